@@ -1,0 +1,91 @@
+# MRB: Media Resource Broker for Janus.
+# `make run` / `make test` are the two commands; see README.md.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+CGIDIR    ?= $(PREFIX)/lib/mrb/cgi-bin
+SHAREDIR  ?= $(PREFIX)/share/mrb
+SYSCONFDIR ?= /etc
+
+CC        ?= cc
+PKGS      := jansson libcurl libmariadb libjwt libcrypto inih
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+             -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC -MMD -MP -Ilib \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(LIB_SRC:.c=.o)
+CGI_SRC   := $(wildcard cgi-bin/*.c)
+CGI_BIN   := $(CGI_SRC:.c=)
+TOOL_BIN  := tools/mrbctl
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:.c=)
+
+.PHONY: all deps run up down status test unit e2e install clean migrate
+all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN)
+
+lib/libmrb.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+cgi-bin/%: cgi-bin/%.o lib/libmrb.a
+	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
+
+tools/mrbctl: tools/mrbctl.o lib/libmrb.a
+	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
+
+tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
+	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS) -lcmocka
+
+deps:
+	scripts/deps.sh
+
+run: deps
+	$(MAKE) all
+	scripts/stack.sh run
+
+up: deps
+	$(MAKE) all
+	scripts/stack.sh up
+
+down:
+	scripts/stack.sh down
+
+status:
+	scripts/stack.sh status
+
+migrate:
+	scripts/db-migrate.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+
+e2e: all
+	tests/e2e/run.sh
+
+test: deps
+	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) unit
+	$(MAKE) e2e
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \
+	    $(DESTDIR)$(SHAREDIR)/conf
+	install -m 755 $(CGI_BIN) $(DESTDIR)$(CGIDIR)/
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 scripts/db-migrate.sh $(DESTDIR)$(BINDIR)/mrb-db-migrate
+	install -m 644 sql/schema.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SHAREDIR)/sql/migrations/
+	install -m 644 conf/mrb.conf.example conf/lighttpd.conf.example $(DESTDIR)$(SHAREDIR)/conf/
+
+clean:
+	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) \
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN)
+
+-include $(wildcard lib/*.d cgi-bin/*.d tools/*.d tests/unit/*.d)

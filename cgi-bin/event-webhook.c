@@ -1,0 +1,37 @@
+/* POST /mrb/event-webhook: Janus event handlers post here; events_ingest()
+ * does the work. The body may be one event or an array of them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "events.h"
+#include "http.h"
+
+#define WEBHOOK_MAX_BODY (1024 * 1024) /* 100 events with full info blocks */
+
+static void handle(struct mrb_app *app, FCGX_Request *rq)
+{
+    struct mrb_err err = {0};
+    const char *method = http_param(rq, "REQUEST_METHOD");
+    char *body = NULL;
+    size_t len = 0;
+    int accepted = 0;
+
+    if (method == NULL || strcmp(method, "POST") != 0)
+        err_set(&err, 405, "405", "method not allowed: use POST");
+    else if (!events_auth_ok(&app->conf, http_param(rq, "HTTP_AUTHORIZATION")))
+        err_set(&err, 401, "101", "webhook credentials required");
+    else if (http_read_body(rq, WEBHOOK_MAX_BODY, &body, &len, &err) == 0 &&
+             events_ingest(app, http_param(rq, "HTTP_AUTHORIZATION"), body, len, &accepted, &err) == 0) {
+        free(body);
+        http_reply_ok(rq, 200, json_pack("{s:i}", "accepted", accepted));
+        return;
+    }
+    free(body);
+    http_reply_err(rq, &err);
+}
+
+int main(void)
+{
+    return app_serve("event-webhook", handle);
+}

@@ -1,0 +1,77 @@
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "janus.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stopping = 1;
+    FCGX_ShutdownPending();
+}
+
+int app_init(struct mrb_app *app, const char *name, const char *config_path)
+{
+    char errbuf[512];
+
+    memset(app, 0, sizeof(*app));
+    app->name = name;
+    if (conf_load(config_path, &app->conf, errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "%s: config: %s\n", name, errbuf);
+        return -1;
+    }
+    if (janus_init(&app->conf) != 0) {
+        fprintf(stderr, "%s: cannot initialise libcurl\n", name);
+        conf_free(&app->conf);
+        return -1;
+    }
+    app->db = db_open(&app->conf);
+    if (app->db == NULL) {
+        fprintf(stderr, "%s: out of memory\n", name);
+        janus_cleanup();
+        conf_free(&app->conf);
+        return -1;
+    }
+    return 0;
+}
+
+void app_free(struct mrb_app *app)
+{
+    db_close(app->db);
+    janus_cleanup();
+    conf_free(&app->conf);
+}
+
+int app_serve(const char *name, app_handler handler)
+{
+    struct mrb_app app;
+    FCGX_Request rq;
+    struct sigaction sa;
+
+    if (app_init(&app, name, conf_default_path()) != 0)
+        return 1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a SIGTERM must interrupt the blocking accept(). */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
+        fprintf(stderr, "%s: cannot initialise FastCGI\n", name);
+        app_free(&app);
+        return 1;
+    }
+    while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+        handler(&app, &rq);
+        db_rollback(app.db); /* a handler never leaves a transaction open */
+        FCGX_Finish_r(&rq);
+    }
+    FCGX_Free(&rq, 1);
+    app_free(&app);
+    return 0;
+}

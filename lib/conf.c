@@ -1,0 +1,424 @@
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "conf.h"
+
+enum key_type { K_STR, K_LONG, K_DOUBLE, K_URLS, K_ALG };
+
+/* A typed table of every global key: one place to read what is accepted. */
+struct key {
+    const char *section;
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    double min, max;
+};
+
+#define OFF(field) offsetof(struct mrb_conf, field)
+static const struct key keys[] = {
+    {"db", "host", K_STR, OFF(db.host), 0, 0},
+    {"db", "port", K_LONG, OFF(db.port), 0, 65535},
+    {"db", "user", K_STR, OFF(db.user), 0, 0},
+    {"db", "password", K_STR, OFF(db.password), 0, 0},
+    {"db", "database", K_STR, OFF(db.database), 0, 0},
+    {"db", "socket", K_STR, OFF(db.socket), 0, 0},
+    {"auth", "jwt_alg", K_ALG, OFF(auth.alg), 0, 0},
+    {"auth", "jwt_secret", K_STR, OFF(auth.secret), 0, 0},
+    {"auth", "jwt_public_key", K_STR, OFF(auth.public_key_path), 0, 0},
+    {"auth", "jwt_issuer", K_STR, OFF(auth.issuer), 0, 0},
+    {"auth", "jwt_audience", K_STR, OFF(auth.audience), 0, 0},
+    {"auth", "jwt_leeway", K_LONG, OFF(auth.leeway), 0, 3600},
+    {"auth", "host_claim", K_STR, OFF(auth.host_claim), 0, 0},
+    {"auth", "host_value", K_STR, OFF(auth.host_value), 0, 0},
+    {"auth", "admin_value", K_STR, OFF(auth.admin_value), 0, 0},
+    {"webhook", "user", K_STR, OFF(webhook.user), 0, 0},
+    {"webhook", "password", K_STR, OFF(webhook.password), 0, 0},
+    {"turn", "urls", K_URLS, OFF(turn.urls), 0, 0},
+    {"turn", "stun_urls", K_URLS, OFF(turn.stun_urls), 0, 0},
+    {"turn", "secret", K_STR, OFF(turn.secret), 0, 0},
+    {"turn", "username", K_STR, OFF(turn.username), 0, 0},
+    {"turn", "credential", K_STR, OFF(turn.credential), 0, 0},
+    {"turn", "credential_ttl", K_LONG, OFF(turn.credential_ttl), 60, 7 * 86400},
+    {"turn", "realm", K_STR, 0, 0, 0}, /* read by the dev stack only */
+    {"rooms", "default_ttl", K_LONG, OFF(rooms.default_ttl), 10, 366L * 86400},
+    {"rooms", "max_ttl", K_LONG, OFF(rooms.max_ttl), 10, 366L * 86400},
+    {"rooms", "default_max_participants", K_LONG, OFF(rooms.default_max_participants), 2, 10000},
+    {"rooms", "max_participants", K_LONG, OFF(rooms.max_participants), 2, 10000},
+    {"rooms", "token_max_ttl", K_LONG, OFF(rooms.token_max_ttl), 60, 366L * 86400},
+    {"janus", "admin_key", K_STR, OFF(janus.admin_key), 0, 0},
+    {"janus", "connect_timeout_ms", K_LONG, OFF(janus.connect_timeout_ms), 1, 60000},
+    {"janus", "timeout_ms", K_LONG, OFF(janus.timeout_ms), 1, 120000},
+    {"score", "cpu", K_DOUBLE, OFF(score.cpu), 0, 1000},
+    {"score", "mem", K_DOUBLE, OFF(score.mem), 0, 1000},
+    {"score", "sessions", K_DOUBLE, OFF(score.sessions), 0, 1000},
+    {"score", "handles", K_DOUBLE, OFF(score.handles), 0, 1000},
+    {"score", "sockets", K_DOUBLE, OFF(score.sockets), 0, 1000},
+    {"score", "fallback", K_DOUBLE, OFF(score.fallback), 0, 1e9},
+    {"health", "interval", K_LONG, OFF(score.interval), 1, 60},
+};
+#undef OFF
+
+#define SERVER_PREFIX "server "
+
+struct parse_ctx {
+    struct mrb_conf *c;
+    const char *name;
+    int failed;
+    char reason[200];
+};
+
+/* Records the first failure's reason; libinih reports its line number as the
+ * parse result, which load() joins to it. Returns 0, inih's "error" value. */
+static int fail(struct parse_ctx *p, const char *fmt, const char *a, const char *b)
+{
+    if (!p->failed) {
+        snprintf(p->reason, sizeof(p->reason), fmt, a, b);
+        p->failed = 1;
+    }
+    return 0;
+}
+
+static int parse_long(const char *v, long *out)
+{
+    char *end;
+
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0')
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_double(const char *v, double *out)
+{
+    char *end;
+
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end != '\0' || d != d)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+/* Splits "a, b ,c" into at most CONF_MAX_URLS trimmed strings. */
+static int parse_urls(const char *v, char **out, size_t *n)
+{
+    const char *p = v;
+
+    for (size_t i = 0; i < *n; i++) {
+        free(out[i]);
+        out[i] = NULL;
+    }
+    *n = 0;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        if (*n == CONF_MAX_URLS)
+            return -1;
+        out[(*n)++] = strndup(p, (size_t)(end - p));
+        p = end;
+    }
+    return 0;
+}
+
+static struct conf_server *server_get(struct mrb_conf *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_servers; i++)
+        if (strcmp(c->servers[i].name, name) == 0)
+            return &c->servers[i];
+    struct conf_server *s = realloc(c->servers, (c->n_servers + 1) * sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    c->servers = s;
+    s = &c->servers[c->n_servers++];
+    memset(s, 0, sizeof(*s));
+    s->name = strdup(name);
+    s->weight = 1.0;
+    s->enabled = 1;
+    return s;
+}
+
+static int valid_server_name(const char *n)
+{
+    size_t len = strlen(n);
+
+    if (len == 0 || len > 64)
+        return 0;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+static int server_key(struct parse_ctx *p, const char *sname, const char *name, const char *value)
+{
+    struct conf_server *s;
+    char **slot = NULL;
+
+    if (!valid_server_name(sname))
+        return fail(p, "bad server name '%s' (1-64 of A-Z a-z 0-9 - _ .)%s", sname, "");
+    s = server_get(p->c, sname);
+    if (s == NULL)
+        return fail(p, "out of memory%s%s", "", "");
+    if (strcmp(name, "public_url") == 0)
+        slot = &s->public_url;
+    else if (strcmp(name, "admin_url") == 0)
+        slot = &s->admin_url;
+    else if (strcmp(name, "admin_secret") == 0)
+        slot = &s->admin_secret;
+    else if (strcmp(name, "token_secret") == 0)
+        slot = &s->token_secret;
+    else if (strcmp(name, "metrics_url") == 0)
+        slot = &s->metrics_url;
+    else if (strcmp(name, "weight") == 0) {
+        if (parse_double(value, &s->weight) != 0 || s->weight <= 0 || s->weight > 1000)
+            return fail(p, "weight must be a number in (0, 1000], not '%s'%s", value, "");
+        return 1;
+    } else if (strcmp(name, "enabled") == 0) {
+        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            s->enabled = 1;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            s->enabled = 0;
+        else
+            return fail(p, "enabled must be true or false, not '%s'%s", value, "");
+        return 1;
+    } else
+        return fail(p, "unknown key '%s' in [server %s]", name, sname);
+    if ((strcmp(name, "public_url") == 0 || strcmp(name, "admin_url") == 0 ||
+         strcmp(name, "metrics_url") == 0) &&
+        strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+        return fail(p, "%s must be an http:// or https:// URL, not '%s'", name, value);
+    free(*slot);
+    *slot = strdup(value);
+    return 1;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_ctx *p = user;
+
+    if (p->failed)
+        return 1;
+    if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0)
+        return server_key(p, section + strlen(SERVER_PREFIX), name, value);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const struct key *k = &keys[i];
+        if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+            continue;
+        if (k->offset == 0 && k->type == K_STR)
+            return 1; /* accepted, not used by the programs */
+        void *slot = (char *)p->c + k->offset;
+        long l;
+        double d;
+        switch (k->type) {
+        case K_STR:
+            free(*(char **)slot);
+            *(char **)slot = value[0] ? strdup(value) : NULL;
+            return 1;
+        case K_LONG:
+            if (parse_long(value, &l) != 0 || l < (long)k->min || l > (long)k->max) {
+                char range[64];
+                snprintf(range, sizeof(range), "%.0f..%.0f", k->min, k->max);
+                return fail(p, "%s must be an integer in %s", name, range);
+            }
+            *(long *)slot = l;
+            return 1;
+        case K_DOUBLE:
+            if (parse_double(value, &d) != 0 || d < k->min || d > k->max)
+                return fail(p, "%s must be a number, not '%s'", name, value);
+            *(double *)slot = d;
+            return 1;
+        case K_URLS:
+            if (parse_urls(value, (char **)slot,
+                           k->offset == offsetof(struct mrb_conf, turn.urls) ? &p->c->turn.n_urls
+                                                                             : &p->c->turn.n_stun_urls) != 0)
+                return fail(p, "%s: at most 8 URLs%s", name, "");
+            return 1;
+        case K_ALG:
+            if (strcmp(value, "HS256") == 0)
+                p->c->auth.alg = CONF_JWT_HS256;
+            else if (strcmp(value, "RS256") == 0)
+                p->c->auth.alg = CONF_JWT_RS256;
+            else if (strcmp(value, "ES256") == 0)
+                p->c->auth.alg = CONF_JWT_ES256;
+            else
+                return fail(p, "jwt_alg must be HS256, RS256 or ES256, not '%s'%s", value, "");
+            return 1;
+        }
+    }
+    return fail(p, "unknown key '%s' in [%s]", name, section);
+}
+
+static void set_defaults(struct mrb_conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->db.port = 3306;
+    c->auth.alg = CONF_JWT_HS256;
+    c->auth.leeway = 30;
+    c->turn.credential_ttl = 86400;
+    c->rooms.default_ttl = 3600;
+    c->rooms.max_ttl = 86400;
+    c->rooms.default_max_participants = 2;
+    c->rooms.max_participants = 16;
+    c->rooms.token_max_ttl = 3600;
+    c->janus.connect_timeout_ms = 1000;
+    c->janus.timeout_ms = 3000;
+    /* The original broker's weights. */
+    c->score.cpu = 35;
+    c->score.mem = 20;
+    c->score.sessions = 5;
+    c->score.handles = 10;
+    c->score.sockets = 30;
+    c->score.fallback = 4555;
+    c->score.interval = 5;
+}
+
+static char *dup_default(const char *v)
+{
+    return strdup(v);
+}
+
+static int read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return -1;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 65536 || fseek(f, 0, SEEK_SET) != 0)
+        goto err;
+    buf = malloc((size_t)n + 1);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        goto err;
+    buf[n] = '\0';
+    fclose(f);
+    *out = buf;
+    *len = (size_t)n;
+    return 0;
+err:
+    free(buf);
+    fclose(f);
+    return -1;
+}
+
+/* Cross-key rules that a single line cannot check. */
+static int validate(struct parse_ctx *p)
+{
+    struct mrb_conf *c = p->c;
+
+    if (c->db.database == NULL || c->db.user == NULL)
+        return fail(p, "[db] user and database are required%s%s", "", "");
+    if (c->auth.alg == CONF_JWT_HS256) {
+        if (c->auth.secret == NULL || strlen(c->auth.secret) < 32)
+            return fail(p, "[auth] jwt_secret is required with HS256 and must be at least 32 bytes%s%s", "", "");
+    } else {
+        if (c->auth.public_key_path == NULL)
+            return fail(p, "[auth] jwt_public_key (a PEM file) is required with RS256/ES256%s%s", "", "");
+        if (read_file(c->auth.public_key_path, &c->auth.public_key, &c->auth.public_key_len) != 0)
+            return fail(p, "[auth] jwt_public_key: cannot read '%s'%s", c->auth.public_key_path, "");
+    }
+    if (c->webhook.user == NULL || c->webhook.password == NULL)
+        return fail(p, "[webhook] user and password are required%s%s", "", "");
+    if (c->turn.n_urls > 0 && c->turn.secret == NULL &&
+        (c->turn.username == NULL || c->turn.credential == NULL))
+        return fail(p, "[turn] needs secret, or username and credential%s%s", "", "");
+    if (c->rooms.default_ttl > c->rooms.max_ttl)
+        return fail(p, "[rooms] default_ttl exceeds max_ttl%s%s", "", "");
+    if (c->rooms.default_max_participants > c->rooms.max_participants)
+        return fail(p, "[rooms] default_max_participants exceeds max_participants%s%s", "", "");
+    if (c->auth.host_claim == NULL)
+        c->auth.host_claim = dup_default("role");
+    if (c->auth.host_value == NULL)
+        c->auth.host_value = dup_default("host");
+    if (c->auth.admin_value == NULL)
+        c->auth.admin_value = dup_default("admin");
+    for (size_t i = 0; i < c->n_servers; i++) {
+        struct conf_server *s = &c->servers[i];
+        if (!s->public_url || !s->admin_url || !s->admin_secret || !s->token_secret)
+            return fail(p, "[server %s] needs public_url, admin_url, admin_secret and token_secret%s", s->name, "");
+    }
+    return 1;
+}
+
+static int load(struct mrb_conf *c, const char *name, const char *text, char *errbuf, size_t errlen)
+{
+    struct parse_ctx p = {.c = c, .name = name};
+    int rc;
+
+    set_defaults(c);
+    c->path = strdup(name);
+    rc = text ? ini_parse_string(text, on_key, &p) : ini_parse(name, on_key, &p);
+    if (rc == -1)
+        snprintf(errbuf, errlen, "%s: cannot open: %s", name, strerror(errno));
+    else if (rc > 0)
+        snprintf(errbuf, errlen, "%s:%d: %s", name, rc, p.failed ? p.reason : "syntax error");
+    else if (rc == 0 && (validate(&p), p.failed))
+        snprintf(errbuf, errlen, "%s: %s", name, p.reason);
+    if (rc != 0 || p.failed) {
+        conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen)
+{
+    return load(c, path, NULL, errbuf, errlen);
+}
+
+int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen)
+{
+    return load(c, name, text, errbuf, errlen);
+}
+
+const char *conf_default_path(void)
+{
+    const char *env = getenv("MRB_CONFIG");
+
+    return env && *env ? env : CONF_DEFAULT_PATH;
+}
+
+void conf_free(struct mrb_conf *c)
+{
+    char **strs[] = {&c->path, &c->db.host, &c->db.user, &c->db.password, &c->db.database, &c->db.socket,
+                     &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
+                     &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
+                     &c->webhook.password, &c->turn.secret, &c->turn.username, &c->turn.credential,
+                     &c->janus.admin_key};
+
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        free(*strs[i]);
+        *strs[i] = NULL;
+    }
+    free(c->auth.public_key);
+    for (size_t i = 0; i < c->turn.n_urls; i++)
+        free(c->turn.urls[i]);
+    for (size_t i = 0; i < c->turn.n_stun_urls; i++)
+        free(c->turn.stun_urls[i]);
+    for (size_t i = 0; i < c->n_servers; i++) {
+        struct conf_server *s = &c->servers[i];
+        free(s->name);
+        free(s->public_url);
+        free(s->admin_url);
+        free(s->admin_secret);
+        free(s->token_secret);
+        free(s->metrics_url);
+    }
+    free(c->servers);
+    memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,83 @@
+#ifndef MRB_CONF_H
+#define MRB_CONF_H
+
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH "/etc/mrb/mrb.conf"
+#define CONF_MAX_URLS 8
+
+enum conf_jwt_alg { CONF_JWT_HS256, CONF_JWT_RS256, CONF_JWT_ES256 };
+
+/* One [server NAME] section. */
+struct conf_server {
+    char *name;
+    char *public_url;
+    char *admin_url;
+    char *admin_secret;
+    char *token_secret;
+    char *metrics_url;
+    double weight;
+    int enabled;
+};
+
+/* The whole configuration, loaded and validated once at start-up.
+ * Every key is documented in conf/mrb.conf.example. */
+struct mrb_conf {
+    char *path;
+    struct {
+        char *host, *user, *password, *database, *socket;
+        long port;
+    } db;
+    struct {
+        enum conf_jwt_alg alg;
+        char *secret;          /* HS256 */
+        char *public_key_path; /* RS256 / ES256 */
+        unsigned char *public_key;
+        size_t public_key_len;
+        char *issuer, *audience;
+        long leeway;
+        char *host_claim, *host_value, *admin_value;
+    } auth;
+    struct {
+        char *user, *password;
+    } webhook;
+    struct {
+        char *urls[CONF_MAX_URLS];
+        size_t n_urls;
+        char *stun_urls[CONF_MAX_URLS];
+        size_t n_stun_urls;
+        char *secret;               /* TURN REST (use-auth-secret) */
+        char *username, *credential; /* static credentials */
+        long credential_ttl;
+    } turn;
+    struct {
+        long default_ttl, max_ttl;
+        long default_max_participants, max_participants;
+        long token_max_ttl;
+    } rooms;
+    struct {
+        char *admin_key;
+        long connect_timeout_ms, timeout_ms;
+    } janus;
+    struct {
+        double cpu, mem, sessions, handles, sockets;
+        double fallback;
+        long interval; /* health poll interval: metrics older than 3 count as missing */
+    } score;
+    struct conf_server *servers;
+    size_t n_servers;
+};
+
+/* $MRB_CONFIG when set and not empty, else CONF_DEFAULT_PATH. Not owned. */
+const char *conf_default_path(void);
+
+/* Loads and validates path into c (which the caller zeroes or not: it is
+ * overwritten). On error returns -1 and writes "file:line: reason" to errbuf;
+ * c is then left freed. On success the caller owns c and frees it with
+ * conf_free(). */
+int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen);
+/* Same, from a string (unit tests); name is used in error messages. */
+int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen);
+void conf_free(struct mrb_conf *c);
+
+#endif

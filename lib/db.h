@@ -1,0 +1,73 @@
+#ifndef MRB_DB_H
+#define MRB_DB_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "conf.h"
+#include "err.h"
+
+/* Prepared statements only: SQL text is always a literal, values are bound. */
+
+enum db_type { DB_NULL, DB_INT, DB_DOUBLE, DB_STR };
+
+/* A bound parameter. Strings are borrowed for the duration of the call. */
+struct db_val {
+    enum db_type type;
+    long long i;
+    double d;
+    const char *s;
+    unsigned long len;
+};
+
+#define DB_I(v) ((struct db_val){.type = DB_INT, .i = (long long)(v)})
+#define DB_D(v) ((struct db_val){.type = DB_DOUBLE, .d = (double)(v)})
+#define DB_S(v) ((struct db_val){.type = DB_STR, .s = (v), .len = (unsigned long)strlen(v)})
+#define DB_SN(v) ((v) ? DB_S(v) : (struct db_val){.type = DB_NULL})
+
+#define DB_COL_MAX 1024
+
+/* A result column: the caller sets type; db_query fills the rest per row.
+ * Strings longer than DB_COL_MAX-1 bytes fail the query. */
+struct db_col {
+    enum db_type type;
+    long long i;
+    double d;
+    char s[DB_COL_MAX];
+    unsigned long len;
+    char is_null;
+};
+
+/* Returns non-zero to stop fetching. Must not run queries itself. */
+typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
+
+#define DB_ERR -1 /* connection or server error: err is a 503 */
+#define DB_DUP -2 /* duplicate key */
+
+struct db;
+
+/* Allocates a handle; the connection is made on first use and remade when
+ * it drops. The caller owns the handle and frees it with db_close(). */
+struct db *db_open(const struct mrb_conf *conf);
+void db_close(struct db *db);
+
+/* Runs a statement. *affected (may be NULL) gets matched rows. Returns 0,
+ * DB_DUP or DB_ERR. Outside a transaction, a lost connection is remade and
+ * the statement retried once. */
+int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
+            unsigned long long *affected, struct mrb_err *err);
+
+/* Runs a query; fn (may be NULL) sees each row. Returns the row count, or
+ * DB_ERR. With fn NULL, cols holds the first row afterwards. */
+int db_query(struct db *db, const char *sql, const struct db_val *params, size_t np,
+             struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err);
+
+int db_begin(struct db *db, struct mrb_err *err);
+int db_commit(struct db *db, struct mrb_err *err);
+/* Rolls back an open transaction; harmless when none is open. */
+void db_rollback(struct db *db);
+
+/* Statements prepared on the current connection (for tests and benches). */
+unsigned long db_prepare_count(const struct db *db);
+
+#endif

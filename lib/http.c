@@ -1,0 +1,170 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+const char *http_param(FCGX_Request *rq, const char *name)
+{
+    return FCGX_GetParam(name, rq->envp);
+}
+
+const char *http_bearer(FCGX_Request *rq)
+{
+    const char *h = http_param(rq, "HTTP_AUTHORIZATION");
+
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+    }
+}
+
+static int is_json_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+        return 0;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struct mrb_err *err)
+{
+    const char *cl = http_param(rq, "CONTENT_LENGTH");
+    size_t cap, n = 0;
+    char *buf = NULL;
+
+    *body = NULL;
+    *len = 0;
+    if (cl && *cl) {
+        char *end;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (*end != '\0' || cl[0] == '-') {
+            err_set(err, 400, "400", "invalid Content-Length");
+            return -1;
+        }
+        if (v > max) {
+            err_set(err, 413, "413", "request body over %zu bytes", max);
+            return -1;
+        }
+        cap = (size_t)v;
+    } else {
+        cap = max; /* no length given: read up to the limit, then refuse */
+    }
+    buf = malloc(cap + 2);
+    if (buf == NULL) {
+        err_set(err, 503, "503", "out of memory");
+        return -1;
+    }
+    while (n < cap + 1) {
+        int got = FCGX_GetStr(buf + n, (int)(cap + 1 - n), rq->in);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    if (n > max) {
+        free(buf);
+        err_set(err, 413, "413", "request body over %zu bytes", max);
+        return -1;
+    }
+    buf[n] = '\0';
+    *body = buf;
+    *len = n;
+    return 0;
+}
+
+int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mrb_err *err)
+{
+    const char *m = http_param(rq, "REQUEST_METHOD");
+    char *body = NULL;
+    size_t len;
+    json_error_t jerr;
+    json_t *j;
+
+    *out = NULL;
+    if (m == NULL || strcmp(m, method) != 0) {
+        err_set(err, 405, "405", "method not allowed: use %s", method);
+        return -1;
+    }
+    if (!is_json_type(http_param(rq, "CONTENT_TYPE"))) {
+        err_set(err, 415, "415", "Content-Type must be application/json");
+        return -1;
+    }
+    if (http_read_body(rq, HTTP_MAX_BODY, &body, &len, err) != 0)
+        return -1;
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(body);
+    if (j == NULL) {
+        err_set(err, 400, "400", "body is not valid JSON: %s (line %d)", jerr.text, jerr.line);
+        return -1;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        err_set(err, 400, "400", "body must be a JSON object");
+        return -1;
+    }
+    *out = j;
+    return 0;
+}
+
+static void reply(FCGX_Request *rq, int status, json_t *doc)
+{
+    char head[160];
+    char *text = json_dumps(doc, JSON_COMPACT);
+    int n;
+
+    n = snprintf(head, sizeof(head),
+                 "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s\r\n",
+                 status, http_status_text(status), status == 405 ? "Allow: POST\r\n" : "");
+    FCGX_PutStr(head, n, rq->out);
+    if (text) {
+        FCGX_PutStr(text, (int)strlen(text), rq->out);
+        free(text);
+    } else {
+        static const char fallback[] = "{\"code\":\"500\",\"message\":\"cannot encode reply\"}";
+        FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, rq->out);
+    }
+    FCGX_PutStr("\n", 1, rq->out);
+}
+
+void http_reply_ok(FCGX_Request *rq, int status, json_t *data)
+{
+    json_t *doc = json_pack("{s:s, s:o}", "code", "000", "data", data ? data : json_object());
+
+    reply(rq, status, doc);
+    json_decref(doc);
+}
+
+void http_reply_err(FCGX_Request *rq, const struct mrb_err *err)
+{
+    int status = err && err->http ? err->http : 500;
+    const char *code = err && err->code[0] ? err->code : "500";
+    const char *msg = err && err->msg[0] ? err->msg : "internal error";
+    json_t *doc = json_pack("{s:s, s:s}", "code", code, "message", msg);
+
+    reply(rq, status, doc);
+    json_decref(doc);
+}

@@ -1,0 +1,36 @@
+#ifndef MRB_HTTP_H
+#define MRB_HTTP_H
+
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+
+#include "err.h"
+
+#define HTTP_MAX_BODY (64 * 1024)
+
+/* Reads and checks a JSON request in one call: method (405), content type
+ * (415), size (413, refused from Content-Length before reading), JSON that is
+ * an object (400). On success *out is a new reference the caller owns. */
+int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mrb_err *err);
+
+/* Raw body read with the same size gate: *body is malloc'd, NUL-terminated
+ * and owned by the caller. Used where the body is not one JSON object. */
+int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struct mrb_err *err);
+
+/* Header value from the FastCGI environment, or NULL. Not owned. */
+const char *http_param(FCGX_Request *rq, const char *name);
+
+/* The token of "Authorization: Bearer <token>", or NULL. Not owned. */
+const char *http_bearer(FCGX_Request *rq);
+
+/* {"code":"000","data":data} with the given status. Steals data. */
+void http_reply_ok(FCGX_Request *rq, int status, json_t *data);
+/* {"code":..,"message":..} with err's status (500 when unset). */
+void http_reply_err(FCGX_Request *rq, const struct mrb_err *err);
+
+/* The status line text of a code ("Not Found"). */
+const char *http_status_text(int status);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef MRB_JANUS_H
+#define MRB_JANUS_H
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "err.h"
+
+/* Janus Admin API client: one HTTP POST per AudioBridge request, no Janus
+ * session (message_plugin). One curl handle per process keeps connections
+ * to the media servers alive across requests. */
+
+#define JANUS_ERR_TRANSPORT -1 /* unreachable, timeout, HTTP error */
+#define JANUS_ERR_PROTOCOL -2  /* unexpected reply, or a Janus-level error */
+
+/* AudioBridge error codes we act on. */
+#define JANUS_AB_NO_SUCH_ROOM 485
+#define JANUS_AB_ROOM_EXISTS 486
+#define JANUS_AB_UNAUTHORIZED 489
+
+struct janus_server {
+    const char *id;
+    const char *admin_url;
+    const char *admin_secret;
+};
+
+struct janus_room {
+    const char *id;
+    const char *description;
+    const char *secret;
+    const char *pin;
+    int record;
+};
+
+int janus_init(const struct mrb_conf *conf);
+void janus_cleanup(void);
+
+/* Sends request (borrowed) to the AudioBridge on srv. Returns 0 with
+ * *response a new reference owned by the caller (the plugin's reply), a
+ * positive AudioBridge error_code, or JANUS_ERR_*. err describes failures. */
+int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
+                      struct mrb_err *err);
+
+/* Creates the room. Returns 0, JANUS_AB_ROOM_EXISTS, another code or JANUS_ERR_*. */
+int janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
+/* Destroys the room. Returns 0, JANUS_AB_NO_SUCH_ROOM, or another failure. */
+int janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
+                       struct mrb_err *err);
+/* 1 when the room exists, 0 when not, or a negative JANUS_ERR_*. */
+int janus_room_exists(const struct janus_server *srv, const char *room_id, struct mrb_err *err);
+
+/* Calls made to media servers by this process (proves the hot path makes none). */
+unsigned long janus_call_count(void);
+
+#endif

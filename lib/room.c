@@ -1,0 +1,254 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "janus.h"
+#include "room.h"
+#include "servers.h"
+#include "token.h"
+#include "util.h"
+#include "valid.h"
+
+#define ROOM_ID_BYTES 16     /* 128 random bits -> 22 URL-safe characters */
+#define ROOM_SECRET_BYTES 24 /* never leaves the broker and the media server */
+#define PLUGIN "janus.plugin.audiobridge"
+
+int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
+{
+    const struct mrb_conf *c = &app->conf;
+    const struct valid_field fields[] = {
+        {"roomNm", VALID_STRING, VALID_REQUIRED, 1, 100},
+        {"description", VALID_STRING, 0, 0, 200},
+        {"roomKey", VALID_DIGITS, 0, 4, 12},
+        {"maxParticipants", VALID_INT, 0, 2, c->rooms.max_participants},
+        {"ttlSeconds", VALID_INT, 0, 10, c->rooms.max_ttl},
+        {"record", VALID_BOOL, 0, 0, 0},
+    };
+    static const char insert_sql[] =
+        "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
+        "server_id, server_boot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static const char pending_sql[] = "UPDATE servers SET pending_load = pending_load + ? WHERE id = ?";
+    struct token_claims claims;
+    char room_id[32], secret[40], key[16], expires[32];
+    struct server_row srv;
+    struct janus_room jr;
+    long long now = util_now(), ttl, maxp, expires_at;
+    const char *name, *desc, *given_key;
+    int record;
+
+    *data = NULL;
+    if (token_jwt_verify(c, bearer, now, &claims, err) != 0)
+        return -1;
+    if (!claims.is_host && !claims.is_admin) {
+        err_set(err, 403, "102", "token does not grant host rights");
+        return -1;
+    }
+    if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0)
+        return -1;
+    name = valid_str(body, "roomNm", "");
+    desc = valid_str(body, "description", "");
+    given_key = valid_str(body, "roomKey", NULL);
+    maxp = valid_int(body, "maxParticipants", c->rooms.default_max_participants);
+    ttl = valid_int(body, "ttlSeconds", c->rooms.default_ttl);
+    record = valid_bool(body, "record", 0);
+    if (util_random_token(room_id, sizeof(room_id), ROOM_ID_BYTES) != 0 ||
+        util_random_token(secret, sizeof(secret), ROOM_SECRET_BYTES) != 0 ||
+        (given_key == NULL && util_random_digits(key, sizeof(key), 6) != 0)) {
+        err_set(err, 503, "503", "no randomness available");
+        return -1;
+    }
+    if (given_key)
+        snprintf(key, sizeof(key), "%s", given_key);
+    expires_at = now + ttl;
+
+    jr = (struct janus_room){.id = room_id, .description = name, .secret = secret, .pin = key, .record = record};
+    if (servers_place(app, &jr, NULL, &srv, err) != 0)
+        return -1;
+
+    {
+        struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
+                               DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
+                               DB_I(expires_at)};
+        struct db_val pend[] = {DB_I(maxp), DB_S(srv.id)};
+        if (db_begin(app->db, err) != 0 || db_exec(app->db, insert_sql, ins, 12, NULL, err) != 0 ||
+            db_exec(app->db, pending_sql, pend, 2, NULL, err) != 0 || db_commit(app->db, err) != 0) {
+            struct janus_server js;
+            struct mrb_err ignored;
+            db_rollback(app->db);
+            servers_janus(&srv, &js);
+            janus_room_destroy(&js, room_id, secret, &ignored); /* leave nothing behind */
+            err_set(err, 503, "503", "database unavailable");
+            return -1;
+        }
+    }
+    util_rfc3339(expires_at, expires, sizeof(expires));
+    *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
+                      "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id);
+    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+}
+
+/* One row of the join query: the room and the server it lives on. */
+enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
+       J_PUB, J_ADM, J_ASEC, J_TSEC, J_NCOLS };
+
+static const char join_sql[] =
+    "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
+    "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret "
+    "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id WHERE r.id = ?";
+
+static int load_room(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
+{
+    static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
+                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR};
+    struct db_val p[] = {DB_S(room_id)};
+
+    for (int i = 0; i < J_NCOLS; i++)
+        cols[i].type = types[i];
+    return db_query(app->db, join_sql, p, 1, cols, J_NCOLS, NULL, NULL, err);
+}
+
+/* Recreates the room where it is mapped (after a restart), or moves it to
+ * the best other server (its own is down or gone). On success cols hold the
+ * room's new server. Returns 0 or -1. */
+static int heal(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
+{
+    static const char rebooted_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
+    static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
+                                    "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
+    struct janus_room jr = {.id = room_id, .description = cols[J_NAME].s, .secret = cols[J_SECRET].s,
+                            .pin = cols[J_KEY].s, .record = (int)cols[J_RECORD].i};
+    int server_up = !cols[J_HEALTHY].is_null && cols[J_HEALTHY].i == 1;
+    unsigned long long affected = 0;
+
+    if (server_up) {
+        struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s};
+        int rc = janus_room_create(&js, &jr, err);
+        if (rc != 0 && rc != JANUS_AB_ROOM_EXISTS) {
+            err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
+            return -1;
+        }
+        struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
+        if (db_exec(app->db, rebooted_sql, p, 3, NULL, err) != 0)
+            return -1;
+        cols[J_SBOOT].i = cols[J_BOOT].i;
+        return 0;
+    }
+
+    struct server_row srv;
+    if (servers_place(app, &jr, cols[J_SERVER].s, &srv, err) != 0)
+        return -1;
+    struct db_val p[] = {DB_S(srv.id), DB_I(srv.boot), DB_S(room_id), DB_S(cols[J_SERVER].s)};
+    int rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
+    if (rc != 0 || affected == 0) {
+        /* The DB failed, or another worker moved it first: drop our copy. */
+        struct janus_server js;
+        struct mrb_err ignored;
+        servers_janus(&srv, &js);
+        janus_room_destroy(&js, room_id, cols[J_SECRET].s, &ignored);
+        if (rc != 0)
+            return -1;
+        return load_room(app, room_id, cols, err) == 1 ? 0 : -1;
+    }
+    fprintf(stderr, "mrb: room %s moved from %s to %s\n", room_id, cols[J_SERVER].s, srv.id);
+    snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
+    snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
+    snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
+    return 0;
+}
+
+static json_t *build_ice(const struct mrb_conf *c, long long now, const char *user)
+{
+    json_t *ice = json_array(), *urls;
+    char username[160], credential[64];
+
+    if (c->turn.n_stun_urls > 0) {
+        urls = json_array();
+        for (size_t i = 0; i < c->turn.n_stun_urls; i++)
+            json_array_append_new(urls, json_string(c->turn.stun_urls[i]));
+        json_array_append_new(ice, json_pack("{s:o}", "urls", urls));
+    }
+    if (c->turn.n_urls > 0) {
+        if (c->turn.secret) {
+            if (token_turn(c->turn.secret, now + c->turn.credential_ttl, user, username, sizeof(username),
+                           credential, sizeof(credential)) != 0) {
+                json_decref(ice);
+                return NULL;
+            }
+        } else {
+            snprintf(username, sizeof(username), "%s", c->turn.username);
+            snprintf(credential, sizeof(credential), "%s", c->turn.credential);
+        }
+        urls = json_array();
+        for (size_t i = 0; i < c->turn.n_urls; i++)
+            json_array_append_new(urls, json_string(c->turn.urls[i]));
+        json_array_append_new(ice, json_pack("{s:o, s:s, s:s}", "urls", urls, "username", username,
+                                             "credential", credential));
+    }
+    return ice;
+}
+
+int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *err)
+{
+    static const struct valid_field fields[] = {
+        {"roomId", VALID_STRING, VALID_REQUIRED, 1, 64},
+        {"roomKey", VALID_STRING, VALID_REQUIRED, 1, 64},
+        {"display", VALID_STRING, 0, 0, 64},
+        {"userId", VALID_STRING, 0, 1, 64},
+    };
+    const struct mrb_conf *c = &app->conf;
+    struct db_col cols[J_NCOLS];
+    const char *room_id, *key, *user;
+    char token[256], opaque[40], expires[32], anon[24];
+    long long now = util_now(), token_exp;
+    json_t *ice;
+    int n;
+
+    *data = NULL;
+    if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0)
+        return -1;
+    room_id = valid_str(body, "roomId", "");
+    key = valid_str(body, "roomKey", "");
+    user = valid_str(body, "userId", NULL);
+
+    n = load_room(app, room_id, cols, err);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        err_set(err, 404, "104", "room not found");
+        return -1;
+    }
+    if (!cols[J_ENDED].is_null || cols[J_EXPIRES].i <= now) {
+        err_set(err, 410, "105", "room has expired");
+        return -1;
+    }
+    if (!util_const_streq(key, cols[J_KEY].s)) {
+        err_set(err, 403, "106", "wrong room key");
+        return -1;
+    }
+    /* The hot path stops here unless the room must be (re)created first. */
+    if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {
+        if (heal(app, room_id, cols, err) != 0)
+            return -1;
+    }
+
+    token_exp = cols[J_EXPIRES].i;
+    if (token_exp > now + c->rooms.token_max_ttl)
+        token_exp = now + c->rooms.token_max_ttl;
+    if (util_random_token(opaque + 4, sizeof(opaque) - 4, 16) != 0 ||
+        (user == NULL && util_random_token(anon, sizeof(anon), 12) != 0) ||
+        token_janus(cols[J_TSEC].s, token_exp, PLUGIN, token, sizeof(token)) != 0) {
+        err_set(err, 503, "503", "cannot mint credentials");
+        return -1;
+    }
+    memcpy(opaque, "mrb-", 4);
+    ice = build_ice(c, now, user ? user : anon);
+    if (ice == NULL) {
+        err_set(err, 503, "503", "cannot mint TURN credentials");
+        return -1;
+    }
+    util_rfc3339(cols[J_EXPIRES].i, expires, sizeof(expires));
+    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId", room_id,
+                      "server", cols[J_PUB].s, "token", token, "ice", ice, "opaqueId", opaque, "expiresAt",
+                      expires);
+    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+}

@@ -1,0 +1,29 @@
+#ifndef MRB_SCORE_H
+#define MRB_SCORE_H
+
+#include "conf.h"
+
+/* A server's load as the broker last saw it. Pure data: no I/O here. */
+struct score_input {
+    int has_metrics;    /* a metrics row exists */
+    long long metrics_at; /* unix seconds of that row */
+    double cpu;         /* busy fraction 0..1 */
+    double mem;         /* used fraction 0..1 */
+    double sessions, handles, sockets; /* counts */
+    double pending;     /* participants placed since metrics_at */
+    double weight;      /* operator's multiplier, default 1 */
+};
+
+/* True when the metrics are younger than 3 health intervals at now. */
+int score_fresh(const struct mrb_conf *conf, const struct score_input *in, long long now);
+
+/* score = weight * (cpu%*w_cpu + mem%*w_mem + sessions*w_sessions +
+ *                   handles*w_handles + sockets*w_sockets) / 100
+ * with cpu and mem in percent. Participants placed since the last sample
+ * count as one session and one handle each. Without fresh metrics: the
+ * fallback (4555) plus jitter (0 <= jitter < 1, scaled to 0.25) plus the
+ * pending load, so such servers are used only when nothing better exists.
+ * Lower is better. */
+double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now, double jitter);
+
+#endif

@@ -1,0 +1,189 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+#include "servers.h"
+#include "util.h"
+
+void servers_janus(const struct server_row *s, struct janus_server *out)
+{
+    out->id = s->id;
+    out->admin_url = s->admin_url;
+    out->admin_secret = s->admin_secret;
+}
+
+enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
+       C_SOCK, C_MAT, C_PENDING, C_NCOLS };
+
+#define SERVER_COLUMNS                                                                          \
+    "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
+    "sessions, handles, sockets, metrics_at, pending_load"
+
+static void init_cols(struct db_col *c)
+{
+    static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
+                                                DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT};
+    for (int i = 0; i < C_NCOLS; i++)
+        c[i].type = types[i];
+}
+
+static int copy(char *dst, size_t cap, const struct db_col *c)
+{
+    if (c->len >= cap)
+        return -1;
+    memcpy(dst, c->s, c->len + 1);
+    return 0;
+}
+
+static int row_to_server(const struct db_col *c, struct server_row *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (copy(s->id, sizeof(s->id), &c[C_ID]) || copy(s->public_url, sizeof(s->public_url), &c[C_PUB]) ||
+        copy(s->admin_url, sizeof(s->admin_url), &c[C_ADM]) ||
+        copy(s->admin_secret, sizeof(s->admin_secret), &c[C_ASEC]) ||
+        copy(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]))
+        return -1;
+    s->boot = c[C_BOOT].i;
+    s->healthy = (int)c[C_HEALTHY].i;
+    return 0;
+}
+
+struct collect {
+    struct mrb_app *app;
+    const char *exclude;
+    struct server_row *rows;
+    size_t n, cap;
+    long long now;
+    int failed;
+};
+
+static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct collect *k = ctx;
+    struct score_input in;
+    (void)ncols;
+
+    if (k->exclude && strcmp(c[C_ID].s, k->exclude) == 0)
+        return 0;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 8;
+        struct server_row *grown = realloc(k->rows, cap * sizeof(*grown));
+        if (grown == NULL) {
+            k->failed = 1;
+            return 1;
+        }
+        k->rows = grown;
+        k->cap = cap;
+    }
+    if (row_to_server(c, &k->rows[k->n]) != 0) {
+        fprintf(stderr, "mrb: server %s: a URL or secret is longer than 255 bytes, skipped\n", c[C_ID].s);
+        return 0;
+    }
+    memset(&in, 0, sizeof(in));
+    in.has_metrics = !c[C_MAT].is_null;
+    in.metrics_at = c[C_MAT].i;
+    in.cpu = c[C_CPU].is_null ? 0 : c[C_CPU].d;
+    in.mem = c[C_MEM].is_null ? 0 : c[C_MEM].d;
+    in.sessions = c[C_SESS].is_null ? 0 : (double)c[C_SESS].i;
+    in.handles = c[C_HAND].is_null ? 0 : (double)c[C_HAND].i;
+    in.sockets = c[C_SOCK].is_null ? 0 : (double)c[C_SOCK].i;
+    in.pending = (double)c[C_PENDING].i;
+    in.weight = c[C_WEIGHT].d;
+    k->rows[k->n].score = score_compute(&k->app->conf, &in, k->now, util_random_unit());
+    k->n++;
+    return 0;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const struct server_row *)a)->score, y = ((const struct server_row *)b)->score;
+
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1";
+    struct db_col cols[C_NCOLS];
+    struct collect k = {.app = app, .exclude = exclude, .now = util_now()};
+
+    *out = NULL;
+    init_cols(cols);
+    if (db_query(app->db, sql, NULL, 0, cols, C_NCOLS, collect_row, &k, err) < 0 || k.failed) {
+        free(k.rows);
+        if (k.failed)
+            err_set(err, 503, "503", "out of memory");
+        return -1;
+    }
+    if (k.n > 1)
+        qsort(k.rows, k.n, sizeof(*k.rows), by_score);
+    *out = k.rows;
+    return (int)k.n;
+}
+
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
+                  struct server_row *chosen, struct mrb_err *err)
+{
+    struct server_row *rows = NULL;
+    int n = servers_candidates(app, exclude, &rows, err);
+
+    for (int i = 0; i < n; i++) {
+        struct janus_server js;
+        struct mrb_err jerr;
+        servers_janus(&rows[i], &js);
+        int rc = janus_room_create(&js, room, &jerr);
+        if (rc == 0) {
+            *chosen = rows[i];
+            free(rows);
+            return 0;
+        }
+        fprintf(stderr, "mrb: placing room on %s failed (%d): %s\n", rows[i].id, rc, jerr.msg);
+    }
+    free(rows);
+    if (n >= 0)
+        err_set(err, 503, "503", "no media server can take the room now");
+    return -1;
+}
+
+int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE id = ?";
+    struct db_col cols[C_NCOLS];
+    struct db_val p[] = {DB_S(id)};
+    int n;
+
+    init_cols(cols);
+    n = db_query(app->db, sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
+    if (n <= 0)
+        return n;
+    if (row_to_server(cols, out) != 0) {
+        err_set(err, 503, "503", "server %s has an over-long field", id);
+        return -1;
+    }
+    return 1;
+}
+
+int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, struct mrb_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
+        "state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON DUPLICATE KEY UPDATE public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
+        "admin_secret = VALUES(admin_secret), token_secret = VALUES(token_secret), "
+        "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
+        "updated_at = VALUES(updated_at)";
+    long long now = util_now();
+
+    for (size_t i = 0; i < from->n_servers; i++) {
+        const struct conf_server *s = &from->servers[i];
+        struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
+                             DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight),
+                             DB_S(s->enabled ? "enabled" : "disabled"), DB_I(now), DB_I(now)};
+        printf("%s server %s (%s, %s)\n", dry_run ? "would sync" : "sync", s->name, s->public_url,
+               s->enabled ? "enabled" : "disabled");
+        if (!dry_run && db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+#ifndef MRB_SERVERS_H
+#define MRB_SERVERS_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "janus.h"
+
+/* A media server as placement and joins need it. */
+struct server_row {
+    char id[65];
+    char public_url[256];
+    char admin_url[256];
+    char admin_secret[256];
+    char token_secret[256];
+    long long boot;
+    int healthy;
+    double score;
+};
+
+/* The Janus client's view of a server row (pointers into s). */
+void servers_janus(const struct server_row *s, struct janus_server *out);
+
+/* Loads every placeable server (enabled and healthy), scored, best first,
+ * into a malloc'd array the caller frees. exclude (may be NULL) is skipped.
+ * Returns the count (0 when none), or -1 with err set. */
+int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err);
+
+/* Creates room on the best candidate that accepts it, trying the next best
+ * on failure. On success returns 0 with *chosen filled; -1 with a 503 (code
+ * 503) when no server could take it. Writes nothing to the database. */
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
+                  struct server_row *chosen, struct mrb_err *err);
+
+/* Loads one server by id. Returns 1 found, 0 not, -1 error. */
+int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);
+
+/* Upserts the [server NAME] sections of conf into the servers table
+ * (state enabled or disabled from the section). Prints one line per server
+ * when verbose. Returns 0 or -1. */
+int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, struct mrb_err *err);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef MRB_TOKEN_H
+#define MRB_TOKEN_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "err.h"
+
+#define TOKEN_JWT_MAX 8192 /* longer bearer tokens are refused unread */
+
+/* Janus signed token: "<expiry>,janus,<plugin>:<base64(HMAC-SHA1(secret, data))>".
+ * Writes it to out. Returns 0, or -1 when out is too small. */
+int token_janus(const char *secret, long long expiry, const char *plugin, char *out, size_t outlen);
+
+/* TURN REST credentials: username "<expiry>:<user>", credential
+ * base64(HMAC-SHA1(secret, username)). Returns 0, or -1. */
+int token_turn(const char *secret, long long expiry, const char *user, char *username, size_t ulen,
+               char *credential, size_t clen);
+
+/* What a verified host JWT grants. */
+struct token_claims {
+    char sub[128];
+    int is_host;
+    int is_admin;
+    long long exp;
+};
+
+/* Verifies a bearer JWT against the [auth] config at time now: header alg
+ * must be exactly the configured one (so "none" and HS256-with-a-public-key
+ * are refused before any signature check), signature, exp (required), nbf,
+ * iss and aud (when configured), with the configured leeway. Returns 0 with
+ * *claims filled, or -1 with a 401 (code 101) in err. Roles are reported,
+ * not enforced: the caller decides what needs host rights. */
+int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now,
+                     struct token_claims *claims, struct mrb_err *err);
+
+/* Mints an HS256 host JWT (mrbctl, tests). Returns a malloc'd string the
+ * caller frees, or NULL. */
+char *token_jwt_mint(const struct mrb_conf *conf, const char *sub, const char *role, long long now, long ttl);
+
+#endif

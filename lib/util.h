@@ -1,0 +1,36 @@
+#ifndef MRB_UTIL_H
+#define MRB_UTIL_H
+
+#include <stddef.h>
+
+/* Fills buf with n bytes from the kernel CSPRNG. Returns 0, or -1. */
+int util_random_bytes(void *buf, size_t n);
+/* URL-safe, unpadded base64 of n random bytes into out (NUL-terminated).
+ * out must hold 4*n/3 + 2 bytes. Returns 0, or -1. */
+int util_random_token(char *out, size_t outlen, size_t n);
+/* n random decimal digits (uniform) into out. Returns 0, or -1. */
+int util_random_digits(char *out, size_t outlen, size_t n);
+/* Uniform double in [0, 1). Not for secrets. */
+double util_random_unit(void);
+
+/* Standard base64 (with padding) of in into out. Returns chars written or -1. */
+int util_base64(const unsigned char *in, size_t n, char *out, size_t outlen);
+/* base64url (unpadded, JWT style) decode into out. Returns bytes or -1. */
+int util_base64url_decode(const char *in, size_t n, unsigned char *out, size_t outlen);
+/* Unpadded base64url encode. Returns chars written or -1. */
+int util_base64url(const unsigned char *in, size_t n, char *out, size_t outlen);
+
+/* Constant-time equality of two NUL-terminated strings: the time depends on
+ * the length of b (the secret) only, never on where they differ. */
+int util_const_streq(const char *a, const char *b);
+
+/* Number of UTF-8 code points in s (s is valid UTF-8, as jansson ensures). */
+size_t util_utf8_len(const char *s, size_t bytes);
+
+/* RFC 3339 UTC ("2026-11-25T12:00:00Z") of a unix time into out. */
+void util_rfc3339(long long t, char *out, size_t outlen);
+
+/* Current unix time in seconds. */
+long long util_now(void);
+
+#endif

@@ -1,0 +1,92 @@
+#include <string.h>
+
+#include "util.h"
+#include "valid.h"
+
+static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err)
+{
+    switch (f->type) {
+    case VALID_STRING: {
+        if (!json_is_string(v))
+            goto type;
+        size_t chars = util_utf8_len(json_string_value(v), json_string_length(v));
+        if ((long long)chars < f->min || (long long)chars > f->max) {
+            err_set(err, 400, "400", "%s must be %lld to %lld characters", f->name, f->min, f->max);
+            return -1;
+        }
+        return 0;
+    }
+    case VALID_DIGITS: {
+        if (!json_is_string(v))
+            goto type;
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+        int ok = (long long)len >= f->min && (long long)len <= f->max;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = s[i] >= '0' && s[i] <= '9';
+        if (!ok) {
+            err_set(err, 400, "400", "%s must be %lld to %lld digits", f->name, f->min, f->max);
+            return -1;
+        }
+        return 0;
+    }
+    case VALID_INT: {
+        if (!json_is_integer(v))
+            goto type;
+        json_int_t n = json_integer_value(v);
+        if (n < f->min || n > f->max) {
+            err_set(err, 400, "400", "%s must be an integer from %lld to %lld", f->name, f->min, f->max);
+            return -1;
+        }
+        return 0;
+    }
+    case VALID_BOOL:
+        if (!json_is_boolean(v))
+            goto type;
+        return 0;
+    }
+type:
+    err_set(err, 400, "400", "%s must be %s", f->name,
+            f->type == VALID_INT ? "an integer" : f->type == VALID_BOOL ? "a boolean" : "a string");
+    return -1;
+}
+
+int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct mrb_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct valid_field *f = &fields[i];
+        json_t *v = json_object_get(obj, f->name);
+
+        if (v == NULL || json_is_null(v)) {
+            if (f->flags & VALID_REQUIRED) {
+                err_set(err, 400, "400", "%s is required", f->name);
+                return -1;
+            }
+            continue;
+        }
+        if (check_one(v, f, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+const char *valid_str(json_t *obj, const char *name, const char *dflt)
+{
+    json_t *v = json_object_get(obj, name);
+
+    return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+long long valid_int(json_t *obj, const char *name, long long dflt)
+{
+    json_t *v = json_object_get(obj, name);
+
+    return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+int valid_bool(json_t *obj, const char *name, int dflt)
+{
+    json_t *v = json_object_get(obj, name);
+
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}

@@ -1,0 +1,38 @@
+#ifndef MRB_VALID_H
+#define MRB_VALID_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+enum valid_type {
+    VALID_STRING, /* min..max characters (UTF-8 code points) */
+    VALID_DIGITS, /* string of min..max ASCII digits */
+    VALID_INT,    /* JSON integer in min..max */
+    VALID_BOOL,
+};
+
+#define VALID_REQUIRED 1
+
+/* One row of an endpoint's field table. */
+struct valid_field {
+    const char *name;
+    enum valid_type type;
+    int flags;
+    long long min, max;
+};
+
+/* Checks every field of the table against obj in one call: presence, type,
+ * range. Unknown fields are ignored (forward compatibility). An explicit
+ * null counts as absent. On the first failure returns -1 with a 400 that
+ * names the field. */
+int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct mrb_err *err);
+
+/* Convenience getters for fields valid_check() already checked. */
+const char *valid_str(json_t *obj, const char *name, const char *dflt);
+long long valid_int(json_t *obj, const char *name, long long dflt);
+int valid_bool(json_t *obj, const char *name, int dflt);
+
+#endif
