@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Shared helpers for the end-to-end tests: they drive the real dev stack
+# (MariaDB, lighttpd + FastCGI, two Janus, coturn) over HTTP only.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/ini.sh
+. "$ROOT/scripts/ini.sh"
+CONF=${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}
+export MRB_CONFIG=$CONF
+BASE=${MRB_BASE_URL:-http://127.0.0.1:8080/mrb}
+MRBCTL=$ROOT/tools/mrbctl
+PASS=0
+FAIL=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { PASS=$((PASS + 1)); printf '  ok   %s\n' "$1"; }
+not_ok() { FAIL=$((FAIL + 1)); printf '  FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '       %s\n' "$2"; }
+# check NAME COMMAND...: passes when the command succeeds.
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "command: $*"; fi; }
+# eq NAME GOT WANT
+eq() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
+# match NAME GOT REGEX
+match() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got '$2', want /$3/"; fi; }
+finish() { printf '%s: %d passed, %d failed\n' "$(basename "$0" .sh)" "$PASS" "$FAIL"; [ "$FAIL" -eq 0 ]; }
+
+# post PATH JSON [curl args...]: sets STATUS and BODY.
+post() {
+  local path=$1 json=$2; shift 2
+  BODY=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST "$BASE/$path" \
+    -H 'Content-Type: application/json' --data-binary "$json" "$@")
+  STATUS=$BODY
+  BODY=$(cat "$TMP/body")
+}
+jqr() { printf '%s' "$BODY" | jq -r "$1"; }
+
+host_token() { "$MRBCTL" token host --sub "${1:-alice}" "${@:2}"; }
+
+# sql "STATEMENT": runs it against the dev database, tab-separated output.
+sql() {
+  local f=$TMP/my.cnf
+  if [ ! -f "$f" ]; then
+    printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\ndatabase=%s\nprotocol=tcp\ndefault-character-set=utf8mb4\n' \
+      "$(ini_get "$CONF" db host)" "$(ini_get "$CONF" db port)" "$(ini_get "$CONF" db user)" \
+      "$(ini_get "$CONF" db password)" "$(ini_get "$CONF" db database)" >"$f"
+    chmod 600 "$f"
+  fi
+  mariadb --defaults-extra-file="$f" --batch --skip-column-names -e "$1"
+}
+
+server_conf() { ini_get "$CONF" "server $1" "$2"; }
+
+# janus_admin SERVER REQUEST_JSON: AudioBridge request through the Admin API.
+janus_admin() {
+  curl -s -X POST "$(server_conf "$1" admin_url)" -H 'Content-Type: application/json' \
+    -d "{\"janus\":\"message_plugin\",\"transaction\":\"t$RANDOM\",\"admin_secret\":\"$(server_conf "$1" admin_secret)\",\"plugin\":\"janus.plugin.audiobridge\",\"request\":$2}"
+}
+room_exists_on() { janus_admin "$1" "{\"request\":\"exists\",\"room\":\"$2\"}" | jq -r '.response.exists'; }
+
+create_room() { # create_room JSON -> sets ROOM, KEY, SERVER
+  post create-room "$1" -H "Authorization: Bearer $(host_token)"
+  ROOM=$(jqr .data.roomId); KEY=$(jqr .data.roomKey); SERVER=$(jqr .data.server)
+}
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# When no server can take a room: 503 (code 503) and no row, no Janus room.
+. "$(dirname "$0")/lib.sh"
+before=$(sql "SELECT COUNT(*) FROM rooms")
+sql "UPDATE servers SET state='disabled'"
+create_room '{"roomNm":"nowhere"}'
+eq "no enabled server -> 503" "$STATUS" 503; eq "code 503" "$(jqr .code)" 503
+sql "UPDATE servers SET state='enabled'"
+# both reachable in the DB but their admin API refuses (wrong secret)
+sql "UPDATE servers SET admin_secret=CONCAT(admin_secret,'-wrong')"
+create_room '{"roomNm":"refused"}'
+eq "every server refuses -> 503" "$STATUS" 503
+sql "UPDATE servers SET admin_secret=LEFT(admin_secret, LENGTH(admin_secret)-6)"
+eq "no row left behind" "$(sql "SELECT COUNT(*) FROM rooms")" "$before"
+# one server unreachable: the next best takes the room
+sql "UPDATE servers SET admin_url='http://127.0.0.1:9/admin' WHERE id='janus-a'"
+create_room '{"roomNm":"fallback"}'
+eq "unreachable best server -> next one takes it" "$STATUS/$SERVER" "201/janus-b"
+"$MRBCTL" server sync "$CONF" >/dev/null
+create_room '{"roomNm":"healed config"}'
+eq "sync restores the registration" "$STATUS" 201
+finish
