@@ -9,7 +9,7 @@ SHAREDIR  ?= $(PREFIX)/share/mrb
 SYSCONFDIR ?= /etc
 
 CC        ?= cc
-PKGS      := jansson libcurl libmariadb libjwt libcrypto inih
+PKGS      := jansson libcurl libmariadb libjwt libcrypto inih zlib
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
              -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC -MMD -MP -Ilib \

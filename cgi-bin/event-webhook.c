@@ -1,5 +1,5 @@
-/* POST /mrb/event-webhook: Janus event handlers post here; events_ingest()
- * does the work. The body may be one event or an array of them. */
+/* POST /mrb/event-webhook: Janus event handlers post here; events_receive()
+ * does the work. The body may be one event or an array, gzip or not. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +22,8 @@ static void handle(struct mrb_app *app, FCGX_Request *rq)
     else if (!events_auth_ok(&app->conf, http_param(rq, "HTTP_AUTHORIZATION")))
         err_set(&err, 401, "101", "webhook credentials required");
     else if (http_read_body(rq, WEBHOOK_MAX_BODY, &body, &len, &err) == 0 &&
-             events_ingest(app, http_param(rq, "HTTP_AUTHORIZATION"), body, len, &accepted, &err) == 0) {
+             http_gunzip_if_needed(rq, &body, &len, WEBHOOK_MAX_BODY, &err) == 0 &&
+             events_receive(app, body, len, &accepted, &err) == 0) {
         free(body);
         http_reply_ok(rq, 200, json_pack("{s:i}", "accepted", accepted));
         return;

@@ -51,6 +51,8 @@ static const struct key keys[] = {
     {"rooms", "default_max_participants", K_LONG, OFF(rooms.default_max_participants), 2, 10000},
     {"rooms", "max_participants", K_LONG, OFF(rooms.max_participants), 2, 10000},
     {"rooms", "token_max_ttl", K_LONG, OFF(rooms.token_max_ttl), 60, 366L * 86400},
+    {"rooms", "seat_grace", K_LONG, OFF(rooms.seat_grace), 5, 3600},
+    {"webhook", "spool_dir", K_STR, OFF(webhook.spool_dir), 0, 0},
     {"janus", "admin_key", K_STR, OFF(janus.admin_key), 0, 0},
     {"janus", "connect_timeout_ms", K_LONG, OFF(janus.connect_timeout_ms), 1, 60000},
     {"janus", "timeout_ms", K_LONG, OFF(janus.timeout_ms), 1, 120000},
@@ -275,6 +277,7 @@ static void set_defaults(struct mrb_conf *c)
     c->rooms.default_max_participants = 2;
     c->rooms.max_participants = 16;
     c->rooms.token_max_ttl = 3600;
+    c->rooms.seat_grace = 60;
     c->janus.connect_timeout_ms = 1000;
     c->janus.timeout_ms = 3000;
     /* The original broker's weights. */
@@ -341,6 +344,20 @@ static int validate(struct parse_ctx *p)
         return fail(p, "[rooms] default_ttl exceeds max_ttl%s%s", "", "");
     if (c->rooms.default_max_participants > c->rooms.max_participants)
         return fail(p, "[rooms] default_max_participants exceeds max_participants%s%s", "", "");
+    if (c->webhook.spool_dir == NULL)
+        c->webhook.spool_dir = dup_default("/var/spool/mrb");
+    else if (c->webhook.spool_dir[0] != '/') {
+        /* relative to the config file, so a checkout's dev config works from any cwd */
+        const char *slash = strrchr(p->name, '/');
+        int dirlen = slash ? (int)(slash - p->name) : 1;
+        size_t len = (size_t)dirlen + strlen(c->webhook.spool_dir) + 2;
+        char *abs = malloc(len);
+        if (abs == NULL)
+            return fail(p, "out of memory%s%s", "", "");
+        snprintf(abs, len, "%.*s/%s", dirlen, slash ? p->name : ".", c->webhook.spool_dir);
+        free(c->webhook.spool_dir);
+        c->webhook.spool_dir = abs;
+    }
     if (c->auth.host_claim == NULL)
         c->auth.host_claim = dup_default("role");
     if (c->auth.host_value == NULL)
@@ -398,7 +415,7 @@ void conf_free(struct mrb_conf *c)
     char **strs[] = {&c->path, &c->db.host, &c->db.user, &c->db.password, &c->db.database, &c->db.socket,
                      &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
                      &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
-                     &c->webhook.password, &c->turn.secret, &c->turn.username, &c->turn.credential,
+                     &c->webhook.password, &c->webhook.spool_dir, &c->turn.secret, &c->turn.username, &c->turn.credential,
                      &c->janus.admin_key};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {

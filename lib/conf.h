@@ -40,6 +40,7 @@ struct mrb_conf {
     } auth;
     struct {
         char *user, *password;
+        char *spool_dir; /* batches wait here while MariaDB is down */
     } webhook;
     struct {
         char *urls[CONF_MAX_URLS];
@@ -54,6 +55,7 @@ struct mrb_conf {
         long default_ttl, max_ttl;
         long default_max_participants, max_participants;
         long token_max_ttl;
+        long seat_grace; /* seconds a seat waits for its user to connect */
     } rooms;
     struct {
         char *admin_key;

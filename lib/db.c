@@ -53,6 +53,11 @@ void db_close(struct db *db)
     free(db);
 }
 
+int db_connected(const struct db *db)
+{
+    return db->conn != NULL;
+}
+
 unsigned long db_prepare_count(const struct db *db)
 {
     return db->prepares;

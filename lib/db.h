@@ -67,6 +67,9 @@ int db_commit(struct db *db, struct mrb_err *err);
 /* Rolls back an open transaction; harmless when none is open. */
 void db_rollback(struct db *db);
 
+/* 1 while a connection is open (after a lost connection it is not). */
+int db_connected(const struct db *db);
+
 /* Statements prepared on the current connection (for tests and benches). */
 unsigned long db_prepare_count(const struct db *db);
 

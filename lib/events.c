@@ -3,11 +3,15 @@
 #include <strings.h>
 
 #include <jansson.h>
+#include <openssl/sha.h>
 
 #include "events.h"
+#include "servers.h"
+#include "spool.h"
 #include "util.h"
 
 #define EVENTS_MAX_BATCH 100
+#define EVENTS_MAX_SERVERS 16 /* distinct emitters whose counts one batch refreshes */
 
 enum { EV_SESSION = 1, EV_HANDLE = 2, EV_PLUGIN = 64, EV_CORE = 256 };
 enum { CORE_STARTED = 1, CORE_SHUTDOWN = 2 };
@@ -28,79 +32,335 @@ int events_auth_ok(const struct mrb_conf *conf, const char *authorization)
     return util_const_streq(authorization, expected);
 }
 
-/* A restarted server has lost every non-permanent room: a new boot
- * generation makes the next join recreate them. */
-static int on_core(struct mrb_app *app, const char *emitter, json_int_t subtype, struct mrb_err *err)
-{
-    static const char started_sql[] =
-        "UPDATE servers SET boot = boot + 1, healthy = 1, updated_at = ? WHERE id = ?";
-    static const char shutdown_sql[] = "UPDATE servers SET healthy = 0, updated_at = ? WHERE id = ?";
-    struct db_val p[] = {DB_I(util_now()), DB_S(emitter)};
-    unsigned long long affected = 0;
+/* What one batch asks for after its transaction commits. */
+struct batch {
+    long long now;
+    char touched[EVENTS_MAX_SERVERS][65]; /* servers whose session/handle counts changed */
+    size_t n_touched;
+    char down[EVENTS_MAX_SERVERS][65]; /* servers that shut down: evacuate their rooms */
+    size_t n_down;
+    int ignored;
+};
 
-    if (subtype == CORE_STARTED) {
-        if (db_exec(app->db, started_sql, p, 2, &affected, err) != 0)
-            return -1;
-    } else if (subtype == CORE_SHUTDOWN) {
-        if (db_exec(app->db, shutdown_sql, p, 2, &affected, err) != 0)
-            return -1;
-    } else {
+static void remember(char (*list)[65], size_t *n, const char *id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i], id) == 0)
+            return;
+    if (*n < EVENTS_MAX_SERVERS)
+        snprintf(list[(*n)++], 65, "%s", id);
+}
+
+/* Janus ids are JSON integers up to 2^53; string ids are accepted too. */
+static int id_of(json_t *v, long long *out)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (long long)json_integer_value(v);
         return 0;
     }
-    if (affected == 0)
+    return -1;
+}
+
+static const char *str_of(json_t *v, char *buf, size_t len)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+        return buf;
+    }
+    return NULL;
+}
+
+static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, json_int_t subtype,
+                   struct mrb_err *err)
+{
+    /* A (re)started server has lost every room, session and participant. */
+    static const char started_sql[] = "UPDATE servers SET boot = boot + 1, healthy = 1, updated_at = ? WHERE id = ?";
+    static const char shutdown_sql[] = "UPDATE servers SET healthy = 0, updated_at = ? WHERE id = ?";
+    static const char clear_sessions[] = "DELETE FROM server_sessions WHERE server_id = ?";
+    static const char clear_handles[] = "DELETE FROM server_handles WHERE server_id = ?";
+    static const char clear_participants[] = "DELETE FROM participants WHERE server_id = ?";
+    struct db_val p[] = {DB_I(b->now), DB_S(emitter)};
+    struct db_val one[] = {DB_S(emitter)};
+    unsigned long long affected = 0;
+
+    if (subtype != CORE_STARTED && subtype != CORE_SHUTDOWN)
+        return 0;
+    if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, p, 2, &affected, err) != 0)
+        return -1;
+    if (affected == 0) {
+        b->ignored++;
         fprintf(stderr, "mrb: event-webhook: core event from unregistered emitter ignored\n");
-    else
-        fprintf(stderr, "mrb: event-webhook: server %s %s\n", emitter,
-                subtype == CORE_STARTED ? "started (rooms will be recreated)" : "shut down");
+        return 0;
+    }
+    if (db_exec(app->db, clear_sessions, one, 1, NULL, err) != 0 ||
+        db_exec(app->db, clear_handles, one, 1, NULL, err) != 0 ||
+        db_exec(app->db, clear_participants, one, 1, NULL, err) != 0)
+        return -1;
+    remember(b->touched, &b->n_touched, emitter);
+    if (subtype == CORE_SHUTDOWN)
+        remember(b->down, &b->n_down, emitter);
+    fprintf(stderr, "mrb: event-webhook: server %s %s\n", emitter,
+            subtype == CORE_STARTED ? "started (its rooms will be recreated)" : "shut down");
     return 0;
 }
 
-static int ingest_one(struct mrb_app *app, json_t *ev, struct mrb_err *err)
+static int on_session_or_handle(struct mrb_app *app, struct batch *b, const char *emitter, json_t *ev, int type,
+                                struct mrb_err *err)
+{
+    static const char add_session[] = "INSERT IGNORE INTO server_sessions (server_id, session_id) VALUES (?, ?)";
+    static const char del_session[] = "DELETE FROM server_sessions WHERE server_id = ? AND session_id = ?";
+    static const char add_handle[] = "INSERT IGNORE INTO server_handles (server_id, handle_id) VALUES (?, ?)";
+    static const char del_handle[] = "DELETE FROM server_handles WHERE server_id = ? AND handle_id = ?";
+    const char *name = json_string_value(json_object_get(json_object_get(ev, "event"), "name"));
+    const char *sql = NULL;
+    long long id;
+
+    if (name == NULL || id_of(json_object_get(ev, type == EV_SESSION ? "session_id" : "handle_id"), &id) != 0)
+        return 0;
+    if (type == EV_SESSION)
+        sql = strcmp(name, "created") == 0 ? add_session
+              : (strcmp(name, "destroyed") == 0 || strcmp(name, "timeout") == 0) ? del_session : NULL;
+    else
+        sql = strcmp(name, "attached") == 0 ? add_handle : strcmp(name, "detached") == 0 ? del_handle : NULL;
+    if (sql == NULL)
+        return 0;
+    struct db_val p[] = {DB_S(emitter), DB_I(id)};
+    if (db_exec(app->db, sql, p, 2, NULL, err) != 0)
+        return -1;
+    remember(b->touched, &b->n_touched, emitter);
+    return 0;
+}
+
+static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emitter, json_t *ev,
+                          struct mrb_err *err)
+{
+    static const char joined_sql[] =
+        "INSERT INTO participants (room_id, participant_id, server_id, display, opaque_id, user_id, joined_at) "
+        "SELECT ?, ?, ?, ?, ?, (SELECT user_id FROM seats WHERE opaque_id = ?), ? FROM DUAL "
+        "ON DUPLICATE KEY UPDATE server_id = VALUES(server_id), display = VALUES(display), "
+        "opaque_id = VALUES(opaque_id), user_id = VALUES(user_id)";
+    static const char connect_sql[] = "UPDATE seats SET connected = 1 WHERE opaque_id = ? AND room_id = ?";
+    static const char free_seat_sql[] =
+        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
+        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?)";
+    static const char left_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
+    static const char destroyed_sql[] = "DELETE FROM participants WHERE room_id = ?";
+    static const char destroyed_seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
+    json_t *data = json_object_get(json_object_get(ev, "event"), "data");
+    const char *what = json_string_value(json_object_get(data, "event"));
+    char rbuf[32], pbuf[32];
+    const char *room = str_of(json_object_get(data, "room"), rbuf, sizeof(rbuf));
+    const char *pid = str_of(json_object_get(data, "id"), pbuf, sizeof(pbuf));
+
+    if (what == NULL || room == NULL || strlen(room) > 64)
+        return 0;
+    if (strcmp(what, "destroyed") == 0) {
+        struct db_val p[] = {DB_S(room)};
+        return db_exec(app->db, destroyed_sql, p, 1, NULL, err) == 0 &&
+                       db_exec(app->db, destroyed_seats_sql, p, 1, NULL, err) == 0
+                   ? 0
+                   : -1;
+    }
+    if (pid == NULL || strlen(pid) > 64)
+        return 0;
+    if (strcmp(what, "joined") == 0) {
+        const char *display = json_string_value(json_object_get(data, "display"));
+        const char *opaque = json_string_value(json_object_get(ev, "opaque_id"));
+        char dbuf[1024];
+        if (opaque && strlen(opaque) > 64)
+            opaque = NULL;
+        /* the column holds 255 characters: cut longer names, never the batch */
+        util_utf8_truncate(display ? display : "", 255, dbuf, sizeof(dbuf));
+        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(dbuf), DB_SN(opaque),
+                             DB_S(opaque ? opaque : ""), DB_I(b->now)};
+        if (db_exec(app->db, joined_sql, p, 7, NULL, err) != 0)
+            return -1;
+        if (opaque) {
+            struct db_val s[] = {DB_S(opaque), DB_S(room)};
+            if (db_exec(app->db, connect_sql, s, 2, NULL, err) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0) {
+        struct db_val f[] = {DB_S(room), DB_S(room), DB_S(pid)};
+        struct db_val l[] = {DB_S(room), DB_S(pid)};
+        if (db_exec(app->db, free_seat_sql, f, 3, NULL, err) != 0 ||
+            db_exec(app->db, left_sql, l, 2, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct mrb_err *err)
 {
     json_t *type = json_object_get(ev, "type");
     const char *emitter = json_string_value(json_object_get(ev, "emitter"));
+    json_int_t t;
 
-    if (!json_is_object(ev) || !json_is_integer(type) || emitter == NULL || strlen(emitter) > 64)
-        return 0; /* wrong shape: skipped, the rest of the batch still counts */
-    if (json_integer_value(type) == EV_CORE)
-        return on_core(app, emitter, json_integer_value(json_object_get(ev, "subtype")), err);
+    if (!json_is_object(ev) || !json_is_integer(type) || emitter == NULL || strlen(emitter) > 64) {
+        b->ignored++; /* wrong shape: skipped, the rest of the batch still counts */
+        return 0;
+    }
+    t = json_integer_value(type);
+    if (t == EV_CORE)
+        return on_core(app, b, emitter, json_integer_value(json_object_get(ev, "subtype")), err);
+    if (t == EV_SESSION || t == EV_HANDLE)
+        return on_session_or_handle(app, b, emitter, ev, (int)t, err);
+    if (t == EV_PLUGIN) {
+        const char *plugin = json_string_value(json_object_get(json_object_get(ev, "event"), "plugin"));
+        if (plugin && strcmp(plugin, "janus.plugin.audiobridge") == 0)
+            return on_audiobridge(app, b, emitter, ev, err);
+    }
+    b->ignored++;
     return 0;
 }
 
-int events_ingest(struct mrb_app *app, const char *authorization, const char *body, size_t len,
-                  int *accepted, struct mrb_err *err)
+/* Records the batch's digest; 1 when it was applied before (a re-delivery). */
+static int already_seen(struct mrb_app *app, const char *body, size_t len, long long now, struct mrb_err *err)
 {
+    static const char seen_sql[] = "INSERT INTO events_seen (digest, received_at) VALUES (?, ?)";
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    struct db_val p[2];
+    int rc;
+
+    SHA1((const unsigned char *)body, len, digest);
+    p[0] = (struct db_val){.type = DB_STR, .s = (const char *)digest, .len = sizeof(digest)};
+    p[1] = DB_I(now);
+    rc = db_exec(app->db, seen_sql, p, 2, NULL, err);
+    if (rc == DB_DUP)
+        return 1;
+    return rc == 0 ? 0 : -1;
+}
+
+static void refresh_counts(struct mrb_app *app, const struct batch *b)
+{
+    static const char sql[] =
+        "UPDATE servers SET sessions = (SELECT COUNT(*) FROM server_sessions WHERE server_id = ?), "
+        "handles = (SELECT COUNT(*) FROM server_handles WHERE server_id = ?) WHERE id = ?";
+    struct mrb_err ignored = {0};
+
+    for (size_t i = 0; i < b->n_touched; i++) {
+        struct db_val p[] = {DB_S(b->touched[i]), DB_S(b->touched[i]), DB_S(b->touched[i])};
+        db_exec(app->db, sql, p, 3, NULL, &ignored);
+    }
+}
+
+int events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err)
+{
+    struct batch b = {.now = util_now()};
     json_t *doc, *ev;
-    size_t i;
-    int rc = 0;
+    size_t i, total;
+    int rc;
 
     *accepted = 0;
-    if (!events_auth_ok(&app->conf, authorization)) {
-        err_set(err, 401, "101", "webhook credentials required");
-        return -1;
-    }
     doc = json_loadb(body, len, 0, NULL);
     if (doc == NULL || !(json_is_object(doc) || json_is_array(doc))) {
         json_decref(doc);
-        err_set(err, 400, "400", "body must be a JSON event object or array of events");
+        err_set(err, 400, "400", "body must be a JSON event object or an array of events");
         return -1;
     }
-    if (json_is_array(doc) && json_array_size(doc) > EVENTS_MAX_BATCH) {
+    total = json_is_array(doc) ? json_array_size(doc) : 1;
+    if (total > EVENTS_MAX_BATCH) {
         json_decref(doc);
         err_set(err, 400, "400", "at most %d events per batch", EVENTS_MAX_BATCH);
         return -1;
     }
-    if (json_is_object(doc)) {
-        rc = ingest_one(app, doc, err);
-        *accepted = rc == 0;
-    } else {
-        json_array_foreach(doc, i, ev)
-        {
-            if ((rc = ingest_one(app, ev, err)) != 0)
-                break;
-            (*accepted)++;
-        }
+    /* One transaction per batch: all of it or none of it. */
+    if (db_begin(app->db, err) != 0)
+        goto db_failed;
+    rc = already_seen(app, body, len, b.now, err);
+    if (rc < 0)
+        goto db_failed;
+    if (rc == 1) {
+        db_rollback(app->db);
+        json_decref(doc);
+        *accepted = (int)total; /* applied before: count once */
+        return 0;
     }
+    if (json_is_object(doc)) {
+        if (ingest_one(app, &b, doc, err) != 0)
+            goto db_failed;
+    } else {
+        json_array_foreach(doc, i, ev) if (ingest_one(app, &b, ev, err) != 0) goto db_failed;
+    }
+    if (db_commit(app->db, err) != 0)
+        goto db_failed;
     json_decref(doc);
-    return rc;
+    *accepted = (int)total;
+    refresh_counts(app, &b);
+    for (size_t k = 0; k < b.n_down; k++) {
+        struct mrb_err e = {0};
+        servers_evacuate(app, b.down[k], &e);
+    }
+    return 0;
+db_failed:
+    db_rollback(app->db);
+    json_decref(doc);
+    if (db_connected(app->db)) {
+        /* the database is up but refused this batch: spooling would block every later one */
+        fprintf(stderr, "mrb: event-webhook: batch refused by the database, dropped: %s\n", err->msg);
+        err_set(err, 503, "503", "batch refused by the database");
+        return -1;
+    }
+    return EVENTS_DB_DOWN;
+}
+
+static int replay_one(void *ctx, const char *body, size_t len)
+{
+    struct mrb_err err = {0};
+    int accepted;
+    int rc = events_apply(ctx, body, len, &accepted, &err);
+
+    /* Only "still down" keeps a batch; a refused one would block the rest. */
+    return rc == EVENTS_DB_DOWN ? -1 : 0;
+}
+
+int events_receive(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err)
+{
+    const char *dir = app->conf.webhook.spool_dir;
+    json_t *doc;
+    int rc, lock = -1, replayed;
+
+    *accepted = 0;
+    /* Malformed input is refused up front, never spooled. */
+    doc = json_loadb(body, len, 0, NULL);
+    if (doc == NULL || !(json_is_object(doc) || json_is_array(doc)) ||
+        (json_is_array(doc) && json_array_size(doc) > EVENTS_MAX_BATCH)) {
+        json_decref(doc);
+        err_set(err, 400, "400", "body must be a JSON event object or an array of up to %d events",
+                EVENTS_MAX_BATCH);
+        return -1;
+    }
+    *accepted = json_is_array(doc) ? (int)json_array_size(doc) : 1;
+    json_decref(doc);
+
+    if (spool_pending(dir)) {
+        lock = spool_lock(dir);
+        replayed = spool_replay(dir, replay_one, app);
+        if (replayed > 0)
+            fprintf(stderr, "mrb: event-webhook: replayed %d spooled batches\n", replayed);
+        if (spool_pending(dir)) /* still down: keep arrival order */
+            goto spool;
+    }
+    rc = events_apply(app, body, len, accepted, err);
+    if (rc != EVENTS_DB_DOWN) {
+        spool_unlock(lock);
+        return rc;
+    }
+    if (lock < 0)
+        lock = spool_lock(dir);
+spool:
+    if (spool_write(dir, body, len) != 0) {
+        spool_unlock(lock);
+        fprintf(stderr, "mrb: event-webhook: cannot spool to %s\n", dir);
+        err_set(err, 503, "503", "cannot store events now");
+        return -1;
+    }
+    spool_unlock(lock);
+    fprintf(stderr, "mrb: event-webhook: database down, batch spooled\n");
+    err_clear(err);
+    return 0;
 }

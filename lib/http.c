@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <zlib.h>
+
 #include "http.h"
 
 const char *http_param(FCGX_Request *rq, const char *name)
@@ -167,4 +169,49 @@ void http_reply_err(FCGX_Request *rq, const struct mrb_err *err)
 
     reply(rq, status, doc);
     json_decref(doc);
+}
+
+int http_gunzip_if_needed(FCGX_Request *rq, char **body, size_t *len, size_t max, struct mrb_err *err)
+{
+    const char *enc = http_param(rq, "HTTP_CONTENT_ENCODING");
+    z_stream z;
+    char *out;
+    int rc;
+
+    if (enc == NULL || *enc == '\0' || strcasecmp(enc, "identity") == 0)
+        return 0;
+    if (strcasecmp(enc, "gzip") != 0) {
+        err_set(err, 415, "415", "Content-Encoding must be gzip or absent");
+        return -1;
+    }
+    out = malloc(max + 1);
+    if (out == NULL) {
+        err_set(err, 503, "503", "out of memory");
+        return -1;
+    }
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        free(out);
+        err_set(err, 503, "503", "cannot inflate");
+        return -1;
+    }
+    z.next_in = (unsigned char *)*body;
+    z.avail_in = (unsigned int)*len;
+    z.next_out = (unsigned char *)out;
+    z.avail_out = (unsigned int)max + 1; /* one spare byte tells "too big" from "exactly max" */
+    rc = inflate(&z, Z_FINISH);
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        if (z.avail_out == 0)
+            err_set(err, 413, "413", "inflated body over %zu bytes", max);
+        else
+            err_set(err, 400, "400", "body is not valid gzip");
+        return -1;
+    }
+    free(*body);
+    *body = out;
+    *len = z.total_out;
+    out[*len] = '\0';
+    return 0;
 }

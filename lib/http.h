@@ -19,6 +19,11 @@ int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mr
  * and owned by the caller. Used where the body is not one JSON object. */
 int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struct mrb_err *err);
 
+/* When the request says Content-Encoding: gzip, replaces *body (malloc'd,
+ * owned by the caller) with its inflated form, at most max bytes (413
+ * beyond, 400 when corrupt). Returns 0 or -1. */
+int http_gunzip_if_needed(FCGX_Request *rq, char **body, size_t *len, size_t max, struct mrb_err *err);
+
 /* Header value from the FastCGI environment, or NULL. Not owned. */
 const char *http_param(FCGX_Request *rq, const char *name);
 

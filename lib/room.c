@@ -4,6 +4,7 @@
 
 #include "janus.h"
 #include "room.h"
+#include "seat.h"
 #include "servers.h"
 #include "token.h"
 #include "util.h"
@@ -89,17 +90,17 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
-       J_PUB, J_ADM, J_ASEC, J_TSEC, J_NCOLS };
+       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
-    "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret "
+    "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id WHERE r.id = ?";
 
 static int load_room(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
 {
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
-                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR};
+                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT};
     struct db_val p[] = {DB_S(room_id)};
 
     for (int i = 0; i < J_NCOLS; i++)
@@ -109,47 +110,33 @@ static int load_room(struct mrb_app *app, const char *room_id, struct db_col *co
 
 /* Recreates the room where it is mapped (after a restart), or moves it to
  * the best other server (its own is down or gone). On success cols hold the
- * room's new server. Returns 0 or -1. */
+ * room's current server. Returns 0 or -1. */
 static int heal(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
 {
     static const char rebooted_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
-    static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
-                                    "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
-    struct janus_room jr = {.id = room_id, .description = cols[J_NAME].s, .secret = cols[J_SECRET].s,
-                            .pin = cols[J_KEY].s, .record = (int)cols[J_RECORD].i};
     int server_up = !cols[J_HEALTHY].is_null && cols[J_HEALTHY].i == 1;
-    unsigned long long affected = 0;
+    struct server_row srv;
+    int rc;
 
     if (server_up) {
+        struct janus_room jr = {.id = room_id, .description = cols[J_NAME].s, .secret = cols[J_SECRET].s,
+                                .pin = cols[J_KEY].s, .record = (int)cols[J_RECORD].i};
         struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s};
-        int rc = janus_room_create(&js, &jr, err);
+        rc = janus_room_create(&js, &jr, err);
         if (rc != 0 && rc != JANUS_AB_ROOM_EXISTS) {
             err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
             return -1;
         }
         struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
-        if (db_exec(app->db, rebooted_sql, p, 3, NULL, err) != 0)
-            return -1;
-        cols[J_SBOOT].i = cols[J_BOOT].i;
-        return 0;
+        return db_exec(app->db, rebooted_sql, p, 3, NULL, err) == 0 ? 0 : -1;
     }
-
-    struct server_row srv;
-    if (servers_place(app, &jr, cols[J_SERVER].s, &srv, err) != 0)
+    struct servers_room room = {room_id, cols[J_NAME].s, cols[J_SECRET].s, cols[J_KEY].s, cols[J_SERVER].s,
+                                (int)cols[J_RECORD].i, cols[J_MAXP].i};
+    rc = servers_move_room(app, &room, &srv, err);
+    if (rc < 0)
         return -1;
-    struct db_val p[] = {DB_S(srv.id), DB_I(srv.boot), DB_S(room_id), DB_S(cols[J_SERVER].s)};
-    int rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
-    if (rc != 0 || affected == 0) {
-        /* The DB failed, or another worker moved it first: drop our copy. */
-        struct janus_server js;
-        struct mrb_err ignored;
-        servers_janus(&srv, &js);
-        janus_room_destroy(&js, room_id, cols[J_SECRET].s, &ignored);
-        if (rc != 0)
-            return -1;
+    if (rc == 1) /* another worker moved it first: use theirs */
         return load_room(app, room_id, cols, err) == 1 ? 0 : -1;
-    }
-    fprintf(stderr, "mrb: room %s moved from %s to %s\n", room_id, cols[J_SERVER].s, srv.id);
     snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
     snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
     snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
@@ -225,7 +212,16 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         err_set(err, 403, "106", "wrong room key");
         return -1;
     }
-    /* The hot path stops here unless the room must be (re)created first. */
+    if (user == NULL) { /* "a guest without a userId gets a fresh one" */
+        if (util_random_token(anon, sizeof(anon), 12) != 0) {
+            err_set(err, 503, "503", "no randomness available");
+            return -1;
+        }
+        user = anon;
+    }
+    if (seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+        return -1;
+    /* The hot path skips this unless the room must be (re)created first. */
     if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {
         if (heal(app, room_id, cols, err) != 0)
             return -1;
@@ -234,21 +230,85 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     token_exp = cols[J_EXPIRES].i;
     if (token_exp > now + c->rooms.token_max_ttl)
         token_exp = now + c->rooms.token_max_ttl;
-    if (util_random_token(opaque + 4, sizeof(opaque) - 4, 16) != 0 ||
-        (user == NULL && util_random_token(anon, sizeof(anon), 12) != 0) ||
-        token_janus(cols[J_TSEC].s, token_exp, PLUGIN, token, sizeof(token)) != 0) {
+    if (token_janus(cols[J_TSEC].s, token_exp, PLUGIN, token, sizeof(token)) != 0) {
         err_set(err, 503, "503", "cannot mint credentials");
         return -1;
     }
-    memcpy(opaque, "mrb-", 4);
-    ice = build_ice(c, now, user ? user : anon);
+    ice = build_ice(c, now, user);
     if (ice == NULL) {
         err_set(err, 503, "503", "cannot mint TURN credentials");
         return -1;
     }
     util_rfc3339(cols[J_EXPIRES].i, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId", room_id,
+    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId", room_id,
                       "server", cols[J_PUB].s, "token", token, "ice", ice, "opaqueId", opaque, "expiresAt",
-                      expires);
+                      expires, "userId", user);
+    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+}
+
+struct status_ctx {
+    json_t *list;
+};
+
+static int status_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct status_ctx *s = ctx;
+    char joined[32];
+    (void)ncols;
+
+    util_rfc3339(c[4].i, joined, sizeof(joined));
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:o, s:s, s:b}", "id", c[0].s, "display", c[1].s,
+                                             "userId", c[2].is_null ? json_null() : json_string(c[2].s),
+                                             "joinedAt", joined, "muted", (int)c[3].i));
+    return 0;
+}
+
+int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
+{
+    static const struct valid_field fields[] = {{"roomId", VALID_STRING, VALID_REQUIRED, 1, 64}};
+    static const char room_sql[] = "SELECT created_by, server_id, max_participants, expires_at, ended_at "
+                                   "FROM rooms WHERE id = ?";
+    static const char people_sql[] = "SELECT participant_id, display, user_id, muted, joined_at "
+                                     "FROM participants WHERE room_id = ? ORDER BY joined_at, participant_id";
+    static const char seats_sql[] = "SELECT COUNT(*) FROM seats WHERE room_id = ? AND (connected = 1 OR held_until >= ?)";
+    struct db_col rc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_col pc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_col sc = {.type = DB_INT};
+    struct token_claims claims;
+    struct status_ctx s = {NULL};
+    long long now = util_now();
+    const char *room_id;
+    char expires[32];
+    int n;
+
+    *data = NULL;
+    if (token_jwt_verify(&app->conf, bearer, now, &claims, err) != 0)
+        return -1;
+    if (valid_check(body, fields, 1, err) != 0)
+        return -1;
+    room_id = valid_str(body, "roomId", "");
+    struct db_val p[] = {DB_S(room_id)};
+    n = db_query(app->db, room_sql, p, 1, rc, 5, NULL, NULL, err);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        err_set(err, 404, "104", "room not found");
+        return -1;
+    }
+    if (!claims.is_admin && !(claims.is_host && strcmp(claims.sub, rc[0].s) == 0)) {
+        err_set(err, 403, "102", "only the room's creator or an admin may see it");
+        return -1;
+    }
+    s.list = json_array();
+    struct db_val sp[] = {DB_S(room_id), DB_I(now)};
+    if (db_query(app->db, people_sql, p, 1, pc, 5, status_row, &s, err) < 0 ||
+        db_query(app->db, seats_sql, sp, 2, &sc, 1, NULL, NULL, err) != 1) {
+        json_decref(s.list);
+        return -1;
+    }
+    util_rfc3339(rc[3].i, expires, sizeof(expires));
+    *data = json_pack("{s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "server", rc[1].s, "participants",
+                      s.list, "seatsHeld", (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i,
+                      "expiresAt", expires);
     return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
 }

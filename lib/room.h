@@ -18,4 +18,9 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
  * Returns 0 with *data owned by the caller, or -1 with err set. */
 int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *err);
 
+/* POST /mrb/room-status: who is in the room, for its creator (a host token
+ * whose sub created it) or an admin token. Returns 0 with *data owned by
+ * the caller, or -1 (401/403/404/400/503). */
+int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
 #endif

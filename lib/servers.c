@@ -187,3 +187,89 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, 
     }
     return 0;
 }
+
+int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
+                      struct mrb_err *err)
+{
+    static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
+                                    "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
+    static const char pending_sql[] = "UPDATE servers SET pending_load = pending_load + ? WHERE id = ?";
+    struct janus_room jr = {.id = room->id, .description = room->name, .secret = room->secret,
+                            .pin = room->pin, .record = room->record};
+    unsigned long long affected = 0;
+    int rc;
+
+    if (servers_place(app, &jr, room->server_id, chosen, err) != 0)
+        return -1;
+    struct db_val p[] = {DB_S(chosen->id), DB_I(chosen->boot), DB_S(room->id), DB_S(room->server_id)};
+    rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
+    if (rc != 0 || affected == 0) {
+        /* The DB failed, or another worker moved it first: drop our copy. */
+        struct janus_server js;
+        struct mrb_err ignored;
+        servers_janus(chosen, &js);
+        janus_room_destroy(&js, room->id, room->secret, &ignored);
+        return rc != 0 ? -1 : 1;
+    }
+    struct db_val pend[] = {DB_I(room->max_participants), DB_S(chosen->id)};
+    (void)db_exec(app->db, pending_sql, pend, 2, NULL, err); /* a hint for the score only */
+    fprintf(stderr, "mrb: room %s moved from %s to %s\n", room->id, room->server_id, chosen->id);
+    return 0;
+}
+
+enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_NCOLS };
+
+struct evac_list {
+    struct db_col *rows;
+    size_t n, cap;
+    int failed;
+};
+
+static int collect_room(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct evac_list *l = ctx;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct db_col *grown = realloc(l->rows, cap * E_NCOLS * sizeof(*grown));
+        if (grown == NULL) {
+            l->failed = 1;
+            return 1;
+        }
+        l->rows = grown;
+        l->cap = cap;
+    }
+    memcpy(&l->rows[l->n * E_NCOLS], c, ncols * sizeof(*c));
+    l->n++;
+    return 0;
+}
+
+int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
+                              "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
+    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
+    struct evac_list l = {0};
+    int moved = 0;
+
+    if (db_query(app->db, sql, p, 2, cols, E_NCOLS, collect_room, &l, err) < 0 || l.failed) {
+        free(l.rows);
+        return -1;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        const struct db_col *r = &l.rows[i * E_NCOLS];
+        struct servers_room room = {r[E_ID].s, r[E_NAME].s, r[E_SECRET].s, r[E_KEY].s, server_id,
+                                    (int)r[E_RECORD].i, r[E_MAXP].i};
+        struct server_row chosen;
+        struct mrb_err e = {0};
+        if (servers_move_room(app, &room, &chosen, &e) == 0)
+            moved++;
+        else if (e.http)
+            fprintf(stderr, "mrb: cannot move room %s off %s: %s\n", room.id, server_id, e.msg);
+    }
+    fprintf(stderr, "mrb: evacuated %d of %zu live rooms from %s\n", moved, l.n, server_id);
+    free(l.rows);
+    return moved;
+}

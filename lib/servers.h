@@ -32,6 +32,26 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
                   struct server_row *chosen, struct mrb_err *err);
 
+/* A room as it must be recreated elsewhere. Pointers are borrowed. */
+struct servers_room {
+    const char *id, *name, *secret, *pin, *server_id;
+    int record;
+    long long max_participants;
+};
+
+/* Moves room off its server (down, panicked): creates it on the best other
+ * server, then remaps it with a conditional UPDATE on the old server id and
+ * counts its seats as pending load there. Returns 0 with *chosen filled;
+ * 1 when another worker moved it first (our copy is destroyed again);
+ * -1 with err set when no server could take it. */
+int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
+                      struct mrb_err *err);
+
+/* Moves every live room of server_id, one at a time so each placement sees
+ * the previous one's pending load (rooms spread, not pile up). Returns the
+ * number of rooms moved, or -1 when the room list could not be read. */
+int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err);
+
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);
 

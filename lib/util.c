@@ -163,3 +163,25 @@ long long util_now(void)
 {
     return (long long)time(NULL);
 }
+
+void util_utf8_truncate(const char *s, size_t maxchars, char *out, size_t outlen)
+{
+    size_t i = 0, chars = 0, cut = 0;
+
+    if (outlen == 0)
+        return;
+    for (; s[i] != '\0'; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80) { /* a character starts here */
+            if (chars == maxchars)
+                break;
+            cut = i;
+            chars++;
+        }
+        if (i + 1 >= outlen) { /* no room for this byte: drop the started character */
+            i = cut;
+            break;
+        }
+    }
+    memcpy(out, s, i);
+    out[i] = '\0';
+}

@@ -27,6 +27,10 @@ int util_const_streq(const char *a, const char *b);
 /* Number of UTF-8 code points in s (s is valid UTF-8, as jansson ensures). */
 size_t util_utf8_len(const char *s, size_t bytes);
 
+/* Copies at most maxchars code points of s into out (NUL-terminated, never
+ * splitting a character, and within outlen bytes). */
+void util_utf8_truncate(const char *s, size_t maxchars, char *out, size_t outlen);
+
 /* RFC 3339 UTC ("2026-11-25T12:00:00Z") of a unix time into out. */
 void util_rfc3339(long long t, char *out, size_t outlen);
 

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libmariadb-dev libjwt-dev
-  libssl-dev libinih-dev libcmocka-dev
+  libssl-dev libinih-dev libcmocka-dev zlib1g-dev
   mariadb-server mariadb-client lighttpd janus coturn
   curl wrk procps jq openssl iproute2
 )

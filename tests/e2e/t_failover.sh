@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# A restarted Janus has lost its rooms: the next join recreates the room
-# there. A Janus that shut down: the next join moves the room to the other.
+# A Janus killed and restarted (no shutdown event, only its start-up event)
+# has lost its rooms: the next join recreates the room there. A Janus that
+# shuts down (SIGTERM): its live rooms move to the other server at once.
 . "$(dirname "$0")/lib.sh"
 
 create_room '{"roomNm":"survivor","roomKey":"8642"}'
 eq "room created" "$STATUS" 201
 S=$SERVER
 boot=$(sql "SELECT boot FROM servers WHERE id='$S'")
-"$ROOT/scripts/stack.sh" janus-stop "$S" TERM >/dev/null
+"$ROOT/scripts/stack.sh" janus-stop "$S" KILL >/dev/null
 "$ROOT/scripts/stack.sh" janus-start "$S" >/dev/null
 check "the started event bumped $S's boot" wait_for 10 test "$(sql "SELECT boot FROM servers WHERE id='$S'")" -gt "$boot"
 check "server healthy again" wait_for 10 test "$(sql "SELECT healthy FROM servers WHERE id='$S'")" = 1
@@ -19,15 +20,29 @@ eq "room recreated on $S" "$(room_exists_on "$S" "$ROOM")" true
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"8642\"}"
 eq "second join still fine" "$STATUS" 200
 
-create_room '{"roomNm":"mover","roomKey":"7531"}'
-S=$SERVER; OTHER=janus-a; [ "$S" = janus-a ] && OTHER=janus-b
+# Several live rooms on S, one expired room, and rooms on the other server.
+S=janus-a; OTHER=janus-b
+sql "UPDATE servers SET state='disabled' WHERE id='$OTHER'"
+movers=()
+for i in 1 2 3 4; do create_room "{\"roomNm\":\"mover $i\",\"roomKey\":\"7531\"}"; movers+=("$ROOM"); done
+create_room '{"roomNm":"expired mover"}'; expired=$ROOM
+sql "UPDATE rooms SET expires_at = UNIX_TIMESTAMP() - 1 WHERE id = '$expired'"
+sql "UPDATE servers SET state='enabled' WHERE id='$OTHER'; UPDATE servers SET state='disabled' WHERE id='$S'"
+create_room '{"roomNm":"stays"}'; stays=$ROOM
+sql "UPDATE servers SET state='enabled' WHERE id='$S'"
+eq "stay-put room is on $OTHER" "$SERVER" "$OTHER"
+t0=$(date +%s%N)
 "$ROOT/scripts/stack.sh" janus-stop "$S" TERM >/dev/null
-check "the shutdown event marked $S down" wait_for 10 test "$(sql "SELECT healthy FROM servers WHERE id='$S'")" = 0
-post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"7531\"}"
-eq "join while its server is down -> 200" "$STATUS" 200
-eq "moved to the other server" "$(jqr .data.server)" "$(server_conf "$OTHER" public_url)"
-eq "room exists on $OTHER" "$(room_exists_on "$OTHER" "$ROOM")" true
-eq "mapping updated" "$(sql "SELECT server_id FROM rooms WHERE id='$ROOM'")" "$OTHER"
+all_moved() { for r in "${movers[@]}"; do [ "$(room_exists_on "$OTHER" "$r")" = true ] || return 1; done; }
+check "all 4 live rooms exist on $OTHER within 5 s of SIGTERM" wait_for 5 all_moved
+ms=$(( ($(date +%s%N) - t0) / 1000000 )); echo "       (moved in ${ms} ms)"
+eq "the shutdown event marked $S down" "$(sql "SELECT healthy FROM servers WHERE id='$S'")" 0
+eq "mappings updated" "$(sql "SELECT COUNT(*) FROM rooms WHERE server_id='$OTHER' AND id IN ('${movers[0]}','${movers[1]}','${movers[2]}','${movers[3]}')")" 4
+eq "expired room not moved" "$(sql "SELECT server_id FROM rooms WHERE id='$expired'")" "$S"
+eq "room on the healthy server untouched" "$(sql "SELECT server_id FROM rooms WHERE id='$stays'")" "$OTHER"
+post join-room "{\"roomId\":\"${movers[0]}\",\"roomKey\":\"7531\"}"
+eq "join a moved room -> 200" "$STATUS" 200
+eq "join sends the guest to $OTHER" "$(jqr .data.server)" "$(server_conf "$OTHER" public_url)"
 create_room '{"roomNm":"while down"}'
 eq "new rooms avoid the down server" "$SERVER" "$OTHER"
 "$ROOT/scripts/stack.sh" janus-start "$S" >/dev/null

@@ -1,0 +1,18 @@
+#ifndef MRB_SEAT_H
+#define MRB_SEAT_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "err.h"
+
+/* Holds a seat in room_id for user_id, exactly within max_participants even
+ * under concurrent joins (the room row is locked for the short transaction).
+ * The same user asking again keeps its one seat and gets its opaque id back.
+ * Seats not connected by their grace deadline are freed first. On success
+ * returns 0 with the seat's opaque id in opaque (NUL-terminated); -1 with
+ * 409/107 when the room is full, or a 503. */
+int seat_hold(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
+              size_t opaque_len, struct mrb_err *err);
+
+#endif
