@@ -110,16 +110,12 @@ static int parse_double(const char *v, double *out)
     return 0;
 }
 
-/* Splits "a, b ,c" into at most CONF_MAX_URLS trimmed strings. */
+/* Appends "a, b ,c" as trimmed strings, at most CONF_MAX_URLS in all.
+ * Appending lets a long list continue on indented lines (inih multiline). */
 static int parse_urls(const char *v, char **out, size_t *n)
 {
     const char *p = v;
 
-    for (size_t i = 0; i < *n; i++) {
-        free(out[i]);
-        out[i] = NULL;
-    }
-    *n = 0;
     while (*p) {
         while (*p == ' ' || *p == ',')
             p++;
@@ -157,7 +153,7 @@ static int valid_server_name(const char *n)
 {
     size_t len = strlen(n);
 
-    if (len == 0 || len > 64)
+    if (len == 0 || len > CONF_SERVER_NAME_MAX)
         return 0;
     for (const char *p = n; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -172,7 +168,7 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
     char **slot = NULL;
 
     if (!valid_server_name(sname))
-        return fail(p, "bad server name '%s' (1-64 of A-Z a-z 0-9 - _ .)%s", sname, "");
+        return fail(p, "bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)%s", sname, "");
     s = server_get(p->c, sname);
     if (s == NULL)
         return fail(p, "out of memory%s%s", "", "");
@@ -215,6 +211,9 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
     if (p->failed)
         return 1;
+    /* libinih keeps 49 bytes of a section name: a full one was cut short */
+    if (strlen(section) >= 49)
+        return fail(p, "section name longer than 48 characters: [%s...]%s", section, "");
     if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0)
         return server_key(p, section + strlen(SERVER_PREFIX), name, value);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -372,6 +371,30 @@ static int validate(struct parse_ctx *p)
     return 1;
 }
 
+/* libinih (as Debian builds it) splits lines over 199 bytes silently;
+ * refuse them with the real line number instead. Returns the first long
+ * line's number, 0 when none, -1 when the file cannot be read. */
+static int long_line(const char *name, const char *text)
+{
+    FILE *f = text ? NULL : fopen(name, "r");
+    int line = 1, col = 0, c, found = 0;
+    const char *t = text;
+
+    if (!text && f == NULL)
+        return -1;
+    while (!found && (c = text ? (*t ? (unsigned char)*t++ : EOF) : fgetc(f)) != EOF) {
+        if (c == '\n') {
+            line++;
+            col = 0;
+        } else if (++col > CONF_MAX_LINE) {
+            found = line;
+        }
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
 static int load(struct mrb_conf *c, const char *name, const char *text, char *errbuf, size_t errlen)
 {
     struct parse_ctx p = {.c = c, .name = name};
@@ -379,6 +402,13 @@ static int load(struct mrb_conf *c, const char *name, const char *text, char *er
 
     set_defaults(c);
     c->path = strdup(name);
+    rc = long_line(name, text);
+    if (rc > 0) {
+        snprintf(errbuf, errlen, "%s:%d: line longer than %d bytes; continue a list on indented lines", name,
+                 rc, CONF_MAX_LINE);
+        conf_free(c);
+        return -1;
+    }
     rc = text ? ini_parse_string(text, on_key, &p) : ini_parse(name, on_key, &p);
     if (rc == -1)
         snprintf(errbuf, errlen, "%s: cannot open: %s", name, strerror(errno));

@@ -5,6 +5,8 @@
 
 #define CONF_DEFAULT_PATH "/etc/mrb/mrb.conf"
 #define CONF_MAX_URLS 8
+#define CONF_MAX_LINE 198       /* libinih's line buffer, as Debian builds it */
+#define CONF_SERVER_NAME_MAX 40 /* "[server NAME]" must fit libinih's 49-byte section */
 
 enum conf_jwt_alg { CONF_JWT_HS256, CONF_JWT_RS256, CONF_JWT_ES256 };
 

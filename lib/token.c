@@ -73,6 +73,28 @@ static int header_alg_ok(const char *jwt, enum conf_jwt_alg want)
     return ok;
 }
 
+/* header.payload.signature, none empty, base64url only: libjwt 1.10 writes
+ * past a zero-size buffer when handed an empty payload. */
+static int three_segments(const char *jwt)
+{
+    int dots = 0, seglen = 0;
+
+    for (const char *p = jwt; *p; p++) {
+        if (*p == '.') {
+            if (seglen == 0)
+                return 0;
+            dots++;
+            seglen = 0;
+        } else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                   *p == '-' || *p == '_') {
+            seglen++;
+        } else {
+            return 0;
+        }
+    }
+    return dots == 2 && seglen > 0;
+}
+
 static int has_value(json_t *v, const char *want)
 {
     size_t i;
@@ -117,7 +139,7 @@ int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now
         err_set(err, 401, "101", "missing bearer token");
         return -1;
     }
-    if (strlen(jwt) > TOKEN_JWT_MAX || !header_alg_ok(jwt, conf->auth.alg)) {
+    if (strlen(jwt) > TOKEN_JWT_MAX || !three_segments(jwt) || !header_alg_ok(jwt, conf->auth.alg)) {
         err_set(err, 401, "101", "invalid token");
         return -1;
     }

@@ -6,7 +6,7 @@
 /* Fills buf with n bytes from the kernel CSPRNG. Returns 0, or -1. */
 int util_random_bytes(void *buf, size_t n);
 /* URL-safe, unpadded base64 of n random bytes into out (NUL-terminated).
- * out must hold 4*n/3 + 2 bytes. Returns 0, or -1. */
+ * out must hold 4*ceil(n/3) + 1 bytes (room for the padded form). Returns 0, or -1. */
 int util_random_token(char *out, size_t outlen, size_t n);
 /* n random decimal digits (uniform) into out. Returns 0, or -1. */
 int util_random_digits(char *out, size_t outlen, size_t n);

@@ -1,0 +1,407 @@
+/* Unit tests for lib/score.c: score_compute() and score_fresh().
+ *
+ * Every expected number below was computed by hand from the documented
+ * formula (default weights cpu 35, mem 20, sessions 5, handles 10,
+ * sockets 30, fallback 4555, health interval 5 s):
+ *
+ *   score = weight * ((cpu*100*w_cpu + mem*100*w_mem + sessions*w_sessions
+ *                      + handles*w_handles + sockets*w_sockets) / 100
+ *                     + pending*(w_sessions + w_handles) / 100)
+ *
+ * and, without fresh metrics (none, or older than 3 health intervals):
+ *
+ *   score = fallback + 0.25*jitter + pending*(w_sessions + w_handles)/100
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "score.h"
+
+#define EPS 1e-9
+
+/* cmocka 1.1.5 has no assert_double_equal: compare doubles to 1e-9 and
+ * print both values on failure. */
+#define assert_close(actual, expected)                                                                      \
+    do {                                                                                                    \
+        double act_ = (actual), exp_ = (expected), d_ = act_ - exp_;                                         \
+        if (!((d_ < 0 ? -d_ : d_) <= EPS))                                                                  \
+            fail_msg("%s = %.12f, expected %.12f", #actual, act_, exp_);                                    \
+    } while (0)
+#define NOW 1700000000LL
+
+/* The smallest configuration conf_load_string() accepts. */
+#define BASE_CONF                                                                                           \
+    "[db]\n"                                                                                                \
+    "user = mrb\n"                                                                                          \
+    "database = mrb\n"                                                                                      \
+    "[auth]\n"                                                                                              \
+    "jwt_secret = 0123456789abcdef0123456789abcdef\n"                                                       \
+    "[webhook]\n"                                                                                           \
+    "user = janus\n"                                                                                        \
+    "password = pw\n"
+
+static void load(struct mrb_conf *c, const char *text)
+{
+    char errbuf[256] = "";
+    int rc = conf_load_string(text, "test.conf", c, errbuf, sizeof(errbuf));
+
+    if (rc != 0)
+        fail_msg("conf_load_string failed: %s", errbuf);
+}
+
+/* A fresh sample taken now, weight 1, nothing pending. */
+static struct score_input sample(double cpu, double mem, double sessions, double handles, double sockets)
+{
+    struct score_input in = {
+        .has_metrics = 1,
+        .metrics_at = NOW,
+        .cpu = cpu,
+        .mem = mem,
+        .sessions = sessions,
+        .handles = handles,
+        .sockets = sockets,
+        .pending = 0,
+        .weight = 1.0,
+    };
+    return in;
+}
+
+static void test_defaults_loaded(void **state)
+{
+    struct mrb_conf c;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    assert_close(c.score.cpu, 35);
+    assert_close(c.score.mem, 20);
+    assert_close(c.score.sessions, 5);
+    assert_close(c.score.handles, 10);
+    assert_close(c.score.sockets, 30);
+    assert_close(c.score.fallback, 4555);
+    assert_int_equal(c.score.interval, 5);
+    conf_free(&c);
+}
+
+static void test_default_weights_exact(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+
+    /* (0.5*100*35 + 0.25*100*20 + 10*5 + 20*10 + 100*30) / 100
+     * = (1750 + 500 + 50 + 200 + 3000) / 100 = 55.0 */
+    in = sample(0.5, 0.25, 10, 20, 100);
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    /* jitter is for the fallback only: it never moves a fresh score */
+    assert_close(score_compute(&c, &in, NOW, 0.9), 55.0);
+
+    /* idle server: 0 */
+    in = sample(0, 0, 0, 0, 0);
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.0);
+
+    /* (1.0*100*35 + 1.0*100*20 + 0 + 0 + 0) / 100 = 55.0 */
+    in = sample(1.0, 1.0, 0, 0, 0);
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+
+    /* (0.1*100*35 + 0.8*100*20 + 3*5 + 7*10 + 11*30) / 100
+     * = (350 + 1600 + 15 + 70 + 330) / 100 = 23.65 */
+    in = sample(0.1, 0.8, 3, 7, 11);
+    assert_close(score_compute(&c, &in, NOW, 0.0), 23.65);
+
+    /* each term alone */
+    in = sample(0.01, 0, 0, 0, 0); /* 1% cpu: 35/100 */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.35);
+    in = sample(0, 0.01, 0, 0, 0); /* 1% mem: 20/100 */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.20);
+    in = sample(0, 0, 1, 0, 0); /* 1 session: 5/100 */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.05);
+    in = sample(0, 0, 0, 1, 0); /* 1 handle: 10/100 */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.10);
+    in = sample(0, 0, 0, 0, 1); /* 1 socket: 30/100 */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 0.30);
+    conf_free(&c);
+}
+
+static void test_pending_default(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = sample(0.5, 0.25, 10, 20, 100);
+    /* each pending participant is one session + one handle: (5+10)/100 */
+    in.pending = 1;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.15);
+    in.pending = 2;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.30);
+    in.pending = 16;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 57.40);
+    conf_free(&c);
+}
+
+static void test_custom_weights(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF "[score]\n"
+                       "cpu = 10\n"
+                       "mem = 40\n"
+                       "sessions = 7\n"
+                       "handles = 13\n"
+                       "sockets = 3\n"
+                       "fallback = 1000\n");
+    assert_close(c.score.cpu, 10);
+    assert_close(c.score.mem, 40);
+    assert_close(c.score.sessions, 7);
+    assert_close(c.score.handles, 13);
+    assert_close(c.score.sockets, 3);
+    assert_close(c.score.fallback, 1000);
+
+    /* (0.5*100*10 + 0.25*100*40 + 10*7 + 20*13 + 100*3) / 100
+     * = (500 + 1000 + 70 + 260 + 300) / 100 = 21.30 */
+    in = sample(0.5, 0.25, 10, 20, 100);
+    assert_close(score_compute(&c, &in, NOW, 0.0), 21.30);
+    /* pending 2: + 2*(7+13)/100 = 0.40 */
+    in.pending = 2;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 21.70);
+
+    /* fallback uses the configured value: 1000 + 0.25*0.4 + 0.40 */
+    in.has_metrics = 0;
+    assert_close(score_compute(&c, &in, NOW, 0.4), 1000.50);
+    conf_free(&c);
+}
+
+/* The original broker applied the sessions weight to handles and vice
+ * versa. Change one input at a time: the delta must be its own weight/100. */
+static void test_sessions_handles_not_swapped(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+    double base, d;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = sample(0.3, 0.4, 50, 80, 20);
+    base = score_compute(&c, &in, NOW, 0.0);
+    in.sessions += 1;
+    d = score_compute(&c, &in, NOW, 0.0) - base;
+    assert_close(d, 5.0 / 100); /* sessions weight */
+    in.sessions -= 1;
+    in.handles += 1;
+    d = score_compute(&c, &in, NOW, 0.0) - base;
+    assert_close(d, 10.0 / 100); /* handles weight */
+    in.handles -= 1;
+    in.sockets += 1;
+    d = score_compute(&c, &in, NOW, 0.0) - base;
+    assert_close(d, 30.0 / 100);
+    conf_free(&c);
+
+    /* Same with weights that are very different from each other. */
+    load(&c, BASE_CONF "[score]\nsessions = 2\nhandles = 50\n");
+    in = sample(0.3, 0.4, 50, 80, 20);
+    base = score_compute(&c, &in, NOW, 0.0);
+    in.sessions += 10;
+    assert_close(score_compute(&c, &in, NOW, 0.0) - base, 10 * 2.0 / 100);
+    in.sessions -= 10;
+    in.handles += 10;
+    assert_close(score_compute(&c, &in, NOW, 0.0) - base, 10 * 50.0 / 100);
+    conf_free(&c);
+}
+
+static void test_weight_multiplier(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = sample(0.5, 0.25, 10, 20, 100);
+    in.weight = 2.0;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 110.0);
+    in.weight = 0.5;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 27.5);
+    /* the multiplier applies to the pending load too: 2 * (55 + 0.30) */
+    in.weight = 2.0;
+    in.pending = 2;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 110.6);
+    /* unset (0) means the default 1 */
+    in.weight = 0;
+    in.pending = 0;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    in.weight = -3;
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    conf_free(&c);
+}
+
+static void test_fresh_boundary_default_interval(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = sample(0.5, 0.25, 10, 20, 100);
+
+    in.metrics_at = NOW;
+    assert_true(score_fresh(&c, &in, NOW));
+    in.metrics_at = NOW - 14;
+    assert_true(score_fresh(&c, &in, NOW));
+    in.metrics_at = NOW - 15; /* exactly 3 intervals: not older, still fresh */
+    assert_true(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    in.metrics_at = NOW - 16; /* older than 3 * 5 s: stale */
+    assert_false(score_fresh(&c, &in, NOW));
+    /* 4555 + 0.25*0.5 + 0 */
+    assert_close(score_compute(&c, &in, NOW, 0.5), 4555.125);
+    in.metrics_at = NOW - 3600;
+    assert_false(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    conf_free(&c);
+}
+
+static void test_fresh_boundary_custom_interval(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF "[health]\ninterval = 10\n");
+    assert_int_equal(c.score.interval, 10);
+    in = sample(0.5, 0.25, 10, 20, 100);
+    in.metrics_at = NOW - 16; /* stale at 5 s, fresh at 10 s */
+    assert_true(score_fresh(&c, &in, NOW));
+    in.metrics_at = NOW - 30;
+    assert_true(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    in.metrics_at = NOW - 31;
+    assert_false(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    conf_free(&c);
+}
+
+static void test_stale_fallback_with_pending_and_jitter(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = sample(0.5, 0.25, 10, 20, 100);
+    in.metrics_at = NOW - 16;
+    in.pending = 2;
+    /* 4555 + 0.25*0.5 + 2*15/100 = 4555 + 0.125 + 0.30 */
+    assert_close(score_compute(&c, &in, NOW, 0.5), 4555.425);
+    /* jitter 0 and (almost) 1 bound the jitter term to [0, 0.25) */
+    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.30);
+    assert_true(score_compute(&c, &in, NOW, 0.999999) < 4555.30 + 0.25);
+    conf_free(&c);
+}
+
+static void test_no_metrics_fallback(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    /* numbers present but has_metrics 0, metrics_at now: still the fallback */
+    in = sample(0.5, 0.25, 10, 20, 100);
+    in.has_metrics = 0;
+    assert_false(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    assert_close(score_compute(&c, &in, NOW, 0.2), 4555.05);
+    in.pending = 3; /* + 3*15/100 = 0.45 */
+    assert_close(score_compute(&c, &in, NOW, 0.2), 4555.50);
+
+    /* an all-zero input (no row at all) */
+    memset(&in, 0, sizeof(in));
+    assert_false(score_fresh(&c, &in, NOW));
+    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    conf_free(&c);
+}
+
+/* A loaded server with fresh metrics must still beat one without metrics. */
+static void test_fresh_beats_no_metrics(void **state)
+{
+    struct mrb_conf c;
+    struct score_input busy, unknown, stale;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    /* very busy: (3500 + 2000 + 1000*5 + 1000*10 + 1000*30) / 100 = 505 */
+    busy = sample(1.0, 1.0, 1000, 1000, 1000);
+    assert_close(score_compute(&c, &busy, NOW, 0.0), 505.0);
+    memset(&unknown, 0, sizeof(unknown));
+    unknown.weight = 1.0;
+    stale = sample(0, 0, 0, 0, 0); /* idle, but the sample is stale */
+    stale.metrics_at = NOW - 60;
+
+    assert_true(score_compute(&c, &busy, NOW, 0.0) < score_compute(&c, &unknown, NOW, 0.0));
+    assert_true(score_compute(&c, &busy, NOW, 0.0) < score_compute(&c, &stale, NOW, 0.0));
+    conf_free(&c);
+}
+
+/* Two otherwise equal servers: the one that just got a 2-participant room
+ * must score worse by more than the largest jitter, so a burst of
+ * placements spreads instead of piling on one server. */
+static void test_pending_separates_burst(void **state)
+{
+    struct mrb_conf c;
+    struct score_input a, b;
+    double sa, sb;
+
+    (void)state;
+    load(&c, BASE_CONF);
+
+    /* fresh metrics */
+    a = sample(0.2, 0.3, 4, 8, 12);
+    b = a;
+    a.pending = 2;
+    sa = score_compute(&c, &a, NOW, 0.0);
+    sb = score_compute(&c, &b, NOW, 0.0);
+    assert_close(sa - sb, 0.30);
+    assert_true(sa - sb > 0.25);
+
+    /* no metrics: worst case jitter on the idle one, none on the loaded one */
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.weight = b.weight = 1.0;
+    a.pending = 2;
+    sa = score_compute(&c, &a, NOW, 0.0);
+    sb = score_compute(&c, &b, NOW, 0.9999999);
+    assert_true(sb < sa);
+    assert_true(sa - sb > 0.0);
+    conf_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_loaded),
+        cmocka_unit_test(test_default_weights_exact),
+        cmocka_unit_test(test_pending_default),
+        cmocka_unit_test(test_custom_weights),
+        cmocka_unit_test(test_sessions_handles_not_swapped),
+        cmocka_unit_test(test_weight_multiplier),
+        cmocka_unit_test(test_fresh_boundary_default_interval),
+        cmocka_unit_test(test_fresh_boundary_custom_interval),
+        cmocka_unit_test(test_stale_fallback_with_pending_and_jitter),
+        cmocka_unit_test(test_no_metrics_fallback),
+        cmocka_unit_test(test_fresh_beats_no_metrics),
+        cmocka_unit_test(test_pending_separates_burst),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
