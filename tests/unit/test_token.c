@@ -729,9 +729,10 @@ static void test_jwt_edited_payload(void **state)
     /* same header and signature, payload promoted to host */
     evil = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
     p = b64url(evil, strlen(evil));
-    forged = malloc(strlen(tok) + strlen(p) + 2);
+    size_t forged_len = strlen(tok) + strlen(p) + 2;
+    forged = malloc(forged_len);
     assert_non_null(forged);
-    sprintf(forged, "%.*s.%s%s", (int)(d1 - tok), tok, p, d2);
+    snprintf(forged, forged_len, "%.*s.%s%s", (int)(d1 - tok), tok, p, d2);
     expect_reject(&hs, forged, "edited payload");
     free(forged);
     free(p);
@@ -817,9 +818,9 @@ static void test_jwt_size_limit(void **state)
     (void)state;
     assert_non_null(pad);
     /* 100 KB, correctly signed */
-    strcpy(pad, PAD_HEAD);
+    memcpy(pad, PAD_HEAD, strlen(PAD_HEAD) + 1);
     memset(pad + strlen(PAD_HEAD), 'x', 100 * 1024);
-    strcpy(pad + strlen(PAD_HEAD) + 100 * 1024, "\"}");
+    memcpy(pad + strlen(PAD_HEAD) + 100 * 1024, "\"}", strlen("\"}") + 1);
     tok = mint_hs(pad);
     assert_true(strlen(tok) > 100 * 1024);
     expect_reject(&plain, tok, "100 KB token");
@@ -828,7 +829,7 @@ static void test_jwt_size_limit(void **state)
     /* around the limit: accepted iff strlen <= TOKEN_JWT_MAX */
     for (size_t n = 5950; n <= 6080; n += 1) {
         memset(pad + strlen(PAD_HEAD), 'y', n);
-        strcpy(pad + strlen(PAD_HEAD) + n, "\"}");
+        memcpy(pad + strlen(PAD_HEAD) + n, "\"}", strlen("\"}") + 1);
         tok = mint_hs(pad);
         err_clear(&err);
         int rc = token_jwt_verify(&plain, tok, NOW, &cl, &err);
@@ -896,7 +897,7 @@ static void test_jwt_garbage(void **state)
         char *big = malloc(3000);
         assert_non_null(big);
         memset(big, 'e', 2000);
-        strcpy(big + 2000, ".e30.AAAA");
+        memcpy(big + 2000, ".e30.AAAA", strlen(".e30.AAAA") + 1);
         expect_reject(&hs, big, "long header");
         free(big);
     }
