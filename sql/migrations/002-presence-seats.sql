@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS server_handles (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Events already applied, by content hash: a batch delivered twice counts
--- once. Rows older than a day are purged by the webhook itself.
+-- once. Old rows are to be purged by the cron jobs (not yet: see issue 5).
 CREATE TABLE IF NOT EXISTS events_seen (
   digest      BINARY(20) NOT NULL PRIMARY KEY,
   received_at BIGINT     NOT NULL,
