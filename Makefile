@@ -25,16 +25,22 @@ LIB_OBJ   := $(LIB_SRC:.c=.o)
 CGI_SRC   := $(wildcard cgi-bin/*.c)
 CGI_BIN   := $(CGI_SRC:.c=)
 TOOL_BIN  := tools/mrbctl
+CRON_SRC  := $(wildcard cron/*.c)
+CRON_BIN  := $(CRON_SRC:.c=)
+CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
 .PHONY: all deps run up down status test unit e2e install clean migrate
-all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN)
+all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 cgi-bin/%: cgi-bin/%.o lib/libmrb.a
+	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
+
+cron/%: cron/%.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
 
 tools/mrbctl: tools/mrbctl.o lib/libmrb.a
@@ -75,17 +81,19 @@ test: deps
 	$(MAKE) e2e
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \
-	    $(DESTDIR)$(SHAREDIR)/conf
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(CRONDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \
+	    $(DESTDIR)$(SHAREDIR)/conf/systemd
 	install -m 755 $(CGI_BIN) $(DESTDIR)$(CGIDIR)/
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(CRON_BIN) $(DESTDIR)$(CRONDIR)/
 	install -m 755 scripts/db-migrate.sh $(DESTDIR)$(BINDIR)/mrb-db-migrate
 	install -m 644 sql/schema.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SHAREDIR)/sql/migrations/
-	install -m 644 conf/mrb.conf.example conf/lighttpd.conf.example $(DESTDIR)$(SHAREDIR)/conf/
+	install -m 644 conf/mrb.conf.example conf/lighttpd.conf.example conf/crontab $(DESTDIR)$(SHAREDIR)/conf/
+	install -m 644 conf/systemd/* $(DESTDIR)$(SHAREDIR)/conf/systemd/
 
 clean:
-	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) \
+	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) cron/*.o cron/*.d $(CRON_BIN) \
 	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN)
 
--include $(wildcard lib/*.d cgi-bin/*.d tools/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d cgi-bin/*.d tools/*.d cron/*.d tests/unit/*.d)

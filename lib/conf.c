@@ -63,6 +63,11 @@ static const struct key keys[] = {
     {"score", "sockets", K_DOUBLE, OFF(score.sockets), 0, 1000},
     {"score", "fallback", K_DOUBLE, OFF(score.fallback), 0, 1e9},
     {"health", "interval", K_LONG, OFF(score.interval), 1, 60},
+    {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
+    {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
+    {"health", "run_seconds", K_LONG, OFF(health.run_seconds), 1, 3600},
+    {"expire", "parallel", K_LONG, OFF(expire.parallel), 1, 256},
+    {"expire", "max_rooms", K_LONG, OFF(expire.max_rooms), 1, 1000000},
 };
 #undef OFF
 
@@ -287,6 +292,11 @@ static void set_defaults(struct mrb_conf *c)
     c->score.sockets = 30;
     c->score.fallback = 4555;
     c->score.interval = 5;
+    c->health.fail_threshold = 2;
+    c->health.timeout_ms = 2000;
+    c->health.run_seconds = 55;
+    c->expire.parallel = 32;
+    c->expire.max_rooms = 50000;
 }
 
 static char *dup_default(const char *v)

@@ -68,6 +68,15 @@ struct mrb_conf {
         double fallback;
         long interval; /* health poll interval: metrics older than 3 count as missing */
     } score;
+    struct {
+        long fail_threshold; /* consecutive failed polls before a server is down */
+        long timeout_ms;     /* per poll request */
+        long run_seconds;    /* one cron run loops this long, then exits */
+    } health;
+    struct {
+        long parallel;  /* concurrent destroy requests */
+        long max_rooms; /* rooms handled per run */
+    } expire;
     struct conf_server *servers;
     size_t n_servers;
 };

@@ -39,6 +39,8 @@ struct batch {
     size_t n_touched;
     char down[EVENTS_MAX_SERVERS][65]; /* servers that shut down: evacuate their rooms */
     size_t n_down;
+    char known[EVENTS_MAX_SERVERS][65]; /* emitters found in the servers table */
+    size_t n_known;
     int ignored;
 };
 
@@ -194,6 +196,23 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
     return 0;
 }
 
+/* 1 when emitter is a registered server, 0 when not, -1 on DB error. */
+static int emitter_known(struct mrb_app *app, struct batch *b, const char *emitter, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT 1 FROM servers WHERE id = ?";
+    struct db_col col = {.type = DB_INT};
+    struct db_val p[] = {DB_S(emitter)};
+    int n;
+
+    for (size_t i = 0; i < b->n_known; i++)
+        if (strcmp(b->known[i], emitter) == 0)
+            return 1;
+    n = db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err);
+    if (n == 1)
+        remember(b->known, &b->n_known, emitter);
+    return n;
+}
+
 static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct mrb_err *err)
 {
     json_t *type = json_object_get(ev, "type");
@@ -205,6 +224,16 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         return 0;
     }
     t = json_integer_value(type);
+    if (t == EV_CORE || t == EV_SESSION || t == EV_HANDLE || t == EV_PLUGIN) {
+        int known = emitter_known(app, b, emitter, err);
+        if (known < 0)
+            return -1;
+        if (known == 0) { /* an unregistered emitter changes nothing */
+            if (b->ignored++ == 0)
+                fprintf(stderr, "mrb: event-webhook: events from unregistered emitter ignored\n");
+            return 0;
+        }
+    }
     if (t == EV_CORE)
         return on_core(app, b, emitter, json_integer_value(json_object_get(ev, "subtype")), err);
     if (t == EV_SESSION || t == EV_HANDLE)

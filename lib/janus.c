@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,84 +59,67 @@ unsigned long janus_call_count(void)
     return calls;
 }
 
-/* POSTs doc to url; returns the parsed reply (new reference) or NULL. */
-static json_t *post_json(const char *url, json_t *doc, struct mrb_err *err, const char *srv_id)
+static void setup_easy(CURL *e, const char *url, const char *body, struct curl_slist *hdr, struct buf *b,
+                       long timeout_ms)
 {
-    struct buf b = {NULL, 0};
-    struct curl_slist *hdr = NULL;
-    char *body = json_dumps(doc, JSON_COMPACT);
-    json_t *reply = NULL;
-    long status = 0;
-    CURLcode rc;
-
-    if (body == NULL || curl == NULL) {
-        err_set(err, 503, "503", "cannot build media server request");
-        goto out;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    if (body) {
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
     }
-    calls++;
-    curl_easy_reset(curl);
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, jconf->janus.connect_timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, jconf->janus.timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    rc = curl_easy_perform(curl);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status != 200) {
-        fprintf(stderr, "mrb: janus %s: %s (HTTP %ld)\n", srv_id,
-                rc != CURLE_OK ? curl_easy_strerror(rc) : "bad status", status);
-        err_set(err, 503, "503", "media server %s unreachable", srv_id);
-        goto out;
-    }
-    reply = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
-    if (reply == NULL)
-        err_set(err, 503, "503", "media server %s sent an unreadable reply", srv_id);
-out:
-    curl_slist_free_all(hdr);
-    free(body);
-    free(b.data);
-    return reply;
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, jconf->janus.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
-int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
-                      struct mrb_err *err)
+char *janus_admin_body(const struct janus_server *srv, json_t *request)
 {
     char txn[24];
-    json_t *doc = NULL, *reply = NULL, *resp;
+    json_t *doc;
+    char *body;
+
+    if (util_random_token(txn, sizeof(txn), 12) != 0)
+        snprintf(txn, sizeof(txn), "mrb");
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:O}", "janus", "message_plugin", "transaction", txn, "admin_secret",
+                    srv->admin_secret, "plugin", "janus.plugin.audiobridge", "request", request);
+    body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return body;
+}
+
+int janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
+                      json_t **response, struct mrb_err *err)
+{
+    json_t *doc, *resp;
     const char *kind;
     int rc = JANUS_ERR_PROTOCOL;
 
-    *response = NULL;
-    if (util_random_token(txn, sizeof(txn), 12) != 0)
-        snprintf(txn, sizeof(txn), "mrb");
-    doc = json_pack("{s:s, s:s, s:s, s:s, s:O}", "janus", "message_plugin", "transaction", txn,
-                    "admin_secret", srv->admin_secret, "plugin", "janus.plugin.audiobridge",
-                    "request", request);
+    if (response)
+        *response = NULL;
+    if (status != 200) {
+        fprintf(stderr, "mrb: janus %s: %s\n", srv->id, status ? "bad HTTP status" : "unreachable");
+        err_set(err, 503, "503", "media server %s unreachable", srv->id);
+        return JANUS_ERR_TRANSPORT;
+    }
+    doc = json_loadb(reply ? reply : "", reply ? len : 0, 0, NULL);
     if (doc == NULL) {
-        err_set(err, 503, "503", "cannot build media server request");
+        err_set(err, 503, "503", "media server %s sent an unreadable reply", srv->id);
         return JANUS_ERR_PROTOCOL;
     }
-    reply = post_json(srv->admin_url, doc, err, srv->id);
-    if (reply == NULL) {
-        rc = JANUS_ERR_TRANSPORT;
-        goto out;
-    }
-    kind = json_string_value(json_object_get(reply, "janus"));
+    kind = json_string_value(json_object_get(doc, "janus"));
     if (kind == NULL || strcmp(kind, "success") != 0) {
-        json_t *e = json_object_get(reply, "error");
+        json_t *e = json_object_get(doc, "error");
         fprintf(stderr, "mrb: janus %s: admin API error %lld: %s\n", srv->id,
                 (long long)json_integer_value(json_object_get(e, "code")),
                 json_string_value(json_object_get(e, "reason")) ?: "?");
         err_set(err, 503, "503", "media server %s refused the request", srv->id);
         goto out;
     }
-    resp = json_object_get(reply, "response");
+    resp = json_object_get(doc, "response");
     if (!json_is_object(resp)) {
         err_set(err, 503, "503", "media server %s sent no plugin response", srv->id);
         goto out;
@@ -145,12 +129,133 @@ int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **
         err_set(err, 503, "503", "media server %s: audiobridge error %d", srv->id, rc);
         goto out;
     }
-    *response = json_incref(resp);
+    if (response)
+        *response = json_incref(resp);
     rc = 0;
 out:
     json_decref(doc);
-    json_decref(reply);
     return rc;
+}
+
+int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
+                      struct mrb_err *err)
+{
+    struct janus_http r = {.url = srv->admin_url};
+    char *body = janus_admin_body(srv, request);
+    int rc;
+
+    *response = NULL;
+    if (body == NULL || curl == NULL) {
+        free(body);
+        err_set(err, 503, "503", "cannot build media server request");
+        return JANUS_ERR_PROTOCOL;
+    }
+    r.body = body;
+    janus_http_many(&r, 1, 1, jconf->janus.timeout_ms);
+    rc = janus_admin_parse(srv, r.reply, r.reply_len, r.status, response, err);
+    janus_http_done(&r, 1);
+    free(body);
+    return rc;
+}
+
+static void finish_one(CURL *e, struct janus_http *r, struct buf *b, CURLcode rc)
+{
+    r->status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+    r->reply = b->data;
+    r->reply_len = b->len;
+    b->data = NULL;
+    b->len = 0;
+}
+
+void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeout_ms)
+{
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    CURLM *m = NULL;
+    CURL **easy = NULL;
+    struct buf *bufs = NULL;
+    size_t *slot_req = NULL, next = 0;
+    int running = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].status = 0;
+        reqs[i].reply = NULL;
+        reqs[i].reply_len = 0;
+    }
+    calls += n;
+    if (n == 1 && curl) { /* the common case: the process's keep-alive handle */
+        struct buf b = {NULL, 0};
+        setup_easy(curl, reqs[0].url, reqs[0].body, hdr, &b, timeout_ms);
+        finish_one(curl, &reqs[0], &b, curl_easy_perform(curl));
+        curl_slist_free_all(hdr);
+        return;
+    }
+    if (parallel < 1)
+        parallel = 1;
+    if ((size_t)parallel > n)
+        parallel = (int)n;
+    m = curl_multi_init();
+    easy = calloc((size_t)parallel, sizeof(*easy));
+    bufs = calloc((size_t)parallel, sizeof(*bufs));
+    slot_req = calloc((size_t)parallel, sizeof(*slot_req));
+    if (m == NULL || easy == NULL || bufs == NULL || slot_req == NULL)
+        goto out;
+    for (int s = 0; s < parallel && next < n; s++, next++) {
+        easy[s] = curl_easy_init();
+        if (easy[s] == NULL)
+            break;
+        slot_req[s] = next;
+        setup_easy(easy[s], reqs[next].url, reqs[next].body, hdr, &bufs[s], timeout_ms);
+        curl_easy_setopt(easy[s], CURLOPT_PRIVATE, (char *)(intptr_t)s);
+        curl_multi_add_handle(m, easy[s]);
+    }
+    do {
+        CURLMsg *msg;
+        int left;
+        curl_multi_perform(m, &running);
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            char *priv = NULL;
+            int s;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+            s = (int)(intptr_t)priv;
+            finish_one(easy[s], &reqs[slot_req[s]], &bufs[s], msg->data.result);
+            curl_multi_remove_handle(m, easy[s]);
+            if (next < n) { /* reuse the slot (and its connection) for the next request */
+                slot_req[s] = next;
+                setup_easy(easy[s], reqs[next].url, reqs[next].body, hdr, &bufs[s], timeout_ms);
+                curl_easy_setopt(easy[s], CURLOPT_PRIVATE, (char *)(intptr_t)s);
+                curl_multi_add_handle(m, easy[s]);
+                next++;
+                running++;
+            }
+        }
+        if (running > 0)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    } while (running > 0);
+out:
+    for (int s = 0; easy && s < parallel; s++) {
+        if (easy[s])
+            curl_easy_cleanup(easy[s]);
+        if (bufs)
+            free(bufs[s].data);
+    }
+    free(easy);
+    free(bufs);
+    free(slot_req);
+    if (m)
+        curl_multi_cleanup(m);
+    curl_slist_free_all(hdr);
+}
+
+void janus_http_done(struct janus_http *reqs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(reqs[i].reply);
+        reqs[i].reply = NULL;
+    }
 }
 
 int janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err)

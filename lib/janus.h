@@ -49,6 +49,27 @@ int janus_room_destroy(const struct janus_server *srv, const char *room_id, cons
 /* 1 when the room exists, 0 when not, or a negative JANUS_ERR_*. */
 int janus_room_exists(const struct janus_server *srv, const char *room_id, struct mrb_err *err);
 
+/* One HTTP request of a concurrent set (janus_http_many). */
+struct janus_http {
+    const char *url;
+    const char *body;   /* POST body, or NULL for GET; borrowed */
+    long status;        /* out: HTTP status, 0 on transport failure */
+    char *reply;        /* out: malloc'd, NUL-terminated; free with janus_http_done */
+    size_t reply_len;
+};
+
+/* Performs all n requests with at most parallel in flight (curl multi, one
+ * connection pool), each within timeout_ms. Fills status and reply. */
+void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeout_ms);
+void janus_http_done(struct janus_http *reqs, size_t n);
+
+/* The Admin API body for an AudioBridge request (malloc'd, caller frees). */
+char *janus_admin_body(const struct janus_server *srv, json_t *request);
+/* Reads an Admin API reply to janus_admin_body(): same returns as
+ * janus_audiobridge(); *response (may be NULL) gets a new reference. */
+int janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
+                      json_t **response, struct mrb_err *err);
+
 /* Calls made to media servers by this process (proves the hot path makes none). */
 unsigned long janus_call_count(void);
 

@@ -273,3 +273,40 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
     free(l.rows);
     return moved;
 }
+
+int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
+                              "WHERE server_id = ? AND server_boot <> ? AND ended_at IS NULL AND expires_at > ?";
+    static const char done_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
+    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_val p[] = {DB_S(s->id), DB_I(s->boot), DB_I(util_now())};
+    struct evac_list l = {0};
+    struct janus_server js;
+    int made = 0;
+
+    if (db_query(app->db, sql, p, 3, cols, E_NCOLS, collect_room, &l, err) < 0 || l.failed) {
+        free(l.rows);
+        return -1;
+    }
+    servers_janus(s, &js);
+    for (size_t i = 0; i < l.n; i++) {
+        const struct db_col *r = &l.rows[i * E_NCOLS];
+        struct janus_room jr = {.id = r[E_ID].s, .description = r[E_NAME].s, .secret = r[E_SECRET].s,
+                                .pin = r[E_KEY].s, .record = (int)r[E_RECORD].i};
+        struct mrb_err e = {0};
+        int rc = janus_room_create(&js, &jr, &e);
+        if (rc != 0 && rc != JANUS_AB_ROOM_EXISTS) {
+            fprintf(stderr, "mrb: cannot recreate room %s on %s: %s\n", jr.id, s->id, e.msg);
+            continue;
+        }
+        struct db_val d[] = {DB_I(s->boot), DB_S(jr.id), DB_S(s->id)};
+        if (db_exec(app->db, done_sql, d, 3, NULL, &e) == 0) {
+            made++;
+            fprintf(stderr, "mrb: room %s recreated on %s\n", jr.id, s->id);
+        }
+    }
+    free(l.rows);
+    return made;
+}

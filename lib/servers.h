@@ -52,6 +52,11 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
  * number of rooms moved, or -1 when the room list could not be read. */
 int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err);
 
+/* Recreates on server s every live room still mapped to it whose
+ * server_boot is not s->boot (the server restarted and lost them), then
+ * records s->boot on each. Returns the number recreated, or -1. */
+int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, struct mrb_err *err);
+
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);
 

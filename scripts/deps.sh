@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential pkg-config
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libmariadb-dev libjwt-dev
   libssl-dev libinih-dev libcmocka-dev zlib1g-dev
-  mariadb-server mariadb-client lighttpd janus coturn
+  mariadb-server mariadb-client lighttpd janus coturn prometheus-node-exporter
   curl wrk procps jq openssl iproute2
 )
 POLICY=/usr/sbin/policy-rc.d
@@ -37,9 +37,10 @@ fi
 
 echo "deps: installing: ${missing[*]}"
 
-# mariadb-server, lighttpd and coturn start system services from their
-# postinst; a policy-rc.d that exits 101 forbids that. Only add (and later
-# remove) one if none exists: containers often ship their own.
+# mariadb-server, lighttpd, coturn and prometheus-node-exporter start system
+# services from their postinst; a policy-rc.d that exits 101 forbids that.
+# Only add (and later remove) one if none exists: containers often ship their
+# own. (The dev stack runs its own node exporter on 127.0.0.1 only.)
 if [[ ! -e $POLICY ]]; then
   "${SUDO[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' > '$POLICY' && chmod 755 '$POLICY'"
   trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT

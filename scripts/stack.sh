@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # MRB private dev stack: MariaDB, lighttpd (FastCGI programs from cgi-bin/),
-# coturn and one Janus per [server NAME] section, all under run/ and bound
-# to 127.0.0.1 only. Touches no system service.
+# coturn, a Prometheus node exporter, one Janus per [server NAME] section and
+# a cron-like scheduler for cron/mrb-health and cron/mrb-expire, all under
+# run/ and bound to 127.0.0.1 only. Touches no system service.
 #
 # Usage: scripts/stack.sh up | down | run | status
 #        scripts/stack.sh janus-start NAME
 #        scripts/stack.sh janus-stop NAME [SIGNAL]     (SIGNAL: TERM default, KILL, INT)
 #        scripts/stack.sh lighttpd-restart   (after rebuilding cgi-bin/: running
 #                                             FastCGI processes keep the old binary)
+#        scripts/stack.sh cron-stop | cron-start   (stop/start the scheduler; stop
+#                                             also ends the jobs it started, so
+#                                             tests can run the cron programs by hand)
 #
 # Environment: MRB_CONFIG (default conf/mrb.dev.conf), MRB_HTTP_PORT (8080),
-# MRB_TURN_PORT (3478), MRB_WAIT_TIMEOUT (seconds, 30), MRB_JANUS_LIB.
+# MRB_TURN_PORT (3478), MRB_NODE_EXPORTER_PORT (9100), MRB_WAIT_TIMEOUT
+# (seconds, 30), MRB_JANUS_LIB, MRB_CRON_PERIOD (seconds between scheduler
+# rounds, 60), MRB_CRON_DIR (where mrb-health and mrb-expire are, cron/).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +27,9 @@ LOG=$RUN/log
 
 HTTP_PORT=${MRB_HTTP_PORT:-8080}
 TURN_PORT=${MRB_TURN_PORT:-3478}
+NODE_EXPORTER_PORT=${MRB_NODE_EXPORTER_PORT:-9100}
+CRON_PERIOD=${MRB_CRON_PERIOD:-60}
+CRON_DIR=${MRB_CRON_DIR:-$ROOT/cron}
 TIMEOUT=${MRB_WAIT_TIMEOUT:-30}
 STOP_TIMEOUT=10
 DB_STOP_TIMEOUT=60 # InnoDB flushes on shutdown; give it time to exit cleanly
@@ -55,7 +64,7 @@ load_config() {
     [[ -n $name ]] || continue
     # Used in file names and pid files, and must not clash with other services.
     [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad server name [server $name] (use A-Z a-z 0-9 _ . -)"
-    case $name in mariadb | lighttpd | coturn) die "server name '$name' clashes with a service name" ;; esac
+    case $name in mariadb | lighttpd | coturn | node-exporter | cron) die "server name '$name' clashes with a service name" ;; esac
     SERVERS+=("$name")
   done <<<"$names"
   [[ $DB_HOST == 127.0.0.1 || $DB_HOST == localhost ]] \
@@ -84,6 +93,8 @@ comm_of() {
     mariadb) echo mariadbd ;;
     lighttpd) echo lighttpd ;;
     coturn) echo turnserver ;;
+    node-exporter) echo prometheus-node ;; # comm is cut to 15 characters
+    cron) echo bash ;;
     *) echo janus ;;
   esac
 }
@@ -94,26 +105,43 @@ log_of() {
   esac
 }
 
-# pid_alive PID COMM: process exists, is not a zombie (pid 1 here may not
-# reap them) and its command name is COMM (guards against pid reuse).
+# pid_alive PID [COMM]: process exists, is not a zombie (pid 1 here may not
+# reap them) and its command name is COMM if given (guards against pid reuse).
 pid_alive() {
   local pid=$1 stat rest comm
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
   rest=${stat##*) }
   [[ ${rest%% *} != Z ]] || return 1
+  [[ -n ${2:-} ]] || return 0
   comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
   [[ $comm == "$2" ]]
 }
 
+cmdline_of() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline"; } # 2> first: the process may be gone
+
+# is_ours NAME PID: the process was started by this stack. Most services name
+# a file under $RUN/ on their command line; the node exporter and the cron
+# loop don't, but spawn starts everything with cwd $RUN.
+is_ours() {
+  case $1 in
+    node-exporter) [[ /proc/$2/cwd -ef $RUN ]] ;;
+    cron)
+      [[ /proc/$2/cwd -ef $RUN ]] \
+        && cmdline_of "$2" | grep -qF -- "$ROOT/scripts/stack.sh cron-loop"
+      ;;
+    *) cmdline_of "$2" | grep -qF -- "$RUN/" ;;
+  esac
+}
+
 # running_pid NAME: print the pid of service NAME if its pid file names a live
-# process of ours (its command line mentions $RUN/); status 1 otherwise.
+# process of ours; status 1 otherwise.
 running_pid() {
   local pidfile=$RUN/$1.pid pid=
   [[ -s $pidfile ]] || return 1
   read -r pid <"$pidfile" || true
   pid_alive "$pid" "$(comm_of "$1")" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$RUN/" || return 1
+  is_ours "$1" "$pid" || return 1
   printf '%s\n' "$pid"
 }
 
@@ -130,12 +158,14 @@ fail_service() {
 }
 
 # wait_ready NAME PID CMD...: poll CMD until it succeeds; fail if PID dies or
-# after $TIMEOUT seconds. PID may be empty (lighttpd forks itself).
+# after $TIMEOUT seconds. PID may be empty (lighttpd forks itself). PID's
+# command name is not checked: right after spawn it may still be setsid or
+# nohup on its way to exec'ing the service.
 wait_ready() {
   local name=$1 pid=$2 deadline=$((SECONDS + TIMEOUT))
   shift 2
   until "$@" >/dev/null 2>&1; do
-    if [[ -n $pid ]] && ! pid_alive "$pid" "$(comm_of "$name")"; then
+    if [[ -n $pid ]] && ! pid_alive "$pid"; then
       fail_service "$name" "exited during start-up"
     fi
     ((SECONDS < deadline)) || fail_service "$name" "not ready after ${TIMEOUT}s"
@@ -155,9 +185,10 @@ close_fds() {
 }
 
 # spawn NAME CMD...: run CMD detached in its own session (so Ctrl-C in the
-# caller's terminal doesn't reach it), stdio to its log, pid to run/NAME.pid.
-# Without job control the child is no process-group leader, so setsid does
-# not fork and $! is the service's own pid.
+# caller's terminal doesn't reach it), stdio to its log, pid to run/NAME.pid,
+# cwd $RUN (see is_ours). Without job control the child is no process-group
+# leader, so setsid does not fork and $! is the service's own pid (and the
+# id of its session and process group).
 SPAWNED_PID=
 spawn() {
   local name=$1 logf
@@ -166,6 +197,7 @@ spawn() {
   printf '\n=== %s: starting: %s\n' "$(date '+%F %T')" "$*" >>"$logf"
   (
     close_fds
+    cd "$RUN"
     exec setsid nohup "$@" </dev/null >>"$logf" 2>&1
   ) &
   SPAWNED_PID=$!
@@ -393,6 +425,198 @@ start_coturn() {
   wait_ready coturn "$SPAWNED_PID" port_busy udp "$TURN_PORT"
 }
 
+# --------------------------------------------------------- node exporter ---
+
+node_exporter_ready() {
+  local m
+  # Not curl | grep -q: with pipefail, curl's SIGPIPE would fail the check.
+  m=$(curl -s -m 2 "http://127.0.0.1:$NODE_EXPORTER_PORT/metrics") || return 1
+  [[ $m == *node_sockstat_sockets_used* ]]
+}
+
+start_node_exporter() {
+  local pid
+  if pid=$(running_pid node-exporter); then
+    log "node-exporter already running (pid $pid)"
+    return 0
+  fi
+  [[ $NODE_EXPORTER_PORT =~ ^[0-9]+$ ]] || die "MRB_NODE_EXPORTER_PORT is not a number: $NODE_EXPORTER_PORT"
+  command -v prometheus-node-exporter >/dev/null \
+    || die "prometheus-node-exporter not found (run scripts/deps.sh)"
+  require_free node-exporter tcp "$NODE_EXPORTER_PORT"
+  log "starting node-exporter on 127.0.0.1:$NODE_EXPORTER_PORT"
+  # Only the collectors MRB reads: CPU, memory and socket counts.
+  spawn node-exporter prometheus-node-exporter \
+    --web.listen-address="127.0.0.1:$NODE_EXPORTER_PORT" \
+    --collector.disable-defaults --collector.cpu --collector.meminfo --collector.sockstat
+  wait_ready node-exporter "$SPAWNED_PID" node_exporter_ready
+}
+
+# ------------------------------------------------------------------ cron ---
+# A bash loop standing in for cron(8): every $CRON_PERIOD seconds (first round
+# at once) it starts, in the background, "mrb-health -c CONF" (loops inside
+# the minute, a DB lease keeps two from acting) and "mrb-expire -c CONF".
+# Their output goes to run/log/cron.log, each line prefixed with a timestamp
+# and the program name. The loop is the leader of its own process group, and
+# every job it starts stays in that group: stop_cron waits for the whole group.
+
+CRON_PROGS=(mrb-health mrb-expire)
+
+# group_members PGID: pids of the live (non-zombie) processes in group PGID.
+group_members() {
+  local p stat rest st pgrp
+  for p in /proc/[0-9]*; do
+    { read -r stat <"$p/stat"; } 2>/dev/null || continue
+    rest=${stat##*) }
+    read -r st _ pgrp _ <<<"$rest"
+    [[ $st != Z && $pgrp == "$1" ]] && printf '%s\n' "${p#/proc/}"
+  done
+  return 0
+}
+
+wait_group_gone() { # wait_group_gone PGID SECONDS
+  local deadline=$((SECONDS + $2))
+  while [[ -n $(group_members "$1") ]]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+check_cron_period() {
+  [[ $CRON_PERIOD =~ ^[1-9][0-9]*$ ]] || die "MRB_CRON_PERIOD must be a whole number of seconds >= 1: $CRON_PERIOD"
+}
+
+start_cron() {
+  local pid prog
+  if pid=$(running_pid cron); then
+    log "cron already running (pid $pid)"
+    return 0
+  fi
+  check_cron_period
+  for prog in "${CRON_PROGS[@]}"; do
+    [[ -f $CRON_DIR/$prog && -x $CRON_DIR/$prog ]] \
+      || warn "cron: $CRON_DIR/$prog not built yet; the scheduler skips it until it appears"
+  done
+  log "starting cron (every ${CRON_PERIOD}s: ${CRON_PROGS[*]}; log $(log_of cron))"
+  spawn cron env MRB_CONFIG="$CONF" MRB_CRON_PERIOD="$CRON_PERIOD" MRB_CRON_DIR="$CRON_DIR" \
+    "$BASH" "$ROOT/scripts/stack.sh" cron-loop
+  wait_ready cron "$SPAWNED_PID" running_pid cron
+}
+
+# stop_cron: TERM the loop (it TERMs its jobs, waits for them and exits),
+# then wait for its whole process group; KILL the group after $STOP_TIMEOUT.
+stop_cron() {
+  local pid="" pidfile=$RUN/cron.pid members
+  if pid=$(running_pid cron); then
+    log "stopping cron (pid $pid) and the jobs it started"
+    kill -s TERM "$pid" 2>/dev/null || true
+  else
+    # The loop is gone (SIGKILLed?) but jobs it started may live on in its
+    # process group. A pid is not reused while a group of that id exists, so
+    # whatever is still in the group is ours.
+    [[ -s $pidfile ]] && read -r pid <"$pidfile"
+    rm -f "$pidfile"
+    [[ $pid =~ ^[0-9]+$ ]] || return 0
+    members=$(group_members "$pid" | paste -sd ' ')
+    [[ -n $members ]] || return 0
+    warn "cron loop is gone; stopping the jobs it left behind: $members"
+    kill -s TERM -- "-$pid" 2>/dev/null || true
+  fi
+  if ! wait_group_gone "$pid" "$STOP_TIMEOUT"; then
+    warn "cron jobs (process group $pid) still running after ${STOP_TIMEOUT}s; sending KILL"
+    kill -s KILL -- "-$pid" 2>/dev/null || true
+    wait_group_gone "$pid" 5 || die "cron process group $pid survived SIGKILL"
+  fi
+  rm -f "$pidfile"
+}
+
+# The rest runs inside the loop process (scripts/stack.sh cron-loop).
+
+clog() { printf '%(%F %T)T cron: %s\n' -1 "$*"; }
+
+cron_prefix() { # cron_prefix NAME: copy stdin to stdout, each line prefixed
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do
+    # The programs may start their lines with "NAME: " already.
+    printf '%(%F %T)T %s: %s\n' -1 "$1" "${line#"$1: "}"
+  done
+}
+
+cron_job() { # cron_job NAME PATH: one run, in a background subshell
+  local rc t0=$SECONDS
+  clog "run $2 -c $CONF"
+  "$2" -c "$CONF" </dev/null 2>&1 | cron_prefix "$1"
+  rc=${PIPESTATUS[0]}
+  if ((rc == 0)); then
+    clog "$1 done after $((SECONDS - t0))s"
+  elif ((rc > 128)); then
+    clog "$1 killed by signal $((rc - 128)) after $((SECONDS - t0))s"
+  else
+    clog "$1 FAILED with exit status $rc after $((SECONDS - t0))s"
+  fi
+}
+
+declare -A CRON_JOB=() CRON_MISSING=()
+cron_round() {
+  local prog bin
+  for prog in "${CRON_PROGS[@]}"; do
+    bin=$CRON_DIR/$prog
+    if [[ ! -f $bin || ! -x $bin ]]; then
+      # Said once, not every round, until the program shows up.
+      [[ -n ${CRON_MISSING[$prog]:-} ]] \
+        || clog "$bin not found or not executable; skipping it until it appears"
+      CRON_MISSING[$prog]=1
+      continue
+    fi
+    unset "CRON_MISSING[$prog]"
+    if [[ -n ${CRON_JOB[$prog]:-} ]] && kill -0 "${CRON_JOB[$prog]}" 2>/dev/null; then
+      clog "previous $prog still running; starting another one, as cron would"
+    fi
+    cron_job "$prog" "$bin" &
+    CRON_JOB[$prog]=$!
+  done
+}
+
+# cron_term_jobs: TERM everything in our process group except this shell and
+# its own subshells (same command line): the programs and their children.
+# Their output still drains through cron_prefix, which ends on EOF.
+cron_term_jobs() {
+  local self m
+  self=$(cmdline_of $$)
+  for m in $(group_members $$); do
+    [[ $m != "$$" && $(cmdline_of "$m") != "$self" ]] && kill -s TERM "$m" 2>/dev/null
+  done
+  return 0
+}
+
+cron_loop() {
+  check_cron_period
+  # A daemon loop: no exit on a failed command.
+  set +e +o pipefail
+  CRON_STOP=0
+  trap 'CRON_STOP=1' TERM INT
+  local start=$SECONDS n=0 next
+  clog "scheduler started (pid $$): every ${CRON_PERIOD}s ${CRON_PROGS[*]} from $CRON_DIR, config $CONF"
+  while ((!CRON_STOP)); do
+    cron_round
+    ((n += 1))
+    next=$((start + n * CRON_PERIOD))
+    if ((next <= SECONDS)); then # rounds missed (suspend, clock): skip them, like cron
+      n=$(((SECONDS - start) / CRON_PERIOD + 1))
+      next=$((start + n * CRON_PERIOD))
+    fi
+    # One-second naps, so a TERM is acted on within a second whenever it comes.
+    while ((!CRON_STOP && SECONDS < next)); do
+      sleep 1 &
+      wait $!
+    done
+  done
+  clog "stopping: terminating running jobs"
+  cron_term_jobs
+  wait
+  clog "scheduler stopped"
+}
+
 # ----------------------------------------------------------------- janus ---
 
 JANUS_LIB=${MRB_JANUS_LIB:-}
@@ -585,12 +809,15 @@ kill_fcgi_leftovers() {
 
 cmd_down() {
   local name
+  # The scheduler first: its jobs talk to the database and the media servers.
+  stop_cron
   while IFS= read -r name; do
     [[ -n $name ]] && stop_service "$name"
   done < <(known_janus)
   stop_service lighttpd
   kill_fcgi_leftovers
   stop_service coturn
+  stop_service node-exporter
   stop_service mariadb TERM "$DB_STOP_TIMEOUT"
   log "down"
 }
@@ -621,11 +848,14 @@ cmd_up() {
   sync_servers
   start_lighttpd
   start_coturn
-  # Janus last: its "started" core event must find the webhook listening.
+  start_node_exporter
+  # Janus after the webhook: its "started" core event must find it listening.
   ((${#SERVERS[@]})) || warn "no [server NAME] sections in $CONF: no Janus started"
   for name in "${SERVERS[@]}"; do
     start_janus "$name"
   done
+  # The scheduler last: its jobs poll the media servers.
+  start_cron
 }
 
 cmd_status() {
@@ -634,12 +864,14 @@ cmd_status() {
     echo mariadb
     echo lighttpd
     echo coturn
+    echo node-exporter
     known_janus
+    echo cron
   } | while IFS= read -r name; do
     if pid=$(running_pid "$name"); then
-      printf '%-12s running  pid %s\n' "$name" "$pid"
+      printf '%-14s running  pid %s\n' "$name" "$pid"
     else
-      printf '%-12s stopped\n' "$name"
+      printf '%-14s stopped\n' "$name"
     fi
   done
 }
@@ -705,6 +937,21 @@ main() {
       [[ $sig =~ ^(TERM|KILL|INT|QUIT)$ ]] || die "janus-stop: signal must be TERM, KILL, INT or QUIT"
       [[ $1 =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad server name: $1"
       stop_service "$1" "$sig"
+      ;;
+    cron-start)
+      (($# == 0)) || usage
+      start_cron
+      ;;
+    cron-stop)
+      (($# == 0)) || usage
+      stop_cron
+      ;;
+    cron-loop) # internal: the scheduler process started by start_cron
+      (($# == 0)) || usage
+      cron_loop
+      # Exit here, not at the end of the file: bash reads a script as it runs
+      # it, and this process lives long enough to see the file being edited.
+      exit 0
       ;;
     -h | --help | help) usage ;;
     *) usage ;;

@@ -68,3 +68,9 @@ wait_for() {
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
 }
+# db_is "SELECT ..." WANT: the query's value equals WANT (for wait_for).
+db_is() { [ "$(sql "$1")" = "$2" ]; }
+# db_gt "SELECT ..." N: the query's value is greater than N.
+db_gt() { [ "$(sql "$1")" -gt "$2" ]; }
+# exists_is SERVER ROOM WANT: Janus says the room exists (true/false).
+exists_is() { [ "$(room_exists_on "$1" "$2")" = "$3" ]; }

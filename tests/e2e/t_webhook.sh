@@ -25,6 +25,9 @@ eq "session destroyed" "$(sessions)" 1
 hook "[{\"emitter\":\"no-such-server\",\"type\":256,\"subtype\":2,\"timestamp\":1,\"event\":{\"status\":\"shutdown\"}}]"
 eq "unknown emitter -> 200" "$STATUS" 200
 eq "unknown emitter changes nothing" "$(sql "SELECT COUNT(*) FROM servers WHERE healthy=0")" 0
+hook "[{\"emitter\":\"no-such-server\",\"type\":1,\"timestamp\":1,\"session_id\":77,\"event\":{\"name\":\"created\"}},{\"emitter\":\"no-such-server\",\"type\":64,\"timestamp\":2,\"event\":{\"plugin\":\"janus.plugin.audiobridge\",\"data\":{\"event\":\"joined\",\"room\":\"r\",\"id\":\"1\"}}}]"
+eq "unknown emitter's session and plugin events -> 200" "$STATUS" 200
+eq "  ... store nothing" "$(sql "SELECT (SELECT COUNT(*) FROM server_sessions WHERE server_id='no-such-server') + (SELECT COUNT(*) FROM participants WHERE server_id='no-such-server')")" 0
 
 printf '%s' "[{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid+5)),\"event\":{\"name\":\"created\"}}]" | gzip -c >"$TMP/gz"
 s=$(curl -s -o "$TMP/b" -w '%{http_code}' -u "$WU:$WP" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$TMP/gz")

@@ -1,0 +1,15 @@
+#ifndef MRB_CLI_H
+#define MRB_CLI_H
+
+/* Flags shared by the cron programs: --once, --dry-run, -c CONFIG,
+ * --insecure-config (reserved). */
+struct cli_opts {
+    const char *config;
+    int once, dry_run;
+};
+
+/* Parses argv; prints usage and returns -1 on a bad flag (exit 2), 1 for
+ * --help (exit 0), 0 to go on. */
+int cli_parse(int argc, char **argv, const char *name, const char *what, struct cli_opts *o);
+
+#endif

@@ -1,0 +1,211 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expire.h"
+#include "janus.h"
+#include "util.h"
+
+#define EXPIRE_COMMIT_EVERY 500 /* rows per transaction: short, Galera-friendly */
+
+struct victim {
+    char id[65], secret[65], server[65], admin_url[256], admin_secret[256];
+    int orphan; /* its server row is gone: nothing to destroy */
+};
+
+struct collect {
+    struct victim *v;
+    size_t n, cap;
+    int failed;
+};
+
+static int copy_col(char *dst, size_t cap, const struct db_col *c)
+{
+    if (c->is_null || c->len >= cap) {
+        dst[0] = '\0';
+        return c->is_null ? 0 : -1;
+    }
+    memcpy(dst, c->s, c->len + 1);
+    return 0;
+}
+
+static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct collect *k = ctx;
+    struct victim *v;
+    (void)ncols;
+
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 256;
+        struct victim *grown = realloc(k->v, cap * sizeof(*grown));
+        if (grown == NULL) {
+            k->failed = 1;
+            return 1;
+        }
+        k->v = grown;
+        k->cap = cap;
+    }
+    v = &k->v[k->n];
+    if (copy_col(v->id, sizeof(v->id), &c[0]) || copy_col(v->secret, sizeof(v->secret), &c[1]) ||
+        copy_col(v->server, sizeof(v->server), &c[2]) || copy_col(v->admin_url, sizeof(v->admin_url), &c[3]) ||
+        copy_col(v->admin_secret, sizeof(v->admin_secret), &c[4]))
+        return 0; /* over-long: skip, it cannot be a room we made */
+    v->orphan = c[3].is_null;
+    k->n++;
+    return 0;
+}
+
+static int mark_ended(struct mrb_app *app, const struct victim *v, const char *done, size_t n, long long now)
+{
+    static const char sql[] = "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL";
+    struct mrb_err err = {0};
+    size_t in_txn = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!done[i])
+            continue;
+        if (in_txn == 0 && db_begin(app->db, &err) != 0)
+            return -1;
+        struct db_val p[] = {DB_I(now), DB_S(v[i].id)};
+        if (db_exec(app->db, sql, p, 2, NULL, &err) != 0) {
+            db_rollback(app->db);
+            return -1;
+        }
+        if (++in_txn == EXPIRE_COMMIT_EVERY) {
+            if (db_commit(app->db, &err) != 0)
+                return -1;
+            in_txn = 0;
+        }
+    }
+    return in_txn ? db_commit(app->db, &err) : 0;
+}
+
+static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
+{
+    static const char seats_sql[] =
+        "DELETE seats FROM seats JOIN rooms ON rooms.id = seats.room_id WHERE rooms.ended_at IS NOT NULL";
+    static const char stale_sql[] = "DELETE FROM seats WHERE connected = 0 AND held_until < ?";
+    static const char people_sql[] = "DELETE participants FROM participants JOIN rooms "
+                                     "ON rooms.id = participants.room_id WHERE rooms.ended_at IS NOT NULL";
+    static const char events_sql[] = "DELETE FROM events_seen WHERE received_at < ?";
+    struct db_val stale[] = {DB_I(now)};
+    struct db_val day[] = {DB_I(now - 86400)};
+    unsigned long long a = 0, b = 0, c = 0, d = 0;
+    struct mrb_err err = {0};
+
+    db_exec(app->db, seats_sql, NULL, 0, &a, &err);
+    db_exec(app->db, stale_sql, stale, 1, &b, &err);
+    db_exec(app->db, people_sql, NULL, 0, &c, &err);
+    db_exec(app->db, events_sql, day, 1, &d, &err);
+    st->purged_seats = (long)(a + b);
+    st->purged_participants = (long)c;
+    st->purged_events = (long)d;
+}
+
+int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
+{
+    static const char sql[] =
+        "SELECT r.id, r.secret, r.server_id, s.admin_url, s.admin_secret FROM rooms r "
+        "LEFT JOIN servers s ON s.id = r.server_id WHERE r.ended_at IS NULL AND r.expires_at <= ? "
+        "ORDER BY r.expires_at LIMIT ?";
+    struct db_col cols[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                             {.type = DB_STR}};
+    long long now = util_now();
+    struct db_val p[] = {DB_I(now), DB_I(app->conf.expire.max_rooms)};
+    struct collect k = {0};
+    struct janus_http *reqs = NULL;
+    char **bodies = NULL, *done = NULL;
+    struct mrb_err err = {0};
+    int rc = -1;
+
+    memset(st, 0, sizeof(*st));
+    if (db_query(app->db, sql, p, 2, cols, 5, collect_row, &k, &err) < 0 || k.failed) {
+        fprintf(stderr, "mrb-expire: cannot read expired rooms: %s\n", k.failed ? "out of memory" : err.msg);
+        goto out;
+    }
+    st->expired = (long)k.n;
+    if (dry_run) {
+        for (size_t i = 0; i < k.n; i++)
+            fprintf(stderr, "mrb-expire: would destroy room %s on %s\n", k.v[i].id, k.v[i].server);
+        rc = 0;
+        goto out;
+    }
+    reqs = calloc(k.n ? k.n : 1, sizeof(*reqs));
+    bodies = calloc(k.n ? k.n : 1, sizeof(*bodies));
+    done = calloc(k.n ? k.n : 1, 1);
+    if (reqs == NULL || bodies == NULL || done == NULL)
+        goto out;
+    for (size_t i = 0; i < k.n; i++) {
+        struct janus_server js = {k.v[i].server, k.v[i].admin_url, k.v[i].admin_secret};
+        json_t *req;
+        if (k.v[i].orphan)
+            continue;
+        req = json_pack("{s:s, s:s, s:s}", "request", "destroy", "room", k.v[i].id, "secret", k.v[i].secret);
+        bodies[i] = req ? janus_admin_body(&js, req) : NULL;
+        json_decref(req);
+        reqs[i].url = k.v[i].admin_url;
+        reqs[i].body = bodies[i];
+    }
+    /* one concurrent sweep over every server; orphans have no URL and are skipped */
+    {
+        size_t m = 0;
+        struct janus_http *live = calloc(k.n ? k.n : 1, sizeof(*live));
+        size_t *idx = calloc(k.n ? k.n : 1, sizeof(*idx));
+        if (live == NULL || idx == NULL) {
+            free(live);
+            free(idx);
+            goto out;
+        }
+        for (size_t i = 0; i < k.n; i++)
+            if (reqs[i].url && reqs[i].body) {
+                live[m] = reqs[i];
+                idx[m++] = i;
+            }
+        janus_http_many(live, m, (int)app->conf.expire.parallel, app->conf.janus.timeout_ms);
+        for (size_t j = 0; j < m; j++)
+            reqs[idx[j]] = live[j];
+        free(live);
+        free(idx);
+    }
+    for (size_t i = 0; i < k.n; i++) {
+        struct victim *v = &k.v[i];
+        struct janus_server js = {v->server, v->admin_url, v->admin_secret};
+        struct mrb_err e = {0};
+        int r;
+        if (v->orphan) {
+            done[i] = 1;
+            st->gone++;
+            fprintf(stderr, "mrb-expire: room %s ended (its server %s is no longer registered)\n", v->id, v->server);
+            continue;
+        }
+        r = janus_admin_parse(&js, reqs[i].reply, reqs[i].reply_len, reqs[i].status, NULL, &e);
+        if (r == 0) {
+            done[i] = 1;
+            st->destroyed++;
+            fprintf(stderr, "mrb-expire: room %s destroyed on %s\n", v->id, v->server);
+        } else if (r == JANUS_AB_NO_SUCH_ROOM) {
+            done[i] = 1;
+            st->gone++;
+            fprintf(stderr, "mrb-expire: room %s already gone from %s\n", v->id, v->server);
+        } else {
+            st->failed++;
+            fprintf(stderr, "mrb-expire: room %s on %s: %s; retrying next run\n", v->id, v->server, e.msg);
+        }
+    }
+    if (mark_ended(app, k.v, done, k.n, now) != 0) {
+        fprintf(stderr, "mrb-expire: cannot mark rooms ended; the next run retries them\n");
+        goto out;
+    }
+    purge(app, now, st);
+    rc = 0;
+out:
+    if (reqs)
+        janus_http_done(reqs, k.n);
+    for (size_t i = 0; bodies && i < k.n; i++)
+        free(bodies[i]);
+    free(bodies);
+    free(reqs);
+    free(done);
+    free(k.v);
+    return rc;
+}

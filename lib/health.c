@@ -1,0 +1,335 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "health.h"
+#include "janus.h"
+#include "prom.h"
+#include "servers.h"
+#include "util.h"
+
+enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NCOLS };
+enum { REQ_INFO, REQ_SESSIONS, REQ_CANARY, REQ_METRICS, REQ_PER_SERVER };
+
+struct polled {
+    char id[65], public_url[256], admin_url[256], admin_secret[256], metrics_url[256];
+    int healthy, has_metrics_url, has_prev;
+    long long fails, boot;
+    double idle_prev, total_prev;
+    char info_url[300];
+    char *sessions_body, *canary_body;
+};
+
+struct plist {
+    struct polled *s;
+    size_t n, cap;
+    int failed;
+};
+
+static int collect(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct plist *l = ctx;
+    struct polled *p;
+    (void)ncols;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct polled *g = realloc(l->s, cap * sizeof(*g));
+        if (g == NULL) {
+            l->failed = 1;
+            return 1;
+        }
+        l->s = g;
+        l->cap = cap;
+    }
+    p = &l->s[l->n];
+    memset(p, 0, sizeof(*p));
+    if (c[H_ID].len >= sizeof(p->id) || c[H_PUB].len >= sizeof(p->public_url) ||
+        c[H_ADM].len >= sizeof(p->admin_url) || c[H_ASEC].len >= sizeof(p->admin_secret) ||
+        c[H_MET].len >= sizeof(p->metrics_url))
+        return 0;
+    memcpy(p->id, c[H_ID].s, c[H_ID].len + 1);
+    memcpy(p->public_url, c[H_PUB].s, c[H_PUB].len + 1);
+    memcpy(p->admin_url, c[H_ADM].s, c[H_ADM].len + 1);
+    memcpy(p->admin_secret, c[H_ASEC].s, c[H_ASEC].len + 1);
+    p->has_metrics_url = !c[H_MET].is_null && c[H_MET].len > 0;
+    if (p->has_metrics_url)
+        memcpy(p->metrics_url, c[H_MET].s, c[H_MET].len + 1);
+    p->healthy = (int)c[H_HEALTHY].i;
+    p->fails = c[H_FAILS].i;
+    p->boot = c[H_BOOT].i;
+    p->has_prev = !c[H_IDLE].is_null && !c[H_TOTAL].is_null;
+    p->idle_prev = c[H_IDLE].d;
+    p->total_prev = c[H_TOTAL].d;
+    snprintf(p->info_url, sizeof(p->info_url), "%s/info", p->public_url);
+    l->n++;
+    return 0;
+}
+
+static char *admin_body(const struct polled *p, const char *janus_request)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:s}", "janus", janus_request, "transaction", "mrb-health",
+                            "admin_secret", p->admin_secret);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+    json_decref(doc);
+    return body;
+}
+
+static int info_ok(const struct janus_http *r)
+{
+    json_t *doc;
+    const char *kind;
+    int ok;
+
+    if (r->status != 200 || r->reply == NULL)
+        return 0;
+    doc = json_loadb(r->reply, r->reply_len, 0, NULL);
+    kind = json_string_value(json_object_get(doc, "janus"));
+    ok = kind && strcmp(kind, "server_info") == 0;
+    json_decref(doc);
+    return ok;
+}
+
+/* Session count from list_sessions, or -1. */
+static long sessions_of(const struct janus_http *r)
+{
+    json_t *doc;
+    long n = -1;
+
+    if (r->status != 200 || r->reply == NULL)
+        return -1;
+    doc = json_loadb(r->reply, r->reply_len, 0, NULL);
+    if (json_is_array(json_object_get(doc, "sessions")))
+        n = (long)json_array_size(json_object_get(doc, "sessions"));
+    json_decref(doc);
+    return n;
+}
+
+static void server_down(struct mrb_app *app, struct polled *p, int dry_run)
+{
+    static const char sql[] = "UPDATE servers SET fail_count = ?, healthy = ?, polled_at = ? WHERE id = ?";
+    long long fails = p->fails + 1;
+    int goes_down = p->healthy && fails >= app->conf.health.fail_threshold;
+    struct db_val v[] = {DB_I(fails), DB_I(goes_down ? 0 : p->healthy), DB_I(util_now()), DB_S(p->id)};
+    struct mrb_err err = {0};
+
+    if (dry_run) {
+        if (goes_down)
+            fprintf(stderr, "mrb-health: would mark server %s down\n", p->id);
+        return;
+    }
+    if (db_exec(app->db, sql, v, 4, NULL, &err) != 0)
+        return;
+    if (goes_down) {
+        fprintf(stderr, "mrb-health: server %s down after %lld failed polls\n", p->id, fails);
+        servers_evacuate(app, p->id, &err);
+    }
+}
+
+static void server_up(struct mrb_app *app, struct polled *p, const struct janus_http *req, int dry_run)
+{
+    static const char sql[] =
+        "UPDATE servers SET healthy = 1, fail_count = 0, polled_at = ?, metrics_at = ?, pending_load = 0, "
+        "sessions = COALESCE(?, sessions), cpu = ?, mem = ?, sockets = ?, cpu_idle_prev = ?, "
+        "cpu_total_prev = ? WHERE id = ?";
+    static const char boot_sql[] = "UPDATE servers SET boot = boot + 1 WHERE id = ?";
+    long long now = util_now();
+    long sessions = sessions_of(&req[REQ_SESSIONS]);
+    struct prom_sample ps = {0};
+    double cpu = -1, mem = -1;
+    struct mrb_err err = {0};
+    int lost_rooms = 0;
+
+    if (p->has_metrics_url && req[REQ_METRICS].status == 200 && req[REQ_METRICS].reply) {
+        prom_parse(req[REQ_METRICS].reply, req[REQ_METRICS].reply_len, &ps);
+        if (ps.has_cpu && p->has_prev)
+            cpu = prom_cpu_busy(ps.cpu_idle, ps.cpu_total, p->idle_prev, p->total_prev);
+        mem = prom_mem_used(&ps);
+    }
+    /* The canary: present while the server keeps its rooms. */
+    {
+        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
+        json_t *resp = NULL;
+        int rc = janus_admin_parse(&js, req[REQ_CANARY].reply, req[REQ_CANARY].reply_len,
+                                   req[REQ_CANARY].status, &resp, &err);
+        lost_rooms = rc == 0 && !json_is_true(json_object_get(resp, "exists"));
+        json_decref(resp);
+    }
+    if (dry_run) {
+        fprintf(stderr, "mrb-health: server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f%s\n", p->id,
+                sessions, cpu, mem, ps.sockets, lost_rooms ? " (lost its rooms)" : "");
+        return;
+    }
+    struct db_val v[] = {DB_I(now),
+                         DB_I(now),
+                         sessions >= 0 ? DB_I(sessions) : (struct db_val){.type = DB_NULL},
+                         cpu >= 0 ? DB_D(cpu) : (struct db_val){.type = DB_NULL},
+                         mem >= 0 ? DB_D(mem) : (struct db_val){.type = DB_NULL},
+                         ps.has_sockets ? DB_D(ps.sockets) : (struct db_val){.type = DB_NULL},
+                         ps.has_cpu ? DB_D(ps.cpu_idle) : (struct db_val){.type = DB_NULL},
+                         ps.has_cpu ? DB_D(ps.cpu_total) : (struct db_val){.type = DB_NULL},
+                         DB_S(p->id)};
+    if (db_exec(app->db, sql, v, 9, NULL, &err) != 0)
+        return;
+    if (!p->healthy)
+        fprintf(stderr, "mrb-health: server %s up again\n", p->id);
+    if (lost_rooms) {
+        struct db_val b[] = {DB_S(p->id)};
+        struct server_row row;
+        struct janus_room canary = {.id = HEALTH_CANARY_ROOM, .description = "mrb health canary"};
+        char secret[40];
+        if (util_random_token(secret, sizeof(secret), 24) != 0)
+            return;
+        canary.secret = secret;
+        canary.pin = secret;
+        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
+        int made = janus_room_create(&js, &canary, &err);
+        if (made != 0 && made != JANUS_AB_ROOM_EXISTS) {
+            /* without a canary every poll would look like a restart */
+            fprintf(stderr, "mrb-health: server %s: cannot create the canary room: %s\n", p->id, err.msg);
+            return;
+        }
+        if (db_exec(app->db, boot_sql, b, 1, NULL, &err) != 0 || servers_get(app, p->id, &row, &err) != 1)
+            return;
+        fprintf(stderr, "mrb-health: server %s has lost its rooms (restart); boot generation %lld\n", p->id,
+                row.boot);
+        servers_recreate_rooms(app, &row, &err);
+    }
+}
+
+int health_poll(struct mrb_app *app, int dry_run)
+{
+    static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
+                              "boot, cpu_idle_prev, cpu_total_prev FROM servers WHERE state <> 'disabled'";
+    struct db_col cols[H_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT},
+                                   {.type = DB_DOUBLE}, {.type = DB_DOUBLE}};
+    struct plist l = {0};
+    struct janus_http *reqs = NULL;
+    struct mrb_err err = {0};
+    json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", HEALTH_CANARY_ROOM);
+    int rc = -1;
+
+    if (db_query(app->db, sql, NULL, 0, cols, H_NCOLS, collect, &l, &err) < 0 || l.failed) {
+        fprintf(stderr, "mrb-health: cannot read servers: %s\n", err.msg);
+        goto out;
+    }
+    reqs = calloc(l.n * REQ_PER_SERVER + 1, sizeof(*reqs));
+    if (reqs == NULL)
+        goto out;
+    for (size_t i = 0; i < l.n; i++) {
+        struct polled *p = &l.s[i];
+        struct janus_http *r = &reqs[i * REQ_PER_SERVER];
+        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
+        p->sessions_body = admin_body(p, "list_sessions");
+        p->canary_body = janus_admin_body(&js, exists);
+        r[REQ_INFO].url = p->info_url;
+        r[REQ_SESSIONS].url = p->admin_url;
+        r[REQ_SESSIONS].body = p->sessions_body;
+        r[REQ_CANARY].url = p->admin_url;
+        r[REQ_CANARY].body = p->canary_body;
+        r[REQ_METRICS].url = p->has_metrics_url ? p->metrics_url : p->info_url; /* a harmless stand-in */
+    }
+    /* every server at once, so one dead server never delays the others */
+    janus_http_many(reqs, l.n * REQ_PER_SERVER, (int)(l.n * REQ_PER_SERVER), app->conf.health.timeout_ms);
+    for (size_t i = 0; i < l.n; i++) {
+        struct janus_http *r = &reqs[i * REQ_PER_SERVER];
+        if (info_ok(&r[REQ_INFO]))
+            server_up(app, &l.s[i], r, dry_run);
+        else
+            server_down(app, &l.s[i], dry_run);
+    }
+    rc = 0;
+out:
+    if (reqs)
+        janus_http_done(reqs, l.n * REQ_PER_SERVER);
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.s[i].sessions_body);
+        free(l.s[i].canary_body);
+    }
+    free(reqs);
+    free(l.s);
+    json_decref(exists);
+    return rc;
+}
+
+/* 1 when we hold (or just took) the lease until now + ttl. */
+static int lease_take(struct mrb_app *app, const char *holder, long ttl, struct mrb_err *err)
+{
+    static const char seed_sql[] = "INSERT IGNORE INTO leases (name, holder, expires_at) VALUES ('health', '', 0)";
+    static const char take_sql[] = "UPDATE leases SET holder = ?, expires_at = ? "
+                                   "WHERE name = 'health' AND (holder = ? OR expires_at < ?)";
+    long long now = util_now();
+    struct db_val p[] = {DB_S(holder), DB_I(now + ttl), DB_S(holder), DB_I(now)};
+    unsigned long long affected = 0;
+
+    if (db_exec(app->db, seed_sql, NULL, 0, NULL, err) != 0 || db_exec(app->db, take_sql, p, 4, &affected, err) != 0)
+        return -1;
+    return affected == 1;
+}
+
+static void lease_release(struct mrb_app *app, const char *holder)
+{
+    static const char sql[] = "UPDATE leases SET expires_at = 0 WHERE name = 'health' AND holder = ?";
+    struct db_val p[] = {DB_S(holder)};
+    struct mrb_err err = {0};
+
+    db_exec(app->db, sql, p, 1, NULL, &err);
+}
+
+int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
+{
+    const long interval = app->conf.score.interval;
+    const long ttl = interval * 3 + app->conf.health.timeout_ms / 1000 + 1;
+    char holder[128], host[64] = "?", tag[12];
+    struct mrb_err err = {0};
+    struct timespec start, now;
+    int held;
+
+    gethostname(host, sizeof(host) - 1);
+    if (util_random_token(tag, sizeof(tag), 6) != 0)
+        snprintf(tag, sizeof(tag), "x");
+    snprintf(holder, sizeof(holder), "%s:%ld:%s", host, (long)getpid(), tag);
+    held = lease_take(app, holder, ttl, &err);
+    if (held < 0) {
+        fprintf(stderr, "mrb-health: cannot take the lease: %s\n", err.msg);
+        return 1;
+    }
+    if (held == 0) {
+        fprintf(stderr, "mrb-health: another run holds the lease; exiting\n");
+        return 0;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        struct timespec tick, pause;
+        clock_gettime(CLOCK_MONOTONIC, &tick);
+        health_poll(app, dry_run);
+        if (once || *stop)
+            break;
+        /* sleep to the next tick; leave before run_seconds so runs do not overlap */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double next = (double)(tick.tv_sec - start.tv_sec) + (double)(tick.tv_nsec - start.tv_nsec) / 1e9 +
+                      (double)interval;
+        double elapsed = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+        if (next >= (double)app->conf.health.run_seconds)
+            break;
+        if (next > elapsed) {
+            double d = next - elapsed;
+            pause.tv_sec = (time_t)d;
+            pause.tv_nsec = (long)((d - (double)pause.tv_sec) * 1e9);
+            if (nanosleep(&pause, NULL) != 0 && *stop)
+                break;
+        }
+        if (*stop)
+            break;
+        if (lease_take(app, holder, ttl, &err) != 1) {
+            fprintf(stderr, "mrb-health: lost the lease; exiting\n");
+            return 0;
+        }
+    }
+    lease_release(app, holder);
+    return 0;
+}
