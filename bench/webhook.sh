@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${BENCH_DURATION:-10s}
+scripts/stack.sh up >/dev/null   # harmless when already up
 for run in 1 2; do
   echo "run $run:"
   wrk -t2 -c4 -d"$DUR" -s bench/webhook.lua http://127.0.0.1:8080/mrb/event-webhook | grep RESULT
