@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
 N=${BENCH_ROOMS:-10000}
 REAL=${BENCH_REAL_ROOMS:-1000}
-sql_file() { sql "SELECT 1" >/dev/null; mariadb --defaults-extra-file="$TMP/my.cnf" <"$1"; }
+sql_file() { sql "SELECT 1" >/dev/null; mariadb --defaults-extra-file="$TMP/my.cnf" <"$1" 2>&1 | tail -n 3; }
 "$ROOT/scripts/stack.sh" up >/dev/null   # harmless when already up
 "$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1 || true
+sql "DELETE FROM rooms WHERE id LIKE 'bench-%'"   # leftovers of an interrupted run
 # rooms: created in Janus with a secret, inserted with the same parameters
 servers=(janus-a janus-b)
 now=$(date +%s)
