@@ -48,7 +48,7 @@ for i in 1 2 3; do curl -s -X POST "$SURL" -d "{\"janus\":\"create\",\"transacti
 check "session count polled from $SS's Admin API (>= 3)" test "$(sql "SELECT sessions FROM servers WHERE id='$SS'")" -ge 3
 
 # --- the lease: two runs started together, one acts ------------------------
-sed 's/^\[health\]$/[health]\nrun_seconds = 3/' "$CONF" >"$TMP/lease.conf"
+sed -e 's/^\[health\]$/[health]\nrun_seconds = 3/' -e 's/^interval = 5$/interval = 1/' "$CONF" >"$TMP/lease.conf"
 "$HEALTH" -c "$TMP/lease.conf" >"$TMP/h1" 2>&1 & p1=$!
 "$HEALTH" -c "$TMP/lease.conf" >"$TMP/h2" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
