@@ -732,7 +732,7 @@ static void test_jwt_edited_payload(void **state)
     size_t forged_len = strlen(tok) + strlen(p) + 2;
     forged = malloc(forged_len);
     assert_non_null(forged);
-    snprintf(forged, forged_len, "%.*s.%s%s", (int)(d1 - tok), tok, p, d2);
+    snprintf(forged, forged_len, "%.*s.%s%s", (int)(d1 - tok), tok, p, d2 ? d2 : "");
     expect_reject(&hs, forged, "edited payload");
     free(forged);
     free(p);
