@@ -85,17 +85,12 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
     static const char clear_participants[] = "DELETE FROM participants WHERE server_id = ?";
     struct db_val p[] = {DB_I(b->now), DB_S(emitter)};
     struct db_val one[] = {DB_S(emitter)};
-    unsigned long long affected = 0;
 
     if (subtype != CORE_STARTED && subtype != CORE_SHUTDOWN)
         return 0;
-    if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, p, 2, &affected, err) != 0)
+    /* ingest_one() has checked that the emitter is registered */
+    if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, p, 2, NULL, err) != 0)
         return -1;
-    if (affected == 0) {
-        b->ignored++;
-        fprintf(stderr, "mrb: event-webhook: core event from unregistered emitter ignored\n");
-        return 0;
-    }
     if (db_exec(app->db, clear_sessions, one, 1, NULL, err) != 0 ||
         db_exec(app->db, clear_handles, one, 1, NULL, err) != 0 ||
         db_exec(app->db, clear_participants, one, 1, NULL, err) != 0)

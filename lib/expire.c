@@ -143,30 +143,11 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
         req = json_pack("{s:s, s:s, s:s}", "request", "destroy", "room", k.v[i].id, "secret", k.v[i].secret);
         bodies[i] = req ? janus_admin_body(&js, req) : NULL;
         json_decref(req);
-        reqs[i].url = k.v[i].admin_url;
+        reqs[i].url = bodies[i] ? k.v[i].admin_url : NULL;
         reqs[i].body = bodies[i];
     }
     /* one concurrent sweep over every server; orphans have no URL and are skipped */
-    {
-        size_t m = 0;
-        struct janus_http *live = calloc(k.n ? k.n : 1, sizeof(*live));
-        size_t *idx = calloc(k.n ? k.n : 1, sizeof(*idx));
-        if (live == NULL || idx == NULL) {
-            free(live);
-            free(idx);
-            goto out;
-        }
-        for (size_t i = 0; i < k.n; i++)
-            if (reqs[i].url && reqs[i].body) {
-                live[m] = reqs[i];
-                idx[m++] = i;
-            }
-        janus_http_many(live, m, (int)app->conf.expire.parallel, app->conf.janus.timeout_ms);
-        for (size_t j = 0; j < m; j++)
-            reqs[idx[j]] = live[j];
-        free(live);
-        free(idx);
-    }
+    janus_http_many(reqs, k.n, (int)app->conf.expire.parallel, app->conf.janus.timeout_ms);
     for (size_t i = 0; i < k.n; i++) {
         struct victim *v = &k.v[i];
         struct janus_server js = {v->server, v->admin_url, v->admin_secret};

@@ -231,7 +231,7 @@ int health_poll(struct mrb_app *app, int dry_run)
         r[REQ_SESSIONS].body = p->sessions_body;
         r[REQ_CANARY].url = p->admin_url;
         r[REQ_CANARY].body = p->canary_body;
-        r[REQ_METRICS].url = p->has_metrics_url ? p->metrics_url : p->info_url; /* a harmless stand-in */
+        r[REQ_METRICS].url = p->has_metrics_url ? p->metrics_url : NULL;
     }
     /* every server at once, so one dead server never delays the others */
     janus_http_many(reqs, l.n * REQ_PER_SERVER, (int)(l.n * REQ_PER_SERVER), app->conf.health.timeout_ms);

@@ -169,39 +169,50 @@ static void finish_one(CURL *e, struct janus_http *r, struct buf *b, CURLcode rc
     b->len = 0;
 }
 
+/* Index of the first request at or after i that has a URL, or n. */
+static size_t with_url(const struct janus_http *reqs, size_t n, size_t i)
+{
+    while (i < n && reqs[i].url == NULL)
+        i++;
+    return i;
+}
+
 void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeout_ms)
 {
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
     CURLM *m = NULL;
     CURL **easy = NULL;
     struct buf *bufs = NULL;
-    size_t *slot_req = NULL, next = 0;
+    size_t *slot_req = NULL, next, todo = 0;
     int running = 0;
 
     for (size_t i = 0; i < n; i++) {
         reqs[i].status = 0;
         reqs[i].reply = NULL;
         reqs[i].reply_len = 0;
+        todo += reqs[i].url != NULL;
     }
-    calls += n;
-    if (n == 1 && curl) { /* the common case: the process's keep-alive handle */
+    calls += todo;
+    next = with_url(reqs, n, 0);
+    if (todo == 0)
+        goto out;
+    if (todo == 1 && curl) { /* the common case: the process's keep-alive handle */
         struct buf b = {NULL, 0};
-        setup_easy(curl, reqs[0].url, reqs[0].body, hdr, &b, timeout_ms);
-        finish_one(curl, &reqs[0], &b, curl_easy_perform(curl));
-        curl_slist_free_all(hdr);
-        return;
+        setup_easy(curl, reqs[next].url, reqs[next].body, hdr, &b, timeout_ms);
+        finish_one(curl, &reqs[next], &b, curl_easy_perform(curl));
+        goto out;
     }
     if (parallel < 1)
         parallel = 1;
-    if ((size_t)parallel > n)
-        parallel = (int)n;
+    if ((size_t)parallel > todo)
+        parallel = (int)todo;
     m = curl_multi_init();
     easy = calloc((size_t)parallel, sizeof(*easy));
     bufs = calloc((size_t)parallel, sizeof(*bufs));
     slot_req = calloc((size_t)parallel, sizeof(*slot_req));
     if (m == NULL || easy == NULL || bufs == NULL || slot_req == NULL)
         goto out;
-    for (int s = 0; s < parallel && next < n; s++, next++) {
+    for (int s = 0; s < parallel && next < n; s++, next = with_url(reqs, n, next + 1)) {
         easy[s] = curl_easy_init();
         if (easy[s] == NULL)
             break;
@@ -228,7 +239,7 @@ void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeo
                 setup_easy(easy[s], reqs[next].url, reqs[next].body, hdr, &bufs[s], timeout_ms);
                 curl_easy_setopt(easy[s], CURLOPT_PRIVATE, (char *)(intptr_t)s);
                 curl_multi_add_handle(m, easy[s]);
-                next++;
+                next = with_url(reqs, n, next + 1);
                 running++;
             }
         }

@@ -59,7 +59,8 @@ struct janus_http {
 };
 
 /* Performs all n requests with at most parallel in flight (curl multi, one
- * connection pool), each within timeout_ms. Fills status and reply. */
+ * connection pool), each within timeout_ms. Fills status and reply. A
+ * request whose url is NULL is skipped (status 0, no reply). */
 void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeout_ms);
 void janus_http_done(struct janus_http *reqs, size_t n);
 
