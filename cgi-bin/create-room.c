@@ -1,22 +1,8 @@
 /* POST /mrb/create-room: a FastCGI adapter over room_create(). */
 #include "app.h"
-#include "http.h"
 #include "room.h"
-
-static void handle(struct mrb_app *app, FCGX_Request *rq)
-{
-    struct mrb_err err = {0};
-    json_t *body = NULL, *data = NULL;
-
-    if (http_read_json(rq, "POST", &body, &err) == 0 &&
-        room_create(app, http_bearer(rq), body, &data, &err) == 0)
-        http_reply_ok(rq, 201, data);
-    else
-        http_reply_err(rq, &err);
-    json_decref(body);
-}
 
 int main(void)
 {
-    return app_serve("create-room", handle);
+    return app_serve_json("create-room", room_create, 201);
 }

@@ -1,21 +1,15 @@
-/* POST /mrb/join-room: a FastCGI adapter over room_join(). */
+/* POST /mrb/join-room: a FastCGI adapter over room_join(). Guests carry no
+ * bearer token: the room key is their credential. */
 #include "app.h"
-#include "http.h"
 #include "room.h"
 
-static void handle(struct mrb_app *app, FCGX_Request *rq)
+static int join(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
-    struct mrb_err err = {0};
-    json_t *body = NULL, *data = NULL;
-
-    if (http_read_json(rq, "POST", &body, &err) == 0 && room_join(app, body, &data, &err) == 0)
-        http_reply_ok(rq, 200, data);
-    else
-        http_reply_err(rq, &err);
-    json_decref(body);
+    (void)bearer;
+    return room_join(app, body, data, err);
 }
 
 int main(void)
 {
-    return app_serve("join-room", handle);
+    return app_serve_json("join-room", join, 200);
 }

@@ -3,9 +3,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "http.h"
 #include "janus.h"
+#include "stats.h"
 
 static volatile sig_atomic_t stopping;
+/* Runs after each reply is finished, so bookkeeping never delays a client. */
+static void (*after_reply)(struct mrb_app *app);
 
 static void on_term(int sig)
 {
@@ -70,8 +74,46 @@ int app_serve(const char *name, app_handler handler)
         handler(&app, &rq);
         db_rollback(app.db); /* a handler never leaves a transaction open */
         FCGX_Finish_r(&rq);
+        if (after_reply)
+            after_reply(&app);
     }
     FCGX_Free(&rq, 1);
     app_free(&app);
     return 0;
+}
+
+/* app_serve() handlers take no context: the one endpoint of this process. */
+static struct {
+    app_json_fn fn;
+    int ok_status;
+    char code[4]; /* the last reply's contract code, counted after it is sent */
+} json_endpoint;
+
+static void count_reply(struct mrb_app *app)
+{
+    stats_request(app, app->name, json_endpoint.code);
+}
+
+static void json_handler(struct mrb_app *app, FCGX_Request *rq)
+{
+    struct mrb_err err = {0};
+    json_t *body = NULL, *data = NULL;
+
+    if (http_read_json(rq, "POST", &body, &err) == 0 &&
+        json_endpoint.fn(app, http_bearer(rq), body, &data, &err) == 0) {
+        http_reply_ok(rq, json_endpoint.ok_status, data);
+        memcpy(json_endpoint.code, "000", 4);
+    } else {
+        http_reply_err(rq, &err);
+        snprintf(json_endpoint.code, sizeof(json_endpoint.code), "%s", err.code[0] ? err.code : "500");
+    }
+    json_decref(body);
+}
+
+int app_serve_json(const char *name, app_json_fn fn, int ok_status)
+{
+    json_endpoint.fn = fn;
+    json_endpoint.ok_status = ok_status;
+    after_reply = count_reply;
+    return app_serve(name, json_handler);
 }

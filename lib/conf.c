@@ -154,7 +154,12 @@ static struct conf_server *server_get(struct mrb_conf *c, const char *name)
     return s;
 }
 
-static int valid_server_name(const char *n)
+int conf_valid_url(const char *v)
+{
+    return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
+}
+
+int conf_valid_server_name(const char *n)
 {
     size_t len = strlen(n);
 
@@ -172,7 +177,7 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
     struct conf_server *s;
     char **slot = NULL;
 
-    if (!valid_server_name(sname))
+    if (!conf_valid_server_name(sname))
         return fail(p, "bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)%s", sname, "");
     s = server_get(p->c, sname);
     if (s == NULL)
@@ -203,7 +208,7 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         return fail(p, "unknown key '%s' in [server %s]", name, sname);
     if ((strcmp(name, "public_url") == 0 || strcmp(name, "admin_url") == 0 ||
          strcmp(name, "metrics_url") == 0) &&
-        strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+        !conf_valid_url(value))
         return fail(p, "%s must be an http:// or https:// URL, not '%s'", name, value);
     free(*slot);
     *slot = strdup(value);

@@ -93,4 +93,9 @@ int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen)
 int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen);
 void conf_free(struct mrb_conf *c);
 
+/* 1 when n is a valid server name: 1-40 of A-Z a-z 0-9 - _ . */
+int conf_valid_server_name(const char *n);
+/* 1 when v is an http:// or https:// URL. */
+int conf_valid_url(const char *v);
+
 #endif

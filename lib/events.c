@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include "events.h"
+#include "stats.h"
 #include "servers.h"
 #include "spool.h"
 #include "util.h"
@@ -32,6 +33,12 @@ int events_auth_ok(const struct mrb_conf *conf, const char *authorization)
     return util_const_streq(authorization, expected);
 }
 
+/* Kinds of event, as mrb_webhook_events_total{type} labels them. */
+enum { EVK_SESSION, EVK_HANDLE, EVK_PLUGIN, EVK_CORE, EVK_OTHER, EVK_INVALID, EVK_UNREGISTERED, EVK_N };
+static const char *const evk_label[EVK_N] = {"type=\"session\"", "type=\"handle\"", "type=\"plugin\"",
+                                              "type=\"core\"", "type=\"other\"", "type=\"invalid\"",
+                                              "type=\"unregistered\""};
+
 /* What one batch asks for after its transaction commits. */
 struct batch {
     long long now;
@@ -42,6 +49,7 @@ struct batch {
     char known[EVENTS_MAX_SERVERS][65]; /* emitters found in the servers table */
     size_t n_known;
     int ignored;
+    long by_type[EVK_N]; /* events of each kind, for mrb_webhook_events_total */
 };
 
 static void remember(char (*list)[65], size_t *n, const char *id)
@@ -216,6 +224,7 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
 
     if (!json_is_object(ev) || !json_is_integer(type) || emitter == NULL || strlen(emitter) > 64) {
         b->ignored++; /* wrong shape: skipped, the rest of the batch still counts */
+        b->by_type[EVK_INVALID]++;
         return 0;
     }
     t = json_integer_value(type);
@@ -224,11 +233,17 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         if (known < 0)
             return -1;
         if (known == 0) { /* an unregistered emitter changes nothing */
+            b->by_type[EVK_UNREGISTERED]++;
             if (b->ignored++ == 0)
                 fprintf(stderr, "mrb: event-webhook: events from unregistered emitter ignored\n");
             return 0;
         }
     }
+    b->by_type[t == EV_SESSION  ? EVK_SESSION
+               : t == EV_HANDLE ? EVK_HANDLE
+               : t == EV_PLUGIN ? EVK_PLUGIN
+               : t == EV_CORE   ? EVK_CORE
+                                : EVK_OTHER]++;
     if (t == EV_CORE)
         return on_core(app, b, emitter, json_integer_value(json_object_get(ev, "subtype")), err);
     if (t == EV_SESSION || t == EV_HANDLE)
@@ -310,6 +325,9 @@ int events_apply(struct mrb_app *app, const char *body, size_t len, int *accepte
     } else {
         json_array_foreach(doc, i, ev) if (ingest_one(app, &b, ev, err) != 0) goto db_failed;
     }
+    for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
+        if (b.by_type[k])
+            stats_add(app, STATS_EVENTS, evk_label[k], b.by_type[k]);
     if (db_commit(app->db, err) != 0)
         goto db_failed;
     json_decref(doc);

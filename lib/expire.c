@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "expire.h"
+#include "fleet.h"
+#include "stats.h"
 #include "janus.h"
 #include "util.h"
 
@@ -32,19 +34,14 @@ static int copy_col(char *dst, size_t cap, const struct db_col *c)
 static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
 {
     struct collect *k = ctx;
-    struct victim *v;
+    struct victim *v, *grown = util_grow(k->v, k->n, &k->cap, sizeof(*k->v));
     (void)ncols;
 
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 256;
-        struct victim *grown = realloc(k->v, cap * sizeof(*grown));
-        if (grown == NULL) {
-            k->failed = 1;
-            return 1;
-        }
-        k->v = grown;
-        k->cap = cap;
+    if (grown == NULL) {
+        k->failed = 1;
+        return 1;
     }
+    k->v = grown;
     v = &k->v[k->n];
     if (copy_col(v->id, sizeof(v->id), &c[0]) || copy_col(v->secret, sizeof(v->secret), &c[1]) ||
         copy_col(v->server, sizeof(v->server), &c[2]) || copy_col(v->admin_url, sizeof(v->admin_url), &c[3]) ||
@@ -177,7 +174,10 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
         fprintf(stderr, "mrb-expire: cannot mark rooms ended; the next run retries them\n");
         goto out;
     }
+    if (st->destroyed + st->gone > 0)
+        stats_add(app, STATS_EXPIRED, "", st->destroyed + st->gone);
     purge(app, now, st);
+    fleet_finish_drains(app, &err);
     rc = 0;
 out:
     if (reqs)

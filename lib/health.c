@@ -8,6 +8,7 @@
 #include "janus.h"
 #include "prom.h"
 #include "servers.h"
+#include "fleet.h"
 #include "util.h"
 
 enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NCOLS };
@@ -31,19 +32,14 @@ struct plist {
 static int collect(void *ctx, const struct db_col *c, size_t ncols)
 {
     struct plist *l = ctx;
-    struct polled *p;
+    struct polled *p, *grown = util_grow(l->s, l->n, &l->cap, sizeof(*l->s));
     (void)ncols;
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        struct polled *g = realloc(l->s, cap * sizeof(*g));
-        if (g == NULL) {
-            l->failed = 1;
-            return 1;
-        }
-        l->s = g;
-        l->cap = cap;
+    if (grown == NULL) {
+        l->failed = 1;
+        return 1;
     }
+    l->s = grown;
     p = &l->s[l->n];
     memset(p, 0, sizeof(*p));
     if (c[H_ID].len >= sizeof(p->id) || c[H_PUB].len >= sizeof(p->public_url) ||
@@ -203,7 +199,8 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
 int health_poll(struct mrb_app *app, int dry_run)
 {
     static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
-                              "boot, cpu_idle_prev, cpu_total_prev FROM servers WHERE state <> 'disabled'";
+                              "boot, cpu_idle_prev, cpu_total_prev FROM servers WHERE state <> 'disabled' OR EXISTS "
+                              "(SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
     struct db_col cols[H_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT},
                                    {.type = DB_DOUBLE}, {.type = DB_DOUBLE}};
@@ -242,6 +239,8 @@ int health_poll(struct mrb_app *app, int dry_run)
         else
             server_down(app, &l.s[i], dry_run);
     }
+    if (!dry_run)
+        fleet_finish_drains(app, &err);
     rc = 0;
 out:
     if (reqs)

@@ -132,6 +132,41 @@ int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mr
     return 0;
 }
 
+/* The Allow header of a 405: every endpoint takes either POST only or GET
+ * (and HEAD) only, so a refused POST means the endpoint is a GET one. */
+static const char *allow_header(FCGX_Request *rq, int status)
+{
+    const char *m;
+
+    if (status != 405)
+        return "";
+    m = http_param(rq, "REQUEST_METHOD");
+    return m && strcmp(m, "POST") == 0 ? "Allow: GET, HEAD\r\n" : "Allow: POST\r\n";
+}
+
+int http_check_get(FCGX_Request *rq, struct mrb_err *err)
+{
+    const char *m = http_param(rq, "REQUEST_METHOD");
+
+    if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) {
+        err_set(err, 405, "405", "method not allowed: use GET");
+        return -1;
+    }
+    return 0;
+}
+
+void http_reply_text(FCGX_Request *rq, int status, const char *content_type, const char *text, size_t len)
+{
+    char head[200];
+    const char *m = http_param(rq, "REQUEST_METHOD");
+    int n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n\r\n",
+                     status, http_status_text(status), content_type);
+
+    FCGX_PutStr(head, n, rq->out);
+    if (!(m && strcmp(m, "HEAD") == 0))
+        FCGX_PutStr(text, (int)len, rq->out);
+}
+
 static void reply(FCGX_Request *rq, int status, json_t *doc)
 {
     char head[160];
@@ -140,7 +175,7 @@ static void reply(FCGX_Request *rq, int status, json_t *doc)
 
     n = snprintf(head, sizeof(head),
                  "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s\r\n",
-                 status, http_status_text(status), status == 405 ? "Allow: POST\r\n" : "");
+                 status, http_status_text(status), allow_header(rq, status));
     FCGX_PutStr(head, n, rq->out);
     if (text) {
         FCGX_PutStr(text, (int)strlen(text), rq->out);

@@ -24,6 +24,13 @@ int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struc
  * beyond, 400 when corrupt). Returns 0 or -1. */
 int http_gunzip_if_needed(FCGX_Request *rq, char **body, size_t *len, size_t max, struct mrb_err *err);
 
+/* For GET endpoints: 405 (Allow: GET, HEAD) unless the method is GET or
+ * HEAD. Returns 0 or -1. */
+int http_check_get(FCGX_Request *rq, struct mrb_err *err);
+
+/* Writes a non-JSON reply (the body is left out for HEAD). text is borrowed. */
+void http_reply_text(FCGX_Request *rq, int status, const char *content_type, const char *text, size_t len);
+
 /* Header value from the FastCGI environment, or NULL. Not owned. */
 const char *http_param(FCGX_Request *rq, const char *name);
 

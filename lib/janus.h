@@ -17,6 +17,7 @@
 #define JANUS_AB_NO_SUCH_ROOM 485
 #define JANUS_AB_ROOM_EXISTS 486
 #define JANUS_AB_UNAUTHORIZED 489
+#define JANUS_AB_NO_SUCH_USER 492
 
 struct janus_server {
     const char *id;

@@ -4,6 +4,7 @@
 
 #include "score.h"
 #include "servers.h"
+#include "stats.h"
 #include "util.h"
 
 void servers_janus(const struct server_row *s, struct janus_server *out)
@@ -58,28 +59,11 @@ struct collect {
     int failed;
 };
 
-static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+/* The score of a SERVER_COLUMNS row at now (jitter as in score_compute). */
+static double cols_score(const struct mrb_conf *conf, const struct db_col *c, long long now, double jitter)
 {
-    struct collect *k = ctx;
     struct score_input in;
-    (void)ncols;
 
-    if (k->exclude && strcmp(c[C_ID].s, k->exclude) == 0)
-        return 0;
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 8;
-        struct server_row *grown = realloc(k->rows, cap * sizeof(*grown));
-        if (grown == NULL) {
-            k->failed = 1;
-            return 1;
-        }
-        k->rows = grown;
-        k->cap = cap;
-    }
-    if (row_to_server(c, &k->rows[k->n]) != 0) {
-        fprintf(stderr, "mrb: server %s: a URL or secret is longer than 255 bytes, skipped\n", c[C_ID].s);
-        return 0;
-    }
     memset(&in, 0, sizeof(in));
     in.has_metrics = !c[C_MAT].is_null;
     in.metrics_at = c[C_MAT].i;
@@ -90,7 +74,27 @@ static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
     in.sockets = c[C_SOCK].is_null ? 0 : (double)c[C_SOCK].i;
     in.pending = (double)c[C_PENDING].i;
     in.weight = c[C_WEIGHT].d;
-    k->rows[k->n].score = score_compute(&k->app->conf, &in, k->now, util_random_unit());
+    return score_compute(conf, &in, now, jitter);
+}
+
+static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct collect *k = ctx;
+    void *grown;
+    (void)ncols;
+
+    if (k->exclude && strcmp(c[C_ID].s, k->exclude) == 0)
+        return 0;
+    if ((grown = util_grow(k->rows, k->n, &k->cap, sizeof(*k->rows))) == NULL) {
+        k->failed = 1;
+        return 1;
+    }
+    k->rows = grown;
+    if (row_to_server(c, &k->rows[k->n]) != 0) {
+        fprintf(stderr, "mrb: server %s: a URL or secret is longer than 255 bytes, skipped\n", c[C_ID].s);
+        return 0;
+    }
+    k->rows[k->n].score = cols_score(&k->app->conf, c, k->now, util_random_unit());
     k->n++;
     return 0;
 }
@@ -213,6 +217,7 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     }
     struct db_val pend[] = {DB_I(room->max_participants), DB_S(chosen->id)};
     (void)db_exec(app->db, pending_sql, pend, 2, NULL, err); /* a hint for the score only */
+    stats_add(app, STATS_FAILOVERS, "", 1);
     fprintf(stderr, "mrb: room %s moved from %s to %s\n", room->id, room->server_id, chosen->id);
     return 0;
 }
@@ -228,17 +233,13 @@ struct evac_list {
 static int collect_room(void *ctx, const struct db_col *c, size_t ncols)
 {
     struct evac_list *l = ctx;
+    void *grown = util_grow(l->rows, l->n, &l->cap, E_NCOLS * sizeof(*l->rows));
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct db_col *grown = realloc(l->rows, cap * E_NCOLS * sizeof(*grown));
-        if (grown == NULL) {
-            l->failed = 1;
-            return 1;
-        }
-        l->rows = grown;
-        l->cap = cap;
+    if (grown == NULL) {
+        l->failed = 1;
+        return 1;
     }
+    l->rows = grown;
     memcpy(&l->rows[l->n * E_NCOLS], c, ncols * sizeof(*c));
     l->n++;
     return 0;
@@ -309,4 +310,80 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     }
     free(l.rows);
     return made;
+}
+
+enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_NCOLS };
+
+struct info_list {
+    struct mrb_app *app;
+    struct server_info *v;
+    size_t n, cap;
+    long long now;
+    int failed;
+};
+
+static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct info_list *k = ctx;
+    struct server_info *s;
+    void *grown;
+    (void)ncols;
+
+    if ((grown = util_grow(k->v, k->n, &k->cap, sizeof(*k->v))) == NULL) {
+        k->failed = 1;
+        return 1;
+    }
+    k->v = grown;
+    s = &k->v[k->n];
+    memset(s, 0, sizeof(*s));
+    if (row_to_server(c, &s->row) != 0)
+        return 0;
+    s->row.score = cols_score(&k->app->conf, c, k->now, 0);
+    if (c[L_STATE].len < sizeof(s->state))
+        memcpy(s->state, c[L_STATE].s, c[L_STATE].len + 1);
+    s->weight = c[C_WEIGHT].d;
+    s->has_metrics = !c[C_MAT].is_null;
+    s->metrics_at = c[C_MAT].i;
+    s->cpu = c[C_CPU].is_null ? -1 : c[C_CPU].d;
+    s->mem = c[C_MEM].is_null ? -1 : c[C_MEM].d;
+    s->sessions = c[C_SESS].is_null ? -1 : c[C_SESS].i;
+    s->handles = c[C_HAND].is_null ? -1 : c[C_HAND].i;
+    s->sockets = c[C_SOCK].is_null ? -1 : c[C_SOCK].i;
+    s->polled_at = c[L_POLLED].is_null ? -1 : c[L_POLLED].i;
+    s->fail_count = c[L_FAILS].i;
+    s->rooms = c[L_ROOMS].i;
+    s->participants = c[L_PEOPLE].i;
+    if (!c[L_MURL].is_null && c[L_MURL].len < sizeof(s->metrics_url))
+        memcpy(s->metrics_url, c[L_MURL].s, c[L_MURL].len + 1);
+    k->n++;
+    return 0;
+}
+
+int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *err)
+{
+    static const char sql[] =
+        "SELECT " SERVER_COLUMNS ", state, polled_at, fail_count, "
+        "(SELECT COUNT(*) FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL AND r.expires_at > ?), "
+        "(SELECT COUNT(*) FROM participants p WHERE p.server_id = servers.id), metrics_url "
+        "FROM servers ORDER BY id";
+    struct db_col cols[L_NCOLS];
+    struct info_list k = {.app = app, .now = util_now()};
+    struct db_val p[] = {DB_I(k.now)};
+
+    *out = NULL;
+    init_cols(cols);
+    cols[L_STATE].type = DB_STR;
+    cols[L_POLLED].type = DB_INT;
+    cols[L_FAILS].type = DB_INT;
+    cols[L_ROOMS].type = DB_INT;
+    cols[L_PEOPLE].type = DB_INT;
+    cols[L_MURL].type = DB_STR;
+    if (db_query(app->db, sql, p, 1, cols, L_NCOLS, collect_info, &k, err) < 0 || k.failed) {
+        free(k.v);
+        if (k.failed)
+            err_set(err, 503, "503", "out of memory");
+        return -1;
+    }
+    *out = k.v;
+    return (int)k.n;
 }

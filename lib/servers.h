@@ -65,4 +65,21 @@ int servers_get(struct mrb_app *app, const char *id, struct server_row *out, str
  * when verbose. Returns 0 or -1. */
 int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, struct mrb_err *err);
 
+/* A server as operators and monitoring see it. Metrics are -1 when unknown. */
+struct server_info {
+    struct server_row row; /* row.score: the placement score now, without jitter */
+    char state[16];        /* enabled, cordoned, disabled */
+    char metrics_url[256];
+    double weight, cpu, mem;
+    long long sessions, handles, sockets;
+    int has_metrics;
+    long long metrics_at, polled_at, fail_count;
+    long long rooms;        /* live rooms mapped to it */
+    long long participants; /* present in its rooms, from events */
+};
+
+/* Every registered server, by id, into a malloc'd array the caller frees.
+ * Returns the count, or -1 with err set. */
+int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *err);
+
 #endif

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -184,4 +185,18 @@ void util_utf8_truncate(const char *s, size_t maxchars, char *out, size_t outlen
     }
     memcpy(out, s, i);
     out[i] = '\0';
+}
+
+void *util_grow(void *base, size_t n, size_t *cap, size_t sz)
+{
+    size_t ncap;
+    void *grown;
+
+    if (n < *cap)
+        return base;
+    ncap = *cap ? *cap * 2 : 16;
+    grown = realloc(base, ncap * sz);
+    if (grown != NULL)
+        *cap = ncap;
+    return grown;
 }

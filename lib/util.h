@@ -37,4 +37,9 @@ void util_rfc3339(long long t, char *out, size_t outlen);
 /* Current unix time in seconds. */
 long long util_now(void);
 
+/* Growable arrays: returns base (realloc'd when full) with room for element
+ * n of size sz, updating *cap; NULL when out of memory (base is then still
+ * valid and owned by the caller). */
+void *util_grow(void *base, size_t n, size_t *cap, size_t sz);
+
 #endif

@@ -8,7 +8,7 @@ PACKAGES=(
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libmariadb-dev libjwt-dev
   libssl-dev libinih-dev libcmocka-dev zlib1g-dev
   mariadb-server mariadb-client lighttpd janus coturn prometheus-node-exporter
-  curl wrk procps jq openssl iproute2
+  curl wrk procps jq openssl iproute2 prometheus
 )
 POLICY=/usr/sbin/policy-rc.d
 

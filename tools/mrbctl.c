@@ -1,10 +1,15 @@
-/* mrbctl: the operator's command line over libmrb. */
-#include <getopt.h>
+/* mrbctl: the operator's command line over libmrb. Every command is one
+ * library call; this file only parses arguments and prints. Exit status:
+ * 0 done, 1 failed or refused, 2 usage. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "fleet.h"
+#include "inspect.h"
+#include "moderate.h"
 #include "servers.h"
 #include "token.h"
 #include "util.h"
@@ -12,11 +17,127 @@
 static void usage(FILE *f)
 {
     fputs("usage: mrbctl [-c CONFIG] COMMAND\n"
+          "  server add NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
+          "                  [--metrics-url URL] [--weight W]\n"
+          "                                 register a server (disabled until enabled); a secret given\n"
+          "                                 as @FILE is read from FILE (keeps it out of ps)\n"
           "  server sync FILE [--dry-run]   make the servers table match FILE's [server NAME] sections\n"
+          "  server enable NAME             accept new rooms\n"
+          "  server disable NAME            no new rooms; live rooms stay\n"
+          "  server cordon NAME             drain: no new rooms; disabled by itself once empty\n"
+          "  server panic NAME              disable, and move every live room to other servers now\n"
+          "  server remove NAME [--force]   unregister; refused while rooms are open unless --force,\n"
+          "                                 which ends them first\n"
+          "  status [--json]                servers: state, health, poll age, score, metrics, rooms\n"
+          "  room list [--server NAME] [--expired] [--json]\n"
+          "  room show ID                   one room with its seats and participants (JSON)\n"
+          "  room end ID                    destroy the room now; joiners get 410\n"
           "  token host --sub NAME [--ttl S] [--role ROLE]\n"
           "                                 mint an HS256 host JWT with the configured secret (dev)\n"
           "CONFIG defaults to $MRB_CONFIG, then " CONF_DEFAULT_PATH ".\n",
           f);
+}
+
+static int fail(const char *what, const struct mrb_err *err)
+{
+    fprintf(stderr, "mrbctl: %s: %s\n", what, err->msg[0] ? err->msg : "failed");
+    return 1;
+}
+
+static int print_json(json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    json_decref(v);
+    if (s == NULL)
+        return 1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+/* "@FILE" reads the value from FILE's first line; anything else is itself.
+ * Returns a malloc'd string, or NULL after printing why. */
+static char *secret_arg(const char *arg)
+{
+    char line[512];
+    FILE *f;
+
+    if (arg[0] != '@')
+        return strdup(arg);
+    f = fopen(arg + 1, "r");
+    if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+        fprintf(stderr, "mrbctl: cannot read %s: %s\n", arg + 1, f ? "empty file" : strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return strdup(line);
+}
+
+static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
+{
+    struct conf_server s = {.weight = 1.0};
+    const char *asec = NULL, *tsec = NULL;
+    struct mrb_err err = {0};
+    char *end;
+    int rc = 2;
+
+    if (argc < 1)
+        return usage(stderr), 2;
+    s.name = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v == NULL)
+            return usage(stderr), 2;
+        if (strcmp(argv[i], "--public-url") == 0)
+            s.public_url = argv[++i];
+        else if (strcmp(argv[i], "--admin-url") == 0)
+            s.admin_url = argv[++i];
+        else if (strcmp(argv[i], "--metrics-url") == 0)
+            s.metrics_url = argv[++i];
+        else if (strcmp(argv[i], "--admin-secret") == 0)
+            asec = argv[++i];
+        else if (strcmp(argv[i], "--token-secret") == 0)
+            tsec = argv[++i];
+        else if (strcmp(argv[i], "--weight") == 0) {
+            s.weight = strtod(argv[++i], &end);
+            if (*end != '\0' || !(s.weight > 0 && s.weight <= 1000)) {
+                fprintf(stderr, "mrbctl: --weight must be a number in (0, 1000]\n");
+                return 2;
+            }
+        } else
+            return usage(stderr), 2;
+    }
+    if (s.public_url == NULL || s.admin_url == NULL || asec == NULL || tsec == NULL)
+        return usage(stderr), 2;
+    if (!conf_valid_server_name(s.name)) {
+        fprintf(stderr, "mrbctl: bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)\n", s.name);
+        return 2;
+    }
+    if (!conf_valid_url(s.public_url) || !conf_valid_url(s.admin_url) ||
+        (s.metrics_url && !conf_valid_url(s.metrics_url))) {
+        fprintf(stderr, "mrbctl: URLs must start with http:// or https://\n");
+        return 2;
+    }
+    s.admin_secret = secret_arg(asec);
+    s.token_secret = secret_arg(tsec);
+    if (s.admin_secret && s.token_secret) {
+        rc = fleet_add(app, &s, &err);
+        if (rc == 0)
+            printf("server %s added (disabled; enable it with: mrbctl server enable %s)\n", s.name, s.name);
+        else if (rc == 1)
+            fprintf(stderr, "mrbctl: server %s already exists; nothing changed\n", s.name);
+        else
+            fail("server add", &err);
+        rc = rc == 0 ? 0 : 1;
+    } else
+        rc = 1;
+    free(s.admin_secret);
+    free(s.token_secret);
+    return rc;
 }
 
 static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
@@ -43,10 +164,225 @@ static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
     }
     rc = servers_sync(app, &from, dry, &err);
     conf_free(&from);
-    if (rc != 0) {
-        fprintf(stderr, "mrbctl: server sync: %s\n", err.msg);
+    return rc == 0 ? 0 : fail("server sync", &err);
+}
+
+static int no_such_server(const char *id)
+{
+    fprintf(stderr, "mrbctl: no server named %s\n", id);
+    return 1;
+}
+
+static int cmd_server_state(struct mrb_app *app, const char *verb, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    const char *state = strcmp(verb, "enable") == 0 ? "enabled" : "disabled";
+    int rc;
+
+    if (argc != 1)
+        return usage(stderr), 2;
+    rc = fleet_set_state(app, argv[0], state, &err);
+    if (rc < 0)
+        return fail(verb, &err);
+    if (rc == 0)
+        return no_such_server(argv[0]);
+    printf("server %s %s\n", argv[0], state);
+    return 0;
+}
+
+static int cmd_server_cordon(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    char state[16];
+    int rc;
+
+    if (argc != 1)
+        return usage(stderr), 2;
+    rc = fleet_cordon(app, argv[0], state, &err);
+    if (rc < 0)
+        return fail("cordon", &err);
+    if (rc == 0)
+        return no_such_server(argv[0]);
+    if (strcmp(state, "disabled") == 0)
+        printf("server %s cordoned and already empty: disabled\n", argv[0]);
+    else
+        printf("server %s cordoned: no new rooms; disabled once its %lld open room(s) end\n", argv[0],
+               fleet_open_rooms(app, argv[0], &err));
+    return 0;
+}
+
+static int cmd_server_panic(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    long long left = 0;
+    int moved;
+
+    if (argc != 1)
+        return usage(stderr), 2;
+    moved = fleet_panic(app, argv[0], &left, &err);
+    if (moved == -2)
+        return no_such_server(argv[0]);
+    if (moved < 0)
+        return fail("panic", &err);
+    printf("server %s disabled; %d room(s) moved to other servers; %lld left on it\n", argv[0], moved, left);
+    return left > 0 ? 1 : 0;
+}
+
+static int cmd_server_remove(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    long long open = 0;
+    const char *id = NULL;
+    int force = 0, rc;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--force") == 0)
+            force = 1;
+        else if (id == NULL)
+            id = argv[i];
+        else
+            return usage(stderr), 2;
+    }
+    if (id == NULL)
+        return usage(stderr), 2;
+    rc = fleet_remove(app, id, force, &open, &err);
+    if (rc < 0)
+        return fail("remove", &err);
+    if (rc == 0)
+        return no_such_server(id);
+    if (rc == 2) {
+        fprintf(stderr,
+                "mrbctl: server %s has %lld open room(s); cordon it and wait, panic it, or use --force "
+                "to end them\n",
+                id, open);
         return 1;
     }
+    printf("server %s removed%s\n", id, open ? " (its open rooms were ended)" : "");
+    return 0;
+}
+
+static void fmt_ratio(char *buf, size_t len, json_t *v)
+{
+    if (json_is_number(v))
+        snprintf(buf, len, "%.0f%%", json_number_value(v) * 100);
+    else
+        snprintf(buf, len, "-");
+}
+
+static void fmt_int(char *buf, size_t len, json_t *v)
+{
+    if (json_is_integer(v))
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, len, "-");
+}
+
+static int cmd_status(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    json_t *list, *s;
+    size_t i;
+
+    if (argc > 1 || (argc == 1 && strcmp(argv[0], "--json") != 0))
+        return usage(stderr), 2;
+    if (inspect_servers(app, &list, &err) != 0)
+        return fail("status", &err);
+    if (argc == 1)
+        return print_json(list);
+    printf("%-16s %-9s %-6s %-6s %8s %5s %5s %8s %8s %8s %6s %6s\n", "SERVER", "STATE", "HEALTH", "POLLED",
+           "SCORE", "CPU", "MEM", "SESSIONS", "HANDLES", "SOCKETS", "ROOMS", "PEOPLE");
+    json_array_foreach(list, i, s)
+    {
+        char polled[16], cpu[8], mem[8], sess[16], hand[16], sock[16];
+        json_t *age = json_object_get(s, "pollAgeSeconds");
+        if (json_is_integer(age))
+            snprintf(polled, sizeof(polled), "%llds", (long long)json_integer_value(age));
+        else
+            snprintf(polled, sizeof(polled), "never");
+        fmt_ratio(cpu, sizeof(cpu), json_object_get(s, "cpu"));
+        fmt_ratio(mem, sizeof(mem), json_object_get(s, "mem"));
+        fmt_int(sess, sizeof(sess), json_object_get(s, "sessions"));
+        fmt_int(hand, sizeof(hand), json_object_get(s, "handles"));
+        fmt_int(sock, sizeof(sock), json_object_get(s, "sockets"));
+        printf("%-16s %-9s %-6s %-6s %8.2f %5s %5s %8s %8s %8s %6lld %6lld\n",
+               json_string_value(json_object_get(s, "server")), json_string_value(json_object_get(s, "state")),
+               json_string_value(json_object_get(s, "health")), polled,
+               json_number_value(json_object_get(s, "score")), cpu, mem, sess, hand, sock,
+               (long long)json_integer_value(json_object_get(s, "rooms")),
+               (long long)json_integer_value(json_object_get(s, "participants")));
+    }
+    json_decref(list);
+    return 0;
+}
+
+static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    const char *server = NULL;
+    int expired = 0, as_json = 0;
+    json_t *list, *r;
+    size_t i;
+
+    for (int k = 0; k < argc; k++) {
+        if (strcmp(argv[k], "--server") == 0 && k + 1 < argc)
+            server = argv[++k];
+        else if (strcmp(argv[k], "--expired") == 0)
+            expired = 1;
+        else if (strcmp(argv[k], "--json") == 0)
+            as_json = 1;
+        else
+            return usage(stderr), 2;
+    }
+    if (inspect_rooms(app, server, expired, &list, &err) != 0)
+        return fail("room list", &err);
+    if (as_json)
+        return print_json(list);
+    printf("%-24s %-16s %-8s %5s %6s %-20s %s\n", "ROOM", "SERVER", "STATE", "SEATS", "PEOPLE", "EXPIRES", "NAME");
+    json_array_foreach(list, i, r)
+    {
+        printf("%-24s %-16s %-8s %2lld/%-2lld %6lld %-20s %s\n", json_string_value(json_object_get(r, "roomId")),
+               json_string_value(json_object_get(r, "server")), json_string_value(json_object_get(r, "state")),
+               (long long)json_integer_value(json_object_get(r, "seatsHeld")),
+               (long long)json_integer_value(json_object_get(r, "maxParticipants")),
+               (long long)json_integer_value(json_object_get(r, "participants")),
+               json_string_value(json_object_get(r, "expiresAt")), json_string_value(json_object_get(r, "roomNm")));
+    }
+    json_decref(list);
+    return 0;
+}
+
+static int cmd_room_show(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    json_t *room;
+    int rc;
+
+    if (argc != 1)
+        return usage(stderr), 2;
+    rc = inspect_room(app, argv[0], &room, &err);
+    if (rc < 0)
+        return fail("room show", &err);
+    if (rc == 0) {
+        fprintf(stderr, "mrbctl: no room %s\n", argv[0]);
+        return 1;
+    }
+    return print_json(room);
+}
+
+static int cmd_room_end(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    int rc;
+
+    if (argc != 1)
+        return usage(stderr), 2;
+    rc = moderate_end_room(app, argv[0], &err);
+    if (rc < 0)
+        return fail("room end", &err);
+    printf(rc == 1 ? "room %s ended and destroyed\n"
+                   : "room %s ended (refused to joiners); its media server did not answer, mrb-expire will "
+                     "destroy it\n",
+           argv[0]);
     return 0;
 }
 
@@ -82,29 +418,58 @@ static int cmd_token_host(struct mrb_app *app, int argc, char **argv)
     return 0;
 }
 
+/* Dispatches argv (after -c): returns the exit status. */
+static int run(struct mrb_app *app, int argc, char **argv)
+{
+    const char *noun = argv[0], *verb = argc > 1 ? argv[1] : "";
+
+    if (strcmp(noun, "status") == 0)
+        return cmd_status(app, argc - 1, argv + 1);
+    if (strcmp(noun, "server") == 0) {
+        if (strcmp(verb, "add") == 0)
+            return cmd_server_add(app, argc - 2, argv + 2);
+        if (strcmp(verb, "sync") == 0)
+            return cmd_server_sync(app, argc - 2, argv + 2);
+        if (strcmp(verb, "enable") == 0 || strcmp(verb, "disable") == 0)
+            return cmd_server_state(app, verb, argc - 2, argv + 2);
+        if (strcmp(verb, "cordon") == 0)
+            return cmd_server_cordon(app, argc - 2, argv + 2);
+        if (strcmp(verb, "panic") == 0)
+            return cmd_server_panic(app, argc - 2, argv + 2);
+        if (strcmp(verb, "remove") == 0)
+            return cmd_server_remove(app, argc - 2, argv + 2);
+    } else if (strcmp(noun, "room") == 0) {
+        if (strcmp(verb, "list") == 0)
+            return cmd_room_list(app, argc - 2, argv + 2);
+        if (strcmp(verb, "show") == 0)
+            return cmd_room_show(app, argc - 2, argv + 2);
+        if (strcmp(verb, "end") == 0)
+            return cmd_room_end(app, argc - 2, argv + 2);
+    } else if (strcmp(noun, "token") == 0 && strcmp(verb, "host") == 0)
+        return cmd_token_host(app, argc - 2, argv + 2);
+    usage(stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = NULL;
     struct mrb_app app;
-    int rc = 2;
+    int rc;
 
     if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
         config = argv[2];
         argc -= 2;
         argv += 2;
     }
-    if (argc < 3) {
-        usage(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-        return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        int help = argc == 2;
+        usage(help ? stdout : stderr);
+        return help ? 0 : 2;
     }
     if (app_init(&app, "mrbctl", config ? config : conf_default_path()) != 0)
         return 1;
-    if (strcmp(argv[1], "server") == 0 && strcmp(argv[2], "sync") == 0)
-        rc = cmd_server_sync(&app, argc - 3, argv + 3);
-    else if (strcmp(argv[1], "token") == 0 && strcmp(argv[2], "host") == 0)
-        rc = cmd_token_host(&app, argc - 3, argv + 3);
-    else
-        usage(stderr);
+    rc = run(&app, argc - 1, argv + 1);
     app_free(&app);
     return rc;
 }

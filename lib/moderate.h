@@ -1,0 +1,44 @@
+#ifndef MRB_MODERATE_H
+#define MRB_MODERATE_H
+
+#include <jansson.h>
+#include "app.h"
+#include "err.h"
+
+/* Host moderation: each call takes the room creator's bearer token or an
+ * admin token (else 403/102), checks the body with its field table (400),
+ * finds the room (404/104) and refuses an ended or expired one (410/105),
+ * then makes one AudioBridge request through the Admin API with the room's
+ * secret. A participant id the media server does not know is 404/108; a
+ * media server that does not answer is 503, with nothing changed. On
+ * success *data (owned by the caller) is the reply's data. */
+
+/* POST /mrb/room-kick {"roomId","participantId"}: AudioBridge kick. The
+ * participant's seat is freed by the kicked event that follows. */
+int moderate_kick(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* POST /mrb/room-mute {"roomId","participantId","muted"}: mute or unmute. */
+int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* POST /mrb/room-end {"roomId"}: see moderate_end_room(). */
+int moderate_end(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* POST /mrb/room-edit {"roomId","roomNm"?,"roomKey"?,"ttlSeconds"?,"maxParticipants"?}:
+ * AudioBridge edit (new description and pin) when those change, then the
+ * room row. When the row cannot be written the media server edit is
+ * reverted. ttlSeconds counts from now. */
+int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* POST /mrb/room-record {"roomId","record"}: AudioBridge enable_recording;
+ * the flag is stored so a recreated room records too. */
+int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* Ends room_id now (room-end, mrbctl room end, server remove --force):
+ * first refuses it to joiners (its expiry becomes now), then destroys it on
+ * its media server, then marks it ended and frees its seats and presence.
+ * When the media server does not answer, the room stays refused and
+ * mrb-expire destroys it on its next run. Returns 1 destroyed, 0 refused
+ * with destruction left to mrb-expire, or -1 (404/104, 410/105, 503). */
+int moderate_end_room(struct mrb_app *app, const char *room_id, struct mrb_err *err);
+
+#endif

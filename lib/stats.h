@@ -1,0 +1,47 @@
+#ifndef MRB_STATS_H
+#define MRB_STATS_H
+
+#include "app.h"
+
+/* Counters for /mrb/metrics. They live in MariaDB (table counters), so they
+ * survive worker restarts and add up across web hosts. Each process writes
+ * its own slot, so concurrent workers never wait on one hot row. */
+
+/* Counter names: the exported Prometheus metric names. */
+#define STATS_REQUESTS "mrb_requests_total"         /* label: endpoint, code */
+#define STATS_CREATES "mrb_rooms_created_total"     /* no label */
+#define STATS_JOINS "mrb_joins_total"               /* label: outcome */
+#define STATS_EVENTS "mrb_webhook_events_total"     /* label: type */
+#define STATS_FAILOVERS "mrb_failovers_total"       /* rooms moved off a server */
+#define STATS_EXPIRED "mrb_rooms_expired_total"     /* rooms ended by mrb-expire */
+#define STATS_ENDED "mrb_rooms_ended_total"         /* rooms ended by a host or operator */
+
+/* Adds n to counter name{label} (label is Prometheus label text such as
+ * outcome="full", or ""). Best effort: a failure is logged, never fatal,
+ * since a lost count must not fail the request it counts. Must not be
+ * called inside a transaction that may roll back unless that is wanted. */
+void stats_add(struct mrb_app *app, const char *name, const char *label, long long n);
+
+/* Counts one answered API request: mrb_requests_total{endpoint,code}, plus
+ * mrb_rooms_created_total and mrb_joins_total{outcome} for those endpoints.
+ * code is the reply's contract code ("000" on success). */
+void stats_request(struct mrb_app *app, const char *endpoint, const char *code);
+
+/* The join outcome label for a contract code: "ok", "not_found", "expired",
+ * "wrong_key", "full", "bad_request", "unavailable" or "other". */
+const char *stats_join_outcome(const char *code);
+
+/* Builds the whole Prometheus text exposition (gauges read from the tables,
+ * counters summed over slots). Returns a malloc'd string the caller frees,
+ * or NULL with err set (503 when MariaDB cannot be read). */
+char *stats_render(struct mrb_app *app, struct mrb_err *err);
+
+/* GET /mrb/health: {"db":"ok","servers_up":N}. Returns 0 with *data owned by
+ * the caller, or -1 with a 503 when MariaDB cannot be reached. */
+int stats_health(struct mrb_app *app, json_t **data, struct mrb_err *err);
+
+/* Escapes a Prometheus label value (backslash, double quote, newline) into
+ * out. Returns 0, or -1 when out is too small. */
+int stats_label_escape(const char *in, char *out, size_t outlen);
+
+#endif
