@@ -95,9 +95,10 @@ static int begin(struct mrb_app *app, const char *bearer, json_t *body, const st
  * secret added. Returns 0, or -1 with err set: 404/108 when the server does
  * not know the participant (or no longer has the room, after a restart),
  * else 503. */
-static int ab_request(const struct target *t, json_t *request, json_t **response, struct mrb_err *err)
+static int ab_request(const struct target *t, json_t *request, struct mrb_err *err)
 {
     struct janus_server js = {t->server, t->admin_url, t->admin_secret};
+    json_t *response = NULL;
     int rc;
 
     if (!t->has_server) {
@@ -107,8 +108,9 @@ static int ab_request(const struct target *t, json_t *request, json_t **response
     }
     json_object_set_new(request, "room", json_string(t->id));
     json_object_set_new(request, "secret", json_string(t->secret));
-    rc = janus_audiobridge(&js, request, response, err);
+    rc = janus_audiobridge(&js, request, &response, err);
     json_decref(request);
+    json_decref(response);
     if (rc == 0)
         return 0;
     if (rc == JANUS_AB_NO_SUCH_USER || rc == JANUS_AB_NO_SUCH_ROOM)
@@ -134,7 +136,7 @@ int moderate_kick(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     if (begin(app, bearer, body, participant_fields, 2, &t, err) != 0)
         return -1;
     pid = valid_str(body, "participantId", "");
-    if (ab_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", pid), NULL, err) != 0)
+    if (ab_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", pid), err) != 0)
         return -1;
     *data = json_pack("{s:s, s:s, s:b}", "roomId", t.id, "participantId", pid, "kicked", 1);
     return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
@@ -152,7 +154,7 @@ int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         return -1;
     pid = valid_str(body, "participantId", "");
     muted = valid_bool(body, "muted", 0);
-    if (ab_request(&t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), NULL, err) != 0)
+    if (ab_request(&t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), err) != 0)
         return -1;
     struct db_val p[] = {DB_I(muted), DB_S(t.id), DB_S(pid)};
     (void)db_exec(app->db, sql, p, 3, NULL, err); /* presence mirror only: Janus holds the truth */
@@ -271,7 +273,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     if (touches_janus) {
         json_t *req = json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", name, "new_pin", key);
         /* a server that lost the room (restart) recreates it from the row: not an error */
-        if (ab_request(&t, req, NULL, err) != 0 && strcmp(err->code, "108") != 0)
+        if (ab_request(&t, req, err) != 0 && strcmp(err->code, "108") != 0)
             return -1;
     }
     struct db_val p[] = {DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)};
@@ -279,7 +281,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         if (touches_janus) { /* put the media server back as the row still says */
             struct mrb_err ignored;
             ab_request(&t, json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", t.name, "new_pin", t.key),
-                       NULL, &ignored);
+                       &ignored);
         }
         return -1;
     }
@@ -304,12 +306,12 @@ int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_
     if (begin(app, bearer, body, fields, 2, &t, err) != 0)
         return -1;
     record = valid_bool(body, "record", 0);
-    if (ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), NULL, err) != 0)
+    if (ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)
         return -1;
     struct db_val p[] = {DB_I(record), DB_S(t.id)};
     if (db_exec(app->db, sql, p, 2, NULL, err) != 0) {
         struct mrb_err ignored;
-        ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), NULL, &ignored);
+        ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), &ignored);
         return -1;
     }
     *data = json_pack("{s:s, s:b}", "roomId", t.id, "record", record);

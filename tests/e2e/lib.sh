@@ -74,3 +74,28 @@ db_is() { [ "$(sql "$1")" = "$2" ]; }
 db_gt() { [ "$(sql "$1")" -gt "$2" ]; }
 # exists_is SERVER ROOM WANT: Janus says the room exists (true/false).
 exists_is() { [ "$(room_exists_on "$1" "$2")" = "$3" ]; }
+
+# janus_join URL TOKEN ROOM PIN DISPLAY [OPAQUE]: a real client over the
+# Janus HTTP API (signalling only): session, AudioBridge handle, join.
+# Sets JSID, JHID and JPID (the participant id Janus gave it); fails when
+# the join is not confirmed within 5 s.
+janus_post() { curl -s -X POST "$1" -H 'Content-Type: application/json' -d "$2"; }
+janus_join() {
+  local url=$1 tok=$2 room=$3 pin=$4 display=$5 opaque=${6:-}
+  local ev tx="j$RANDOM" enc
+  enc=$(jq -rn --arg t "$tok" '$t|@uri')
+  JSID=$(janus_post "$url" "{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"$tok\"}" | jq -r .data.id)
+  JHID=$(janus_post "$url/$JSID" "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.audiobridge\",\"opaque_id\":\"$opaque\",\"transaction\":\"a\",\"token\":\"$tok\"}" | jq -r .data.id)
+  janus_post "$url/$JSID/$JHID" "{\"janus\":\"message\",\"transaction\":\"$tx\",\"token\":\"$tok\",\"body\":{\"request\":\"join\",\"room\":\"$room\",\"pin\":\"$pin\",\"display\":\"$display\"}}" >/dev/null
+  JPID=
+  for _ in 1 2 3 4 5; do
+    ev=$(curl -s --max-time 5 "$url/$JSID?token=$enc&maxev=5")
+    JPID=$(printf '%s' "$ev" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction==$tx) | .plugindata.data | select(.audiobridge=="joined") | .id][0] // empty')
+    [ -n "$JPID" ] && return 0
+  done
+  return 1
+}
+# janus_events URL TOKEN: the session's pending events (long poll, up to 5).
+janus_events() { curl -s --max-time 5 "$1/$JSID?token=$(jq -rn --arg t "$2" '$t|@uri')&maxev=5"; }
+# metric NAME_WITH_LABELS: its value in /mrb/metrics (0 when absent).
+metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'; }

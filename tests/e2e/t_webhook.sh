@@ -36,7 +36,7 @@ s=$(curl -s -o "$TMP/b" -w '%{http_code}' -u "$WU:$WP" -X POST "$BASE/event-webh
 eq "corrupt gzip -> 400" "$s" 400
 
 # MariaDB down: batches are spooled, then applied in order once it is back
-kill "$(cat "$ROOT/run/mariadb.pid")"; wait_for 60 bash -c '! kill -0 $(cat '"$ROOT"'/run/mariadb.pid) 2>/dev/null'
+kill "$(cat "$ROOT/run/mariadb.pid")"; wait_for 60 bash -c '! kill -0 $(cat '"$ROOT"'/run/mariadb.pid 2>/dev/null) 2>/dev/null'
 hook "[{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid+10)),\"event\":{\"name\":\"created\"}}]"
 eq "batch while MariaDB is down -> 200" "$STATUS" 200
 hook "[{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid+10)),\"event\":{\"name\":\"destroyed\"}},{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid+11)),\"event\":{\"name\":\"created\"}}]"

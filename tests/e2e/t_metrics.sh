@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# GET /mrb/health and GET /mrb/metrics: the exposition passes Prometheus's
+# own parser and linter (promtool), counters move with real requests and
+# survive worker restarts, and both answer 503 while MariaDB is down.
+. "$(dirname "$0")/lib.sh"
+
+s=$(curl -s -o "$TMP/h" -w '%{http_code}' "$BASE/health")
+eq "health -> 200" "$s" 200
+eq "health body" "$(jq -c '{code, db: .data.db}' "$TMP/h")" '{"code":"000","db":"ok"}'
+eq "servers_up counts enabled healthy servers" "$(jq .data.servers_up "$TMP/h")" \
+  "$(sql "SELECT COUNT(*) FROM servers WHERE state='enabled' AND healthy=1")"
+s=$(curl -s -D "$TMP/hd" -o "$TMP/h" -w '%{http_code}' -X POST -d '{}' "$BASE/health")
+eq "POST health -> 405" "$s" 405
+match "405 names the allowed methods" "$(tr -d '\r' <"$TMP/hd")" "Allow: GET, HEAD"
+s=$(curl -s -I -o /dev/null -w '%{http_code}' "$BASE/metrics"); eq "HEAD metrics -> 200" "$s" 200
+
+curl -s -D "$TMP/md" -o "$TMP/m" "$BASE/metrics"
+match "metrics content type is the text exposition" "$(tr -d '\r' <"$TMP/md" | grep -i '^content-type')" "text/plain; version=0.0.4"
+out=$(promtool check metrics <"$TMP/m" 2>&1); rc=$?
+eq "promtool check metrics: parses and lints clean" "$rc/$out" "0/"
+for m in mrb_rooms_live mrb_participants mrb_seats_held 'mrb_servers{state="enabled",health="up"}' \
+  'mrb_server_score{server="janus-a"}' 'mrb_server_cpu_ratio{server="janus-a"}' 'mrb_server_memory_ratio{server="janus-a"}' \
+  'mrb_server_sessions{server="janus-a"}' 'mrb_server_handles{server="janus-a"}' 'mrb_server_sockets{server="janus-a"}' \
+  mrb_rooms_created_total mrb_failovers_total mrb_rooms_expired_total; do
+  check "exposes $m" grep -qF "$m " "$TMP/m"
+done
+eq "mrb_rooms_live matches the table" "$(awk '$1=="mrb_rooms_live"{print $2}' "$TMP/m")" \
+  "$(sql "SELECT COUNT(*) FROM rooms WHERE ended_at IS NULL AND expires_at > UNIX_TIMESTAMP()")"
+
+# counters follow real requests
+created=$(metric mrb_rooms_created_total); ok=$(metric 'mrb_joins_total{outcome="ok"}')
+wrong=$(metric 'mrb_joins_total{outcome="wrong_key"}'); missing=$(metric 'mrb_joins_total{outcome="not_found"}')
+ev=$(metric 'mrb_webhook_events_total{type="session"}')
+create_room '{"roomNm":"counted","roomKey":"1111"}'
+post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\"}"
+post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2222\"}"
+post join-room '{"roomId":"nosuchroom","roomKey":"2222"}'
+batch="[{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"created\"}},{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"destroyed\"}}]"
+WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+post event-webhook "$batch" -u "$WU:$WP"; post event-webhook "$batch" -u "$WU:$WP"
+counted() { [ "$(metric "$1")" = "$2" ]; }
+check "rooms created +1" wait_for 2 counted mrb_rooms_created_total $((created + 1))
+check "joins ok +1" wait_for 2 counted 'mrb_joins_total{outcome="ok"}' $((ok + 1))
+check "joins wrong_key +1" wait_for 2 counted 'mrb_joins_total{outcome="wrong_key"}' $((wrong + 1))
+check "joins not_found +1" wait_for 2 counted 'mrb_joins_total{outcome="not_found"}' $((missing + 1))
+eq "session events +2: the re-delivered batch counts once" "$(metric 'mrb_webhook_events_total{type="session"}')" $((ev + 2))
+match "requests by endpoint and code" "$(curl -s "$BASE/metrics")" 'mrb_requests_total\{endpoint="join-room",code="106"\} [1-9]'
+
+# counters survive worker restarts (they live in MariaDB)
+before=$(curl -s "$BASE/metrics" | grep -E '_total(\{| )' | sort)
+"$ROOT/scripts/stack.sh" lighttpd-restart >/dev/null 2>&1
+after=$(curl -s "$BASE/metrics" | grep -E '_total(\{| )' | sort)
+eq "every counter unchanged across a restart of all workers" "$after" "$before"
+
+# MariaDB down: health and metrics say so
+kill "$(cat "$ROOT/run/mariadb.pid")"; wait_for 60 bash -c '! kill -0 $(cat '"$ROOT"'/run/mariadb.pid 2>/dev/null) 2>/dev/null'
+s=$(curl -s -o "$TMP/h" -w '%{http_code}' "$BASE/health")
+eq "health with MariaDB down -> 503" "$s/$(jq -r .code "$TMP/h")" 503/503
+s=$(curl -s -o "$TMP/h" -w '%{http_code}' "$BASE/metrics")
+eq "metrics with MariaDB down -> 503" "$s" 503
+"$ROOT/scripts/stack.sh" up >/dev/null 2>&1
+s=$(curl -s -o "$TMP/h" -w '%{http_code}' "$BASE/health")
+eq "health once MariaDB is back (same workers reconnect) -> 200" "$s" 200
+finish
