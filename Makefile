@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status test unit e2e install clean migrate
+.PHONY: all deps run up down status test unit e2e install clean migrate bench
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -45,6 +45,9 @@ cron/%: cron/%.o lib/libmrb.a
 
 tools/mrbctl: tools/mrbctl.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
+
+bench/ceiling: bench/ceiling.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
 tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS) -lcmocka
@@ -80,6 +83,10 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 
+# Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
+bench: all bench/ceiling
+	bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(CRONDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \
 	    $(DESTDIR)$(SHAREDIR)/conf/systemd
@@ -94,6 +101,7 @@ install: all
 
 clean:
 	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) cron/*.o cron/*.d $(CRON_BIN) \
-	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN)
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN) \
+	    bench/ceiling bench/*.d
 
 -include $(wildcard lib/*.d cgi-bin/*.d tools/*.d cron/*.d tests/unit/*.d)

@@ -7,6 +7,7 @@ DUR=${BENCH_DURATION:-10s}
 scripts/stack.sh up >/dev/null   # harmless when already up
 for run in 1 2; do
   echo "run $run:"
-  wrk -t2 -c4 -d"$DUR" -s bench/webhook.lua http://127.0.0.1:8080/mrb/event-webhook | grep RESULT
+  wrk -t2 -c4 -d"$DUR" -s bench/webhook.lua http://127.0.0.1:8080/mrb/event-webhook | grep RESULT \
+    | awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^rps=/) { split($i, a, "="); printf "%s events/s=%.0f\n", $0, a[2] * 100 } }'
 done
 echo "nproc=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') date=$(date -u +%F)"

@@ -1,6 +1,9 @@
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <fastcgi.h>
 
 #include "app.h"
 #include "http.h"
@@ -50,6 +53,17 @@ void app_free(struct mrb_app *app)
     conf_free(&app->conf);
 }
 
+#define STATS_IDLE_FLUSH_MS 1000
+
+/* 1 when a connection arrives on the FastCGI listening socket (fd 0, as web
+ * servers spawn FastCGI programs) within ms; 0 on timeout or a signal. */
+static int request_within(int ms)
+{
+    struct pollfd p = {.fd = FCGI_LISTENSOCK_FILENO, .events = POLLIN};
+
+    return poll(&p, 1, ms) > 0;
+}
+
 int app_serve(const char *name, app_handler handler)
 {
     struct mrb_app app;
@@ -70,13 +84,18 @@ int app_serve(const char *name, app_handler handler)
         app_free(&app);
         return 1;
     }
-    while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+    while (!stopping) {
+        if (stats_pending() && !request_within(STATS_IDLE_FLUSH_MS))
+            stats_flush(&app); /* idle: write the counts now, not at the next request */
+        if (stopping || FCGX_Accept_r(&rq) < 0)
+            break;
         handler(&app, &rq);
         db_rollback(app.db); /* a handler never leaves a transaction open */
         FCGX_Finish_r(&rq);
         if (after_reply)
             after_reply(&app);
     }
+    stats_flush(&app);
     FCGX_Free(&rq, 1);
     app_free(&app);
     return 0;

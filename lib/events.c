@@ -153,6 +153,8 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
     static const char left_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
     static const char destroyed_sql[] = "DELETE FROM participants WHERE room_id = ?";
     static const char destroyed_seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
+    static const char none_taken_sql[] = "UPDATE rooms SET seats_taken = 0 WHERE id = ?";
+    static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
     json_t *data = json_object_get(json_object_get(ev, "event"), "data");
     const char *what = json_string_value(json_object_get(data, "event"));
     char rbuf[32], pbuf[32];
@@ -164,7 +166,8 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
     if (strcmp(what, "destroyed") == 0) {
         struct db_val p[] = {DB_S(room)};
         return db_exec(app->db, destroyed_sql, p, 1, NULL, err) == 0 &&
-                       db_exec(app->db, destroyed_seats_sql, p, 1, NULL, err) == 0
+                       db_exec(app->db, destroyed_seats_sql, p, 1, NULL, err) == 0 &&
+                       db_exec(app->db, none_taken_sql, p, 1, NULL, err) == 0
                    ? 0
                    : -1;
     }
@@ -192,9 +195,15 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
     if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0) {
         struct db_val f[] = {DB_S(room), DB_S(room), DB_S(pid)};
         struct db_val l[] = {DB_S(room), DB_S(pid)};
-        if (db_exec(app->db, free_seat_sql, f, 3, NULL, err) != 0 ||
+        unsigned long long freed = 0;
+        if (db_exec(app->db, free_seat_sql, f, 3, &freed, err) != 0 ||
             db_exec(app->db, left_sql, l, 2, NULL, err) != 0)
             return -1;
+        if (freed) { /* keep the room's seat count exact */
+            struct db_val t[] = {DB_I(freed), DB_S(room)};
+            if (db_exec(app->db, one_less_sql, t, 2, NULL, err) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -283,7 +292,8 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
 
     for (size_t i = 0; i < b->n_touched; i++) {
         struct db_val p[] = {DB_S(b->touched[i]), DB_S(b->touched[i]), DB_S(b->touched[i])};
-        db_exec(app->db, sql, p, 3, NULL, &ignored);
+        if (db_exec(app->db, sql, p, 3, NULL, &ignored) == 0)
+            servers_rescore(app, b->touched[i], &ignored);
     }
 }
 

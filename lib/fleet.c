@@ -17,6 +17,8 @@ int fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *
                          DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_I(now), DB_I(now)};
     int rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
 
+    if (rc == 0 && servers_rescore(app, s->name, err) < 0)
+        return -1;
     return rc == DB_DUP ? 1 : rc == 0 ? 0 : -1;
 }
 

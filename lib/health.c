@@ -168,7 +168,7 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
                          ps.has_cpu ? DB_D(ps.cpu_idle) : (struct db_val){.type = DB_NULL},
                          ps.has_cpu ? DB_D(ps.cpu_total) : (struct db_val){.type = DB_NULL},
                          DB_S(p->id)};
-    if (db_exec(app->db, sql, v, 9, NULL, &err) != 0)
+    if (db_exec(app->db, sql, v, 9, NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
         return;
     if (!p->healthy)
         fprintf(stderr, "mrb-health: server %s up again\n", p->id);

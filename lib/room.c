@@ -28,7 +28,6 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     static const char insert_sql[] =
         "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
         "server_id, server_boot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    static const char pending_sql[] = "UPDATE servers SET pending_load = pending_load + ? WHERE id = ?";
     struct token_claims claims;
     char room_id[32], secret[40], key[16], expires[32];
     struct server_row srv;
@@ -70,9 +69,8 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
                                DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
                                DB_I(expires_at)};
-        struct db_val pend[] = {DB_I(maxp), DB_S(srv.id)};
         if (db_begin(app->db, err) != 0 || db_exec(app->db, insert_sql, ins, 12, NULL, err) != 0 ||
-            db_exec(app->db, pending_sql, pend, 2, NULL, err) != 0 || db_commit(app->db, err) != 0) {
+            servers_add_pending(app, &srv, maxp, err) != 0 || db_commit(app->db, err) != 0) {
             struct janus_server js;
             struct mrb_err ignored;
             db_rollback(app->db);
@@ -90,28 +88,33 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
-       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_NCOLS };
+       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
-    "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants "
-    "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id WHERE r.id = ?";
+    "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
+    "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until) FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
+    "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? WHERE r.id = ?";
 
-static int load_room(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
+/* The room, its server and user's seat (if any), in one round trip. */
+static int load_room(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                     struct mrb_err *err)
 {
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
-                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT};
-    struct db_val p[] = {DB_S(room_id)};
+                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
+                                                DB_STR, DB_INT};
+    struct db_val p[] = {DB_S(user), DB_S(room_id)};
 
     for (int i = 0; i < J_NCOLS; i++)
         cols[i].type = types[i];
-    return db_query(app->db, join_sql, p, 1, cols, J_NCOLS, NULL, NULL, err);
+    return db_query(app->db, join_sql, p, 2, cols, J_NCOLS, NULL, NULL, err);
 }
 
 /* Recreates the room where it is mapped (after a restart), or moves it to
  * the best other server (its own is down or gone). On success cols hold the
  * room's current server. Returns 0 or -1. */
-static int heal(struct mrb_app *app, const char *room_id, struct db_col *cols, struct mrb_err *err)
+static int heal(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                struct mrb_err *err)
 {
     static const char rebooted_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
     int server_up = !cols[J_HEALTHY].is_null && cols[J_HEALTHY].i == 1;
@@ -136,7 +139,7 @@ static int heal(struct mrb_app *app, const char *room_id, struct db_col *cols, s
     if (rc < 0)
         return -1;
     if (rc == 1) /* another worker moved it first: use theirs */
-        return load_room(app, room_id, cols, err) == 1 ? 0 : -1;
+        return load_room(app, room_id, user, cols, err) == 1 ? 0 : -1;
     snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
     snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
     snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
@@ -188,7 +191,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     char token[256], opaque[40], expires[32], anon[24];
     long long now = util_now(), token_exp;
     json_t *ice;
-    int n;
+    int n, rc = 0;
 
     *data = NULL;
     if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0)
@@ -197,7 +200,14 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     key = valid_str(body, "roomKey", "");
     user = valid_str(body, "userId", NULL);
 
-    n = load_room(app, room_id, cols, err);
+    if (user == NULL) { /* "a guest without a userId gets a fresh one" */
+        if (util_random_token(anon, sizeof(anon), 12) != 0) {
+            err_set(err, 503, "503", "no randomness available");
+            return -1;
+        }
+        user = anon;
+    }
+    n = load_room(app, room_id, user, cols, err);
     if (n < 0)
         return -1;
     if (n == 0) {
@@ -212,18 +222,25 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         err_set(err, 403, "106", "wrong room key");
         return -1;
     }
-    if (user == NULL) { /* "a guest without a userId gets a fresh one" */
-        if (util_random_token(anon, sizeof(anon), 12) != 0) {
-            err_set(err, 503, "503", "no randomness available");
+    /* A reload keeps its seat: no write at all while more than half its grace
+     * is left (or it is connected), else one UPDATE without the room lock. A
+     * new user, or one whose seat lapsed, takes a seat under the room lock. */
+    if (!cols[J_OPAQUE].is_null && cols[J_HELD].i >= now + c->rooms.seat_grace / 2)
+        rc = 1;
+    else if (!cols[J_OPAQUE].is_null)
+        rc = seat_extend(app, room_id, user, now, err);
+    if (rc != 1) {
+        if (rc < 0 || seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
             return -1;
-        }
-        user = anon;
-    }
-    if (seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+    } else if (cols[J_OPAQUE].len < sizeof(opaque))
+        memcpy(opaque, cols[J_OPAQUE].s, cols[J_OPAQUE].len + 1);
+    else {
+        err_set(err, 503, "503", "seat record is corrupt");
         return -1;
+    }
     /* The hot path skips this unless the room must be (re)created first. */
     if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {
-        if (heal(app, room_id, cols, err) != 0)
+        if (heal(app, room_id, user, cols, err) != 0)
             return -1;
     }
 

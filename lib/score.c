@@ -7,7 +7,7 @@ int score_fresh(const struct mrb_conf *conf, const struct score_input *in, long 
 
 double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now, double jitter)
 {
-    const double pending = (conf->score.sessions + conf->score.handles) * in->pending / 100.0;
+    const double pending = score_pending_cost(conf, in->pending);
     const double weight = in->weight > 0 ? in->weight : 1.0;
     double s;
 
@@ -17,4 +17,9 @@ double score_compute(const struct mrb_conf *conf, const struct score_input *in, 
          conf->score.sessions * in->sessions + conf->score.handles * in->handles +
          conf->score.sockets * in->sockets) / 100.0;
     return weight * (s + pending);
+}
+
+double score_pending_cost(const struct mrb_conf *conf, double n)
+{
+    return (conf->score.sessions + conf->score.handles) * n / 100.0;
 }

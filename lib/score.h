@@ -26,4 +26,9 @@ int score_fresh(const struct mrb_conf *conf, const struct score_input *in, long 
  * Lower is better. */
 double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now, double jitter);
 
+/* What n participants placed since the last sample add to a score of
+ * weight 1 (the pending term of score_compute): so the stored score can
+ * grow with pending load in one UPDATE. */
+double score_pending_cost(const struct mrb_conf *conf, double n);
+
 #endif

@@ -15,16 +15,17 @@ void servers_janus(const struct server_row *s, struct janus_server *out)
 }
 
 enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
-       C_SOCK, C_MAT, C_PENDING, C_NCOLS };
+       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_NCOLS };
 
 #define SERVER_COLUMNS                                                                          \
     "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
-    "sessions, handles, sockets, metrics_at, pending_load"
+    "sessions, handles, sockets, metrics_at, pending_load, score"
 
 static void init_cols(struct db_col *c)
 {
     static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
-                                                DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT};
+                                                DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
+                                                DB_DOUBLE};
     for (int i = 0; i < C_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -47,6 +48,8 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
         return -1;
     s->boot = c[C_BOOT].i;
     s->healthy = (int)c[C_HEALTHY].i;
+    s->weight = c[C_WEIGHT].d;
+    s->score = c[C_SCORE].d;
     return 0;
 }
 
@@ -94,36 +97,56 @@ static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
         fprintf(stderr, "mrb: server %s: a URL or secret is longer than 255 bytes, skipped\n", c[C_ID].s);
         return 0;
     }
-    k->rows[k->n].score = cols_score(&k->app->conf, c, k->now, util_random_unit());
     k->n++;
     return 0;
 }
 
-static int by_score(const void *a, const void *b)
-{
-    double x = ((const struct server_row *)a)->score, y = ((const struct server_row *)b)->score;
-
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-
 int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1";
+    /* index servers_pick (state, healthy, score): a range read of the best
+     * few, however many servers are registered */
+    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
+                              "ORDER BY score, id LIMIT ?";
     struct db_col cols[C_NCOLS];
     struct collect k = {.app = app, .exclude = exclude, .now = util_now()};
+    struct db_val p[] = {DB_I(SERVERS_TRIES + 1)}; /* one more, in case exclude is among them */
 
     *out = NULL;
     init_cols(cols);
-    if (db_query(app->db, sql, NULL, 0, cols, C_NCOLS, collect_row, &k, err) < 0 || k.failed) {
+    if (db_query(app->db, sql, p, 1, cols, C_NCOLS, collect_row, &k, err) < 0 || k.failed) {
         free(k.rows);
         if (k.failed)
             err_set(err, 503, "503", "out of memory");
         return -1;
     }
-    if (k.n > 1)
-        qsort(k.rows, k.n, sizeof(*k.rows), by_score);
     *out = k.rows;
-    return (int)k.n;
+    return (int)(k.n > SERVERS_TRIES ? SERVERS_TRIES : k.n);
+}
+
+int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
+{
+    static const char get_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE id = ?";
+    static const char set_sql[] = "UPDATE servers SET score = ? WHERE id = ?";
+    struct db_col cols[C_NCOLS];
+    struct db_val p[] = {DB_S(id)};
+    int n;
+
+    init_cols(cols);
+    n = db_query(app->db, get_sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
+    if (n <= 0)
+        return n;
+    struct db_val set[] = {DB_D(cols_score(&app->conf, cols, util_now(), 0)), DB_S(id)};
+    return db_exec(app->db, set_sql, set, 2, NULL, err) == 0 ? 1 : -1;
+}
+
+int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, struct mrb_err *err)
+{
+    static const char sql[] =
+        "UPDATE servers SET pending_load = pending_load + ?, score = score + ? WHERE id = ?";
+    struct db_val p[] = {DB_I(participants), DB_D(s->weight * score_pending_cost(&app->conf, (double)participants)),
+                         DB_S(s->id)};
+
+    return db_exec(app->db, sql, p, 3, NULL, err);
 }
 
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
@@ -186,7 +209,8 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, 
                              DB_S(s->enabled ? "enabled" : "disabled"), DB_I(now), DB_I(now)};
         printf("%s server %s (%s, %s)\n", dry_run ? "would sync" : "sync", s->name, s->public_url,
                s->enabled ? "enabled" : "disabled");
-        if (!dry_run && db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0)
+        if (!dry_run && (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
+                         servers_rescore(app, s->name, err) < 0))
             return -1;
     }
     return 0;
@@ -197,7 +221,6 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 {
     static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
                                     "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
-    static const char pending_sql[] = "UPDATE servers SET pending_load = pending_load + ? WHERE id = ?";
     struct janus_room jr = {.id = room->id, .description = room->name, .secret = room->secret,
                             .pin = room->pin, .record = room->record};
     unsigned long long affected = 0;
@@ -215,8 +238,7 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
         janus_room_destroy(&js, room->id, room->secret, &ignored);
         return rc != 0 ? -1 : 1;
     }
-    struct db_val pend[] = {DB_I(room->max_participants), DB_S(chosen->id)};
-    (void)db_exec(app->db, pending_sql, pend, 2, NULL, err); /* a hint for the score only */
+    (void)servers_add_pending(app, chosen, room->max_participants, err); /* a hint for the score only */
     stats_add(app, STATS_FAILOVERS, "", 1);
     fprintf(stderr, "mrb: room %s moved from %s to %s\n", room->id, room->server_id, chosen->id);
     return 0;
@@ -338,7 +360,6 @@ static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
     memset(s, 0, sizeof(*s));
     if (row_to_server(c, &s->row) != 0)
         return 0;
-    s->row.score = cols_score(&k->app->conf, c, k->now, 0);
     if (c[L_STATE].len < sizeof(s->state))
         memcpy(s->state, c[L_STATE].s, c[L_STATE].len + 1);
     s->weight = c[C_WEIGHT].d;

@@ -15,15 +15,19 @@ struct server_row {
     char token_secret[256];
     long long boot;
     int healthy;
-    double score;
+    double weight;
+    double score; /* as stored: what placement orders by */
 };
+
+/* Placement tries at most this many servers, best first. */
+#define SERVERS_TRIES 8
 
 /* The Janus client's view of a server row (pointers into s). */
 void servers_janus(const struct server_row *s, struct janus_server *out);
 
-/* Loads every placeable server (enabled and healthy), scored, best first,
- * into a malloc'd array the caller frees. exclude (may be NULL) is skipped.
- * Returns the count (0 when none), or -1 with err set. */
+/* Loads the best SERVERS_TRIES placeable servers (enabled and healthy) by
+ * their stored score into a malloc'd array the caller frees. exclude (may
+ * be NULL) is skipped. Returns the count (0 when none), or -1 with err set. */
 int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err);
 
 /* Creates room on the best candidate that accepts it, trying the next best
@@ -56,6 +60,16 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
  * server_boot is not s->boot (the server restarted and lost them), then
  * records s->boot on each. Returns the number recreated, or -1. */
 int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, struct mrb_err *err);
+
+/* Recomputes and stores server id's score (score_compute, no jitter) from
+ * its row: after any input changes (a poll, session or handle counts, a new
+ * row). Returns 1, 0 when no such server, or -1. */
+int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err);
+
+/* Counts participants placed on s since its last sample: pending_load and
+ * the stored score grow together (score_pending_cost), so a burst of
+ * creates spreads over servers. Returns 0 or DB_ERR. */
+int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, struct mrb_err *err);
 
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "janus.h"
 #include "servers.h"
 #include "stats.h"
 #include "util.h"
@@ -37,18 +38,81 @@ const char *stats_join_outcome(const char *code)
     return "other";
 }
 
+/* Request counts wait here and reach MariaDB in one transaction per
+ * STATS_FLUSH_SECONDS, or when the worker goes idle or stops: a join then
+ * costs no extra round trip of its own. */
+#define STATS_PENDING_MAX 32
+#define STATS_FLUSH_SECONDS 1
+
+static struct pending {
+    const char *name;
+    char label[128];
+    long long n;
+} pending[STATS_PENDING_MAX];
+static size_t n_pending;
+static unsigned long media_calls_seen; /* janus_call_count() at the last count */
+static long long pending_since;
+
+static void count_later(struct mrb_app *app, const char *name, const char *label, long long n)
+{
+    size_t i;
+
+    for (i = 0; i < n_pending; i++)
+        if (pending[i].name == name && strcmp(pending[i].label, label) == 0)
+            break;
+    if (i == n_pending) {
+        if (n_pending == STATS_PENDING_MAX)
+            stats_flush(app);
+        i = n_pending++;
+        pending[i].name = name;
+        snprintf(pending[i].label, sizeof(pending[i].label), "%s", label);
+        pending[i].n = 0;
+    }
+    if (pending_since == 0)
+        pending_since = util_now();
+    pending[i].n += n;
+}
+
+int stats_pending(void)
+{
+    return n_pending > 0;
+}
+
+void stats_flush(struct mrb_app *app)
+{
+    struct mrb_err err = {0};
+
+    if (n_pending == 0)
+        return;
+    if (db_begin(app->db, &err) == 0) {
+        for (size_t i = 0; i < n_pending; i++)
+            stats_add(app, pending[i].name, pending[i].label, pending[i].n);
+        if (db_commit(app->db, &err) != 0)
+            db_rollback(app->db);
+    }
+    n_pending = 0; /* lost when MariaDB is down: a count never blocks a request */
+    pending_since = 0;
+}
+
 void stats_request(struct mrb_app *app, const char *endpoint, const char *code)
 {
     char label[128];
 
     snprintf(label, sizeof(label), "endpoint=\"%s\",code=\"%s\"", endpoint, code);
-    stats_add(app, STATS_REQUESTS, label, 1);
+    count_later(app, STATS_REQUESTS, label, 1);
     if (strcmp(endpoint, "create-room") == 0 && strcmp(code, "000") == 0)
-        stats_add(app, STATS_CREATES, "", 1);
+        count_later(app, STATS_CREATES, "", 1);
     else if (strcmp(endpoint, "join-room") == 0) {
         snprintf(label, sizeof(label), "outcome=\"%s\"", stats_join_outcome(code));
-        stats_add(app, STATS_JOINS, label, 1);
+        count_later(app, STATS_JOINS, label, 1);
     }
+    if (janus_call_count() != media_calls_seen) { /* by program: proves which paths call media servers */
+        snprintf(label, sizeof(label), "program=\"%s\"", endpoint);
+        count_later(app, STATS_MEDIA_CALLS, label, (long long)(janus_call_count() - media_calls_seen));
+        media_calls_seen = janus_call_count();
+    }
+    if (util_now() - pending_since >= STATS_FLUSH_SECONDS)
+        stats_flush(app);
 }
 
 int stats_label_escape(const char *in, char *out, size_t outlen)
@@ -98,6 +162,7 @@ static const struct {
     {STATS_FAILOVERS, "Rooms moved off a server (shutdown, failed polls, panic), recreated elsewhere."},
     {STATS_EXPIRED, "Rooms ended by mrb-expire at their expiry."},
     {STATS_ENDED, "Rooms ended early by their host or an operator."},
+    {STATS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
 };
 
 struct render {

@@ -15,6 +15,7 @@
 #define STATS_FAILOVERS "mrb_failovers_total"       /* rooms moved off a server */
 #define STATS_EXPIRED "mrb_rooms_expired_total"     /* rooms ended by mrb-expire */
 #define STATS_ENDED "mrb_rooms_ended_total"         /* rooms ended by a host or operator */
+#define STATS_MEDIA_CALLS "mrb_media_server_calls_total" /* label: program */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as
  * outcome="full", or ""). Best effort: a failure is logged, never fatal,
@@ -24,8 +25,19 @@ void stats_add(struct mrb_app *app, const char *name, const char *label, long lo
 
 /* Counts one answered API request: mrb_requests_total{endpoint,code}, plus
  * mrb_rooms_created_total and mrb_joins_total{outcome} for those endpoints.
- * code is the reply's contract code ("000" on success). */
+ * code is the reply's contract code ("000" on success). The counts are kept
+ * in this process and written by stats_flush(), which this calls once a
+ * second's worth is pending. */
 void stats_request(struct mrb_app *app, const char *endpoint, const char *code);
+
+/* Writes the pending request counts in one transaction. app_serve() calls
+ * it when the worker has been idle for a second and before it exits, so a
+ * count reaches MariaDB within about a second. Counts that cannot be
+ * written (MariaDB down) are dropped and logged. */
+void stats_flush(struct mrb_app *app);
+
+/* 1 while request counts wait to be flushed. */
+int stats_pending(void);
 
 /* The join outcome label for a contract code: "ok", "not_found", "expired",
  * "wrong_key", "full", "bad_request", "unavailable" or "other". */

@@ -331,6 +331,13 @@ sed_repl() { # escape a string for the replacement part of s|..|..|
 # not the caller's whole environment (sanitizer options kept for debugging).
 COPY_ENV='"PATH", "LANG", "TZ", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"'
 
+# FastCGI workers per program: MRB_FCGI_PROCS (default 2), or
+# MRB_FCGI_PROCS_<name with - as _> for one program (bench/run.sh tries these).
+procs_for() {
+  local var="MRB_FCGI_PROCS_${1//-/_}"
+  echo "${!var:-${MRB_FCGI_PROCS:-2}}"
+}
+
 gen_lighttpd_conf() {
   local docroot=$ROOT/www name progs first=1
   [[ -d $docroot ]] || docroot=$RUN/www
@@ -353,13 +360,25 @@ gen_lighttpd_conf() {
   "/mrb/$name" => ((
     "socket"               => "$RUN/fcgi/$name.sock",
     "bin-path"             => "$ROOT/cgi-bin/$name",
-    "max-procs"            => 2,
+    "max-procs"            => $(procs_for "$name"),
     "check-local"          => "disable",
     "bin-environment"      => ( "MRB_CONFIG" => "$CONF" ),
     "bin-copy-environment" => ( $COPY_ENV ),
   ))
 EOF
       done <<<"$progs"
+      # bench/ceiling (make bench) is the benchmarks' baseline responder
+      if [[ -x $ROOT/bench/ceiling ]]; then
+        cat <<EOF
+  ,
+  "/bench/ceiling" => ((
+    "socket"               => "$RUN/fcgi/bench-ceiling.sock",
+    "bin-path"             => "$ROOT/bench/ceiling",
+    "max-procs"            => 2,
+    "check-local"          => "disable",
+  ))
+EOF
+      fi
       echo ")"
     fi
   } >"$RUN/lighttpd-fastcgi.conf.new"
@@ -795,7 +814,7 @@ kill_fcgi_leftovers() {
   local p exe pid pids=()
   for p in /proc/[0-9]*; do
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
-    [[ $exe == "$ROOT/cgi-bin/"* ]] && pids+=("${p#/proc/}")
+    [[ $exe == "$ROOT/cgi-bin/"* || $exe == "$ROOT/bench/ceiling" ]] && pids+=("${p#/proc/}")
   done
   ((${#pids[@]})) || return 0
   warn "stopping leftover FastCGI processes: ${pids[*]}"

@@ -31,7 +31,7 @@ eq "mrb_rooms_live matches the table" "$(awk '$1=="mrb_rooms_live"{print $2}' "$
 created=$(metric mrb_rooms_created_total); ok=$(metric 'mrb_joins_total{outcome="ok"}')
 wrong=$(metric 'mrb_joins_total{outcome="wrong_key"}'); missing=$(metric 'mrb_joins_total{outcome="not_found"}')
 ev=$(metric 'mrb_webhook_events_total{type="session"}')
-create_room '{"roomNm":"counted","roomKey":"1111"}'
+create_room '{"roomNm":"counted","roomKey":"1111","maxParticipants":10}'
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\"}"
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2222\"}"
 post join-room '{"roomId":"nosuchroom","roomKey":"2222"}'
@@ -39,12 +39,18 @@ batch="[{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"sessio
 WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
 post event-webhook "$batch" -u "$WU:$WP"; post event-webhook "$batch" -u "$WU:$WP"
 counted() { [ "$(metric "$1")" = "$2" ]; }
-check "rooms created +1" wait_for 2 counted mrb_rooms_created_total $((created + 1))
-check "joins ok +1" wait_for 2 counted 'mrb_joins_total{outcome="ok"}' $((ok + 1))
-check "joins wrong_key +1" wait_for 2 counted 'mrb_joins_total{outcome="wrong_key"}' $((wrong + 1))
-check "joins not_found +1" wait_for 2 counted 'mrb_joins_total{outcome="not_found"}' $((missing + 1))
+check "rooms created +1" wait_for 5 counted mrb_rooms_created_total $((created + 1))
+check "joins ok +1" wait_for 5 counted 'mrb_joins_total{outcome="ok"}' $((ok + 1))
+check "joins wrong_key +1" wait_for 5 counted 'mrb_joins_total{outcome="wrong_key"}' $((wrong + 1))
+check "joins not_found +1" wait_for 5 counted 'mrb_joins_total{outcome="not_found"}' $((missing + 1))
 eq "session events +2: the re-delivered batch counts once" "$(metric 'mrb_webhook_events_total{type="session"}')" $((ev + 2))
 match "requests by endpoint and code" "$(curl -s "$BASE/metrics")" 'mrb_requests_total\{endpoint="join-room",code="106"\} [1-9]'
+
+# a join of a live room calls no media server: proven by the counter, not a comment
+calls=$(metric 'mrb_media_server_calls_total{program="join-room"}'); ok=$(metric 'mrb_joins_total{outcome="ok"}')
+for u in 1 2 3 4 5; do post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\",\"userId\":\"u$u\"}" >/dev/null; done
+check "five more joins counted" wait_for 5 counted 'mrb_joins_total{outcome="ok"}' $((ok + 5))
+eq "...and no media-server call made by join-room for them" "$(metric 'mrb_media_server_calls_total{program="join-room"}')" "$calls"
 
 # counters survive worker restarts (they live in MariaDB)
 before=$(curl -s "$BASE/metrics" | grep -E '_total(\{| )' | sort)

@@ -245,6 +245,36 @@ static void test_weight_multiplier(void **state)
     conf_free(&c);
 }
 
+/* The stored score grows by weight * score_pending_cost(n) per placement
+ * (servers_add_pending); that must equal what score_compute would say with
+ * n more pending participants, fresh or not. */
+static void test_pending_cost_matches_compute(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+    const double ns[] = {1, 2, 7, 100};
+
+    (void)state;
+    load(&c, BASE_CONF);
+    assert_close(score_pending_cost(&c, 1), 0.15);
+    assert_close(score_pending_cost(&c, 0), 0.0);
+    for (int fresh = 0; fresh < 2; fresh++) {
+        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+            double before, after;
+            in = sample(0.5, 0.25, 10, 20, 100);
+            in.weight = 1.5;
+            in.pending = 3;
+            if (!fresh)
+                in.metrics_at = NOW - 3600;
+            before = score_compute(&c, &in, NOW, 0.0);
+            in.pending += ns[i];
+            after = score_compute(&c, &in, NOW, 0.0);
+            assert_close(after - before, in.weight * score_pending_cost(&c, ns[i]));
+        }
+    }
+    conf_free(&c);
+}
+
 static void test_fresh_boundary_default_interval(void **state)
 {
     struct mrb_conf c;
@@ -395,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_custom_weights),
         cmocka_unit_test(test_sessions_handles_not_swapped),
         cmocka_unit_test(test_weight_multiplier),
+        cmocka_unit_test(test_pending_cost_matches_compute),
         cmocka_unit_test(test_fresh_boundary_default_interval),
         cmocka_unit_test(test_fresh_boundary_custom_interval),
         cmocka_unit_test(test_stale_fallback_with_pending_and_jitter),
