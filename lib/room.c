@@ -229,7 +229,10 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         rc = 1;
     else if (!cols[J_OPAQUE].is_null)
         rc = seat_extend(app, room_id, user, now, err);
-    if (rc != 1) {
+    if (cols[J_OPAQUE].is_null) {
+        if (seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+            return -1;
+    } else if (rc != 1) {
         if (rc < 0 || seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
             return -1;
     } else if (cols[J_OPAQUE].len < sizeof(opaque))

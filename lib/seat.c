@@ -97,6 +97,43 @@ err:
     return -1;
 }
 
+int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
+              size_t opaque_len, struct mrb_err *err)
+{
+    static const char claim_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 "
+                                    "WHERE id = ? AND seats_taken < max_participants";
+    static const char unclaim_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - 1, 0) WHERE id = ?";
+    static const char insert_sql[] = "INSERT INTO seats (room_id, user_id, opaque_id, connected, held_until, "
+                                     "created_at) VALUES (?, ?, ?, 0, ?, ?)";
+    struct db_val one[] = {DB_S(room_id)};
+    unsigned long long claimed = 0;
+    struct mrb_err ignored;
+    int rc;
+
+    memcpy(opaque, "mrb-", 4);
+    if (opaque_len < 30 || util_random_token(opaque + 4, opaque_len - 4, 16) != 0) {
+        err_set(err, 503, "503", "no randomness available");
+        return -1;
+    }
+    /* Each statement commits on its own; the conditional UPDATE is atomic,
+     * so concurrent joins can never claim more seats than the room has. */
+    if (db_exec(app->db, claim_sql, one, 1, &claimed, err) != 0)
+        return -1;
+    if (claimed == 0) /* full by the count: the locked path reclaims lapsed seats and decides */
+        return seat_hold(app, room_id, user_id, now, opaque, opaque_len, err);
+    struct db_val ins[] = {DB_S(room_id), DB_S(user_id), DB_S(opaque), DB_I(now + app->conf.rooms.seat_grace),
+                           DB_I(now)};
+    rc = db_exec(app->db, insert_sql, ins, 5, NULL, err);
+    if (rc == 0)
+        return 0;
+    /* Give the claim back. Should that fail too, the count is one too high
+     * until the room next looks full, when reclaim() recounts it exactly. */
+    (void)db_exec(app->db, unclaim_sql, one, 1, NULL, &ignored);
+    if (rc == DB_DUP) /* the same user's other request took a seat first: this is a reload */
+        return seat_hold(app, room_id, user_id, now, opaque, opaque_len, err);
+    return -1;
+}
+
 int seat_extend(struct mrb_app *app, const char *room_id, const char *user_id, long long now,
                 struct mrb_err *err)
 {
