@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status test unit e2e install clean migrate bench
+.PHONY: all deps run up down status test unit e2e test-browser install clean migrate bench
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -78,10 +78,15 @@ unit: $(UNIT_BIN)
 e2e: all
 	tests/e2e/run.sh
 
+# Real browser calls (headless chromium in a network namespace; needs root).
+test-browser: all
+	tests/browser/run.sh
+
 test: deps
 	$(MAKE) all $(UNIT_BIN)
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) test-browser
 
 # Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
 bench: all bench/ceiling

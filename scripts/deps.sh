@@ -9,6 +9,8 @@ PACKAGES=(
   libssl-dev libinih-dev libcmocka-dev zlib1g-dev
   mariadb-server mariadb-client lighttpd janus coturn prometheus-node-exporter
   curl wrk procps jq openssl iproute2 prometheus
+  chromium libjs-janus-gateway libjs-webrtc-adapter nodejs
+  apache2 libapache2-mod-fcgid nginx spawn-fcgi
 )
 POLICY=/usr/sbin/policy-rc.d
 

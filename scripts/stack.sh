@@ -14,7 +14,7 @@
 #                                             tests can run the cron programs by hand)
 #
 # Environment: MRB_CONFIG (default conf/mrb.dev.conf), MRB_HTTP_PORT (8080),
-# MRB_TURN_PORT (3478), MRB_NODE_EXPORTER_PORT (9100), MRB_WAIT_TIMEOUT
+# MRB_TURN_PORT (3478), MRB_TURN_IP (127.0.0.1), MRB_NODE_EXPORTER_PORT (9100), MRB_WAIT_TIMEOUT
 # (seconds, 30), MRB_JANUS_LIB, MRB_CRON_PERIOD (seconds between scheduler
 # rounds, 60), MRB_CRON_DIR (where mrb-health and mrb-expire are, cron/).
 set -euo pipefail
@@ -27,6 +27,9 @@ LOG=$RUN/log
 
 HTTP_PORT=${MRB_HTTP_PORT:-8080}
 TURN_PORT=${MRB_TURN_PORT:-3478}
+# coturn's listening and relay address: loopback, or a test host of the
+# browser test's network namespace (Janus gathers no loopback candidates)
+TURN_IP=${MRB_TURN_IP:-127.0.0.1}
 NODE_EXPORTER_PORT=${MRB_NODE_EXPORTER_PORT:-9100}
 CRON_PERIOD=${MRB_CRON_PERIOD:-60}
 CRON_DIR=${MRB_CRON_DIR:-$ROOT/cron}
@@ -432,11 +435,11 @@ start_coturn() {
   require_free coturn udp "$TURN_PORT"
   require_free coturn tcp "$TURN_PORT"
   mkdir -p "$RUN/coturn"
-  log "starting coturn on 127.0.0.1:$TURN_PORT"
+  log "starting coturn on $TURN_IP:$TURN_PORT"
   # -n: ignore /etc/turnserver.conf; --userdb keeps its SQLite file out of
   # /var/lib/turn. The secret is on the command line: dev-only value.
   spawn coturn turnserver -n \
-    --listening-ip=127.0.0.1 --listening-port="$TURN_PORT" --relay-ip=127.0.0.1 \
+    --listening-ip="$TURN_IP" --listening-port="$TURN_PORT" --relay-ip="$TURN_IP" \
     --use-auth-secret --static-auth-secret="$TURN_SECRET" --realm="$TURN_REALM" \
     --no-tls --no-dtls --no-cli --allow-loopback-peers \
     --userdb="$RUN/coturn/turndb" \

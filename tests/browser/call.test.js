@@ -1,0 +1,118 @@
+// Real browser calls through MRB: Debian's chromium, headless, driven by
+// playwright-core, with fake microphones. Run by tests/browser/run.sh inside
+// a network namespace of its own (with the whole dev stack), never directly.
+//
+// Two pages create/join one room through the demo page (www/), using only
+// what join-room returns; within 10 s each must receive audio (inbound-rtp
+// bytesReceived > 0 and growing). Once with the default ICE policy, once
+// relay-only, where the selected candidate pair must be a TURN relay. A third
+// page with a wrong key must show the broker's error. Screenshots go to
+// $MRB_SHOTS (run/).
+'use strict';
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.MRB_BASE || 'http://127.0.0.1:8080';
+const TOKEN = process.env.MRB_HOST_TOKEN;
+const SHOTS = process.env.MRB_SHOTS || 'run';
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+];
+let passed = 0, failed = 0;
+function check(name, cond, detail) {
+  if (cond) { passed++; console.log(`  ok   ${name}`); }
+  else { failed++; console.log(`  FAIL ${name}`); if (detail) console.log(`       ${detail}`); }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function openPage(ctx, tag) {
+  const page = await ctx.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`       [${tag} console] ${m.text()}`); });
+  page.on('pageerror', (e) => console.log(`       [${tag} page error] ${e.message}`));
+  await page.setViewportSize({ width: 390, height: 844 }); // a phone
+  await page.goto(BASE + '/');
+  return page;
+}
+
+async function join(page, room, key, name, relay) {
+  await page.fill('#roomId', room);
+  await page.fill('#roomKey', key);
+  await page.fill('#display', name);
+  if (relay) await page.check('#relay');
+  await page.click('#join');
+}
+
+// Polls every page's stats until each has inbound audio bytes > 0 and growing.
+async function audioFlows(pages, ms) {
+  const first = new Map();
+  const deadline = Date.now() + ms;
+  let last = [];
+  while (Date.now() < deadline) {
+    last = await Promise.all(pages.map((p) => p.evaluate(() => window.mrb.stats())));
+    let all = true;
+    last.forEach((s, i) => {
+      if (s.bytesReceived > 0 && !first.has(i)) first.set(i, s.bytesReceived);
+      if (!(first.has(i) && s.bytesReceived > first.get(i))) all = false;
+    });
+    if (all) return { ok: true, stats: last };
+    await sleep(250);
+  }
+  return { ok: false, stats: last };
+}
+
+async function call(browser, relay) {
+  const label = relay ? 'relay-only' : 'default ICE policy';
+  const ctx = await browser.newContext();
+  const host = await openPage(ctx, 'host');
+  await host.fill('#token', TOKEN);
+  await host.fill('#roomNm', `browser test (${label})`);
+  await host.click('#create');
+  await host.waitForFunction(() => document.querySelector('#roomId').value !== '' || window.mrb.error, null, { timeout: 10000 });
+  const room = await host.inputValue('#roomId');
+  const key = await host.inputValue('#roomKey');
+  check(`${label}: the page created a room through create-room`, room !== '' && /^[0-9]{4,12}$/.test(key),
+        `error: ${await host.evaluate(() => window.mrb.error)}`);
+  const guest = await openPage(ctx, 'guest');
+  const t0 = Date.now();
+  await join(host, room, key, 'Host', relay);
+  await join(guest, room, key, 'Guest', relay);
+  const r = await audioFlows([host, guest], 10000);
+  check(`${label}: both pages receive audio within 10 s (${Date.now() - t0} ms; bytes ${r.stats.map((s) => s.bytesReceived).join(', ')})`,
+        r.ok, `stats: ${JSON.stringify(r.stats)}; errors: ${await host.evaluate(() => window.mrb.error)} / ${await guest.evaluate(() => window.mrb.error)}`);
+  if (relay) {
+    check(`${label}: both selected candidate pairs are TURN relays (${r.stats.map((s) => s.localType).join(', ')})`,
+          r.stats.length === 2 && r.stats.every((s) => s.localType === 'relay'));
+  }
+  const seen = await host.evaluate(() => document.querySelectorAll('#people li').length);
+  check(`${label}: the host page lists both participants`, seen === 2, `listed: ${seen}`);
+  await host.screenshot({ path: `${SHOTS}/browser-${relay ? 'relay' : 'default'}-host.png`, fullPage: true });
+  await guest.screenshot({ path: `${SHOTS}/browser-${relay ? 'relay' : 'default'}-guest.png`, fullPage: true });
+  await ctx.close();
+  return { room, key };
+}
+
+(async () => {
+  if (!TOKEN) { console.log('browser: MRB_HOST_TOKEN is not set'); process.exit(2); }
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  try {
+    const { room } = await call(browser, false);
+    await call(browser, true);
+
+    const ctx = await browser.newContext();
+    const intruder = await openPage(ctx, 'intruder');
+    await join(intruder, room, '000000', 'Intruder', false);
+    await intruder.waitForSelector('#error:not([hidden])', { timeout: 5000 }).catch(() => {});
+    const text = await intruder.textContent('#error');
+    check(`a wrong key shows the broker's error on screen ("${text}")`, /^106: wrong room key/.test(text || ''));
+    check('...and no call is started', await intruder.evaluate(() => window.mrb.janus === null));
+    await intruder.screenshot({ path: `${SHOTS}/browser-wrong-key.png`, fullPage: true });
+    await ctx.close();
+  } catch (e) {
+    check(`browser test ran to the end (${e.message})`, false);
+  } finally {
+    await browser.close();
+  }
+  console.log(`browser: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+})();
