@@ -853,6 +853,7 @@ print_session() {
   cat <<EOF
 
 MRB dev stack is up: http://127.0.0.1:$HTTP_PORT/mrb/  (logs: $LOG, stop: $ROOT/scripts/stack.sh down)
+Demo page: http://127.0.0.1:$HTTP_PORT/  (paste the token below to create a room, then join and talk)
 Try it:
 
 TOKEN=\$(MRB_CONFIG=$q_conf $q_ctl token host --sub alice)
