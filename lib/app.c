@@ -118,6 +118,7 @@ static void json_handler(struct mrb_app *app, FCGX_Request *rq)
     struct mrb_err err = {0};
     json_t *body = NULL, *data = NULL;
 
+    app->client = http_param(rq, "REMOTE_ADDR");
     if (http_read_json(rq, "POST", &body, &err) == 0 &&
         json_endpoint.fn(app, http_bearer(rq), body, &data, &err) == 0) {
         http_reply_ok(rq, json_endpoint.ok_status, data);
@@ -126,6 +127,7 @@ static void json_handler(struct mrb_app *app, FCGX_Request *rq)
         http_reply_err(rq, &err);
         snprintf(json_endpoint.code, sizeof(json_endpoint.code), "%s", err.code[0] ? err.code : "500");
     }
+    app->client = NULL;
     json_decref(body);
 }
 

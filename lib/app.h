@@ -14,6 +14,7 @@ struct mrb_app {
     const char *name;
     struct mrb_conf conf;
     struct db *db;
+    const char *client; /* this request's REMOTE_ADDR (or NULL); reset after each request */
 };
 
 /* Loads the config, opens the Janus client and the (lazy) DB handle.

@@ -66,6 +66,9 @@ static const struct key keys[] = {
     {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
     {"health", "run_seconds", K_LONG, OFF(health.run_seconds), 1, 3600},
+    {"limits", "key_failures_per_room", K_LONG, OFF(limits.room_failures), 0, 1000000},
+    {"limits", "key_failures_per_client", K_LONG, OFF(limits.client_failures), 0, 1000000},
+    {"limits", "key_failure_window", K_LONG, OFF(limits.window), 1, 86400},
     {"expire", "parallel", K_LONG, OFF(expire.parallel), 1, 256},
     {"expire", "max_rooms", K_LONG, OFF(expire.max_rooms), 1, 1000000},
 };
@@ -287,6 +290,9 @@ static void set_defaults(struct mrb_conf *c)
     c->rooms.max_participants = 16;
     c->rooms.token_max_ttl = 3600;
     c->rooms.seat_grace = 60;
+    c->limits.room_failures = 10;
+    c->limits.client_failures = 30;
+    c->limits.window = 600;
     c->janus.connect_timeout_ms = 1000;
     c->janus.timeout_ms = 3000;
     /* The original broker's weights. */

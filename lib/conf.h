@@ -74,6 +74,11 @@ struct mrb_conf {
         long run_seconds;    /* one cron run loops this long, then exits */
     } health;
     struct {
+        long room_failures;   /* wrong keys for one room per window before 429 (0: off) */
+        long client_failures; /* wrong keys from one client address per window (0: off) */
+        long window;          /* seconds */
+    } limits;
+    struct {
         long parallel;  /* concurrent destroy requests */
         long max_rooms; /* rooms handled per run */
     } expire;

@@ -16,6 +16,7 @@ void err_set(struct mrb_err *e, int http, const char *code, const char *fmt, ...
     if (e == NULL)
         return;
     e->http = http;
+    e->retry_after = 0;
     snprintf(e->code, sizeof(e->code), "%s", code);
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

@@ -8,6 +8,7 @@ struct mrb_err {
     int http;
     char code[4];
     char msg[256];
+    long retry_after; /* seconds, sent as Retry-After with a 429 (0: none) */
 };
 
 void err_clear(struct mrb_err *e);

@@ -84,6 +84,7 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     static const char people_sql[] = "DELETE participants FROM participants JOIN rooms "
                                      "ON rooms.id = participants.room_id WHERE rooms.ended_at IS NOT NULL";
     static const char events_sql[] = "DELETE FROM events_seen WHERE received_at < ?";
+    static const char keys_sql[] = "DELETE FROM key_failures WHERE window_start < ?";
     struct db_val day[] = {DB_I(now - 86400)};
     unsigned long long a = 0, c = 0, d = 0;
     struct mrb_err err = {0};
@@ -93,6 +94,8 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
      * fills (seat.c), which keeps rooms.seats_taken exact without a scan here. */
     db_exec(app->db, people_sql, NULL, 0, &c, &err);
     db_exec(app->db, events_sql, day, 1, &d, &err);
+    struct db_val window[] = {DB_I(now - app->conf.limits.window)};
+    db_exec(app->db, keys_sql, window, 1, NULL, &err);
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;

@@ -167,15 +167,17 @@ void http_reply_text(FCGX_Request *rq, int status, const char *content_type, con
         FCGX_PutStr(text, (int)len, rq->out);
 }
 
-static void reply(FCGX_Request *rq, int status, json_t *doc)
+static void reply(FCGX_Request *rq, int status, json_t *doc, long retry_after)
 {
-    char head[160];
+    char head[200], retry[48] = "";
     char *text = json_dumps(doc, JSON_COMPACT);
     int n;
 
+    if (retry_after > 0)
+        snprintf(retry, sizeof(retry), "Retry-After: %ld\r\n", retry_after);
     n = snprintf(head, sizeof(head),
-                 "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s\r\n",
-                 status, http_status_text(status), allow_header(rq, status));
+                 "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s%s\r\n",
+                 status, http_status_text(status), allow_header(rq, status), retry);
     FCGX_PutStr(head, n, rq->out);
     if (text) {
         FCGX_PutStr(text, (int)strlen(text), rq->out);
@@ -191,7 +193,7 @@ void http_reply_ok(FCGX_Request *rq, int status, json_t *data)
 {
     json_t *doc = json_pack("{s:s, s:o}", "code", "000", "data", data ? data : json_object());
 
-    reply(rq, status, doc);
+    reply(rq, status, doc, 0);
     json_decref(doc);
 }
 
@@ -202,7 +204,7 @@ void http_reply_err(FCGX_Request *rq, const struct mrb_err *err)
     const char *msg = err && err->msg[0] ? err->msg : "internal error";
     json_t *doc = json_pack("{s:s, s:s}", "code", code, "message", msg);
 
-    reply(rq, status, doc);
+    reply(rq, status, doc, err ? err->retry_after : 0);
     json_decref(doc);
 }
 

@@ -247,6 +247,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     };
     static const char sql[] = "UPDATE rooms SET name = ?, room_key = ?, expires_at = ?, max_participants = ? "
                               "WHERE id = ? AND ended_at IS NULL";
+    static const char reset_sql[] = "DELETE FROM key_failures WHERE scope = 'r' AND subject = ?";
     struct target t;
     const char *name, *key;
     long long expires_at, maxp;
@@ -277,7 +278,10 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
             return -1;
     }
     struct db_val p[] = {DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)};
-    if (db_exec(app->db, sql, p, 5, NULL, err) != 0) {
+    struct db_val r[] = {DB_S(t.id)};
+    /* a new key ends the guessing of the old one: the room's count starts over */
+    if (db_exec(app->db, sql, p, 5, NULL, err) != 0 ||
+        (present(body, "roomKey") && db_exec(app->db, reset_sql, r, 1, NULL, err) != 0)) {
         if (touches_janus) { /* put the media server back as the row still says */
             struct mrb_err ignored;
             ab_request(&t, json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", t.name, "new_pin", t.key),

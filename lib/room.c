@@ -88,13 +88,18 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
-       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_NCOLS };
+       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
-    "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until) FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
-    "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? WHERE r.id = ?";
+    "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
+    "kr.failures, kr.window_start, kc.failures, kc.window_start "
+    "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
+    "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
+    "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
+    "LEFT JOIN key_failures kc ON kc.scope = 'c' AND kc.subject = ? AND kc.window_start > ? "
+    "WHERE r.id = ?";
 
 /* The room, its server and user's seat (if any), in one round trip. */
 static int load_room(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
@@ -102,12 +107,50 @@ static int load_room(struct mrb_app *app, const char *room_id, const char *user,
 {
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
-                                                DB_STR, DB_INT};
-    struct db_val p[] = {DB_S(user), DB_S(room_id)};
+                                                DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT};
+    const long long since = util_now() - app->conf.limits.window;
+    struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
     for (int i = 0; i < J_NCOLS; i++)
         cols[i].type = types[i];
-    return db_query(app->db, join_sql, p, 2, cols, J_NCOLS, NULL, NULL, err);
+    return db_query(app->db, join_sql, p, 5, cols, J_NCOLS, NULL, NULL, err);
+}
+
+/* Room-key guessing: 429/109 once the room, or this client address, has
+ * had its allowance of wrong keys in the current window, even for the
+ * right key, so guessing cannot go on. Returns 1 when limited. */
+static int key_limited(const struct mrb_conf *c, const struct db_col *cols, long long now, struct mrb_err *err)
+{
+    const int room = c->limits.room_failures > 0 && !cols[J_RFAIL].is_null && cols[J_RFAIL].i >= c->limits.room_failures;
+    const int client =
+        c->limits.client_failures > 0 && !cols[J_CFAIL].is_null && cols[J_CFAIL].i >= c->limits.client_failures;
+    long long until = 0;
+
+    if (!room && !client)
+        return 0;
+    if (room)
+        until = cols[J_RSTART].i + c->limits.window;
+    if (client && cols[J_CSTART].i + c->limits.window > until)
+        until = cols[J_CSTART].i + c->limits.window;
+    err_set(err, 429, "109", "too many wrong keys for %s; try again later", room ? "this room" : "this address");
+    err->retry_after = until > now ? (long)(until - now) : 1;
+    return 1;
+}
+
+/* Counts a wrong key against scope ('r' room, 'c' client) and subject, in
+ * a window that restarts once it has passed. Best effort. */
+static void key_failed(struct mrb_app *app, const char *scope, const char *subject, long long now)
+{
+    static const char sql[] =
+        "INSERT INTO key_failures (scope, subject, window_start, failures) VALUES (?, ?, ?, 1) "
+        "ON DUPLICATE KEY UPDATE failures = IF(window_start <= ?, 1, failures + 1), "
+        "window_start = IF(window_start <= ?, VALUES(window_start), window_start)";
+    const long long since = now - app->conf.limits.window;
+    struct db_val p[] = {DB_S(scope), DB_S(subject), DB_I(now), DB_I(since), DB_I(since)};
+    struct mrb_err ignored;
+
+    if (strlen(subject) <= 64)
+        (void)db_exec(app->db, sql, p, 5, NULL, &ignored);
 }
 
 /* Recreates the room where it is mapped (after a restart), or moves it to
@@ -218,7 +261,12 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         err_set(err, 410, "105", "room has expired");
         return -1;
     }
+    if (key_limited(c, cols, now, err))
+        return -1;
     if (!util_const_streq(key, cols[J_KEY].s)) {
+        key_failed(app, "r", room_id, now);
+        if (app->client)
+            key_failed(app, "c", app->client, now);
         err_set(err, 403, "106", "wrong room key");
         return -1;
     }

@@ -29,7 +29,7 @@ const char *stats_join_outcome(const char *code)
     static const struct {
         const char *code, *outcome;
     } map[] = {{"000", "ok"},        {"104", "not_found"},   {"105", "expired"},
-               {"106", "wrong_key"}, {"107", "full"},        {"400", "bad_request"},
+               {"106", "wrong_key"}, {"107", "full"},        {"109", "rate_limited"},        {"400", "bad_request"},
                {"503", "unavailable"}};
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -51,6 +51,7 @@ static void test_join_outcome(void **state)
     assert_string_equal(stats_join_outcome("105"), "expired");
     assert_string_equal(stats_join_outcome("106"), "wrong_key");
     assert_string_equal(stats_join_outcome("107"), "full");
+    assert_string_equal(stats_join_outcome("109"), "rate_limited");
     assert_string_equal(stats_join_outcome("400"), "bad_request");
     assert_string_equal(stats_join_outcome("503"), "unavailable");
     assert_string_equal(stats_join_outcome("413"), "other");
