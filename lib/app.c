@@ -1,5 +1,7 @@
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,12 +23,37 @@ static void on_term(int sig)
     FCGX_ShutdownPending();
 }
 
+int app_allow_insecure_config;
+
+/* 0 when path may be used: not readable by others, or allowed anyway. */
+static int config_private(const char *name, const char *path)
+{
+    const char *env = getenv("MRB_INSECURE_CONFIG");
+    struct stat st;
+
+    if (app_allow_insecure_config || (env && strcmp(env, "1") == 0))
+        return 0;
+    if (stat(path, &st) != 0)
+        return 0; /* conf_load() reports a missing file */
+    if (st.st_mode & S_IROTH) {
+        fprintf(stderr,
+                "%s: config %s is readable by every user (mode %04o) and holds secrets; refusing it.\n"
+                "  Fix: chmod o-r %s (and let only the web server's group read it), or, for development\n"
+                "  only, pass --insecure-config (MRB_INSECURE_CONFIG=1 for FastCGI programs).\n",
+                name, path, (unsigned)(st.st_mode & 07777), path);
+        return -1;
+    }
+    return 0;
+}
+
 int app_init(struct mrb_app *app, const char *name, const char *config_path)
 {
     char errbuf[512];
 
     memset(app, 0, sizeof(*app));
     app->name = name;
+    if (config_private(name, config_path) != 0)
+        return -1;
     if (conf_load(config_path, &app->conf, errbuf, sizeof(errbuf)) != 0) {
         fprintf(stderr, "%s: config: %s\n", name, errbuf);
         return -1;

@@ -17,6 +17,13 @@ struct mrb_app {
     const char *client; /* this request's REMOTE_ADDR (or NULL); reset after each request */
 };
 
+/* A config file holds secrets (database password, JWT and TURN secrets):
+ * app_init() refuses one that others can read, unless this is set by
+ * --insecure-config (cron programs, mrbctl) or MRB_INSECURE_CONFIG=1 in the
+ * environment (FastCGI programs, which get no arguments from the web server).
+ * Development only. */
+extern int app_allow_insecure_config;
+
 /* Loads the config, opens the Janus client and the (lazy) DB handle.
  * Returns 0, or -1 after printing the reason to stderr. */
 int app_init(struct mrb_app *app, const char *name, const char *config_path);

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
 #include "cli.h"
 #include "conf.h"
 
@@ -14,10 +15,12 @@ int cli_parse(int argc, char **argv, const char *name, const char *what, struct 
             o->dry_run = 1;
         else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
             o->config = argv[++i];
+        else if (strcmp(argv[i], "--insecure-config") == 0)
+            app_allow_insecure_config = 1;
         else {
             int help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
             fprintf(help ? stdout : stderr,
-                    "usage: %s [--once] [--dry-run] [-c CONFIG]\n  %s\n"
+                    "usage: %s [--once] [--dry-run] [-c CONFIG] [--insecure-config]\n  %s\n"
                     "CONFIG defaults to $MRB_CONFIG, then " CONF_DEFAULT_PATH ".\n",
                     name, what);
             return help ? 1 : -1;

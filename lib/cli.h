@@ -2,7 +2,7 @@
 #define MRB_CLI_H
 
 /* Flags shared by the cron programs: --once, --dry-run, -c CONFIG,
- * --insecure-config (reserved). */
+ * --insecure-config (accept a world-readable config: development only). */
 struct cli_opts {
     const char *config;
     int once, dry_run;

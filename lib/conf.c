@@ -294,7 +294,7 @@ static void set_defaults(struct mrb_conf *c)
     c->limits.client_failures = 30;
     c->limits.window = 600;
     c->janus.connect_timeout_ms = 1000;
-    c->janus.timeout_ms = 3000;
+    c->janus.timeout_ms = 2000;
     /* The original broker's weights. */
     c->score.cpu = 35;
     c->score.mem = 20;

@@ -50,6 +50,13 @@ load_config() {
   [[ -r $CONF_IN ]] || die "config file not readable: $CONF_IN"
   # Absolute, because lighttpd and its FastCGI children run with cwd=/.
   CONF=$(realpath -e "$CONF_IN")
+  # The programs refuse a config that every user can read (it holds
+  # secrets). A checkout leaves it 0644: make it 0640, group www-data so
+  # the Apache/nginx hosting test's workers can still read it.
+  if [[ -O $CONF ]] && (( $(stat -c '%a' "$CONF") % 10 != 0 )); then
+    chmod o-rwx "$CONF"
+    getent group www-data >/dev/null && chgrp www-data "$CONF" && chmod g+r "$CONF"
+  fi
   DB_HOST=$(ini_req "$CONF" db host)
   DB_PORT=$(ini_req "$CONF" db port)
   DB_USER=$(ini_req "$CONF" db user)

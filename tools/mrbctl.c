@@ -16,7 +16,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: mrbctl [-c CONFIG] COMMAND\n"
+    fputs("usage: mrbctl [-c CONFIG] [--insecure-config] COMMAND\n"
           "  server add NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
           "                  [--metrics-url URL] [--weight W]\n"
           "                                 register a server (disabled until enabled); a secret given\n"
@@ -457,10 +457,17 @@ int main(int argc, char **argv)
     struct mrb_app app;
     int rc;
 
-    if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
-        config = argv[2];
-        argc -= 2;
-        argv += 2;
+    for (;;) {
+        if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
+            config = argv[2];
+            argc -= 2;
+            argv += 2;
+        } else if (argc >= 2 && strcmp(argv[1], "--insecure-config") == 0) {
+            app_allow_insecure_config = 1;
+            argc -= 1;
+            argv += 1;
+        } else
+            break;
     }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         int help = argc == 2;
