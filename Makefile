@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status test unit e2e test-browser install clean migrate bench
+.PHONY: all deps run up down status test unit e2e test-browser install clean migrate bench fuzz
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -88,6 +88,34 @@ test: deps
 	$(MAKE) e2e
 	$(MAKE) test-browser
 
+# libFuzzer targets (clang): the library rebuilt with the fuzzer's coverage
+# and ASan/UBSan under build/fuzz/, each target run FUZZ_SECONDS (default 60;
+# 600 for the ten-minute runs) from the committed seeds in fuzz/corpus/<target>.
+# New inputs go to build/fuzz/corpus-<target>; crashes to build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_body fuzz_jwt fuzz_conf fuzz_prom
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB_OBJ := $(patsubst lib/%.c,build/fuzz/%.o,$(LIB_SRC))
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+build/fuzz/%.o: lib/%.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus-$$t; echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/$$t- \
+	    build/fuzz/corpus-$$t fuzz/corpus/$$t 2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' build/fuzz/$$t.log; \
+	done
+
 # Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
 bench: all bench/ceiling
 	bench/run.sh
@@ -114,5 +142,6 @@ clean:
 	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) cron/*.o cron/*.d $(CRON_BIN) \
 	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN) \
 	    bench/ceiling bench/*.d
+	rm -rf build/fuzz
 
 -include $(wildcard lib/*.d cgi-bin/*.d tools/*.d cron/*.d tests/unit/*.d)

@@ -10,7 +10,7 @@ PACKAGES=(
   mariadb-server mariadb-client lighttpd janus coturn prometheus-node-exporter
   curl wrk procps jq openssl iproute2 prometheus
   chromium libjs-janus-gateway libjs-webrtc-adapter nodejs
-  apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd
+  apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd libfcgi-bin
 )
 POLICY=/usr/sbin/policy-rc.d
 
