@@ -19,4 +19,21 @@ eq "unreachable best server -> next one takes it" "$STATUS/$SERVER" "201/janus-b
 "$MRBCTL" server sync "$CONF" >/dev/null
 create_room '{"roomNm":"healed config"}'
 eq "sync restores the registration" "$STATUS" 201
+# Janus created the room, then the database write fails: the Janus room is
+# destroyed again. A trigger (test-only) makes that one insert fail.
+sql "DROP TRIGGER IF EXISTS mrb_test_fail_insert"
+# (one statement, no ';' inside: NULL into a NOT NULL column fails the insert)
+sql "CREATE TRIGGER mrb_test_fail_insert BEFORE INSERT ON rooms FOR EACH ROW
+     SET NEW.max_participants = IF(NEW.name = 'db write fails', NULL, NEW.max_participants)"
+before=$(sql "SELECT COUNT(*) FROM rooms")
+create_room '{"roomNm":"db write fails"}'
+sql "DROP TRIGGER IF EXISTS mrb_test_fail_insert"
+eq "Janus says yes, the database says no -> 503" "$STATUS/$(jqr .code)" 503/503
+eq "no row" "$(sql "SELECT COUNT(*) FROM rooms")" "$before"
+left=0
+for s in janus-a janus-b; do
+  n=$(janus_admin "$s" '{"request":"list"}' | jq '[.response.list[] | select(.description == "db write fails")] | length')
+  left=$((left + n))
+done
+eq "and the room Janus made was destroyed again" "$left" 0
 finish
