@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status test unit e2e test-browser install clean migrate bench fuzz
+.PHONY: all deps run up down status test unit e2e test-browser install clean migrate bench fuzz valgrind
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -93,7 +93,7 @@ test: deps
 # 600 for the ten-minute runs) from the committed seeds in fuzz/corpus/<target>.
 # New inputs go to build/fuzz/corpus-<target>; crashes to build/fuzz/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_body fuzz_jwt fuzz_conf fuzz_prom
+FUZZ_TARGETS := fuzz_body fuzz_events fuzz_jwt fuzz_conf fuzz_prom
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -115,6 +115,11 @@ fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	    build/fuzz/corpus-$$t fuzz/corpus/$$t 2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' build/fuzz/$$t.log; \
 	done
+
+# Every FastCGI program under valgrind memcheck for VALGRIND_REQUESTS (10,000)
+# good and bad requests, plus its native RSS at the 1,000th and last request.
+valgrind: all
+	tests/valgrind/run.sh
 
 # Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
 bench: all bench/ceiling

@@ -111,34 +111,32 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
     return 0;
 }
 
-static int on_session_or_handle(struct mrb_app *app, struct batch *b, const char *emitter, json_t *ev, int type,
+static int on_session_or_handle(struct mrb_app *app, struct batch *b, const struct events_event *e,
                                 struct mrb_err *err)
 {
     static const char add_session[] = "INSERT IGNORE INTO server_sessions (server_id, session_id) VALUES (?, ?)";
     static const char del_session[] = "DELETE FROM server_sessions WHERE server_id = ? AND session_id = ?";
     static const char add_handle[] = "INSERT IGNORE INTO server_handles (server_id, handle_id) VALUES (?, ?)";
     static const char del_handle[] = "DELETE FROM server_handles WHERE server_id = ? AND handle_id = ?";
-    const char *name = json_string_value(json_object_get(json_object_get(ev, "event"), "name"));
     const char *sql = NULL;
-    long long id;
 
-    if (name == NULL || id_of(json_object_get(ev, type == EV_SESSION ? "session_id" : "handle_id"), &id) != 0)
+    if (e->name == NULL || !e->has_id)
         return 0;
-    if (type == EV_SESSION)
-        sql = strcmp(name, "created") == 0 ? add_session
-              : (strcmp(name, "destroyed") == 0 || strcmp(name, "timeout") == 0) ? del_session : NULL;
+    if (e->kind == EVENTS_SESSION)
+        sql = strcmp(e->name, "created") == 0 ? add_session
+              : (strcmp(e->name, "destroyed") == 0 || strcmp(e->name, "timeout") == 0) ? del_session : NULL;
     else
-        sql = strcmp(name, "attached") == 0 ? add_handle : strcmp(name, "detached") == 0 ? del_handle : NULL;
+        sql = strcmp(e->name, "attached") == 0 ? add_handle : strcmp(e->name, "detached") == 0 ? del_handle : NULL;
     if (sql == NULL)
         return 0;
-    struct db_val p[] = {DB_S(emitter), DB_I(id)};
+    struct db_val p[] = {DB_S(e->emitter), DB_I(e->id)};
     if (db_exec(app->db, sql, p, 2, NULL, err) != 0)
         return -1;
-    remember(b->touched, &b->n_touched, emitter);
+    remember(b->touched, &b->n_touched, e->emitter);
     return 0;
 }
 
-static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emitter, json_t *ev,
+static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct events_event *e,
                           struct mrb_err *err)
 {
     static const char joined_sql[] =
@@ -155,13 +153,9 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
     static const char destroyed_seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
     static const char none_taken_sql[] = "UPDATE rooms SET seats_taken = 0 WHERE id = ?";
     static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
-    json_t *data = json_object_get(json_object_get(ev, "event"), "data");
-    const char *what = json_string_value(json_object_get(data, "event"));
-    char rbuf[32], pbuf[32];
-    const char *room = str_of(json_object_get(data, "room"), rbuf, sizeof(rbuf));
-    const char *pid = str_of(json_object_get(data, "id"), pbuf, sizeof(pbuf));
+    const char *emitter = e->emitter, *what = e->what, *room = e->room, *pid = e->participant;
 
-    if (what == NULL || room == NULL || strlen(room) > 64)
+    if (what == NULL || room == NULL)
         return 0;
     if (strcmp(what, "destroyed") == 0) {
         struct db_val p[] = {DB_S(room)};
@@ -171,17 +165,11 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const char *emit
                    ? 0
                    : -1;
     }
-    if (pid == NULL || strlen(pid) > 64)
+    if (pid == NULL)
         return 0;
     if (strcmp(what, "joined") == 0) {
-        const char *display = json_string_value(json_object_get(data, "display"));
-        const char *opaque = json_string_value(json_object_get(ev, "opaque_id"));
-        char dbuf[1024];
-        if (opaque && strlen(opaque) > 64)
-            opaque = NULL;
-        /* the column holds 255 characters: cut longer names, never the batch */
-        util_utf8_truncate(display ? display : "", 255, dbuf, sizeof(dbuf));
-        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(dbuf), DB_SN(opaque),
+        const char *opaque = e->opaque;
+        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(e->display), DB_SN(opaque),
                              DB_S(opaque ? opaque : ""), DB_I(b->now)};
         if (db_exec(app->db, joined_sql, p, 7, NULL, err) != 0)
             return -1;
@@ -225,20 +213,70 @@ static int emitter_known(struct mrb_app *app, struct batch *b, const char *emitt
     return n;
 }
 
-static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct mrb_err *err)
+/* A string or integer id as text (Janus sends either, by string_ids). */
+static const char *id_text(json_t *v, char *buf, size_t len)
 {
-    json_t *type = json_object_get(ev, "type");
-    const char *emitter = json_string_value(json_object_get(ev, "emitter"));
+    const char *t = str_of(v, buf, len);
+
+    return t && strlen(t) <= 64 ? t : NULL;
+}
+
+enum events_kind events_parse(json_t *ev, struct events_event *e)
+{
+    json_t *type = json_object_get(ev, "type"), *event = json_object_get(ev, "event");
     json_int_t t;
 
-    if (!json_is_object(ev) || !json_is_integer(type) || emitter == NULL || strlen(emitter) > 64) {
+    memset(e, 0, sizeof(*e));
+    e->kind = EVENTS_INVALID;
+    e->emitter = json_string_value(json_object_get(ev, "emitter"));
+    if (!json_is_object(ev) || !json_is_integer(type) || e->emitter == NULL || strlen(e->emitter) > 64)
+        return e->kind;
+    t = json_integer_value(type);
+    e->kind = t == EV_SESSION ? EVENTS_SESSION : t == EV_HANDLE ? EVENTS_HANDLE : t == EV_PLUGIN ? EVENTS_PLUGIN
+              : t == EV_CORE  ? EVENTS_CORE : EVENTS_OTHER;
+    switch (e->kind) {
+    case EVENTS_CORE:
+        e->subtype = json_is_integer(json_object_get(ev, "subtype")) ? json_integer_value(json_object_get(ev, "subtype")) : -1;
+        break;
+    case EVENTS_SESSION:
+    case EVENTS_HANDLE:
+        e->name = json_string_value(json_object_get(event, "name"));
+        e->has_id = id_of(json_object_get(ev, e->kind == EVENTS_SESSION ? "session_id" : "handle_id"), &e->id) == 0;
+        break;
+    case EVENTS_PLUGIN: {
+        const char *plugin = json_string_value(json_object_get(event, "plugin"));
+        json_t *data = json_object_get(event, "data");
+        const char *display = json_string_value(json_object_get(data, "display"));
+        if (plugin == NULL || strcmp(plugin, "janus.plugin.audiobridge") != 0)
+            break;
+        e->what = json_string_value(json_object_get(data, "event"));
+        e->room = id_text(json_object_get(data, "room"), e->room_buf, sizeof(e->room_buf));
+        e->participant = id_text(json_object_get(data, "id"), e->participant_buf, sizeof(e->participant_buf));
+        e->opaque = json_string_value(json_object_get(ev, "opaque_id"));
+        if (e->opaque && strlen(e->opaque) > 64)
+            e->opaque = NULL;
+        /* the column holds 255 characters: cut longer names, never the batch */
+        util_utf8_truncate(display ? display : "", 255, e->display, sizeof(e->display));
+        break;
+    }
+    default:
+        break;
+    }
+    return e->kind;
+}
+
+static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct mrb_err *err)
+{
+    struct events_event e;
+    enum events_kind kind = events_parse(ev, &e);
+
+    if (kind == EVENTS_INVALID) {
         b->ignored++; /* wrong shape: skipped, the rest of the batch still counts */
         b->by_type[EVK_INVALID]++;
         return 0;
     }
-    t = json_integer_value(type);
-    if (t == EV_CORE || t == EV_SESSION || t == EV_HANDLE || t == EV_PLUGIN) {
-        int known = emitter_known(app, b, emitter, err);
+    if (kind != EVENTS_OTHER) {
+        int known = emitter_known(app, b, e.emitter, err);
         if (known < 0)
             return -1;
         if (known == 0) { /* an unregistered emitter changes nothing */
@@ -248,20 +286,17 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
             return 0;
         }
     }
-    b->by_type[t == EV_SESSION  ? EVK_SESSION
-               : t == EV_HANDLE ? EVK_HANDLE
-               : t == EV_PLUGIN ? EVK_PLUGIN
-               : t == EV_CORE   ? EVK_CORE
-                                : EVK_OTHER]++;
-    if (t == EV_CORE)
-        return on_core(app, b, emitter, json_integer_value(json_object_get(ev, "subtype")), err);
-    if (t == EV_SESSION || t == EV_HANDLE)
-        return on_session_or_handle(app, b, emitter, ev, (int)t, err);
-    if (t == EV_PLUGIN) {
-        const char *plugin = json_string_value(json_object_get(json_object_get(ev, "event"), "plugin"));
-        if (plugin && strcmp(plugin, "janus.plugin.audiobridge") == 0)
-            return on_audiobridge(app, b, emitter, ev, err);
-    }
+    b->by_type[kind == EVENTS_SESSION  ? EVK_SESSION
+               : kind == EVENTS_HANDLE ? EVK_HANDLE
+               : kind == EVENTS_PLUGIN ? EVK_PLUGIN
+               : kind == EVENTS_CORE   ? EVK_CORE
+                                       : EVK_OTHER]++;
+    if (kind == EVENTS_CORE)
+        return on_core(app, b, e.emitter, e.subtype, err);
+    if (kind == EVENTS_SESSION || kind == EVENTS_HANDLE)
+        return on_session_or_handle(app, b, &e, err);
+    if (kind == EVENTS_PLUGIN && e.what)
+        return on_audiobridge(app, b, &e, err);
     b->ignored++;
     return 0;
 }

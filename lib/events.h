@@ -6,6 +6,8 @@
 #include "app.h"
 #include "err.h"
 
+#include <jansson.h>
+
 #define EVENTS_DB_DOWN -2 /* the batch could not be stored: spool it */
 
 /* Applies one webhook body (an event object, or an array of up to 100) in
@@ -21,6 +23,29 @@ int events_apply(struct mrb_app *app, const char *body, size_t len, int *accepte
  * or spooled (durably) behind them when MariaDB is still down. Returns 0
  * with *accepted, or -1 with err set (400 malformed, 503 cannot store). */
 int events_receive(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err);
+
+/* What one event says, read from its JSON without touching the database:
+ * the part of the webhook that sees outside bytes (fuzzed by fuzz_events).
+ * Strings point into the event's JSON (or the buffers here) and live as
+ * long as it does. Fields the event does not carry are NULL / 0. */
+enum events_kind { EVENTS_SESSION, EVENTS_HANDLE, EVENTS_PLUGIN, EVENTS_CORE, EVENTS_OTHER, EVENTS_INVALID };
+struct events_event {
+    enum events_kind kind;
+    const char *emitter; /* at most 64 bytes */
+    long long subtype;   /* core */
+    const char *name;    /* session / handle: created, destroyed, attached, ... */
+    long long id;        /* session or handle id */
+    int has_id;
+    const char *what;    /* AudioBridge event: joined, left, kicked, destroyed, ... (NULL: not AudioBridge) */
+    const char *room;    /* at most 64 bytes */
+    const char *participant; /* at most 64 bytes */
+    const char *opaque;  /* at most 64 bytes, or NULL */
+    char display[1024];  /* at most 255 code points, cut, never refused */
+    char room_buf[32], participant_buf[32];
+};
+
+/* Reads ev into e. Returns e->kind (EVENTS_INVALID for a wrong shape). */
+enum events_kind events_parse(json_t *ev, struct events_event *e);
 
 /* Checks "Basic base64(user:password)" against [webhook] in constant time. */
 int events_auth_ok(const struct mrb_conf *conf, const char *authorization);

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make valgrind: every FastCGI program serves VALGRIND_REQUESTS (10,000) requests,
+# a mix of good and bad, under valgrind memcheck behind nginx, with no error
+# and no definite leak; then, natively, its RSS after the 1,000th and the
+# RSS_REQUESTS-th (10,000th) request must be the same (within 256 kB: malloc
+# arenas settle). Under memcheck a request takes 20-200 ms here, so the full
+# run takes long; VALGRIND_REQUESTS=1000 make valgrind is the quick one.
+# Prints one line per program and "valgrind: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+N=${VALGRIND_REQUESTS:-10000}
+RSS_N=${RSS_REQUESTS:-10000}
+PORT=${MRB_VALGRIND_PORT:-8083}
+V=$ROOT/run/valgrind
+PROGS=(health metrics room-status room-kick room-mute room-edit room-record room-end join-room event-webhook create-room)
+"$ROOT/scripts/stack.sh" up >/dev/null
+"$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1
+stop_workers() { for f in "$V"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; sleep 2; rm -f "$V"/*.pid; }
+cleanup() {
+  stop_workers
+  [ -f "$V/nginx.pid" ] && nginx -p "$V" -c "$V/nginx.conf" -s stop 2>/dev/null
+  "$ROOT/scripts/stack.sh" cron-start >/dev/null 2>&1
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+rm -rf "$V"; mkdir -p "$V/sock" "$V/tmp"
+cat >"$V/nginx.conf" <<CONF
+worker_processes 1;
+pid $V/nginx.pid;
+error_log $ROOT/run/log/valgrind-nginx.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $V/tmp/body; fastcgi_temp_path $V/tmp/fcgi; proxy_temp_path $V/tmp/proxy;
+  uwsgi_temp_path $V/tmp/uwsgi; scgi_temp_path $V/tmp/scgi;
+  fastcgi_read_timeout 120s;
+  server {
+    listen 127.0.0.1:$PORT;
+    location ~ ^/mrb/([a-z-]+)\$ { client_max_body_size 2m; include /etc/nginx/fastcgi_params; fastcgi_pass unix:$V/sock/\$1.sock; }
+  }
+}
+CONF
+nginx -p "$V" -c "$V/nginx.conf" || { echo "valgrind: nginx did not start"; exit 1; }
+
+# --- the request mixes: good and bad for each program
+ALICE="Bearer $(host_token alice)"; MALLORY="Bearer $(host_token mallory)"
+WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+BASIC="Basic $(printf '%s:%s' "$WU" "$WP" | base64 -w0)"
+create_room '{"roomNm":"valgrind","roomKey":"1234","maxParticipants":16}'; R=$ROOM
+T=$'\t'
+mix() { # mix NAME LINES...
+  printf '%s\n' "${@:2}" >"$V/$1.mix"
+}
+mix health "GET$T-$T-" "POST$T-$T{}"
+mix metrics "GET$T-$T-" "HEAD$T-$T-" "POST$T-$T{}"
+mix room-status "POST$T$ALICE$T{\"roomId\":\"$R\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\"}" "POST$T-$T{\"roomId\":\"$R\"}" \
+  "POST$T$ALICE$T{\"roomId\":1}" "POST$T${ALICE}x$T{\"roomId\":\"$R\"}" "POST$T$ALICE${T}not json" "GET$T-$T-"
+mix room-kick "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\",\"participantId\":\"g\"}" \
+  "POST$T$ALICE$T{\"roomId\":\"nosuch\",\"participantId\":\"g\"}" "POST$T$ALICE$T[1,2]"
+mix room-mute "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\",\"muted\":true}" \
+  "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\"}" "POST$T-$T{}"
+mix room-edit "POST$T$ALICE$T{\"roomId\":\"$R\",\"roomNm\":\"renamed 이름\"}" "POST$T$ALICE$T{\"roomId\":\"$R\"}" \
+  "POST$T$ALICE$T{\"roomId\":\"$R\",\"roomKey\":\"12ab\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\",\"roomNm\":\"x\"}"
+mix room-record "POST$T$ALICE$T{\"roomId\":\"$R\",\"record\":true}" "POST$T$ALICE$T{\"roomId\":\"$R\",\"record\":false}" \
+  "POST$T$ALICE$T{\"roomId\":\"$R\",\"record\":\"yes\"}"
+mix room-end "POST$T$ALICE$T{\"roomId\":\"nosuchroom\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\"}" "POST$T$ALICE$T{\"roomId\":\"\"}" \
+  "POST$T-$T{\"roomId\":\"$R\"}"
+mix join-room "POST$T-$T{\"roomId\":\"$R\",\"roomKey\":\"1234\",\"userId\":\"vg\"}" \
+  "POST$T-$T{\"roomId\":\"$R\",\"roomKey\":\"1234\",\"userId\":\"vg\",\"display\":\"게스트 😀\"}" \
+  "POST$T-$T{\"roomId\":\"nosuchroom\",\"roomKey\":\"1\"}" "POST$T-$T{\"roomId\":\"$R\"}" "POST$T-$T{bad" "GET$T-$T-"
+EV="[{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":1,\"session_id\":8300000001,\"event\":{\"name\":\"created\"}},{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":2,\"session_id\":8300000001,\"event\":{\"name\":\"destroyed\"}},{\"type\":\"x\"},{\"emitter\":\"nobody\",\"type\":2,\"event\":{}}]"
+mix event-webhook "POST$T$BASIC$T$EV" "POST$T$BASIC$T{\"emitter\":\"janus-a\",\"type\":32}" "POST${T}Basic eA==$T$EV" \
+  "POST$T$BASIC${T}not json" "GET$T$BASIC$T-"
+bad_creates=()
+for i in $(seq 1 49); do bad_creates+=("POST$T-$T{\"roomNm\":\"x\"}"); done
+mix create-room "POST$T$ALICE$T{\"roomNm\":\"valgrind create\",\"ttlSeconds\":60}" "${bad_creates[@]}" \
+  "POST$T$ALICE$T{\"roomNm\":\"\"}" "POST$T$MALLORY$T{}"
+
+pass=0 fail=0
+for p in "${PROGS[@]}"; do
+  # 1. under valgrind: N requests, then SIGTERM (the programs' clean exit), then the report
+  spawn-fcgi -s "$V/sock/$p.sock" -M 0666 -P "$V/$p.pid" -- /usr/bin/env MRB_CONFIG="$CONF" valgrind --quiet \
+    --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+    --log-file="$V/$p.valgrind.log" "$ROOT/cgi-bin/$p" >/dev/null 2>&1
+  sleep 1
+  t0=$(date +%s)
+  got=$(MIX="$V/$p.mix" N=$N wrk -t1 -c1 -d900s -s tests/valgrind/mix.lua "http://127.0.0.1:$PORT/mrb/$p" | sed -n 's/^requests=//p')
+  kill "$(cat "$V/$p.pid")"; for _ in $(seq 1 60); do kill -0 "$(cat "$V/$p.pid")" 2>/dev/null || break; sleep 0.5; done
+  rm -f "$V/$p.pid"
+  errors=$(grep -c '^==[0-9]*== ' "$V/$p.valgrind.log")
+  # 2. natively: RSS after the 1,000th and the 10,000th request
+  spawn-fcgi -s "$V/sock/$p.sock" -M 0666 -P "$V/$p.pid" -- /usr/bin/env MRB_CONFIG="$CONF" "$ROOT/cgi-bin/$p" >/dev/null 2>&1
+  pid=$(cat "$V/$p.pid"); sleep 0.3
+  MIX="$V/$p.mix" N=1000 wrk -t1 -c1 -d300s -s tests/valgrind/mix.lua "http://127.0.0.1:$PORT/mrb/$p" >/dev/null
+  rss1=$(awk '/VmRSS/{print $2}' /proc/"$pid"/status)
+  MIX="$V/$p.mix" N=$((RSS_N - 1000)) wrk -t1 -c1 -d300s -s tests/valgrind/mix.lua "http://127.0.0.1:$PORT/mrb/$p" >/dev/null
+  rss2=$(awk '/VmRSS/{print $2}' /proc/"$pid"/status)
+  kill "$pid"; rm -f "$V/$p.pid"
+  verdict=ok
+  if [ "${got:-0}" -lt "$N" ] || [ "$errors" -ne 0 ] || [ $((rss2 - rss1)) -gt 256 ]; then verdict=FAIL; fi
+  printf '  %-4s %-14s %6s requests under memcheck in %4ss, %s valgrind report lines; RSS %s kB at 1,000 -> %s kB at %s\n' \
+    "$verdict" "$p" "${got:-0}" "$(( $(date +%s) - t0 ))" "$errors" "$rss1" "$rss2" "$RSS_N"
+  [ "$verdict" = ok ] && pass=$((pass + 1)) || { fail=$((fail + 1)); head -30 "$V/$p.valgrind.log"; }
+done
+# the rooms the good creates made: gone at once (each is a Janus mixer thread)
+sql "UPDATE rooms SET expires_at = UNIX_TIMESTAMP() - 1 WHERE name = 'valgrind create' AND ended_at IS NULL"
+"$ROOT/cron/mrb-expire" >/dev/null 2>&1
+echo "valgrind: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
