@@ -195,11 +195,19 @@ int moderate_end_room(struct mrb_app *app, const char *room_id, struct mrb_err *
     }
     struct db_val ep[] = {DB_I(now), DB_S(room_id)};
     struct db_val one[] = {DB_S(room_id)};
-    if (db_begin(app->db, err) != 0 || db_exec(app->db, ended_sql, ep, 2, NULL, err) != 0 ||
-        db_exec(app->db, seats_sql, one, 1, NULL, err) != 0 || db_exec(app->db, people_sql, one, 1, NULL, err) != 0 ||
-        db_commit(app->db, err) != 0) {
+    /* Presence and seats before the room row: the order the webhook takes
+     * the same locks in when the destroy's own events arrive, so the two
+     * never wait on each other in a cycle. A deadlock victim retries. */
+    for (int attempt = 0;; attempt++) {
+        if (db_begin(app->db, err) == 0 && db_exec(app->db, people_sql, one, 1, NULL, err) == 0 &&
+            db_exec(app->db, seats_sql, one, 1, NULL, err) == 0 && db_exec(app->db, ended_sql, ep, 2, NULL, err) == 0 &&
+            db_commit(app->db, err) == 0)
+            break;
         db_rollback(app->db);
-        return 0; /* refused to joiners already; mrb-expire marks it ended (485 counts as done) */
+        if (attempt == 2) {
+            fprintf(stderr, "mrb: room %s destroyed but not marked ended (%s); mrb-expire will\n", t.id, err->msg);
+            return 0; /* refused to joiners already; mrb-expire marks it ended (485 counts as done) */
+        }
     }
     stats_add(app, STATS_ENDED, "", 1);
     fprintf(stderr, "mrb: room %s ended on request\n", t.id);

@@ -28,16 +28,17 @@ eq "...10 seats stored, 10 counted" "$(sql "SELECT CONCAT((SELECT COUNT(*) FROM 
 # then 1 batch destroying 50 of them): 1,100 events each, exact counts after
 WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
 base=8200000000
+ts0=$(date +%s%N)   # part of every event: batches of an earlier run must not look like re-deliveries
 sql "DELETE FROM server_sessions WHERE server_id='janus-b' AND session_id BETWEEN $base AND $((base + 99999))"
 poster() {
   local p=$1 b i ev
   for b in 0 1 2 3 4; do
     ev=$(for i in $(seq 0 99); do printf '{"emitter":"janus-b","type":1,"timestamp":%d,"session_id":%d,"event":{"name":"created"}}\n' \
-      "$((p * 1000 + b * 100 + i))" "$((base + p * 1000 + b * 100 + i))"; done | jq -sc .)
+      "$((ts0 + p * 1000 + b * 100 + i))" "$((base + p * 1000 + b * 100 + i))"; done | jq -sc .)
     for _ in 1 2; do curl -s -o /dev/null -u "$WU:$WP" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"; done
   done
   ev=$(for i in $(seq 0 49); do printf '{"emitter":"janus-b","type":1,"timestamp":%d,"session_id":%d,"event":{"name":"destroyed"}}\n' \
-    "$((900000 + p * 1000 + i))" "$((base + p * 1000 + i))"; done | jq -sc .)
+    "$((ts0 + 900000 + p * 1000 + i))" "$((base + p * 1000 + i))"; done | jq -sc .)
   curl -s -o /dev/null -u "$WU:$WP" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"
 }
 for p in 1 2 3 4 5 6 7 8; do poster "$p" & done; wait

@@ -49,6 +49,7 @@ check "session count polled from $SS's Admin API (>= 3)" test "$(sql "SELECT ses
 
 # --- the lease: two runs started together, one acts ------------------------
 sed -e 's/^\[health\]$/[health]\nrun_seconds = 3/' -e 's/^interval = 5$/interval = 1/' "$CONF" >"$TMP/lease.conf"
+chmod 600 "$TMP/lease.conf"   # the programs refuse a config others can read
 "$HEALTH" -c "$TMP/lease.conf" >"$TMP/h1" 2>&1 & p1=$!
 "$HEALTH" -c "$TMP/lease.conf" >"$TMP/h2" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?

@@ -37,12 +37,31 @@ post join-room "{\"roomId\":\"$R\",\"roomKey\":\"2468\"}"
 eq "the first join after MariaDB is back succeeds" "$STATUS" 200
 eq "...served by the same workers (no restart)" "$(pgrep -f "$ROOT/cgi-bin/join-room" | sort | tr '\n' ' ')" "$workers_before"
 
+# --- slow bodies: 8 clients that send headers and then trickle (Slowloris) do
+# not tie up the two join-room workers: the web server holds the body, the
+# programs only ever see complete requests
+port=${BASE#http://127.0.0.1:}; port=${port%%/*}
+slow=()
+for i in 1 2 3 4 5 6 7 8; do
+  ( exec 3<>/dev/tcp/127.0.0.1/"$port"
+    printf 'POST /mrb/join-room HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"roomId":' >&3
+    sleep 20 ) & slow+=($!)
+done
+sleep 1
+t0=$(now_ms)
+for i in 1 2 3 4 5; do post join-room "{\"roomId\":\"$R\",\"roomKey\":\"2468\",\"userId\":\"steady\"}"; [ "$STATUS" = 200 ] || break; done
+ms=$(( $(now_ms) - t0 ))
+eq "with 8 slow bodies pending, joins still succeed" "$STATUS" 200
+check "...promptly: 5 joins in $ms ms" test "$ms" -lt 3000
+kill "${slow[@]}" 2>/dev/null; wait "${slow[@]}" 2>/dev/null
+
 # --- lighttpd restarted under load: it keeps answering, no half-written room
 HOST=$(host_token)
+RUNID=$$-$RANDOM   # this run's rooms only: the database outlives stack restarts
 load() {
   for i in $(seq 1 60); do
     curl -s -o /dev/null -w '%{http_code}\n' -X POST "$BASE/create-room" -H "Authorization: Bearer $HOST" \
-      -H 'Content-Type: application/json' -d "{\"roomNm\":\"under-restart-$i\"}"
+      -H 'Content-Type: application/json' -d "{\"roomNm\":\"under-restart-$RUNID-$i\"}"
   done >"$TMP/codes"
 }
 load & LOAD=$!
@@ -56,12 +75,12 @@ eq "lighttpd answers after the restart" "$STATUS" 201
 bad=0
 while IFS=$'\t' read -r id srv; do
   [ "$(room_exists_on "$srv" "$id")" = true ] || bad=$((bad + 1))
-done < <(sql "SELECT id, server_id FROM rooms WHERE name LIKE 'under-restart-%' AND ended_at IS NULL")
+done < <(sql "SELECT id, server_id FROM rooms WHERE name LIKE 'under-restart-$RUNID-%' AND ended_at IS NULL")
 eq "every room recorded during the restart exists on its media server" "$bad" 0
 # A request in hand when the workers got SIGTERM is finished (room created
 # and recorded) even though lighttpd has dropped its client: complete, but
 # unanswered. At most one per worker.
-recorded=$(sql "SELECT COUNT(*) FROM rooms WHERE name LIKE 'under-restart-%'")
+recorded=$(sql "SELECT COUNT(*) FROM rooms WHERE name LIKE 'under-restart-$RUNID-%'")
 check "every 201 has its room; at most 2 more finished unanswered ($recorded recorded, $ok_n answered)" \
   test "$recorded" -ge "$ok_n" -a "$recorded" -le $((ok_n + 2))
 finish

@@ -268,7 +268,10 @@ static void test_defaults(void **state)
     assert_int_equal(c.rooms.token_max_ttl, 3600);
     assert_null(c.janus.admin_key);
     assert_int_equal(c.janus.connect_timeout_ms, 1000);
-    assert_int_equal(c.janus.timeout_ms, 3000);
+    assert_int_equal(c.janus.timeout_ms, 2000); /* "moves to the next server within 2 s" */
+    assert_int_equal(c.limits.room_failures, 10);
+    assert_int_equal(c.limits.client_failures, 30);
+    assert_int_equal(c.limits.window, 600);
     assert_close(c.score.cpu, 35);
     assert_close(c.score.mem, 20);
     assert_close(c.score.sessions, 5);
