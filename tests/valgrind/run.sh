@@ -24,6 +24,7 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+[ -f "$V/nginx.pid" ] && nginx -p "$V" -c "$V/nginx.conf" -s stop 2>/dev/null   # an interrupted run's
 rm -rf "$V"; mkdir -p "$V/sock" "$V/tmp"
 cat >"$V/nginx.conf" <<CONF
 worker_processes 1;
