@@ -332,3 +332,13 @@ void db_rollback(struct db *db)
         mysql_rollback(db->conn);
     db->in_txn = 0;
 }
+
+int db_col_str(char *dst, size_t cap, const struct db_col *c)
+{
+    if (c->is_null || c->len >= cap) {
+        dst[0] = '\0';
+        return c->is_null ? 0 : -1;
+    }
+    memcpy(dst, c->s, c->len + 1);
+    return 0;
+}

@@ -38,6 +38,10 @@ struct db_col {
     char is_null;
 };
 
+/* Copies string column c into dst (cap bytes, NUL-terminated): "" for
+ * NULL. Returns 0, or -1 (dst "") when it does not fit. */
+int db_col_str(char *dst, size_t cap, const struct db_col *c);
+
 /* Returns non-zero to stop fetching. Must not run queries itself. */
 typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
 

@@ -21,16 +21,6 @@ struct collect {
     int failed;
 };
 
-static int copy_col(char *dst, size_t cap, const struct db_col *c)
-{
-    if (c->is_null || c->len >= cap) {
-        dst[0] = '\0';
-        return c->is_null ? 0 : -1;
-    }
-    memcpy(dst, c->s, c->len + 1);
-    return 0;
-}
-
 static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
 {
     struct collect *k = ctx;
@@ -43,9 +33,9 @@ static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
     }
     k->v = grown;
     v = &k->v[k->n];
-    if (copy_col(v->id, sizeof(v->id), &c[0]) || copy_col(v->secret, sizeof(v->secret), &c[1]) ||
-        copy_col(v->server, sizeof(v->server), &c[2]) || copy_col(v->admin_url, sizeof(v->admin_url), &c[3]) ||
-        copy_col(v->admin_secret, sizeof(v->admin_secret), &c[4]))
+    if (db_col_str(v->id, sizeof(v->id), &c[0]) || db_col_str(v->secret, sizeof(v->secret), &c[1]) ||
+        db_col_str(v->server, sizeof(v->server), &c[2]) || db_col_str(v->admin_url, sizeof(v->admin_url), &c[3]) ||
+        db_col_str(v->admin_secret, sizeof(v->admin_secret), &c[4]))
         return 0; /* over-long: skip, it cannot be a room we made */
     v->orphan = c[3].is_null;
     k->n++;

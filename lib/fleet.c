@@ -59,8 +59,8 @@ static int collect_id(void *ctx, const struct db_col *c, size_t ncols)
         return 1;
     }
     l->ids = grown;
-    if (c[0].len < sizeof(*l->ids))
-        memcpy(l->ids[l->n++], c[0].s, c[0].len + 1);
+    if (db_col_str(l->ids[l->n], sizeof(*l->ids), &c[0]) == 0)
+        l->n++;
     return 0;
 }
 

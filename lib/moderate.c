@@ -18,18 +18,6 @@ struct target {
 
 enum { T_OWNER, T_NAME, T_KEY, T_SECRET, T_SERVER, T_EXPIRES, T_ENDED, T_MAXP, T_ADM, T_ASEC, T_NCOLS };
 
-static int copy(char *dst, size_t cap, const struct db_col *c)
-{
-    if (c->is_null) {
-        dst[0] = '\0';
-        return 0;
-    }
-    if (c->len >= cap)
-        return -1;
-    memcpy(dst, c->s, c->len + 1);
-    return 0;
-}
-
 /* Loads room_id into t. Returns 0; -1 with 404/104 or 503. When claims is
  * given, only its creator or an admin may act (403/102). When live, an
  * ended or expired room is refused (410/105). */
@@ -65,10 +53,10 @@ static int load_target(struct mrb_app *app, const char *room_id, const struct to
     }
     memset(t, 0, sizeof(*t));
     snprintf(t->id, sizeof(t->id), "%s", room_id);
-    if (copy(t->name, sizeof(t->name), &c[T_NAME]) || copy(t->key, sizeof(t->key), &c[T_KEY]) ||
-        copy(t->secret, sizeof(t->secret), &c[T_SECRET]) || copy(t->server, sizeof(t->server), &c[T_SERVER]) ||
-        copy(t->admin_url, sizeof(t->admin_url), &c[T_ADM]) ||
-        copy(t->admin_secret, sizeof(t->admin_secret), &c[T_ASEC])) {
+    if (db_col_str(t->name, sizeof(t->name), &c[T_NAME]) || db_col_str(t->key, sizeof(t->key), &c[T_KEY]) ||
+        db_col_str(t->secret, sizeof(t->secret), &c[T_SECRET]) || db_col_str(t->server, sizeof(t->server), &c[T_SERVER]) ||
+        db_col_str(t->admin_url, sizeof(t->admin_url), &c[T_ADM]) ||
+        db_col_str(t->admin_secret, sizeof(t->admin_secret), &c[T_ASEC])) {
         err_set(err, 503, "503", "room %s has an over-long field", room_id);
         return -1;
     }

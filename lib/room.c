@@ -283,9 +283,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     } else if (rc != 1) {
         if (rc < 0 || seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
             return -1;
-    } else if (cols[J_OPAQUE].len < sizeof(opaque))
-        memcpy(opaque, cols[J_OPAQUE].s, cols[J_OPAQUE].len + 1);
-    else {
+    } else if (db_col_str(opaque, sizeof(opaque), &cols[J_OPAQUE]) != 0) {
         err_set(err, 503, "503", "seat record is corrupt");
         return -1;
     }

@@ -72,10 +72,9 @@ static int hold_once(struct mrb_app *app, const char *room_id, const char *user_
     }
     if (!col[L_OPAQUE].is_null) { /* a reload, or a lapsed seat taken up again: same opaque id */
         struct db_val renew[] = {DB_I(deadline), DB_S(room_id), DB_S(user_id)};
-        if (col[L_OPAQUE].len >= opaque_len || db_exec(app->db, renew_sql, renew, 3, NULL, err) != 0 ||
-            db_commit(app->db, err) != 0)
+        if (db_col_str(opaque, opaque_len, &col[L_OPAQUE]) != 0 ||
+            db_exec(app->db, renew_sql, renew, 3, NULL, err) != 0 || db_commit(app->db, err) != 0)
             goto err;
-        memcpy(opaque, col[L_OPAQUE].s, col[L_OPAQUE].len + 1);
         return 0;
     }
     memcpy(opaque, "mrb-", 4);

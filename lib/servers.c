@@ -30,21 +30,13 @@ static void init_cols(struct db_col *c)
         c[i].type = types[i];
 }
 
-static int copy(char *dst, size_t cap, const struct db_col *c)
-{
-    if (c->len >= cap)
-        return -1;
-    memcpy(dst, c->s, c->len + 1);
-    return 0;
-}
-
 static int row_to_server(const struct db_col *c, struct server_row *s)
 {
     memset(s, 0, sizeof(*s));
-    if (copy(s->id, sizeof(s->id), &c[C_ID]) || copy(s->public_url, sizeof(s->public_url), &c[C_PUB]) ||
-        copy(s->admin_url, sizeof(s->admin_url), &c[C_ADM]) ||
-        copy(s->admin_secret, sizeof(s->admin_secret), &c[C_ASEC]) ||
-        copy(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]))
+    if (db_col_str(s->id, sizeof(s->id), &c[C_ID]) || db_col_str(s->public_url, sizeof(s->public_url), &c[C_PUB]) ||
+        db_col_str(s->admin_url, sizeof(s->admin_url), &c[C_ADM]) ||
+        db_col_str(s->admin_secret, sizeof(s->admin_secret), &c[C_ASEC]) ||
+        db_col_str(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]))
         return -1;
     s->boot = c[C_BOOT].i;
     s->healthy = (int)c[C_HEALTHY].i;
@@ -360,8 +352,7 @@ static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
     memset(s, 0, sizeof(*s));
     if (row_to_server(c, &s->row) != 0)
         return 0;
-    if (c[L_STATE].len < sizeof(s->state))
-        memcpy(s->state, c[L_STATE].s, c[L_STATE].len + 1);
+    (void)db_col_str(s->state, sizeof(s->state), &c[L_STATE]);
     s->weight = c[C_WEIGHT].d;
     s->has_metrics = !c[C_MAT].is_null;
     s->metrics_at = c[C_MAT].i;
@@ -374,8 +365,7 @@ static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
     s->fail_count = c[L_FAILS].i;
     s->rooms = c[L_ROOMS].i;
     s->participants = c[L_PEOPLE].i;
-    if (!c[L_MURL].is_null && c[L_MURL].len < sizeof(s->metrics_url))
-        memcpy(s->metrics_url, c[L_MURL].s, c[L_MURL].len + 1);
+    (void)db_col_str(s->metrics_url, sizeof(s->metrics_url), &c[L_MURL]);
     k->n++;
     return 0;
 }
