@@ -33,8 +33,9 @@ int events_auth_ok(const struct mrb_conf *conf, const char *authorization)
     return util_const_streq(authorization, expected);
 }
 
-/* Kinds of event, as mrb_webhook_events_total{type} labels them. */
-enum { EVK_SESSION, EVK_HANDLE, EVK_PLUGIN, EVK_CORE, EVK_OTHER, EVK_INVALID, EVK_UNREGISTERED, EVK_N };
+/* mrb_webhook_events_total{type} labels: indexed by enum events_kind (same
+ * order), plus one slot for events from unregistered emitters. */
+enum { EVK_UNREGISTERED = EVENTS_INVALID + 1, EVK_N };
 static const char *const evk_label[EVK_N] = {"type=\"session\"", "type=\"handle\"", "type=\"plugin\"",
                                               "type=\"core\"", "type=\"other\"", "type=\"invalid\"",
                                               "type=\"unregistered\""};
@@ -272,7 +273,7 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
 
     if (kind == EVENTS_INVALID) {
         b->ignored++; /* wrong shape: skipped, the rest of the batch still counts */
-        b->by_type[EVK_INVALID]++;
+        b->by_type[EVENTS_INVALID]++;
         return 0;
     }
     if (kind != EVENTS_OTHER) {
@@ -286,11 +287,7 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
             return 0;
         }
     }
-    b->by_type[kind == EVENTS_SESSION  ? EVK_SESSION
-               : kind == EVENTS_HANDLE ? EVK_HANDLE
-               : kind == EVENTS_PLUGIN ? EVK_PLUGIN
-               : kind == EVENTS_CORE   ? EVK_CORE
-                                       : EVK_OTHER]++;
+    b->by_type[kind]++;
     if (kind == EVENTS_CORE)
         return on_core(app, b, e.emitter, e.subtype, err);
     if (kind == EVENTS_SESSION || kind == EVENTS_HANDLE)

@@ -46,11 +46,9 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
 }
 
 struct collect {
-    struct mrb_app *app;
     const char *exclude;
     struct server_row *rows;
     size_t n, cap;
-    long long now;
     int failed;
 };
 
@@ -100,7 +98,7 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
                               "ORDER BY score, id LIMIT ?";
     struct db_col cols[C_NCOLS];
-    struct collect k = {.app = app, .exclude = exclude, .now = util_now()};
+    struct collect k = {.exclude = exclude};
     struct db_val p[] = {DB_I(SERVERS_TRIES + 1)}; /* one more, in case exclude is among them */
 
     *out = NULL;
@@ -115,16 +113,22 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     return (int)(k.n > SERVERS_TRIES ? SERVERS_TRIES : k.n);
 }
 
-int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
+/* Reads server id's SERVER_COLUMNS row into cols. Returns 1, 0 or -1. */
+static int load_by_id(struct mrb_app *app, const char *id, struct db_col *cols, struct mrb_err *err)
 {
-    static const char get_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE id = ?";
-    static const char set_sql[] = "UPDATE servers SET score = ? WHERE id = ?";
-    struct db_col cols[C_NCOLS];
+    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE id = ?";
     struct db_val p[] = {DB_S(id)};
-    int n;
 
     init_cols(cols);
-    n = db_query(app->db, get_sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
+    return db_query(app->db, sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
+}
+
+int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
+{
+    static const char set_sql[] = "UPDATE servers SET score = ? WHERE id = ?";
+    struct db_col cols[C_NCOLS];
+    int n = load_by_id(app, id, cols, err);
+
     if (n <= 0)
         return n;
     struct db_val set[] = {DB_D(cols_score(&app->conf, cols, util_now(), 0)), DB_S(id)};
@@ -167,13 +171,9 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
 
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE id = ?";
     struct db_col cols[C_NCOLS];
-    struct db_val p[] = {DB_S(id)};
-    int n;
+    int n = load_by_id(app, id, cols, err);
 
-    init_cols(cols);
-    n = db_query(app->db, sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
     if (n <= 0)
         return n;
     if (row_to_server(cols, out) != 0) {
