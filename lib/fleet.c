@@ -124,20 +124,16 @@ int fleet_finish_drains(struct mrb_app *app, struct mrb_err *err)
 
 int fleet_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
 {
-    struct server_info *v = NULL;
-    int rc = fleet_set_state(app, id, "cordoned", err), n;
+    static const char sql[] = "SELECT state FROM servers WHERE id = ?";
+    struct db_col col = {.type = DB_STR};
+    struct db_val p[] = {DB_S(id)};
+    int rc = fleet_set_state(app, id, "cordoned", err);
 
     if (rc <= 0)
         return rc;
-    if (fleet_finish_drains(app, err) < 0)
+    if (fleet_finish_drains(app, err) < 0 || db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err) != 1)
         return -1;
-    snprintf(state, 16, "cordoned");
-    n = servers_list(app, &v, err);
-    for (int i = 0; i < n; i++)
-        if (strcmp(v[i].row.id, id) == 0)
-            snprintf(state, 16, "%s", v[i].state);
-    free(v);
-    return 1;
+    return db_col_str(state, 16, &col) == 0 ? 1 : -1;
 }
 
 int fleet_panic(struct mrb_app *app, const char *id, long long *left, struct mrb_err *err)

@@ -66,9 +66,10 @@ static int load_target(struct mrb_app *app, const char *room_id, const struct to
     return 0;
 }
 
-/* Token, field table, then the room: the steps every endpoint shares. */
+/* Token, field table, then the room: the steps every endpoint shares.
+ * live as in load_target(). */
 static int begin(struct mrb_app *app, const char *bearer, json_t *body, const struct valid_field *fields, size_t n,
-                 struct target *t, struct mrb_err *err)
+                 int live, struct target *t, struct mrb_err *err)
 {
     struct token_claims claims;
 
@@ -76,7 +77,7 @@ static int begin(struct mrb_app *app, const char *bearer, json_t *body, const st
         return -1;
     if (valid_check(body, fields, n, err) != 0)
         return -1;
-    return load_target(app, valid_str(body, "roomId", ""), &claims, 1, t, err);
+    return load_target(app, valid_str(body, "roomId", ""), &claims, live, t, err);
 }
 
 /* One AudioBridge request on the room's server: request gets room and
@@ -121,7 +122,7 @@ int moderate_kick(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     const char *pid;
 
     *data = NULL;
-    if (begin(app, bearer, body, participant_fields, 2, &t, err) != 0)
+    if (begin(app, bearer, body, participant_fields, 2, 1, &t, err) != 0)
         return -1;
     pid = valid_str(body, "participantId", "");
     if (ab_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", pid), err) != 0)
@@ -138,7 +139,7 @@ int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     int muted;
 
     *data = NULL;
-    if (begin(app, bearer, body, participant_fields, 3, &t, err) != 0)
+    if (begin(app, bearer, body, participant_fields, 3, 1, &t, err) != 0)
         return -1;
     pid = valid_str(body, "participantId", "");
     muted = valid_bool(body, "muted", 0);
@@ -206,29 +207,18 @@ int moderate_end_room(struct mrb_app *app, const char *room_id, struct mrb_err *
 int moderate_end(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
     static const struct valid_field fields[] = {{"roomId", VALID_STRING, VALID_REQUIRED, 1, 64}};
-    struct token_claims claims;
     struct target t;
     int rc;
 
     *data = NULL;
-    if (token_jwt_verify(&app->conf, bearer, util_now(), &claims, err) != 0 || valid_check(body, fields, 1, err) != 0)
-        return -1;
     /* an expired room not yet destroyed may still be ended: not live-only */
-    if (load_target(app, valid_str(body, "roomId", ""), &claims, 0, &t, err) != 0)
+    if (begin(app, bearer, body, fields, 1, 0, &t, err) != 0)
         return -1;
     rc = moderate_end_room(app, t.id, err);
     if (rc < 0)
         return -1;
     *data = json_pack("{s:s, s:b, s:b}", "roomId", t.id, "ended", 1, "destroyed", rc == 1);
     return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
-}
-
-/* A field given and not null (valid_check treats null as absent). */
-static int present(json_t *body, const char *name)
-{
-    json_t *v = json_object_get(body, name);
-
-    return v != NULL && !json_is_null(v);
 }
 
 int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -251,11 +241,11 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     char expires[32];
 
     *data = NULL;
-    if (begin(app, bearer, body, fields, sizeof(fields) / sizeof(fields[0]), &t, err) != 0)
+    if (begin(app, bearer, body, fields, sizeof(fields) / sizeof(fields[0]), 1, &t, err) != 0)
         return -1;
     name = valid_str(body, "roomNm", NULL);
     key = valid_str(body, "roomKey", NULL);
-    if (name == NULL && key == NULL && !present(body, "ttlSeconds") && !present(body, "maxParticipants")) {
+    if (name == NULL && key == NULL && !valid_present(body, "ttlSeconds") && !valid_present(body, "maxParticipants")) {
         err_set(err, 400, "400", "nothing to change: give roomNm, roomKey, ttlSeconds or maxParticipants");
         return -1;
     }
@@ -264,7 +254,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         name = t.name;
     if (key == NULL)
         key = t.key;
-    expires_at = present(body, "ttlSeconds") ? util_now() + valid_int(body, "ttlSeconds", 0) : t.expires_at;
+    expires_at = valid_present(body, "ttlSeconds") ? util_now() + valid_int(body, "ttlSeconds", 0) : t.expires_at;
     maxp = valid_int(body, "maxParticipants", t.max_participants);
 
     if (touches_janus) {
@@ -277,7 +267,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     struct db_val r[] = {DB_S(t.id)};
     /* a new key ends the guessing of the old one: the room's count starts over */
     if (db_exec(app->db, sql, p, 5, NULL, err) != 0 ||
-        (present(body, "roomKey") && db_exec(app->db, reset_sql, r, 1, NULL, err) != 0)) {
+        (valid_present(body, "roomKey") && db_exec(app->db, reset_sql, r, 1, NULL, err) != 0)) {
         if (touches_janus) { /* put the media server back as the row still says */
             struct mrb_err ignored;
             ab_request(&t, json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", t.name, "new_pin", t.key),
@@ -303,7 +293,7 @@ int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_
     int record;
 
     *data = NULL;
-    if (begin(app, bearer, body, fields, 2, &t, err) != 0)
+    if (begin(app, bearer, body, fields, 2, 1, &t, err) != 0)
         return -1;
     record = valid_bool(body, "record", 0);
     if (ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)

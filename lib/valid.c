@@ -70,6 +70,13 @@ int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct 
     return 0;
 }
 
+int valid_present(json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+
+    return v != NULL && !json_is_null(v);
+}
+
 const char *valid_str(json_t *obj, const char *name, const char *dflt)
 {
     json_t *v = json_object_get(obj, name);

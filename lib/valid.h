@@ -32,6 +32,8 @@ int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct 
 
 /* Convenience getters for fields valid_check() already checked. */
 const char *valid_str(json_t *obj, const char *name, const char *dflt);
+/* 1 when name is given and not null (valid_check()'s notion of present). */
+int valid_present(json_t *obj, const char *name);
 long long valid_int(json_t *obj, const char *name, long long dflt);
 int valid_bool(json_t *obj, const char *name, int dflt);
 

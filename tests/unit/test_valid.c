@@ -376,6 +376,20 @@ static void test_getters(void **state)
     json_decref(o);
 }
 
+static void test_present(void **state)
+{
+    json_t *o = json_loads("{\"a\":1,\"n\":null,\"z\":0,\"e\":\"\"}", 0, NULL);
+    (void)state;
+
+    assert_non_null(o);
+    assert_int_equal(valid_present(o, "a"), 1);
+    assert_int_equal(valid_present(o, "z"), 1); /* 0 and "" are given values */
+    assert_int_equal(valid_present(o, "e"), 1);
+    assert_int_equal(valid_present(o, "n"), 0); /* null counts as absent, as in valid_check() */
+    assert_int_equal(valid_present(o, "missing"), 0);
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_bool),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_getters),
+        cmocka_unit_test(test_present),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
