@@ -140,23 +140,32 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     return rc;
 }
 
+/* "ARG [FLAG]" in either order: *arg gets the one positional argument,
+ * *set whether flag was given. Returns 0, or -1 on anything else. */
+static int arg_and_flag(int argc, char **argv, const char *flag, const char **arg, int *set)
+{
+    *arg = NULL;
+    *set = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], flag) == 0)
+            *set = 1;
+        else if (*arg == NULL)
+            *arg = argv[i];
+        else
+            return -1;
+    }
+    return *arg ? 0 : -1;
+}
+
 static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_conf from;
     struct mrb_err err = {0};
     char errbuf[512];
-    const char *file = NULL;
-    int dry = 0, rc;
+    const char *file;
+    int dry, rc;
 
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--dry-run") == 0)
-            dry = 1;
-        else if (file == NULL)
-            file = argv[i];
-        else
-            return usage(stderr), 2;
-    }
-    if (file == NULL)
+    if (arg_and_flag(argc, argv, "--dry-run", &file, &dry) != 0)
         return usage(stderr), 2;
     if (conf_load(file, &from, errbuf, sizeof(errbuf)) != 0) {
         fprintf(stderr, "mrbctl: %s\n", errbuf);
@@ -232,18 +241,10 @@ static int cmd_server_remove(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
     long long open = 0;
-    const char *id = NULL;
-    int force = 0, rc;
+    const char *id;
+    int force, rc;
 
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--force") == 0)
-            force = 1;
-        else if (id == NULL)
-            id = argv[i];
-        else
-            return usage(stderr), 2;
-    }
-    if (id == NULL)
+    if (arg_and_flag(argc, argv, "--force", &id, &force) != 0)
         return usage(stderr), 2;
     rc = fleet_remove(app, id, force, &open, &err);
     if (rc < 0)
