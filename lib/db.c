@@ -1,12 +1,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
 
 #include "db.h"
+#include "util.h"
 
 #define DB_STMT_CACHE 64
 #define DB_MAX_BIND 32
@@ -169,14 +171,27 @@ static void bind_params(MYSQL_BIND *b, const struct db_val *p, size_t np, unsign
     }
 }
 
+/* 1213: an InnoDB deadlock victim, or (on Galera) a transaction that lost
+ * certification to a conflicting commit on another node. Either way the
+ * whole transaction was rolled back and may simply be run again. */
+static int conflict(unsigned int e)
+{
+    return e == ER_LOCK_DEADLOCK;
+}
+
 /* Prepares, binds and executes, remaking a lost connection once when no
- * transaction is open. Returns the executed statement or NULL (err set). */
+ * transaction is open. Returns the executed statement, or NULL with *code
+ * (may be NULL) set to DB_DUP for a duplicate key the caller asked to see
+ * (dup_ok), DB_CONFLICT for a deadlock or certification failure, else
+ * DB_ERR (err set). */
 static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *params, size_t np,
-                       int *dup, struct mrb_err *err)
+                       int dup_ok, int *code, struct mrb_err *err)
 {
     MYSQL_BIND bind[DB_MAX_BIND];
     unsigned long lens[DB_MAX_BIND];
 
+    if (code)
+        *code = DB_ERR;
     if (np > DB_MAX_BIND) {
         fail(db, err, "bind", "too many parameters");
         return NULL;
@@ -204,8 +219,14 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
         if (mysql_stmt_execute(st) == 0)
             return st;
         e = mysql_stmt_errno(st);
-        if (e == ER_DUP_ENTRY && dup) {
-            *dup = 1;
+        if (e == ER_DUP_ENTRY && dup_ok) {
+            if (code)
+                *code = DB_DUP;
+            return NULL;
+        }
+        if (conflict(e) && code) {
+            *code = DB_CONFLICT;
+            err_set(err, 503, "503", "database busy, try again");
             return NULL;
         }
         if (lost(e) && !db->in_txn && attempt == 0) {
@@ -224,11 +245,11 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
 int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
             unsigned long long *affected, struct mrb_err *err)
 {
-    int dup = 0;
-    MYSQL_STMT *st = run(db, sql, params, np, &dup, err);
+    int code;
+    MYSQL_STMT *st = run(db, sql, params, np, 1, &code, err);
 
     if (st == NULL)
-        return dup ? DB_DUP : DB_ERR;
+        return code;
     if (affected)
         *affected = (unsigned long long)mysql_stmt_affected_rows(st);
     return 0;
@@ -240,13 +261,13 @@ int db_query(struct db *db, const char *sql, const struct db_val *params, size_t
     MYSQL_BIND bind[DB_MAX_BIND];
     MYSQL_STMT *st;
     my_bool nulls[DB_MAX_BIND];
-    int rows = 0, rc;
+    int rows = 0, rc, code;
 
     if (ncols > DB_MAX_BIND)
         return fail(db, err, "bind", "too many columns");
-    st = run(db, sql, params, np, NULL, err);
+    st = run(db, sql, params, np, 0, &code, err);
     if (st == NULL)
-        return DB_ERR;
+        return code;
     memset(bind, 0, sizeof(bind));
     for (size_t i = 0; i < ncols; i++) {
         switch (cols[i].type) {
@@ -318,6 +339,10 @@ int db_commit(struct db *db, struct mrb_err *err)
 {
     db->in_txn = 0;
     if (db->conn == NULL || mysql_commit(db->conn) != 0) {
+        if (db->conn && conflict(mysql_errno(db->conn))) {
+            err_set(err, 503, "503", "database busy, try again");
+            return DB_CONFLICT;
+        }
         int rc = fail(db, err, "commit", db->conn ? mysql_error(db->conn) : "no connection");
         if (db->conn && lost(mysql_errno(db->conn)))
             drop_connection(db);
@@ -331,6 +356,32 @@ void db_rollback(struct db *db)
     if (db->in_txn && db->conn)
         mysql_rollback(db->conn);
     db->in_txn = 0;
+}
+
+int db_transaction(struct db *db, db_txn_fn fn, void *ctx, struct mrb_err *err)
+{
+    int rc = DB_CONFLICT;
+
+    for (int attempt = 0; attempt < DB_TXN_TRIES && rc == DB_CONFLICT; attempt++) {
+        if (attempt > 0) {
+            /* Jittered backoff, so that the same two transactions do not
+             * collide again in lockstep: 1-2 ms, then 2-4 ms. */
+            long us = (long)((double)(1000L << (attempt - 1)) * (1.0 + util_random_unit()));
+            struct timespec pause = {0, us * 1000L};
+            nanosleep(&pause, NULL);
+        }
+        rc = db_begin(db, err);
+        if (rc != 0)
+            return rc;
+        rc = fn(db, ctx, err);
+        if (rc == 0)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    if (rc == DB_CONFLICT)
+        fprintf(stderr, "mrb: db: transaction still conflicting after %d tries\n", DB_TXN_TRIES);
+    return rc;
 }
 
 int db_col_str(char *dst, size_t cap, const struct db_col *c)

@@ -47,6 +47,7 @@ typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
 
 #define DB_ERR -1 /* connection or server error: err is a 503 */
 #define DB_DUP -2 /* duplicate key */
+#define DB_CONFLICT -3 /* deadlock or Galera certification failure: the transaction was rolled back */
 
 struct db;
 
@@ -56,20 +57,34 @@ struct db *db_open(const struct mrb_conf *conf);
 void db_close(struct db *db);
 
 /* Runs a statement. *affected (may be NULL) gets matched rows. Returns 0,
- * DB_DUP or DB_ERR. Outside a transaction, a lost connection is remade and
+ * DB_DUP, DB_CONFLICT or DB_ERR. Outside a transaction, a lost connection is remade and
  * the statement retried once. */
 int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
             unsigned long long *affected, struct mrb_err *err);
 
 /* Runs a query; fn (may be NULL) sees each row. Returns the row count, or
- * DB_ERR. With fn NULL, cols holds the first row afterwards. */
+ * DB_CONFLICT or DB_ERR. With fn NULL, cols holds the first row afterwards. */
 int db_query(struct db *db, const char *sql, const struct db_val *params, size_t np,
              struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err);
 
 int db_begin(struct db *db, struct mrb_err *err);
+/* Returns 0, DB_CONFLICT (rolled back: run it again) or DB_ERR. */
 int db_commit(struct db *db, struct mrb_err *err);
 /* Rolls back an open transaction; harmless when none is open. */
 void db_rollback(struct db *db);
+
+/* The body of a transaction: runs statements on db and returns 0 to commit,
+ * or anything else (DB_CONFLICT included) to roll back. */
+typedef int (*db_txn_fn)(struct db *db, void *ctx, struct mrb_err *err);
+
+#define DB_TXN_TRIES 3
+
+/* Runs fn between BEGIN and COMMIT. When a statement or the COMMIT itself
+ * fails with DB_CONFLICT, the whole transaction is run again, up to
+ * DB_TXN_TRIES times with jittered backoff; fn must therefore start from
+ * scratch each time and touch nothing but the database. Returns 0 when
+ * committed, else what fn or the database returned (err set). */
+int db_transaction(struct db *db, db_txn_fn fn, void *ctx, struct mrb_err *err);
 
 /* 1 while a connection is open (after a lost connection it is not). */
 int db_connected(const struct db *db);

@@ -272,21 +272,20 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     }
     /* A reload keeps its seat: no write at all while more than half its grace
      * is left (or it is connected), else one UPDATE without the room lock. A
-     * new user, or one whose seat lapsed, takes a seat under the room lock. */
-    if (!cols[J_OPAQUE].is_null && cols[J_HELD].i >= now + c->rooms.seat_grace / 2)
-        rc = 1;
-    else if (!cols[J_OPAQUE].is_null)
-        rc = seat_extend(app, room_id, user, now, err);
-    if (cols[J_OPAQUE].is_null) {
-        if (seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+     * new user, or one whose seat was reclaimed, takes a seat (seat.c). */
+    rc = 0;
+    if (!cols[J_OPAQUE].is_null) {
+        if (db_col_str(opaque, sizeof(opaque), &cols[J_OPAQUE]) != 0) {
+            err_set(err, 503, "503", "seat record is corrupt");
             return -1;
-    } else if (rc != 1) {
-        if (rc < 0 || seat_hold(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+        }
+        rc = cols[J_HELD].i >= now + c->rooms.seat_grace / 2 ? 1
+                                                             : seat_keep(app, room_id, user, opaque, now, err);
+        if (rc < 0)
             return -1;
-    } else if (db_col_str(opaque, sizeof(opaque), &cols[J_OPAQUE]) != 0) {
-        err_set(err, 503, "503", "seat record is corrupt");
-        return -1;
     }
+    if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+        return -1;
     /* The hot path skips this unless the room must be (re)created first. */
     if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {
         if (heal(app, room_id, user, cols, err) != 0)

@@ -4,142 +4,77 @@
 #include "seat.h"
 #include "util.h"
 
-/* Deletes the room's lapsed seats (unconnected past their grace), except
- * user_id's own, and recounts seats_taken exactly. Only a room that looks
- * full pays for this scan. Returns the new count, or -1. */
-static long long reclaim(struct mrb_app *app, const char *room_id, const char *user_id, long long now,
-                         struct mrb_err *err)
-{
-    static const char lapsed_sql[] =
-        "DELETE FROM seats WHERE room_id = ? AND connected = 0 AND held_until < ? AND user_id <> ?";
-    static const char recount_sql[] =
-        "UPDATE rooms SET seats_taken = (SELECT COUNT(*) FROM seats WHERE room_id = ?) WHERE id = ?";
-    static const char count_sql[] = "SELECT seats_taken FROM rooms WHERE id = ?";
-    struct db_val lapsed[] = {DB_S(room_id), DB_I(now), DB_S(user_id)};
-    struct db_val recount[] = {DB_S(room_id), DB_S(room_id)};
-    struct db_val one[] = {DB_S(room_id)};
-    struct db_col n = {.type = DB_INT};
+/*
+ * Seats. rooms.seats_taken is the number of the room's seat rows, kept by
+ * deltas: every transaction that inserts or deletes seat rows changes
+ * seats_taken by the same number before it commits, so no transaction can
+ * ever observe one without the other. Admission is the conditional
+ * increment `seats_taken < max_participants`, which is exact on one node
+ * (the row lock) and across Galera nodes (two writers of the room row: one
+ * fails certification and runs again). Nothing ever recounts: a recount is
+ * a read of other transactions' rows, and it was exactly such a recount,
+ * landing between a claim and its INSERT, that let an 11th user into a
+ * 10-seat room. docs/DESIGN.md has the whole argument.
+ */
 
-    if (db_exec(app->db, lapsed_sql, lapsed, 3, NULL, err) != 0 ||
-        db_exec(app->db, recount_sql, recount, 2, NULL, err) != 0 ||
-        db_query(app->db, count_sql, one, 1, &n, 1, NULL, NULL, err) != 1)
-        return -1;
-    return n.i;
-}
+struct claim {
+    const struct mrb_conf *conf;
+    const char *room_id, *user_id, *opaque;
+    long long now;
+    int full; /* out: the room had no seat, even after reclaiming */
+};
 
-/* One attempt; DB_DUP when a concurrent join of the same user won the insert. */
-static int hold_once(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
-                     size_t opaque_len, struct mrb_err *err)
-{
-    /* The room row's lock serialises admissions to this room. */
-    static const char lock_sql[] =
-        "SELECT r.max_participants, r.seats_taken, s.opaque_id, s.connected = 1 OR s.held_until >= ? "
-        "FROM rooms r LEFT JOIN seats s ON s.room_id = r.id AND s.user_id = ? WHERE r.id = ? FOR UPDATE";
-    static const char insert_sql[] = "INSERT INTO seats (room_id, user_id, opaque_id, connected, held_until, "
-                                     "created_at) VALUES (?, ?, ?, 0, ?, ?)";
-    static const char taken_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 WHERE id = ?";
-    static const char renew_sql[] = "UPDATE seats SET held_until = GREATEST(held_until, ?) "
-                                    "WHERE room_id = ? AND user_id = ?";
-    enum { L_MAX, L_TAKEN, L_OPAQUE, L_LIVE };
-    const long long deadline = now + app->conf.rooms.seat_grace;
-    struct db_col col[4] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_INT}};
-    struct db_val lock[] = {DB_I(now), DB_S(user_id), DB_S(room_id)};
-    struct db_val one[] = {DB_S(room_id)};
-    long long others;
-    int n, rc;
-
-    if (db_begin(app->db, err) != 0)
-        return -1;
-    n = db_query(app->db, lock_sql, lock, 3, col, 4, NULL, NULL, err);
-    if (n <= 0) {
-        if (n == 0)
-            err_set(err, 404, "104", "room not found");
-        goto err;
-    }
-    if (!(!col[L_OPAQUE].is_null && col[L_LIVE].i == 1)) {
-        /* seats other than the user's own lapsed one, if any */
-        others = col[L_TAKEN].i - (col[L_OPAQUE].is_null ? 0 : 1);
-        if (others >= col[L_MAX].i) {
-            others = reclaim(app, room_id, user_id, now, err);
-            if (others < 0)
-                goto err;
-            others -= col[L_OPAQUE].is_null ? 0 : 1;
-        }
-        if (others >= col[L_MAX].i) {
-            err_set(err, 409, "107", "room is full");
-            goto err;
-        }
-    }
-    if (!col[L_OPAQUE].is_null) { /* a reload, or a lapsed seat taken up again: same opaque id */
-        struct db_val renew[] = {DB_I(deadline), DB_S(room_id), DB_S(user_id)};
-        if (db_col_str(opaque, opaque_len, &col[L_OPAQUE]) != 0 ||
-            db_exec(app->db, renew_sql, renew, 3, NULL, err) != 0 || db_commit(app->db, err) != 0)
-            goto err;
-        return 0;
-    }
-    memcpy(opaque, "mrb-", 4);
-    if (opaque_len < 30 || util_random_token(opaque + 4, opaque_len - 4, 16) != 0) {
-        err_set(err, 503, "503", "no randomness available");
-        goto err;
-    }
-    struct db_val ins[] = {DB_S(room_id), DB_S(user_id), DB_S(opaque), DB_I(deadline), DB_I(now)};
-    rc = db_exec(app->db, insert_sql, ins, 5, NULL, err);
-    if (rc == DB_DUP) {
-        db_rollback(app->db);
-        return DB_DUP;
-    }
-    if (rc != 0 || db_exec(app->db, taken_sql, one, 1, NULL, err) != 0 || db_commit(app->db, err) != 0)
-        goto err;
-    return 0;
-err:
-    db_rollback(app->db);
-    return -1;
-}
-
-int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
-              size_t opaque_len, struct mrb_err *err)
+/* One transaction: the conditional increment and the seat row together.
+ * When the count says full, the room's lapsed seats (unconnected past their
+ * grace) are deleted in the same transaction and the count lowered by
+ * exactly the rows deleted; those rows are locked by this transaction, so
+ * no other one can count or delete them twice. */
+static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char claim_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 "
                                     "WHERE id = ? AND seats_taken < max_participants";
-    static const char unclaim_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - 1, 0) WHERE id = ?";
+    static const char lapsed_sql[] =
+        "DELETE FROM seats WHERE room_id = ? AND connected = 0 AND held_until < ?";
+    static const char reclaim_sql[] = "UPDATE rooms SET seats_taken = seats_taken - ? + 1 "
+                                      "WHERE id = ? AND seats_taken - ? < max_participants";
     static const char insert_sql[] = "INSERT INTO seats (room_id, user_id, opaque_id, connected, held_until, "
                                      "created_at) VALUES (?, ?, ?, 0, ?, ?)";
-    struct db_val one[] = {DB_S(room_id)};
-    unsigned long long claimed = 0;
-    struct mrb_err ignored;
+    struct claim *c = ctx;
+    struct db_val one[] = {DB_S(c->room_id)};
+    unsigned long long claimed = 0, freed = 0;
     int rc;
 
-    memcpy(opaque, "mrb-", 4);
-    if (opaque_len < 30 || util_random_token(opaque + 4, opaque_len - 4, 16) != 0) {
-        err_set(err, 503, "503", "no randomness available");
-        return -1;
+    c->full = 0;
+    rc = db_exec(db, claim_sql, one, 1, &claimed, err);
+    if (rc != 0)
+        return rc;
+    if (claimed == 0) {
+        struct db_val lapsed[] = {DB_S(c->room_id), DB_I(c->now)};
+        rc = db_exec(db, lapsed_sql, lapsed, 2, &freed, err);
+        if (rc != 0)
+            return rc;
+        if (freed > 0) {
+            struct db_val re[] = {DB_I(freed), DB_S(c->room_id), DB_I(freed)};
+            rc = db_exec(db, reclaim_sql, re, 3, &claimed, err);
+            if (rc != 0)
+                return rc;
+        }
+        if (claimed == 0) { /* live seats fill the room: leave the lapsed ones as they were */
+            c->full = 1;
+            return -1;
+        }
     }
-    /* Each statement commits on its own; the conditional UPDATE is atomic,
-     * so concurrent joins can never claim more seats than the room has. */
-    if (db_exec(app->db, claim_sql, one, 1, &claimed, err) != 0)
-        return -1;
-    if (claimed == 0) /* full by the count: the locked path reclaims lapsed seats and decides */
-        return seat_hold(app, room_id, user_id, now, opaque, opaque_len, err);
-    struct db_val ins[] = {DB_S(room_id), DB_S(user_id), DB_S(opaque), DB_I(now + app->conf.rooms.seat_grace),
-                           DB_I(now)};
-    rc = db_exec(app->db, insert_sql, ins, 5, NULL, err);
-    if (rc == 0)
-        return 0;
-    /* Give the claim back. Should that fail too, the count is one too high
-     * until the room next looks full, when reclaim() recounts it exactly. */
-    (void)db_exec(app->db, unclaim_sql, one, 1, NULL, &ignored);
-    if (rc == DB_DUP) /* the same user's other request took a seat first: this is a reload */
-        return seat_hold(app, room_id, user_id, now, opaque, opaque_len, err);
-    return -1;
+    struct db_val ins[] = {DB_S(c->room_id), DB_S(c->user_id), DB_S(c->opaque),
+                           DB_I(c->now + c->conf->rooms.seat_grace), DB_I(c->now)};
+    return db_exec(db, insert_sql, ins, 5, NULL, err);
 }
 
-int seat_extend(struct mrb_app *app, const char *room_id, const char *user_id, long long now,
-                struct mrb_err *err)
+int seat_keep(struct mrb_app *app, const char *room_id, const char *user_id, const char *opaque,
+              long long now, struct mrb_err *err)
 {
-    /* only a seat still held: a lapsed one must pass the capacity check again */
     static const char sql[] = "UPDATE seats SET held_until = GREATEST(held_until, ?) "
-                              "WHERE room_id = ? AND user_id = ? AND (connected = 1 OR held_until >= ?)";
-    struct db_val p[] = {DB_I(now + app->conf.rooms.seat_grace), DB_S(room_id), DB_S(user_id), DB_I(now)};
+                              "WHERE room_id = ? AND user_id = ? AND opaque_id = ?";
+    struct db_val p[] = {DB_I(now + app->conf.rooms.seat_grace), DB_S(room_id), DB_S(user_id), DB_S(opaque)};
     unsigned long long matched = 0;
 
     if (db_exec(app->db, sql, p, 4, &matched, err) != 0)
@@ -147,14 +82,58 @@ int seat_extend(struct mrb_app *app, const char *room_id, const char *user_id, l
     return matched ? 1 : 0;
 }
 
-int seat_hold(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
+/* user_id's seat in room_id, if any, into opaque. 1 found, 0 none, -1. */
+static int own_seat(struct mrb_app *app, const char *room_id, const char *user_id, char *opaque,
+                    size_t opaque_len, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT opaque_id FROM seats WHERE room_id = ? AND user_id = ?";
+    struct db_val p[] = {DB_S(room_id), DB_S(user_id)};
+    struct db_col col = {.type = DB_STR};
+    int n = db_query(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    if (db_col_str(opaque, opaque_len, &col) != 0) {
+        err_set(err, 503, "503", "seat record is corrupt");
+        return -1;
+    }
+    return 1;
+}
+
+int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
               size_t opaque_len, struct mrb_err *err)
 {
-    int rc = hold_once(app, room_id, user_id, now, opaque, opaque_len, err);
+    struct claim c = {&app->conf, room_id, user_id, opaque, now, 0};
+    int rc;
 
-    if (rc == DB_DUP) /* the other request holds the seat now: take it as a reload */
-        rc = hold_once(app, room_id, user_id, now, opaque, opaque_len, err);
-    if (rc == DB_DUP)
-        err_set(err, 409, "107", "seat contention, try again");
-    return rc == 0 ? 0 : -1;
+    if (opaque_len < 30) {
+        err_set(err, 503, "503", "opaque id buffer too small");
+        return -1;
+    }
+    /* Two rounds: the same user's other request may take a seat between our
+     * claim and our look at it, or lose its seat to a reclaim in between. */
+    for (int round = 0; round < 2; round++) {
+        memcpy(opaque, "mrb-", 4);
+        if (util_random_token(opaque + 4, opaque_len - 4, 16) != 0) {
+            err_set(err, 503, "503", "no randomness available");
+            return -1;
+        }
+        rc = db_transaction(app->db, claim_txn, &c, err);
+        if (rc == 0)
+            return 0;
+        if (c.full) {
+            err_set(err, 409, "107", "room is full");
+            return -1;
+        }
+        if (rc != DB_DUP)
+            return -1;
+        /* The same user's concurrent request holds a seat now: a reload. */
+        rc = own_seat(app, room_id, user_id, opaque, opaque_len, err);
+        if (rc == 1)
+            rc = seat_keep(app, room_id, user_id, opaque, now, err);
+        if (rc != 0)
+            return rc == 1 ? 0 : -1;
+    }
+    err_set(err, 409, "107", "seat contention, try again");
+    return -1;
 }

@@ -286,7 +286,7 @@ start_mariadb() {
       --log-error="$LOG/mariadb.log" \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --innodb-buffer-pool-size=64M --innodb-log-file-size=48M \
-      --innodb-flush-log-at-trx-commit=2
+      --innodb-flush-log-at-trx-commit=1
     wait_ready mariadb "$SPAWNED_PID" db_ping
   fi
   # Idempotent; ALTER keeps the password in step with the config file.
