@@ -389,6 +389,22 @@ EOF
   ))
 EOF
       fi
+      # bench/ab.sh: a program built from another commit, served beside
+      # the working tree's at /bench/<name>-base for same-run comparisons
+      for f in "$RUN"/bench-cgi/*-base; do
+        [[ -x $f ]] || continue
+        cat <<EOF
+  ,
+  "/bench/${f##*/}" => ((
+    "socket"               => "$RUN/fcgi/bench-${f##*/}.sock",
+    "bin-path"             => "$f",
+    "max-procs"            => $(procs_for "${f##*/}"),
+    "check-local"          => "disable",
+    "bin-environment"      => ( "MRB_CONFIG" => "$CONF" ),
+    "bin-copy-environment" => ( $COPY_ENV ),
+  ))
+EOF
+      done
       echo ")"
     fi
   } >"$RUN/lighttpd-fastcgi.conf.new"
