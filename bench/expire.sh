@@ -20,7 +20,7 @@ servers=(janus-a janus-b)
 now=$(date +%s)
 gen() { # gen SERVER FROM TO -> Admin API bodies, one per line, and SQL rows
   local s=$1 from=$2 to=$3 secret key
-  secret=$(server_conf "$s" admin_secret); key=$(ini_get "$CONF" janus admin_key)
+  secret=$(server_conf "$s" admin_secret); key=$(conf_get "$CONF" janus admin_key)
   for i in $(seq "$from" "$to"); do
     printf '{"janus":"message_plugin","transaction":"b%d","admin_secret":"%s","plugin":"janus.plugin.audiobridge","request":{"request":"create","room":"bench-%s-%d","secret":"s%d","pin":"1234","admin_key":"%s"}}\n' \
       "$i" "$secret" "$s" "$i" "$i" "$key"

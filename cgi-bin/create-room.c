@@ -1,8 +1,8 @@
 /* POST /mrb/create-room: a FastCGI adapter over room_create(). */
-#include "app.h"
+#include "serve.h"
 #include "room.h"
 
 int main(void)
 {
-    return app_serve_json("create-room", room_create, 201);
+    return serve_json("create-room", room_create, 201);
 }

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "serve.h"
 #include "events.h"
 #include "http.h"
 
 #define WEBHOOK_MAX_BODY (1024 * 1024) /* 100 events with full info blocks */
 
-static void handle(struct mrb_app *app, FCGX_Request *rq)
+static void handle(struct mrb_app *app, FCGX_Request *rq, char code[4])
 {
     struct mrb_err err = {0};
     const char *method = http_param(rq, "REQUEST_METHOD");
@@ -25,14 +25,14 @@ static void handle(struct mrb_app *app, FCGX_Request *rq)
              http_gunzip_if_needed(rq, &body, &len, WEBHOOK_MAX_BODY, &err) == 0 &&
              events_receive(app, body, len, &accepted, &err) == 0) {
         free(body);
-        http_reply_ok(rq, 200, json_pack("{s:i}", "accepted", accepted));
+        serve_reply(rq, 200, json_pack("{s:i}", "accepted", accepted), &err, code);
         return;
     }
     free(body);
-    http_reply_err(rq, &err);
+    serve_reply(rq, 0, NULL, &err, code);
 }
 
 int main(void)
 {
-    return app_serve("event-webhook", handle);
+    return serve_run("event-webhook", handle);
 }

@@ -1,20 +1,20 @@
 /* GET /mrb/health: for load balancers. 200 while MariaDB answers, else 503. */
-#include "app.h"
 #include "http.h"
-#include "stats.h"
+#include "metrics.h"
+#include "serve.h"
 
-static void handle(struct mrb_app *app, FCGX_Request *rq)
+static void handle(struct mrb_app *app, FCGX_Request *rq, char code[4])
 {
     struct mrb_err err = {0};
     json_t *data = NULL;
 
-    if (http_check_get(rq, &err) == 0 && stats_health(app, &data, &err) == 0)
-        http_reply_ok(rq, 200, data);
+    if (http_check_get(rq, &err) == 0 && metrics_health(app, &data, &err) == 0)
+        serve_reply(rq, 200, data, &err, code);
     else
-        http_reply_err(rq, &err);
+        serve_reply(rq, 0, NULL, &err, code);
 }
 
 int main(void)
 {
-    return app_serve("health", handle);
+    return serve_run("health", handle);
 }

@@ -1,6 +1,6 @@
 /* POST /mrb/join-room: a FastCGI adapter over room_join(). Guests carry no
  * bearer token: the room key is their credential. */
-#include "app.h"
+#include "serve.h"
 #include "room.h"
 
 static int join(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -11,5 +11,5 @@ static int join(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 
 int main(void)
 {
-    return app_serve_json("join-room", join, 200);
+    return serve_json("join-room", join, 200);
 }

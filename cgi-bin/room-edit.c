@@ -1,8 +1,8 @@
 /* POST /mrb/room-edit: a FastCGI adapter over moderate_edit(). */
-#include "app.h"
+#include "serve.h"
 #include "moderate.h"
 
 int main(void)
 {
-    return app_serve_json("room-edit", moderate_edit, 200);
+    return serve_json("room-edit", moderate_edit, 200);
 }

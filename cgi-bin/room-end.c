@@ -1,8 +1,8 @@
 /* POST /mrb/room-end: a FastCGI adapter over moderate_end(). */
-#include "app.h"
+#include "serve.h"
 #include "moderate.h"
 
 int main(void)
 {
-    return app_serve_json("room-end", moderate_end, 200);
+    return serve_json("room-end", moderate_end, 200);
 }

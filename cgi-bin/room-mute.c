@@ -1,8 +1,8 @@
 /* POST /mrb/room-mute: a FastCGI adapter over moderate_mute(). */
-#include "app.h"
+#include "serve.h"
 #include "moderate.h"
 
 int main(void)
 {
-    return app_serve_json("room-mute", moderate_mute, 200);
+    return serve_json("room-mute", moderate_mute, 200);
 }

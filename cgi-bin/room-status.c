@@ -1,8 +1,8 @@
 /* POST /mrb/room-status: a FastCGI adapter over room_status(). */
-#include "app.h"
+#include "serve.h"
 #include "room.h"
 
 int main(void)
 {
-    return app_serve_json("room-status", room_status, 200);
+    return serve_json("room-status", room_status, 200);
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,9 @@ static const struct key keys[] = {
     {"db", "password", K_STR, OFF(db.password), 0, 0},
     {"db", "database", K_STR, OFF(db.database), 0, 0},
     {"db", "socket", K_STR, OFF(db.socket), 0, 0},
+    {"db", "hosts", K_STR, OFF(db.hosts), 0, 0},
+    {"db", "connect_timeout_ms", K_LONG, OFF(db.connect_timeout_ms), 100, 60000},
+    {"db", "failback_s", K_LONG, OFF(db.failback_s), 0, 86400},
     {"auth", "jwt_alg", K_ALG, OFF(auth.alg), 0, 0},
     {"auth", "jwt_secret", K_STR, OFF(auth.secret), 0, 0},
     {"auth", "jwt_public_key", K_STR, OFF(auth.public_key_path), 0, 0},
@@ -85,10 +89,16 @@ struct parse_ctx {
 
 /* Records the first failure's reason; libinih reports its line number as the
  * parse result, which load() joins to it. Returns 0, inih's "error" value. */
-static int fail(struct parse_ctx *p, const char *fmt, const char *a, const char *b)
+/* Records the first reason the file is refused; later ones add nothing. */
+static int fail(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct parse_ctx *p, const char *fmt, ...)
 {
+    va_list ap;
+
     if (!p->failed) {
-        snprintf(p->reason, sizeof(p->reason), fmt, a, b);
+        va_start(ap, fmt);
+        vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+        va_end(ap);
         p->failed = 1;
     }
     return 0;
@@ -181,10 +191,10 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
     char **slot = NULL;
 
     if (!conf_valid_server_name(sname))
-        return fail(p, "bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)%s", sname, "");
+        return fail(p, "bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)", sname);
     s = server_get(p->c, sname);
     if (s == NULL)
-        return fail(p, "out of memory%s%s", "", "");
+        return fail(p, "out of memory");
     if (strcmp(name, "public_url") == 0)
         slot = &s->public_url;
     else if (strcmp(name, "admin_url") == 0)
@@ -197,7 +207,7 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         slot = &s->metrics_url;
     else if (strcmp(name, "weight") == 0) {
         if (parse_double(value, &s->weight) != 0 || s->weight <= 0 || s->weight > 1000)
-            return fail(p, "weight must be a number in (0, 1000], not '%s'%s", value, "");
+            return fail(p, "weight must be a number in (0, 1000], not '%s'", value);
         return 1;
     } else if (strcmp(name, "enabled") == 0) {
         if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
@@ -205,7 +215,7 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
             s->enabled = 0;
         else
-            return fail(p, "enabled must be true or false, not '%s'%s", value, "");
+            return fail(p, "enabled must be true or false, not '%s'", value);
         return 1;
     } else
         return fail(p, "unknown key '%s' in [server %s]", name, sname);
@@ -226,7 +236,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return 1;
     /* libinih keeps 49 bytes of a section name: a full one was cut short */
     if (strlen(section) >= 49)
-        return fail(p, "section name longer than 48 characters: [%s...]%s", section, "");
+        return fail(p, "section name longer than 48 characters: [%s...]", section);
     if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0)
         return server_key(p, section + strlen(SERVER_PREFIX), name, value);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -260,7 +270,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             if (parse_urls(value, (char **)slot,
                            k->offset == offsetof(struct mrb_conf, turn.urls) ? &p->c->turn.n_urls
                                                                              : &p->c->turn.n_stun_urls) != 0)
-                return fail(p, "%s: at most 8 URLs%s", name, "");
+                return fail(p, "%s: at most 8 URLs", name);
             return 1;
         case K_ALG:
             if (strcmp(value, "HS256") == 0)
@@ -270,7 +280,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             else if (strcmp(value, "ES256") == 0)
                 p->c->auth.alg = CONF_JWT_ES256;
             else
-                return fail(p, "jwt_alg must be HS256, RS256 or ES256, not '%s'%s", value, "");
+                return fail(p, "jwt_alg must be HS256, RS256 or ES256, not '%s'", value);
             return 1;
         }
     }
@@ -281,6 +291,8 @@ static void set_defaults(struct mrb_conf *c)
 {
     memset(c, 0, sizeof(*c));
     c->db.port = 3306;
+    c->db.connect_timeout_ms = 2000;
+    c->db.failback_s = 60;
     c->auth.alg = CONF_JWT_HS256;
     c->auth.leeway = 30;
     c->turn.credential_ttl = 86400;
@@ -340,30 +352,99 @@ err:
 }
 
 /* Cross-key rules that a single line cannot check. */
+/* Fills c->db.nodes from [db] hosts ("host[:port]" or "[v6]:port", split
+ * by commas or blanks; the port defaults to [db] port), or from host and
+ * port when hosts is not set. Returns 0, or -1 with the reason in why. */
+static int parse_nodes(struct mrb_conf *c, char *why, size_t len)
+{
+    const char *s = c->db.hosts;
+
+    c->db.n_nodes = 0;
+    if (s == NULL || *s == '\0') {
+        snprintf(c->db.nodes[0].host, sizeof(c->db.nodes[0].host), "%s", c->db.host ? c->db.host : "");
+        c->db.nodes[0].port = c->db.port;
+        c->db.n_nodes = 1;
+        return 0;
+    }
+    while (*s) {
+        char item[256], *colon, *host = item;
+        size_t n = strcspn(s, ", \t");
+        long port = c->db.port;
+        char *end;
+
+        if (n == 0) {
+            s++;
+            continue;
+        }
+        if (n >= sizeof(item) || c->db.n_nodes == CONF_MAX_DB_NODES) {
+            snprintf(why, len, "[db] hosts: at most %d nodes of up to 255 characters", CONF_MAX_DB_NODES);
+            return -1;
+        }
+        memcpy(item, s, n);
+        item[n] = '\0';
+        s += n;
+        if (item[0] == '[') { /* [v6]:port */
+            host = item + 1;
+            colon = strchr(host, ']');
+            if (colon == NULL || (colon[1] != '\0' && colon[1] != ':'))
+                goto bad;
+            *colon = '\0';
+            colon = colon[1] == ':' ? colon + 1 : NULL;
+        } else {
+            colon = strrchr(item, ':');
+            if (colon && strchr(item, ':') != colon)
+                goto bad; /* a bare v6 address: needs brackets */
+        }
+        if (colon) {
+            *colon = '\0';
+            errno = 0;
+            port = strtol(colon + 1, &end, 10);
+            if (errno || end == colon + 1 || *end || port < 1 || port > 65535)
+                goto bad;
+        }
+        if (*host == '\0')
+            goto bad;
+        snprintf(c->db.nodes[c->db.n_nodes].host, sizeof(c->db.nodes[0].host), "%s", host);
+        c->db.nodes[c->db.n_nodes++].port = port;
+        continue;
+bad:
+        snprintf(why, len, "[db] hosts: '%s' is not host:port", item);
+        return -1;
+    }
+    if (c->db.n_nodes == 0) {
+        snprintf(why, len, "[db] hosts is set but names no node");
+        return -1;
+    }
+    return 0;
+}
+
 static int validate(struct parse_ctx *p)
 {
     struct mrb_conf *c = p->c;
+    char why[320];
 
     if (c->db.database == NULL || c->db.user == NULL)
-        return fail(p, "[db] user and database are required%s%s", "", "");
+        return fail(p, "[db] user and database are required");
+    if (parse_nodes(c, why, sizeof(why)) != 0)
+        return fail(p, "%s", why);
     if (c->auth.alg == CONF_JWT_HS256) {
         if (c->auth.secret == NULL || strlen(c->auth.secret) < 32)
-            return fail(p, "[auth] jwt_secret is required with HS256 and must be at least 32 bytes%s%s", "", "");
+            return fail(p, "[auth] jwt_secret is required with HS256 and must be at least 32 bytes");
     } else {
         if (c->auth.public_key_path == NULL)
-            return fail(p, "[auth] jwt_public_key (a PEM file) is required with RS256/ES256%s%s", "", "");
+            return fail(p, "[auth] jwt_public_key (a PEM file) is required with RS256/ES256");
         if (read_file(c->auth.public_key_path, &c->auth.public_key, &c->auth.public_key_len) != 0)
-            return fail(p, "[auth] jwt_public_key: cannot read '%s'%s", c->auth.public_key_path, "");
+            return fail(p, "[auth] jwt_public_key: cannot read '%s'", c->auth.public_key_path);
     }
     if (c->webhook.user == NULL || c->webhook.password == NULL)
-        return fail(p, "[webhook] user and password are required%s%s", "", "");
+        return fail(p, "[webhook] user and password are required");
     if (c->turn.n_urls > 0 && c->turn.secret == NULL &&
         (c->turn.username == NULL || c->turn.credential == NULL))
-        return fail(p, "[turn] needs secret, or username and credential%s%s", "", "");
+        return fail(p, "[turn] needs secret, or username and credential");
     if (c->rooms.default_ttl > c->rooms.max_ttl)
-        return fail(p, "[rooms] default_ttl exceeds max_ttl%s%s", "", "");
+        return fail(p, "[rooms] default_ttl exceeds max_ttl");
     if (c->rooms.default_max_participants > c->rooms.max_participants)
-        return fail(p, "[rooms] default_max_participants exceeds max_participants%s%s", "", "");
+        return fail(p, "[rooms] default_max_participants exceeds max_participants");
     if (c->webhook.spool_dir == NULL)
         c->webhook.spool_dir = dup_default("/var/spool/mrb");
     else if (c->webhook.spool_dir[0] != '/') {
@@ -373,7 +454,7 @@ static int validate(struct parse_ctx *p)
         size_t len = (size_t)dirlen + strlen(c->webhook.spool_dir) + 2;
         char *abs = malloc(len);
         if (abs == NULL)
-            return fail(p, "out of memory%s%s", "", "");
+            return fail(p, "out of memory");
         snprintf(abs, len, "%.*s/%s", dirlen, slash ? p->name : ".", c->webhook.spool_dir);
         free(c->webhook.spool_dir);
         c->webhook.spool_dir = abs;
@@ -387,7 +468,7 @@ static int validate(struct parse_ctx *p)
     for (size_t i = 0; i < c->n_servers; i++) {
         struct conf_server *s = &c->servers[i];
         if (!s->public_url || !s->admin_url || !s->admin_secret || !s->token_secret)
-            return fail(p, "[server %s] needs public_url, admin_url, admin_secret and token_secret%s", s->name, "");
+            return fail(p, "[server %s] needs public_url, admin_url, admin_secret and token_secret", s->name);
     }
     return 1;
 }
@@ -454,6 +535,75 @@ int conf_load_string(const char *text, const char *name, struct mrb_conf *c, cha
     return load(c, name, text, errbuf, errlen);
 }
 
+/* Copies s into out with runs of spaces and tabs squeezed to one space and
+ * the ends trimmed: how "[server  NAME]" and "[server NAME]" compare equal. */
+static void squeeze(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    int space = 0;
+
+    for (; *s && o + 1 < len; s++) {
+        if (*s == ' ' || *s == '\t') {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < len)
+            out[o++] = ' ';
+        space = 0;
+        out[o++] = *s;
+    }
+    out[o] = '\0';
+}
+
+struct raw_get {
+    const char *section, *key;
+    char *out;
+    size_t len;
+    int found;
+    conf_section_fn fn;
+    void *ctx;
+};
+
+static int on_raw(void *user, const char *section, const char *name, const char *value)
+{
+    struct raw_get *g = user;
+    char sec[256];
+
+    squeeze(section, sec, sizeof(sec));
+    if (g->fn) { /* listing "[server NAME]" sections: report each once, on its first key */
+        if (strncmp(sec, "server ", 7) == 0 && g->out && strcmp(g->out, sec) != 0) {
+            snprintf(g->out, g->len, "%s", sec);
+            g->fn(sec + 7, g->ctx);
+        }
+        return 1;
+    }
+    if (strcmp(sec, g->section) == 0 && strcmp(name, g->key) == 0) {
+        snprintf(g->out, g->len, "%s", value); /* the last duplicate wins, as in conf_load() */
+        g->found = 1;
+    }
+    return 1;
+}
+
+int conf_get_raw(const char *path, const char *section, const char *key, char *out, size_t len)
+{
+    char sec[256];
+    struct raw_get g = {sec, key, out, len, 0, NULL, NULL};
+
+    squeeze(section, sec, sizeof(sec));
+    out[0] = '\0';
+    if (ini_parse(path, on_raw, &g) < 0)
+        return -1;
+    return g.found;
+}
+
+int conf_each_server(const char *path, conf_section_fn fn, void *ctx)
+{
+    char last[256] = "";
+    struct raw_get g = {NULL, NULL, last, sizeof(last), 0, fn, ctx};
+
+    return ini_parse(path, on_raw, &g) < 0 ? -1 : 0;
+}
+
 const char *conf_default_path(void)
 {
     const char *env = getenv("MRB_CONFIG");
@@ -463,7 +613,7 @@ const char *conf_default_path(void)
 
 void conf_free(struct mrb_conf *c)
 {
-    char **strs[] = {&c->path, &c->db.host, &c->db.user, &c->db.password, &c->db.database, &c->db.socket,
+    char **strs[] = {&c->path, &c->db.host, &c->db.hosts, &c->db.user, &c->db.password, &c->db.database, &c->db.socket,
                      &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
                      &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
                      &c->webhook.password, &c->webhook.spool_dir, &c->turn.secret, &c->turn.username, &c->turn.credential,

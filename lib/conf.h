@@ -5,6 +5,7 @@
 
 #define CONF_DEFAULT_PATH "/etc/mrb/mrb.conf"
 #define CONF_MAX_URLS 8
+#define CONF_MAX_DB_NODES 8
 #define CONF_MAX_LINE 198       /* libinih's line buffer, as Debian builds it */
 #define CONF_SERVER_NAME_MAX 40 /* "[server NAME]" must fit libinih's 49-byte section */
 
@@ -29,6 +30,15 @@ struct mrb_conf {
     struct {
         char *host, *user, *password, *database, *socket;
         long port;
+        char *hosts; /* "host:port, host:port, ...": the nodes, in order of preference */
+        /* The nodes to use, first preferred: from hosts, else host/port/socket. */
+        struct conf_db_node {
+            char host[256];
+            long port;
+        } nodes[CONF_MAX_DB_NODES];
+        size_t n_nodes;
+        long connect_timeout_ms; /* a node that does not answer within this is skipped */
+        long failback_s;         /* back to an earlier node once it has been ready this long */
     } db;
     struct {
         enum conf_jwt_alg alg;
@@ -88,6 +98,19 @@ struct mrb_conf {
 
 /* $MRB_CONFIG when set and not empty, else CONF_DEFAULT_PATH. Not owned. */
 const char *conf_default_path(void);
+
+/* One value as the parser reads it, without loading or checking the rest of
+ * the file: for scripts (mrbctl config get), which must read the same file
+ * the same way as the programs. Section names compare with inner blanks
+ * squeezed ("server  a" is "server a"). Returns 1 with the value in out, 0
+ * when absent (out ""), -1 when the file cannot be read. */
+int conf_get_raw(const char *path, const char *section, const char *key, char *out, size_t len);
+
+/* Calls fn with the NAME of each "[server NAME]" section of path, in file
+ * order (a section split in two parts is reported at each part). Returns 0,
+ * or -1 when the file cannot be read. */
+typedef void (*conf_section_fn)(const char *name, void *ctx);
+int conf_each_server(const char *path, conf_section_fn fn, void *ctx);
 
 /* Loads and validates path into c (which the caller zeroes or not: it is
  * overwritten). On error returns -1 and writes "file:line: reason" to errbuf;

@@ -7,6 +7,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include "log.h"
 #include "db.h"
 #include "util.h"
 
@@ -18,13 +19,31 @@ struct stmt_slot {
     MYSQL_STMT *stmt;
 };
 
+/* A causal variant of a statement literal: "SET STATEMENT wsrep_sync_wait
+ * = 1 FOR <sql>", built once per literal and kept for the process's life. */
+struct causal_text {
+    const char *sql;
+    char *text;
+};
+#define DB_CAUSAL_MAX 16
+
 struct db {
     const struct mrb_conf *conf;
     MYSQL *conn;
     int in_txn;
+    int txn_conflict; /* a statement of the open transaction hit DB_CONFLICT */
     struct stmt_slot cache[DB_STMT_CACHE];
     size_t n_cache;
     unsigned long prepares;
+    /* The node in use (while conn), and what is known of the others. */
+    size_t node;
+    int galera;                                   /* the node in use runs wsrep */
+    long long down_until[CONF_MAX_DB_NODES];      /* skipped until then after a failure */
+    long long ready_since[CONF_MAX_DB_NODES];     /* failback: first seen ready, 0 when not */
+    long long next_probe;                         /* failback: next look at earlier nodes */
+    size_t logged;                                /* node last logged, +1 (0: none yet) */
+    struct causal_text causal[DB_CAUSAL_MAX];
+    size_t n_causal;
 };
 
 struct db *db_open(const struct mrb_conf *conf)
@@ -35,6 +54,12 @@ struct db *db_open(const struct mrb_conf *conf)
         db->conf = conf;
     return db;
 }
+
+/* How long a node that failed is skipped before it is tried again, when
+ * another node can serve meanwhile. */
+#define DB_NODE_PENALTY_S 5
+/* How often a worker on a later node looks at the earlier ones (failback). */
+#define DB_PROBE_EVERY_S 5
 
 static void drop_connection(struct db *db)
 {
@@ -52,6 +77,8 @@ void db_close(struct db *db)
     if (db == NULL)
         return;
     drop_connection(db);
+    for (size_t i = 0; i < db->n_causal; i++)
+        free(db->causal[i].text);
     free(db);
 }
 
@@ -68,48 +95,186 @@ unsigned long db_prepare_count(const struct db *db)
 static int fail(struct db *db, struct mrb_err *err, const char *what, const char *detail)
 {
     (void)db;
-    fprintf(stderr, "mrb: db: %s: %s\n", what, detail);
+    log_msg(LOG_LVL_WARN, "db: %s: %s", what, detail);
     err_set(err, 503, "503", "database unavailable");
     return DB_ERR;
 }
 
-static int connect_db(struct db *db, struct mrb_err *err)
+/* Whether m's node can take work: a plain MariaDB always; a Galera node
+ * only while Synced (wsrep_local_state 4), never as a donor, joiner or
+ * outside the primary component. Sets *galera. */
+static int node_ready(MYSQL *m, int *galera)
+{
+    static const char sql[] = "SELECT @@wsrep_on, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                              "WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE')";
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    int ready = 0;
+
+    *galera = 0;
+    if (mysql_query(m, sql) != 0) /* a build without wsrep at all: plain */
+        return mysql_errno(m) == ER_UNKNOWN_SYSTEM_VARIABLE;
+    res = mysql_store_result(m);
+    if (res == NULL)
+        return 0;
+    row = mysql_fetch_row(res);
+    if (row && row[0] && strcmp(row[0], "1") == 0) {
+        *galera = 1;
+        ready = row[1] && strcmp(row[1], "4") == 0;
+    } else {
+        ready = row != NULL;
+    }
+    mysql_free_result(res);
+    return ready;
+}
+
+/* A session on node i, ready for work, or NULL (*why says why). */
+static MYSQL *open_node(struct db *db, size_t i, int *galera, char *why, size_t len)
 {
     const struct mrb_conf *c = db->conf;
-    unsigned int connect_timeout = 2, io_timeout = 10;
-    MYSQL *m;
+    const struct conf_db_node *n = &c->db.nodes[i];
+    /* Connector/C counts the connect timeout in whole seconds. */
+    unsigned int connect_timeout = (unsigned int)((c->db.connect_timeout_ms + 999) / 1000), io_timeout = 10;
+    MYSQL *m = mysql_init(NULL);
 
-    if (db->conn)
-        return 0;
-    m = mysql_init(NULL);
-    if (m == NULL)
-        return fail(db, err, "init", "out of memory");
+    if (m == NULL) {
+        snprintf(why, len, "out of memory");
+        return NULL;
+    }
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (mysql_real_connect(m, c->db.host, c->db.user, c->db.password, c->db.database,
-                           (unsigned int)c->db.port, c->db.socket, CLIENT_FOUND_ROWS) == NULL) {
-        char detail[300];
-        snprintf(detail, sizeof(detail), "%s", mysql_error(m));
+    if (mysql_real_connect(m, n->host[0] ? n->host : NULL, c->db.user, c->db.password, c->db.database,
+                           (unsigned int)n->port, c->db.n_nodes == 1 ? c->db.socket : NULL,
+                           CLIENT_FOUND_ROWS) == NULL) {
+        snprintf(why, len, "%s", mysql_error(m));
         mysql_close(m);
-        return fail(db, err, "connect", detail);
+        return NULL;
+    }
+    if (!node_ready(m, galera)) {
+        snprintf(why, len, "not ready (a Galera node that is not Synced)");
+        mysql_close(m);
+        return NULL;
     }
     /* Short transactions, no gap locks: what Galera handles best. */
     if (mysql_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED") != 0) {
-        char detail[300];
-        snprintf(detail, sizeof(detail), "%s", mysql_error(m));
+        snprintf(why, len, "session setup: %s", mysql_error(m));
         mysql_close(m);
-        return fail(db, err, "session setup", detail);
+        return NULL;
     }
-    db->conn = m;
-    return 0;
+    return m;
 }
 
+static void use_node(struct db *db, MYSQL *m, size_t i, int galera)
+{
+    const struct conf_db_node *n = &db->conf->db.nodes[i];
+
+    db->conn = m;
+    db->node = i;
+    db->galera = galera;
+    db->down_until[i] = 0;
+    db->next_probe = util_now() + DB_PROBE_EVERY_S;
+    memset(db->ready_since, 0, sizeof(db->ready_since));
+    if (db->logged != i + 1 && db->conf->db.n_nodes > 1)
+        log_msg(i == 0 ? LOG_LVL_INFO : LOG_LVL_WARN, "db: using node %s:%ld (%zu of %zu)%s", n->host, n->port,
+                i + 1, db->conf->db.n_nodes, galera ? "" : ", not a Galera node");
+    db->logged = i + 1;
+}
+
+/* The first node that is ready, skipping those that failed moments ago
+ * unless no other one answers. */
+static int connect_db(struct db *db, struct mrb_err *err)
+{
+    const struct mrb_conf *c = db->conf;
+    long long now = util_now();
+    char why[300] = "no node configured";
+    int galera;
+
+    if (db->conn)
+        return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < c->db.n_nodes; i++) {
+            MYSQL *m;
+            if (pass == 0 && db->down_until[i] > now)
+                continue;
+            if (pass == 1 && db->down_until[i] <= now)
+                continue; /* tried in the first pass */
+            m = open_node(db, i, &galera, why, sizeof(why));
+            if (m) {
+                use_node(db, m, i, galera);
+                return 0;
+            }
+            db->down_until[i] = now + DB_NODE_PENALTY_S;
+            if (c->db.n_nodes > 1)
+                log_msg(LOG_LVL_WARN, "db: node %s:%ld: %s", c->db.nodes[i].host, c->db.nodes[i].port, why);
+        }
+    }
+    return fail(db, err, "connect", why);
+}
+
+void db_idle(struct db *db)
+{
+    const struct mrb_conf *c = db->conf;
+    long long now = util_now();
+
+    /* Failback: on a later node, look at the earlier ones now and then; go
+     * back to the first that has stayed ready for failback_s. */
+    if (db->conn == NULL || db->in_txn || db->node == 0 || now < db->next_probe)
+        return;
+    db->next_probe = now + DB_PROBE_EVERY_S;
+    for (size_t i = 0; i < db->node; i++) {
+        char why[300];
+        int galera;
+        MYSQL *m = open_node(db, i, &galera, why, sizeof(why));
+        if (m == NULL) {
+            db->ready_since[i] = 0;
+            continue;
+        }
+        if (db->ready_since[i] == 0)
+            db->ready_since[i] = now;
+        if (now - db->ready_since[i] >= c->db.failback_s) {
+            drop_connection(db);
+            use_node(db, m, i, galera);
+            return;
+        }
+        mysql_close(m);
+    }
+}
+
+int db_is_galera(const struct db *db)
+{
+    return db->conn != NULL && db->galera;
+}
+
+const char *db_node_name(const struct db *db, char *buf, size_t len)
+{
+    const struct conf_db_node *n;
+
+    if (db->conn == NULL)
+        return NULL;
+    n = &db->conf->db.nodes[db->node];
+    snprintf(buf, len, "%s:%ld", n->host[0] ? n->host : "localhost", n->port);
+    return buf;
+}
+
+/* Errors after which this node cannot serve the session: the connection
+ * is gone (2006, 2013, 2002/2003 on reconnect), the node left the primary
+ * component or is not synced (1047), or it is shutting down (1927). The
+ * next statement goes to the next ready node. */
 static int lost(unsigned int e)
 {
     return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == ER_CONNECTION_KILLED ||
-           e == CR_CONNECTION_ERROR || e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+           e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR || e == 1047 /* WSREP not ready */ ||
+           e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
+/* The node in use failed: skip it for a while and drop the session. */
+static void node_failed(struct db *db)
+{
+    if (db->conn)
+        db->down_until[db->node] = util_now() + DB_NODE_PENALTY_S;
+    drop_connection(db);
 }
 
 static MYSQL_STMT *prepare(struct db *db, const char *sql, struct mrb_err *err)
@@ -205,10 +370,10 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
         st = prepare(db, sql, err);
         if (st == NULL) {
             e = mysql_errno(db->conn);
-            if (lost(e) && !db->in_txn && attempt == 0) {
-                drop_connection(db);
+            if (lost(e))
+                node_failed(db);
+            if (lost(e) && !db->in_txn && attempt == 0)
                 continue;
-            }
             return NULL;
         }
         bind_params(bind, params, np, lens);
@@ -225,18 +390,19 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
             return NULL;
         }
         if (conflict(e) && code) {
+            db->txn_conflict = db->in_txn;
             *code = DB_CONFLICT;
             err_set(err, 503, "503", "database busy, try again");
             return NULL;
         }
         if (lost(e) && !db->in_txn && attempt == 0) {
-            fprintf(stderr, "mrb: db: connection lost (%u), reconnecting\n", e);
-            drop_connection(db);
+            log_msg(LOG_LVL_WARN, "db: connection lost (%u), reconnecting", e);
+            node_failed(db);
             continue;
         }
         fail(db, err, "execute", mysql_stmt_error(st));
         if (lost(e))
-            drop_connection(db);
+            node_failed(db);
         return NULL;
     }
     return NULL;
@@ -317,6 +483,80 @@ int db_query(struct db *db, const char *sql, const struct db_val *params, size_t
     return rows;
 }
 
+struct collector {
+    char *elems;
+    size_t n, cap, size;
+    db_fill_fn fill;
+    void *ctx;
+    int out_of_memory;
+};
+
+static int collect_one(void *ctx, const struct db_col *cols, size_t ncols)
+{
+    struct collector *k = ctx;
+    char *grown = util_grow(k->elems, k->n, &k->cap, k->size);
+
+    if (grown == NULL) {
+        k->out_of_memory = 1;
+        return 1;
+    }
+    k->elems = grown;
+    memset(k->elems + k->n * k->size, 0, k->size);
+    if (k->fill(k->elems + k->n * k->size, cols, ncols, k->ctx) == 0)
+        k->n++;
+    return 0;
+}
+
+int db_collect(struct db *db, const char *sql, const struct db_val *params, size_t np, struct db_col *cols,
+               size_t ncols, size_t elem_size, db_fill_fn fill, void *ctx, void **out, size_t *n,
+               struct mrb_err *err)
+{
+    struct collector k = {.size = elem_size, .fill = fill, .ctx = ctx};
+    int rc = db_query(db, sql, params, np, cols, ncols, collect_one, &k, err);
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0 || k.out_of_memory) {
+        free(k.elems);
+        if (k.out_of_memory)
+            err_set(err, 503, "503", "out of memory");
+        return DB_ERR;
+    }
+    *out = k.elems;
+    *n = k.n;
+    return 0;
+}
+
+/* The causal text for literal sql, built on first use. NULL when out of
+ * memory or room (the caller then reads without waiting). */
+static const char *causal_text(struct db *db, const char *sql)
+{
+    static const char prefix[] = "SET STATEMENT wsrep_sync_wait = 1 FOR ";
+    char *text;
+
+    for (size_t i = 0; i < db->n_causal; i++)
+        if (db->causal[i].sql == sql)
+            return db->causal[i].text;
+    if (db->n_causal == DB_CAUSAL_MAX || (text = malloc(sizeof(prefix) + strlen(sql))) == NULL)
+        return NULL;
+    memcpy(text, prefix, sizeof(prefix) - 1);
+    strcpy(text + sizeof(prefix) - 1, sql);
+    db->causal[db->n_causal].sql = sql;
+    db->causal[db->n_causal++].text = text;
+    return text;
+}
+
+int db_query_causal(struct db *db, const char *sql, const struct db_val *params, size_t np,
+                    struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err)
+{
+    const char *text;
+
+    if (connect_db(db, err) != 0)
+        return DB_ERR;
+    text = db->galera ? causal_text(db, sql) : NULL;
+    return db_query(db, text ? text : sql, params, np, cols, ncols, fn, ctx, err);
+}
+
 int db_begin(struct db *db, struct mrb_err *err)
 {
     if (connect_db(db, err) != 0)
@@ -324,7 +564,7 @@ int db_begin(struct db *db, struct mrb_err *err)
     if (mysql_query(db->conn, "START TRANSACTION") != 0) {
         unsigned int e = mysql_errno(db->conn);
         if (lost(e)) { /* nothing is open yet: reconnect once */
-            drop_connection(db);
+            node_failed(db);
             if (connect_db(db, err) != 0 || mysql_query(db->conn, "START TRANSACTION") != 0)
                 return fail(db, err, "begin", db->conn ? mysql_error(db->conn) : "no connection");
         } else {
@@ -332,6 +572,7 @@ int db_begin(struct db *db, struct mrb_err *err)
         }
     }
     db->in_txn = 1;
+    db->txn_conflict = 0;
     return 0;
 }
 
@@ -344,8 +585,10 @@ int db_commit(struct db *db, struct mrb_err *err)
             return DB_CONFLICT;
         }
         int rc = fail(db, err, "commit", db->conn ? mysql_error(db->conn) : "no connection");
-        if (db->conn && lost(mysql_errno(db->conn)))
-            drop_connection(db);
+        if (db->conn && lost(mysql_errno(db->conn))) {
+            node_failed(db);
+            return DB_LOST_COMMIT;
+        }
         return rc;
     }
     return 0;
@@ -358,12 +601,12 @@ void db_rollback(struct db *db)
     db->in_txn = 0;
 }
 
-int db_transaction(struct db *db, db_txn_fn fn, void *ctx, struct mrb_err *err)
+int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb_err *err)
 {
     int rc = DB_CONFLICT;
 
-    for (int attempt = 0; attempt < DB_TXN_TRIES && rc == DB_CONFLICT; attempt++) {
-        if (attempt > 0) {
+    for (int attempt = 0; attempt < DB_TXN_TRIES; attempt++) {
+        if (attempt > 0 && rc == DB_CONFLICT) {
             /* Jittered backoff, so that the same two transactions do not
              * collide again in lockstep: 1-2 ms, then 2-4 ms. */
             long us = (long)((double)(1000L << (attempt - 1)) * (1.0 + util_random_unit()));
@@ -376,12 +619,24 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, struct mrb_err *err)
         rc = fn(db, ctx, err);
         if (rc == 0)
             rc = db_commit(db, err);
-        else
+        else if (db->txn_conflict) /* whatever fn made of it: the database rolled it back */
+            rc = DB_CONFLICT;
+        if (rc != 0)
             db_rollback(db);
+        if (rc == DB_CONFLICT)
+            continue;
+        /* The node went away. Before COMMIT nothing was applied, so the
+         * transaction runs again on the next node; during COMMIT it may or
+         * may not have been, so only a replayable one runs again. */
+        if (rc == DB_LOST_COMMIT && (flags & DB_TXN_REPLAYABLE))
+            continue;
+        if (rc != 0 && rc != DB_LOST_COMMIT && !db_connected(db) && attempt == 0)
+            continue;
+        break;
     }
     if (rc == DB_CONFLICT)
-        fprintf(stderr, "mrb: db: transaction still conflicting after %d tries\n", DB_TXN_TRIES);
-    return rc;
+        log_msg(LOG_LVL_WARN, "db: transaction still conflicting after %d tries", DB_TXN_TRIES);
+    return rc == DB_LOST_COMMIT ? DB_ERR : rc;
 }
 
 int db_col_str(char *dst, size_t cap, const struct db_col *c)

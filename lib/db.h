@@ -45,9 +45,14 @@ int db_col_str(char *dst, size_t cap, const struct db_col *c);
 /* Returns non-zero to stop fetching. Must not run queries itself. */
 typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
 
-#define DB_ERR -1 /* connection or server error: err is a 503 */
-#define DB_DUP -2 /* duplicate key */
-#define DB_CONFLICT -3 /* deadlock or Galera certification failure: the transaction was rolled back */
+/* What a statement came to, when it is not 0 (db_query: a row count). */
+enum db_status {
+    DB_OK = 0,
+    DB_ERR = -1,     /* connection or server error: err is a 503 */
+    DB_DUP = -2,     /* duplicate key */
+    DB_CONFLICT = -3,   /* deadlock or Galera certification failure: the transaction was rolled back */
+    DB_LOST_COMMIT = -4 /* db_commit(): the node went away during COMMIT; the outcome is unknown */
+};
 
 struct db;
 
@@ -67,8 +72,21 @@ int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t 
 int db_query(struct db *db, const char *sql, const struct db_val *params, size_t np,
              struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err);
 
+/* Fills elem (zeroed, elem_size bytes) from one row. Returns 0 to keep it,
+ * or non-zero to skip the row (one that cannot be used, say over-long). */
+typedef int (*db_fill_fn)(void *elem, const struct db_col *cols, size_t ncols, void *ctx);
+
+/* Runs a query and collects its rows into a new array: *out (the caller
+ * frees it; NULL when no row was kept) gets *n elements of elem_size bytes,
+ * each filled by fill. Returns 0, or DB_ERR (503: the query failed, or out
+ * of memory) with *out NULL. */
+int db_collect(struct db *db, const char *sql, const struct db_val *params, size_t np, struct db_col *cols,
+               size_t ncols, size_t elem_size, db_fill_fn fill, void *ctx, void **out, size_t *n,
+               struct mrb_err *err);
+
 int db_begin(struct db *db, struct mrb_err *err);
-/* Returns 0, DB_CONFLICT (rolled back: run it again) or DB_ERR. */
+/* Returns 0, DB_CONFLICT (rolled back: run it again), DB_LOST_COMMIT or
+ * DB_ERR. */
 int db_commit(struct db *db, struct mrb_err *err);
 /* Rolls back an open transaction; harmless when none is open. */
 void db_rollback(struct db *db);
@@ -78,13 +96,38 @@ void db_rollback(struct db *db);
 typedef int (*db_txn_fn)(struct db *db, void *ctx, struct mrb_err *err);
 
 #define DB_TXN_TRIES 3
+/* The transaction may be applied twice without harm (its writes are
+ * conditional or deduplicated), so it is run again even when the node went
+ * away during COMMIT and whether it committed is unknown. */
+#define DB_TXN_REPLAYABLE 1
 
 /* Runs fn between BEGIN and COMMIT. When a statement or the COMMIT itself
  * fails with DB_CONFLICT, the whole transaction is run again, up to
- * DB_TXN_TRIES times with jittered backoff; fn must therefore start from
- * scratch each time and touch nothing but the database. Returns 0 when
- * committed, else what fn or the database returned (err set). */
-int db_transaction(struct db *db, db_txn_fn fn, void *ctx, struct mrb_err *err);
+ * DB_TXN_TRIES times with jittered backoff; when the node goes away before
+ * COMMIT, it runs again once on the next ready node (and, with
+ * DB_TXN_REPLAYABLE in flags, also when it went away during COMMIT). fn must
+ * therefore start from scratch each time and touch nothing but the
+ * database. Returns 0 when committed, else what fn or the database
+ * returned (err set). */
+int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb_err *err);
+
+/* Housekeeping between requests (never inside one): a worker that moved to
+ * a later node goes back to an earlier one once it has stayed ready for
+ * [db] failback_s. Looks at most every few seconds. */
+void db_idle(struct db *db);
+
+/* 1 while the node in use is a Galera node. */
+int db_is_galera(const struct db *db);
+
+/* The node in use as "host:port" in buf, or NULL when not connected. */
+const char *db_node_name(const struct db *db, char *buf, size_t len);
+
+/* Like db_query(), but on a Galera node the read first waits until the
+ * node has applied every write committed anywhere in the cluster before it
+ * (wsrep_sync_wait = 1): for a read that must see a write made through
+ * another node. Costs a cluster round trip; a plain read elsewhere. */
+int db_query_causal(struct db *db, const char *sql, const struct db_val *params, size_t np,
+                    struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err);
 
 /* 1 while a connection is open (after a lost connection it is not). */
 int db_connected(const struct db *db);

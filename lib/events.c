@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <openssl/sha.h>
 
+#include "log.h"
 #include "events.h"
 #include "stats.h"
 #include "servers.h"
@@ -107,7 +108,7 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
     remember(b->touched, &b->n_touched, emitter);
     if (subtype == CORE_SHUTDOWN)
         remember(b->down, &b->n_down, emitter);
-    fprintf(stderr, "mrb: event-webhook: server %s %s\n", emitter,
+    log_msg(LOG_LVL_INFO, "server %s %s", emitter,
             subtype == CORE_STARTED ? "started (its rooms will be recreated)" : "shut down");
     return 0;
 }
@@ -283,7 +284,7 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         if (known == 0) { /* an unregistered emitter changes nothing */
             b->by_type[EVK_UNREGISTERED]++;
             if (b->ignored++ == 0)
-                fprintf(stderr, "mrb: event-webhook: events from unregistered emitter ignored\n");
+                log_msg(LOG_LVL_INFO, "events from unregistered emitter ignored");
             return 0;
         }
     }
@@ -320,86 +321,115 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
     static const char sql[] =
         "UPDATE servers SET sessions = (SELECT COUNT(*) FROM server_sessions WHERE server_id = ?), "
         "handles = (SELECT COUNT(*) FROM server_handles WHERE server_id = ?) WHERE id = ?";
-    struct mrb_err ignored = {0};
 
     for (size_t i = 0; i < b->n_touched; i++) {
         struct db_val p[] = {DB_S(b->touched[i]), DB_S(b->touched[i]), DB_S(b->touched[i])};
-        if (db_exec(app->db, sql, p, 3, NULL, &ignored) == 0)
-            servers_rescore(app, b->touched[i], &ignored);
+        if (db_exec(app->db, sql, p, 3, NULL, NULL) == 0)
+            servers_rescore(app, b->touched[i], NULL);
     }
 }
 
-int events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err)
+/* One attempt at a batch, inside its transaction (db_transaction() runs it
+ * again after a conflict or on the next node). */
+struct apply {
+    struct mrb_app *app;
+    json_t *doc;
+    const char *body;
+    size_t len;
+    long long now;
+    struct batch b;
+    int seen; /* applied before: a re-delivery */
+};
+
+static int apply_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
-    struct batch b = {.now = util_now()};
-    json_t *doc, *ev;
-    size_t i, total;
+    struct apply *a = ctx;
+    struct batch *b = &a->b;
+    size_t i;
+    json_t *ev;
+    int rc;
+
+    (void)db;
+    memset(b, 0, sizeof(*b));
+    b->now = a->now;
+    a->seen = 0;
+    rc = already_seen(a->app, a->body, a->len, b->now, err);
+    if (rc != 0) {
+        a->seen = rc == 1;
+        return rc == 1 ? 0 : -1;
+    }
+    if (json_is_object(a->doc))
+        return ingest_one(a->app, b, a->doc, err);
+    json_array_foreach(a->doc, i, ev) if (ingest_one(a->app, b, ev, err) != 0) return -1;
+    for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
+        if (b->by_type[k])
+            stats_add(a->app, STATS_EVENTS, evk_label[k], b->by_type[k]);
+    return 0;
+}
+
+enum events_result events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted,
+                                struct mrb_err *err)
+{
+    struct apply *a;
+    size_t total;
     int rc;
 
     *accepted = 0;
-    doc = json_loadb(body, len, 0, NULL);
-    if (doc == NULL || !(json_is_object(doc) || json_is_array(doc))) {
-        json_decref(doc);
+    a = calloc(1, sizeof(*a)); /* struct batch is large: not on the stack */
+    if (a == NULL) {
+        err_set(err, 503, "503", "out of memory");
+        return EVENTS_REFUSED;
+    }
+    a->app = app;
+    a->body = body;
+    a->len = len;
+    a->now = util_now();
+    a->doc = json_loadb(body, len, 0, NULL);
+    if (a->doc == NULL || !(json_is_object(a->doc) || json_is_array(a->doc))) {
+        json_decref(a->doc);
+        free(a);
         err_set(err, 400, "400", "body must be a JSON event object or an array of events");
-        return -1;
+        return EVENTS_REFUSED;
     }
-    total = json_is_array(doc) ? json_array_size(doc) : 1;
+    total = json_is_array(a->doc) ? json_array_size(a->doc) : 1;
     if (total > EVENTS_MAX_BATCH) {
-        json_decref(doc);
+        json_decref(a->doc);
+        free(a);
         err_set(err, 400, "400", "at most %d events per batch", EVENTS_MAX_BATCH);
-        return -1;
+        return EVENTS_REFUSED;
     }
-    /* One transaction per batch: all of it or none of it. */
-    if (db_begin(app->db, err) != 0)
-        goto db_failed;
-    rc = already_seen(app, body, len, b.now, err);
-    if (rc < 0)
-        goto db_failed;
-    if (rc == 1) {
-        db_rollback(app->db);
-        json_decref(doc);
-        *accepted = (int)total; /* applied before: count once */
-        return 0;
-    }
-    if (json_is_object(doc)) {
-        if (ingest_one(app, &b, doc, err) != 0)
-            goto db_failed;
-    } else {
-        json_array_foreach(doc, i, ev) if (ingest_one(app, &b, ev, err) != 0) goto db_failed;
-    }
-    for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
-        if (b.by_type[k])
-            stats_add(app, STATS_EVENTS, evk_label[k], b.by_type[k]);
-    if (db_commit(app->db, err) != 0)
-        goto db_failed;
-    json_decref(doc);
-    *accepted = (int)total;
-    refresh_counts(app, &b);
-    for (size_t k = 0; k < b.n_down; k++) {
-        struct mrb_err e = {0};
-        servers_evacuate(app, b.down[k], &e);
-    }
-    return 0;
-db_failed:
-    db_rollback(app->db);
-    json_decref(doc);
-    if (db_connected(app->db)) {
+    /* One transaction per batch: all of it or none of it. Replayable: a
+     * batch that did commit before the node went away is recognised by its
+     * digest and changes nothing the second time. */
+    rc = db_transaction(app->db, apply_txn, a, DB_TXN_REPLAYABLE, err);
+    json_decref(a->doc);
+    if (rc != 0) {
+        int down = !db_connected(app->db);
+        free(a);
+        if (down) /* no database node is ready: the caller spools it */
+            return EVENTS_DB_DOWN;
         /* the database is up but refused this batch: spooling would block every later one */
-        fprintf(stderr, "mrb: event-webhook: batch refused by the database, dropped: %s\n", err->msg);
+        log_msg(LOG_LVL_WARN, "batch refused by the database, dropped: %s", err->msg);
         err_set(err, 503, "503", "batch refused by the database");
-        return -1;
+        return EVENTS_REFUSED;
     }
-    return EVENTS_DB_DOWN;
+    *accepted = (int)total;
+    if (!a->seen) {
+        refresh_counts(app, &a->b);
+        for (size_t k = 0; k < a->b.n_down; k++)
+            servers_evacuate(app, a->b.down[k], NULL);
+    }
+    free(a);
+    return EVENTS_APPLIED;
 }
 
 static int replay_one(void *ctx, const char *body, size_t len)
 {
     struct mrb_err err = {0};
     int accepted;
-    int rc = events_apply(ctx, body, len, &accepted, &err);
 
     /* Only "still down" keeps a batch; a refused one would block the rest. */
-    return rc == EVENTS_DB_DOWN ? -1 : 0;
+    return events_apply(ctx, body, len, &accepted, &err) == EVENTS_DB_DOWN ? -1 : 0;
 }
 
 int events_receive(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err)
@@ -425,26 +455,26 @@ int events_receive(struct mrb_app *app, const char *body, size_t len, int *accep
         lock = spool_lock(dir);
         replayed = spool_replay(dir, replay_one, app);
         if (replayed > 0)
-            fprintf(stderr, "mrb: event-webhook: replayed %d spooled batches\n", replayed);
+            log_msg(LOG_LVL_INFO, "replayed %d spooled batches", replayed);
         if (spool_pending(dir)) /* still down: keep arrival order */
             goto spool;
     }
     rc = events_apply(app, body, len, accepted, err);
     if (rc != EVENTS_DB_DOWN) {
         spool_unlock(lock);
-        return rc;
+        return rc == EVENTS_APPLIED ? 0 : -1;
     }
     if (lock < 0)
         lock = spool_lock(dir);
 spool:
     if (spool_write(dir, body, len) != 0) {
         spool_unlock(lock);
-        fprintf(stderr, "mrb: event-webhook: cannot spool to %s\n", dir);
+        log_msg(LOG_LVL_WARN, "cannot spool to %s", dir);
         err_set(err, 503, "503", "cannot store events now");
         return -1;
     }
     spool_unlock(lock);
-    fprintf(stderr, "mrb: event-webhook: database down, batch spooled\n");
+    log_msg(LOG_LVL_WARN, "database down, batch spooled");
     err_clear(err);
     return 0;
 }

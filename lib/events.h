@@ -8,15 +8,18 @@
 
 #include <jansson.h>
 
-#define EVENTS_DB_DOWN -2 /* the batch could not be stored: spool it */
+enum events_result {
+    EVENTS_APPLIED = 0,
+    EVENTS_REFUSED = -1, /* malformed (400), or the database refused it (503): err says */
+    EVENTS_DB_DOWN = 1,  /* MariaDB could not be reached: spool the batch */
+};
 
 /* Applies one webhook body (an event object, or an array of up to 100) in
  * one transaction. A body applied before (same bytes) counts again but
  * changes nothing. Events of the wrong shape or of no interest are skipped.
  * After commit: session/handle counts are refreshed and the rooms of servers
- * that shut down are moved. Returns 0 with *accepted; -1 with a 400 in err
- * for a malformed body; EVENTS_DB_DOWN when MariaDB could not take it. */
-int events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err);
+ * that shut down are moved. Returns EVENTS_APPLIED with *accepted. */
+enum events_result events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err);
 
 /* The webhook's whole job for one authenticated body: batches spooled while
  * MariaDB was down are replayed first, in order; then this one is applied,

@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "expire.h"
-#include "fleet.h"
+#include "servers.h"
 #include "stats.h"
 #include "janus.h"
 #include "util.h"
@@ -17,54 +18,56 @@ struct victim {
 
 struct collect {
     struct victim *v;
-    size_t n, cap;
-    int failed;
+    size_t n;
 };
 
-static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+static int fill_victim(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct collect *k = ctx;
-    struct victim *v, *grown = util_grow(k->v, k->n, &k->cap, sizeof(*k->v));
+    struct victim *v = elem;
     (void)ncols;
+    (void)ctx;
 
-    if (grown == NULL) {
-        k->failed = 1;
-        return 1;
-    }
-    k->v = grown;
-    v = &k->v[k->n];
     if (db_col_str(v->id, sizeof(v->id), &c[0]) || db_col_str(v->secret, sizeof(v->secret), &c[1]) ||
         db_col_str(v->server, sizeof(v->server), &c[2]) || db_col_str(v->admin_url, sizeof(v->admin_url), &c[3]) ||
         db_col_str(v->admin_secret, sizeof(v->admin_secret), &c[4]))
-        return 0; /* over-long: skip, it cannot be a room we made */
+        return 1; /* over-long: skip, it cannot be a room we made */
     v->orphan = c[3].is_null;
-    k->n++;
     return 0;
+}
+
+/* Up to EXPIRE_COMMIT_EVERY destroyed rooms marked ended in one
+ * transaction; replayable, since each UPDATE is conditional. */
+struct mark_chunk {
+    const struct victim *v;
+    const char *done;
+    size_t from, to;
+    long long now;
+};
+
+static int mark_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    static const char sql[] = "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL";
+    const struct mark_chunk *k = ctx;
+    int rc = 0;
+
+    for (size_t i = k->from; i < k->to && rc == 0; i++) {
+        struct db_val p[] = {DB_I(k->now), DB_S(k->v[i].id)};
+        if (k->done[i])
+            rc = db_exec(db, sql, p, 2, NULL, err);
+    }
+    return rc;
 }
 
 static int mark_ended(struct mrb_app *app, const struct victim *v, const char *done, size_t n, long long now)
 {
-    static const char sql[] = "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL";
     struct mrb_err err = {0};
-    size_t in_txn = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        if (!done[i])
-            continue;
-        if (in_txn == 0 && db_begin(app->db, &err) != 0)
+    for (size_t from = 0; from < n; from += EXPIRE_COMMIT_EVERY) {
+        struct mark_chunk k = {v, done, from, from + EXPIRE_COMMIT_EVERY < n ? from + EXPIRE_COMMIT_EVERY : n, now};
+        if (db_transaction(app->db, mark_txn, &k, DB_TXN_REPLAYABLE, &err) != 0)
             return -1;
-        struct db_val p[] = {DB_I(now), DB_S(v[i].id)};
-        if (db_exec(app->db, sql, p, 2, NULL, &err) != 0) {
-            db_rollback(app->db);
-            return -1;
-        }
-        if (++in_txn == EXPIRE_COMMIT_EVERY) {
-            if (db_commit(app->db, &err) != 0)
-                return -1;
-            in_txn = 0;
-        }
     }
-    return in_txn ? db_commit(app->db, &err) : 0;
+    return 0;
 }
 
 static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
@@ -75,6 +78,7 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
                                      "ON rooms.id = participants.room_id WHERE rooms.ended_at IS NOT NULL";
     static const char events_sql[] = "DELETE FROM events_seen WHERE received_at < ?";
     static const char keys_sql[] = "DELETE FROM key_failures WHERE window_start < ?";
+    static const char clients_sql[] = "DELETE FROM db_clients WHERE seen_at < ?";
     struct db_val day[] = {DB_I(now - 86400)};
     unsigned long long a = 0, c = 0, d = 0;
     struct mrb_err err = {0};
@@ -86,6 +90,7 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     db_exec(app->db, events_sql, day, 1, &d, &err);
     struct db_val window[] = {DB_I(now - app->conf.limits.window)};
     db_exec(app->db, keys_sql, window, 1, NULL, &err);
+    db_exec(app->db, clients_sql, day, 1, NULL, &err);
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;
@@ -105,17 +110,19 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
     struct janus_http *reqs = NULL;
     char **bodies = NULL, *done = NULL;
     struct mrb_err err = {0};
+    void *rows;
     int rc = -1;
 
     memset(st, 0, sizeof(*st));
-    if (db_query(app->db, sql, p, 2, cols, 5, collect_row, &k, &err) < 0 || k.failed) {
-        fprintf(stderr, "mrb-expire: cannot read expired rooms: %s\n", k.failed ? "out of memory" : err.msg);
+    if (db_collect(app->db, sql, p, 2, cols, 5, sizeof(*k.v), fill_victim, NULL, &rows, &k.n, &err) != 0) {
+        log_msg(LOG_LVL_WARN, "cannot read expired rooms: %s", err.msg);
         goto out;
     }
+    k.v = rows;
     st->expired = (long)k.n;
     if (dry_run) {
         for (size_t i = 0; i < k.n; i++)
-            fprintf(stderr, "mrb-expire: would destroy room %s on %s\n", k.v[i].id, k.v[i].server);
+            log_msg(LOG_LVL_INFO, "would destroy room %s on %s", k.v[i].id, k.v[i].server);
         rc = 0;
         goto out;
     }
@@ -141,35 +148,35 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
         struct victim *v = &k.v[i];
         struct janus_server js = {v->server, v->admin_url, v->admin_secret};
         struct mrb_err e = {0};
-        int r;
+        enum janus_result r;
         if (v->orphan) {
             done[i] = 1;
             st->gone++;
-            fprintf(stderr, "mrb-expire: room %s ended (its server %s is no longer registered)\n", v->id, v->server);
+            log_msg(LOG_LVL_INFO, "room %s ended (its server %s is no longer registered)", v->id, v->server);
             continue;
         }
         r = janus_admin_parse(&js, reqs[i].reply, reqs[i].reply_len, reqs[i].status, NULL, &e);
-        if (r == 0) {
+        if (r == JANUS_OK) {
             done[i] = 1;
             st->destroyed++;
-            fprintf(stderr, "mrb-expire: room %s destroyed on %s\n", v->id, v->server);
-        } else if (r == JANUS_AB_NO_SUCH_ROOM) {
+            log_msg(LOG_LVL_INFO, "room %s destroyed on %s", v->id, v->server);
+        } else if (r == JANUS_GONE) {
             done[i] = 1;
             st->gone++;
-            fprintf(stderr, "mrb-expire: room %s already gone from %s\n", v->id, v->server);
+            log_msg(LOG_LVL_INFO, "room %s already gone from %s", v->id, v->server);
         } else {
             st->failed++;
-            fprintf(stderr, "mrb-expire: room %s on %s: %s; retrying next run\n", v->id, v->server, e.msg);
+            log_msg(LOG_LVL_WARN, "room %s on %s: %s; retrying next run", v->id, v->server, e.msg);
         }
     }
     if (mark_ended(app, k.v, done, k.n, now) != 0) {
-        fprintf(stderr, "mrb-expire: cannot mark rooms ended; the next run retries them\n");
+        log_msg(LOG_LVL_WARN, "cannot mark rooms ended; the next run retries them");
         goto out;
     }
     if (st->destroyed + st->gone > 0)
         stats_add(app, STATS_EXPIRED, "", st->destroyed + st->gone);
     purge(app, now, st);
-    fleet_finish_drains(app, &err);
+    servers_finish_drains(app, &err);
     rc = 0;
 out:
     if (reqs)

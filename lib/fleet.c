@@ -2,12 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "fleet.h"
-#include "moderate.h"
+#include "room.h"
 #include "servers.h"
 #include "util.h"
 
-int fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err)
+enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err)
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, state, "
@@ -17,20 +18,20 @@ int fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *
                          DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_I(now), DB_I(now)};
     int rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
 
-    if (rc == 0 && servers_rescore(app, s->name, err) < 0)
-        return -1;
-    return rc == DB_DUP ? 1 : rc == 0 ? 0 : -1;
+    if (rc == DB_DUP)
+        return FLEET_EXISTS;
+    return rc == 0 && servers_rescore(app, s->name, err) >= 0 ? FLEET_DONE : FLEET_FAILED;
 }
 
-int fleet_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
+enum fleet_result fleet_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
 {
     static const char sql[] = "UPDATE servers SET state = ?, updated_at = ? WHERE id = ?";
     struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(id)};
     unsigned long long matched = 0;
 
     if (db_exec(app->db, sql, p, 3, &matched, err) != 0)
-        return -1;
-    return matched ? 1 : 0;
+        return FLEET_FAILED;
+    return matched ? FLEET_DONE : FLEET_NO_SUCH_SERVER;
 }
 
 long long fleet_open_rooms(struct mrb_app *app, const char *id, struct mrb_err *err)
@@ -42,109 +43,91 @@ long long fleet_open_rooms(struct mrb_app *app, const char *id, struct mrb_err *
     return db_query(app->db, sql, p, 1, &n, 1, NULL, NULL, err) == 1 ? n.i : -1;
 }
 
-struct id_list {
-    char (*ids)[65];
-    size_t n, cap;
-    int failed;
-};
+typedef char room_id_buf[65];
 
-static int collect_id(void *ctx, const struct db_col *c, size_t ncols)
+static int fill_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct id_list *l = ctx;
-    void *grown = util_grow(l->ids, l->n, &l->cap, sizeof(*l->ids));
     (void)ncols;
-
-    if (grown == NULL) {
-        l->failed = 1;
-        return 1;
-    }
-    l->ids = grown;
-    if (db_col_str(l->ids[l->n], sizeof(*l->ids), &c[0]) == 0)
-        l->n++;
-    return 0;
+    (void)ctx;
+    return db_col_str(elem, sizeof(room_id_buf), &c[0]) == 0 ? 0 : 1;
 }
 
-int fleet_remove(struct mrb_app *app, const char *id, int force, long long *open, struct mrb_err *err)
+static int remove_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
-    static const char rooms_sql[] = "SELECT id FROM rooms WHERE server_id = ? AND ended_at IS NULL";
     static const char *const deletes[] = {
         "DELETE FROM participants WHERE server_id = ?", "DELETE FROM server_sessions WHERE server_id = ?",
         "DELETE FROM server_handles WHERE server_id = ?", "DELETE FROM servers WHERE id = ?"};
+    struct db_val p[] = {DB_S(ctx)};
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]) && rc == 0; i++)
+        rc = db_exec(db, deletes[i], p, 1, NULL, err);
+    return rc;
+}
+
+enum fleet_result fleet_remove(struct mrb_app *app, const char *id, int force, long long *open,
+                               struct mrb_err *err)
+{
+    static const char rooms_sql[] = "SELECT id FROM rooms WHERE server_id = ? AND ended_at IS NULL";
     struct db_col col = {.type = DB_STR};
     struct db_val p[] = {DB_S(id)};
     struct server_row row;
-    struct id_list l = {0};
-    unsigned long long gone = 0;
+    room_id_buf *ids;
+    void *rows;
+    size_t n;
     int found = servers_get(app, id, &row, err);
 
+    *open = 0;
     if (found <= 0)
-        return found;
+        return found == 0 ? FLEET_NO_SUCH_SERVER : FLEET_FAILED;
     *open = fleet_open_rooms(app, id, err);
     if (*open < 0)
-        return -1;
+        return FLEET_FAILED;
     if (*open > 0 && !force)
-        return 2;
+        return FLEET_HAS_ROOMS;
     if (*open > 0) {
-        if (db_query(app->db, rooms_sql, p, 1, &col, 1, collect_id, &l, err) < 0 || l.failed) {
-            free(l.ids);
-            return -1;
-        }
-        for (size_t i = 0; i < l.n; i++) {
+        if (db_collect(app->db, rooms_sql, p, 1, &col, 1, sizeof(*ids), fill_id, NULL, &rows, &n, err) != 0)
+            return FLEET_FAILED;
+        ids = rows;
+        for (size_t i = 0; i < n; i++) {
             struct mrb_err e = {0};
-            int rc = moderate_end_room(app, l.ids[i], &e);
-            fprintf(stderr, "mrbctl: room %s %s\n", l.ids[i],
-                    rc == 1 ? "ended" : rc == 0 ? "refused to joiners (not destroyed: server unreachable)" : e.msg);
+            enum room_end_result rc = room_end(app, ids[i], &e);
+            log_msg(LOG_LVL_INFO, "room %s %s", ids[i],
+                    rc == ROOM_ENDED     ? "ended"
+                    : rc == ROOM_REFUSED ? "refused to joiners (not destroyed: server unreachable)"
+                                         : e.msg);
         }
-        free(l.ids);
+        free(ids);
     }
-    if (db_begin(app->db, err) != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
-        if (db_exec(app->db, deletes[i], p, 1, &gone, err) != 0) {
-            db_rollback(app->db);
-            return -1;
-        }
-    return db_commit(app->db, err) == 0 ? 1 : -1;
+    return db_transaction(app->db, remove_txn, (void *)id, DB_TXN_REPLAYABLE, err) == 0 ? FLEET_DONE : FLEET_FAILED;
 }
 
-int fleet_finish_drains(struct mrb_app *app, struct mrb_err *err)
-{
-    static const char sql[] =
-        "UPDATE servers SET state = 'disabled', updated_at = ? WHERE state = 'cordoned' AND NOT EXISTS "
-        "(SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
-    struct db_val p[] = {DB_I(util_now())};
-    unsigned long long n = 0;
-
-    if (db_exec(app->db, sql, p, 1, &n, err) != 0)
-        return -1;
-    if (n)
-        fprintf(stderr, "%s: %llu cordoned server(s) drained: now disabled\n", app->name ? app->name : "mrb", n);
-    return (int)n;
-}
-
-int fleet_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
+enum fleet_result fleet_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
 {
     static const char sql[] = "SELECT state FROM servers WHERE id = ?";
     struct db_col col = {.type = DB_STR};
     struct db_val p[] = {DB_S(id)};
-    int rc = fleet_set_state(app, id, "cordoned", err);
+    enum fleet_result rc = fleet_set_state(app, id, "cordoned", err);
 
-    if (rc <= 0)
+    if (rc != FLEET_DONE)
         return rc;
-    if (fleet_finish_drains(app, err) < 0 || db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err) != 1)
-        return -1;
-    return db_col_str(state, 16, &col) == 0 ? 1 : -1;
+    if (servers_finish_drains(app, err) < 0 || db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err) != 1)
+        return FLEET_FAILED;
+    return db_col_str(state, 16, &col) == 0 ? FLEET_DONE : FLEET_FAILED;
 }
 
-int fleet_panic(struct mrb_app *app, const char *id, long long *left, struct mrb_err *err)
+enum fleet_result fleet_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
+                              struct mrb_err *err)
 {
-    int rc = fleet_set_state(app, id, "disabled", err), moved;
+    enum fleet_result rc = fleet_set_state(app, id, "disabled", err);
 
-    if (rc <= 0)
-        return rc == 0 ? -2 : -1;
-    moved = servers_evacuate(app, id, err);
-    if (moved < 0)
-        return -1;
+    *moved = 0;
+    *left = 0;
+    if (rc != FLEET_DONE)
+        return rc;
+    *moved = servers_evacuate(app, id, err);
+    if (*moved < 0)
+        return FLEET_FAILED;
     *left = fleet_open_rooms(app, id, err);
-    return moved;
+    return *left < 0 ? FLEET_FAILED : FLEET_DONE;
 }

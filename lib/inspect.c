@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "inspect.h"
+#include "room.h"
+#include "seat.h"
 #include "servers.h"
 #include "util.h"
 
@@ -56,7 +58,7 @@ enum { R_ID, R_NAME, R_SERVER, R_OWNER, R_MAXP, R_CREATED, R_EXPIRES, R_ENDED, R
 
 #define ROOM_COLUMNS                                                                                       \
     "r.id, r.name, r.server_id, r.created_by, r.max_participants, r.created_at, r.expires_at, r.ended_at, " \
-    "(SELECT COUNT(*) FROM seats s WHERE s.room_id = r.id AND (s.connected = 1 OR s.held_until >= ?)), "   \
+    "(SELECT COUNT(*) FROM seats s WHERE s.room_id = r.id AND " SEAT_HELD("s.") "), "                \
     "(SELECT COUNT(*) FROM participants p WHERE p.room_id = r.id)"
 
 static void room_cols(struct db_col *c)
@@ -122,25 +124,12 @@ static int seat_row(void *ctx, const struct db_col *c, size_t ncols)
     return 0;
 }
 
-static int person_row(void *ctx, const struct db_col *c, size_t ncols)
-{
-    (void)ncols;
-    json_array_append_new(ctx, json_pack("{s:s, s:s, s:o, s:b, s:o}", "id", c[0].s, "display", c[1].s, "userId",
-                                         c[2].is_null ? json_null() : json_string(c[2].s), "muted", (int)c[3].i,
-                                         "joinedAt", time_or_null(c[4].i)));
-    return 0;
-}
-
 int inspect_room(struct mrb_app *app, const char *id, json_t **out, struct mrb_err *err)
 {
     static const char sql[] = "SELECT " ROOM_COLUMNS ", r.room_key, r.description, r.record FROM rooms r WHERE r.id = ?";
     static const char seats_sql[] = "SELECT user_id, connected, held_until FROM seats WHERE room_id = ? "
                                     "ORDER BY created_at, user_id";
-    static const char people_sql[] = "SELECT participant_id, display, user_id, muted, joined_at FROM participants "
-                                     "WHERE room_id = ? ORDER BY joined_at, participant_id";
-    struct db_col c[R_NCOLS + 3], sc[3] = {{.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}},
-                                  pc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT},
-                                           {.type = DB_INT}};
+    struct db_col c[R_NCOLS + 3], sc[3] = {{.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
     long long now = util_now();
     struct db_val p[] = {DB_I(now), DB_S(id)};
     struct db_val one[] = {DB_S(id)};
@@ -160,9 +149,8 @@ int inspect_room(struct mrb_app *app, const char *id, json_t **out, struct mrb_e
     json_object_set_new(room, "description", json_string(c[R_NCOLS + 1].s));
     json_object_set_new(room, "record", json_boolean(c[R_NCOLS + 2].i));
     seats = json_array();
-    people = json_array();
     if (db_query(app->db, seats_sql, one, 1, sc, 3, seat_row, seats, err) < 0 ||
-        db_query(app->db, people_sql, one, 1, pc, 5, person_row, people, err) < 0) {
+        (people = room_participants(app, id, err)) == NULL) {
         json_decref(room);
         json_decref(seats);
         json_decref(people);

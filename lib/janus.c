@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "log.h"
 #include "janus.h"
 #include "util.h"
 
@@ -91,29 +92,32 @@ char *janus_admin_body(const struct janus_server *srv, json_t *request)
     return body;
 }
 
-int janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
-                      json_t **response, struct mrb_err *err)
+/* AudioBridge error codes with an outcome of their own. */
+enum { AB_NO_SUCH_ROOM = 485, AB_ROOM_EXISTS = 486, AB_NO_SUCH_USER = 492 };
+
+enum janus_result janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
+                                    json_t **response, struct mrb_err *err)
 {
     json_t *doc, *resp;
     const char *kind;
-    int rc = JANUS_ERR_PROTOCOL;
+    enum janus_result rc = JANUS_FAILED;
 
     if (response)
         *response = NULL;
     if (status != 200) {
-        fprintf(stderr, "mrb: janus %s: %s\n", srv->id, status ? "bad HTTP status" : "unreachable");
+        log_msg(LOG_LVL_WARN, "janus %s: %s", srv->id, status ? "bad HTTP status" : "unreachable");
         err_set(err, 503, "503", "media server %s unreachable", srv->id);
-        return JANUS_ERR_TRANSPORT;
+        return JANUS_FAILED;
     }
     doc = json_loadb(reply ? reply : "", reply ? len : 0, 0, NULL);
     if (doc == NULL) {
         err_set(err, 503, "503", "media server %s sent an unreadable reply", srv->id);
-        return JANUS_ERR_PROTOCOL;
+        return JANUS_FAILED;
     }
     kind = json_string_value(json_object_get(doc, "janus"));
     if (kind == NULL || strcmp(kind, "success") != 0) {
         json_t *e = json_object_get(doc, "error");
-        fprintf(stderr, "mrb: janus %s: admin API error %lld: %s\n", srv->id,
+        log_msg(LOG_LVL_WARN, "janus %s: admin API error %lld: %s", srv->id,
                 (long long)json_integer_value(json_object_get(e, "code")),
                 json_string_value(json_object_get(e, "reason")) ?: "?");
         err_set(err, 503, "503", "media server %s refused the request", srv->id);
@@ -125,30 +129,33 @@ int janus_admin_parse(const struct janus_server *srv, const char *reply, size_t 
         goto out;
     }
     if (json_is_integer(json_object_get(resp, "error_code"))) {
-        rc = (int)json_integer_value(json_object_get(resp, "error_code"));
-        err_set(err, 503, "503", "media server %s: audiobridge error %d", srv->id, rc);
+        json_int_t code = json_integer_value(json_object_get(resp, "error_code"));
+        err_set(err, 503, "503", "media server %s: audiobridge error %lld", srv->id, (long long)code);
+        rc = code == AB_ROOM_EXISTS                               ? JANUS_EXISTS
+             : code == AB_NO_SUCH_ROOM || code == AB_NO_SUCH_USER ? JANUS_GONE
+                                                                  : JANUS_FAILED;
         goto out;
     }
     if (response)
         *response = json_incref(resp);
-    rc = 0;
+    rc = JANUS_OK;
 out:
     json_decref(doc);
     return rc;
 }
 
-int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
-                      struct mrb_err *err)
+enum janus_result janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
+                                    struct mrb_err *err)
 {
     struct janus_http r = {.url = srv->admin_url};
     char *body = janus_admin_body(srv, request);
-    int rc;
+    enum janus_result rc;
 
     *response = NULL;
     if (body == NULL || curl == NULL) {
         free(body);
         err_set(err, 503, "503", "cannot build media server request");
-        return JANUS_ERR_PROTOCOL;
+        return JANUS_FAILED;
     }
     r.body = body;
     janus_http_many(&r, 1, 1, jconf->janus.timeout_ms);
@@ -269,17 +276,18 @@ void janus_http_done(struct janus_http *reqs, size_t n)
     }
 }
 
-int janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err)
+enum janus_result janus_room_create(const struct janus_server *srv, const struct janus_room *room,
+                                    struct mrb_err *err)
 {
     json_t *req, *resp = NULL;
-    int rc;
+    enum janus_result rc;
 
     req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "request", "create", "room", room->id,
                     "description", room->description ? room->description : "", "secret", room->secret,
                     "pin", room->pin, "record", room->record, "audiolevel_event", 1, "permanent", 0);
     if (req == NULL) {
         err_set(err, 503, "503", "cannot build create request");
-        return JANUS_ERR_PROTOCOL;
+        return JANUS_FAILED;
     }
     if (jconf->janus.admin_key)
         json_object_set_new(req, "admin_key", json_string(jconf->janus.admin_key));
@@ -289,12 +297,12 @@ int janus_room_create(const struct janus_server *srv, const struct janus_room *r
     return rc;
 }
 
-int janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
-                       struct mrb_err *err)
+enum janus_result janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
+                                     struct mrb_err *err)
 {
     json_t *req = json_pack("{s:s, s:s, s:s}", "request", "destroy", "room", room_id, "secret", secret);
     json_t *resp = NULL;
-    int rc = janus_audiobridge(srv, req, &resp, err);
+    enum janus_result rc = janus_audiobridge(srv, req, &resp, err);
 
     json_decref(req);
     json_decref(resp);
@@ -305,13 +313,11 @@ int janus_room_exists(const struct janus_server *srv, const char *room_id, struc
 {
     json_t *req = json_pack("{s:s, s:s}", "request", "exists", "room", room_id);
     json_t *resp = NULL;
-    int rc = janus_audiobridge(srv, req, &resp, err);
+    int rc = janus_audiobridge(srv, req, &resp, err) == JANUS_OK ? 0 : -1;
 
     json_decref(req);
     if (rc == 0)
         rc = json_is_true(json_object_get(resp, "exists")) ? 1 : 0;
-    else if (rc > 0)
-        rc = JANUS_ERR_PROTOCOL;
     json_decref(resp);
     return rc;
 }

@@ -10,14 +10,16 @@
  * session (message_plugin). One curl handle per process keeps connections
  * to the media servers alive across requests. */
 
-#define JANUS_ERR_TRANSPORT -1 /* unreachable, timeout, HTTP error */
-#define JANUS_ERR_PROTOCOL -2  /* unexpected reply, or a Janus-level error */
-
-/* AudioBridge error codes we act on. */
-#define JANUS_AB_NO_SUCH_ROOM 485
-#define JANUS_AB_ROOM_EXISTS 486
-#define JANUS_AB_UNAUTHORIZED 489
-#define JANUS_AB_NO_SUCH_USER 492
+/* What an Admin API request came to. The AudioBridge error codes a caller
+ * acts on become outcomes of their own; every other failure (unreachable,
+ * timeout, HTTP error, unreadable reply, any other plugin error) is
+ * JANUS_FAILED with err saying which. */
+enum janus_result {
+    JANUS_OK = 0,
+    JANUS_EXISTS = 1, /* create: the room exists already (AudioBridge 486) */
+    JANUS_GONE = 2,   /* no such room (485) or participant (492) */
+    JANUS_FAILED = -1,
+};
 
 struct janus_server {
     const char *id;
@@ -36,18 +38,18 @@ struct janus_room {
 int janus_init(const struct mrb_conf *conf);
 void janus_cleanup(void);
 
-/* Sends request (borrowed) to the AudioBridge on srv. Returns 0 with
- * *response a new reference owned by the caller (the plugin's reply), a
- * positive AudioBridge error_code, or JANUS_ERR_*. err describes failures. */
-int janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
+/* Sends request (borrowed) to the AudioBridge on srv. Returns JANUS_OK with
+ * *response a new reference owned by the caller (the plugin's reply), or
+ * another janus_result with err set. */
+enum janus_result janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
                       struct mrb_err *err);
 
-/* Creates the room. Returns 0, JANUS_AB_ROOM_EXISTS, another code or JANUS_ERR_*. */
-int janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
-/* Destroys the room. Returns 0, JANUS_AB_NO_SUCH_ROOM, or another failure. */
-int janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
+/* Creates the room: JANUS_OK, JANUS_EXISTS or JANUS_FAILED. */
+enum janus_result janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
+/* Destroys the room: JANUS_OK, JANUS_GONE or JANUS_FAILED. */
+enum janus_result janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
                        struct mrb_err *err);
-/* 1 when the room exists, 0 when not, or a negative JANUS_ERR_*. */
+/* 1 when the room exists, 0 when not, or -1 (err set). */
 int janus_room_exists(const struct janus_server *srv, const char *room_id, struct mrb_err *err);
 
 /* One HTTP request of a concurrent set (janus_http_many). */
@@ -69,7 +71,7 @@ void janus_http_done(struct janus_http *reqs, size_t n);
 char *janus_admin_body(const struct janus_server *srv, json_t *request);
 /* Reads an Admin API reply to janus_admin_body(): same returns as
  * janus_audiobridge(); *response (may be NULL) gets a new reference. */
-int janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
+enum janus_result janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
                       json_t **response, struct mrb_err *err);
 
 /* Calls made to media servers by this process (proves the hot path makes none). */

@@ -20,7 +20,7 @@ int moderate_kick(struct mrb_app *app, const char *bearer, json_t *body, json_t 
 /* POST /mrb/room-mute {"roomId","participantId","muted"}: mute or unmute. */
 int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
 
-/* POST /mrb/room-end {"roomId"}: see moderate_end_room(). */
+/* POST /mrb/room-end {"roomId"}: see room_end() in room.h. */
 int moderate_end(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
 
 /* POST /mrb/room-edit {"roomId","roomNm"?,"roomKey"?,"ttlSeconds"?,"maxParticipants"?}:
@@ -32,13 +32,5 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
 /* POST /mrb/room-record {"roomId","record"}: AudioBridge enable_recording;
  * the flag is stored so a recreated room records too. */
 int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
-
-/* Ends room_id now (room-end, mrbctl room end, server remove --force):
- * first refuses it to joiners (its expiry becomes now), then destroys it on
- * its media server, then marks it ended and frees its seats and presence.
- * When the media server does not answer, the room stays refused and
- * mrb-expire destroys it on its next run. Returns 1 destroyed, 0 refused
- * with destruction left to mrb-expire, or -1 (404/104, 410/105, 503). */
-int moderate_end_room(struct mrb_app *app, const char *room_id, struct mrb_err *err);
 
 #endif

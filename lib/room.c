@@ -2,10 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "janus.h"
 #include "room.h"
 #include "seat.h"
 #include "servers.h"
+#include "stats.h"
 #include "token.h"
 #include "util.h"
 #include "valid.h"
@@ -14,20 +16,39 @@
 #define ROOM_SECRET_BYTES 24 /* never leaves the broker and the media server */
 #define PLUGIN "janus.plugin.audiobridge"
 
+/* The room row and its server's pending load, together. Replayable: after
+ * a COMMIT whose answer was lost, the row is there and the INSERT says so. */
+struct create_txn {
+    struct mrb_app *app;
+    const struct db_val *row;
+    const struct server_row *srv;
+    long long maxp;
+};
+
+static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    static const char insert_sql[] =
+        "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
+        "server_id, server_boot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const struct create_txn *t = ctx;
+    int rc = db_exec(db, insert_sql, t->row, 12, NULL, err);
+
+    if (rc == DB_DUP) /* 128 random bits never collide: this is our own earlier commit */
+        return 0;
+    return rc != 0 ? rc : servers_add_pending(t->app, t->srv, t->maxp, err);
+}
+
 int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
     const struct mrb_conf *c = &app->conf;
     const struct valid_field fields[] = {
-        {"roomNm", VALID_STRING, VALID_REQUIRED, 1, 100},
+        ROOM_FIELD_NAME(VALID_REQUIRED),
         {"description", VALID_STRING, 0, 0, 200},
-        {"roomKey", VALID_DIGITS, 0, 4, 12},
-        {"maxParticipants", VALID_INT, 0, 2, c->rooms.max_participants},
-        {"ttlSeconds", VALID_INT, 0, 10, c->rooms.max_ttl},
+        ROOM_FIELD_KEY,
+        ROOM_FIELD_CAPACITY(c),
+        ROOM_FIELD_TTL(c),
         {"record", VALID_BOOL, 0, 0, 0},
     };
-    static const char insert_sql[] =
-        "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
-        "server_id, server_boot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     struct token_claims claims;
     char room_id[32], secret[40], key[16], expires[32];
     struct server_row srv;
@@ -69,13 +90,11 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
                                DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
                                DB_I(expires_at)};
-        if (db_begin(app->db, err) != 0 || db_exec(app->db, insert_sql, ins, 12, NULL, err) != 0 ||
-            servers_add_pending(app, &srv, maxp, err) != 0 || db_commit(app->db, err) != 0) {
+        struct create_txn t = {app, ins, &srv, maxp};
+        if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
-            struct mrb_err ignored;
-            db_rollback(app->db);
             servers_janus(&srv, &js);
-            janus_room_destroy(&js, room_id, secret, &ignored); /* leave nothing behind */
+            janus_room_destroy(&js, room_id, secret, NULL); /* leave nothing behind */
             err_set(err, 503, "503", "database unavailable");
             return -1;
         }
@@ -83,7 +102,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     util_rfc3339(expires_at, expires, sizeof(expires));
     *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
                       "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id);
-    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+    return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 
 /* One row of the join query: the room and the server it lives on. */
@@ -101,9 +120,11 @@ static const char join_sql[] =
     "LEFT JOIN key_failures kc ON kc.scope = 'c' AND kc.subject = ? AND kc.window_start > ? "
     "WHERE r.id = ?";
 
-/* The room, its server and user's seat (if any), in one round trip. */
-static int load_room(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
-                     struct mrb_err *err)
+/* The room, its server and user's seat (if any), in one round trip. With
+ * causal, the read first waits for every write committed on any node of a
+ * Galera cluster (db_query_causal). */
+static int load_room_as(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols, int causal,
+                        struct mrb_err *err)
 {
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
@@ -113,7 +134,13 @@ static int load_room(struct mrb_app *app, const char *room_id, const char *user,
 
     for (int i = 0; i < J_NCOLS; i++)
         cols[i].type = types[i];
-    return db_query(app->db, join_sql, p, 5, cols, J_NCOLS, NULL, NULL, err);
+    return (causal ? db_query_causal : db_query)(app->db, join_sql, p, 5, cols, J_NCOLS, NULL, NULL, err);
+}
+
+static int load_room(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                     struct mrb_err *err)
+{
+    return load_room_as(app, room_id, user, cols, 0, err);
 }
 
 /* Room-key guessing: 429/109 once the room, or this client address, has
@@ -147,10 +174,9 @@ static void key_failed(struct mrb_app *app, const char *scope, const char *subje
         "window_start = IF(window_start <= ?, VALUES(window_start), window_start)";
     const long long since = now - app->conf.limits.window;
     struct db_val p[] = {DB_S(scope), DB_S(subject), DB_I(now), DB_I(since), DB_I(since)};
-    struct mrb_err ignored;
 
     if (strlen(subject) <= 64)
-        (void)db_exec(app->db, sql, p, 5, NULL, &ignored);
+        (void)db_exec(app->db, sql, p, 5, NULL, NULL);
 }
 
 /* Recreates the room where it is mapped (after a restart), or moves it to
@@ -169,7 +195,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
                                 .pin = cols[J_KEY].s, .record = (int)cols[J_RECORD].i};
         struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s};
         rc = janus_room_create(&js, &jr, err);
-        if (rc != 0 && rc != JANUS_AB_ROOM_EXISTS) {
+        if (rc == JANUS_FAILED) {
             err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
             return -1;
         }
@@ -251,6 +277,13 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         user = anon;
     }
     n = load_room(app, room_id, user, cols, err);
+    /* On a cluster this node may not have applied a write made through
+     * another one yet: a room created, or its key changed, a moment ago.
+     * The hot path reads without waiting; only an answer that would refuse
+     * the guest is read again, causally, before it is given. */
+    if (n == 0 || (n > 0 && db_is_galera(app->db) &&
+                   (!cols[J_ENDED].is_null || cols[J_EXPIRES].i <= now || !util_const_streq(key, cols[J_KEY].s))))
+        n = load_room_as(app, room_id, user, cols, db_is_galera(app->db), err);
     if (n < 0)
         return -1;
     if (n == 0) {
@@ -308,24 +341,38 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId", room_id,
                       "server", cols[J_PUB].s, "token", token, "ice", ice, "opaqueId", opaque, "expiresAt",
                       expires, "userId", user);
-    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+    return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 
-struct status_ctx {
-    json_t *list;
-};
-
-static int status_row(void *ctx, const struct db_col *c, size_t ncols)
+static int participant_row(void *ctx, const struct db_col *c, size_t ncols)
 {
-    struct status_ctx *s = ctx;
     char joined[32];
     (void)ncols;
 
     util_rfc3339(c[4].i, joined, sizeof(joined));
-    json_array_append_new(s->list, json_pack("{s:s, s:s, s:o, s:s, s:b}", "id", c[0].s, "display", c[1].s,
-                                             "userId", c[2].is_null ? json_null() : json_string(c[2].s),
-                                             "joinedAt", joined, "muted", (int)c[3].i));
+    json_array_append_new(ctx, json_pack("{s:s, s:s, s:o, s:s, s:b}", "id", c[0].s, "display", c[1].s, "userId",
+                                         c[2].is_null ? json_null() : json_string(c[2].s), "joinedAt", joined,
+                                         "muted", (int)c[3].i));
     return 0;
+}
+
+json_t *room_participants(struct mrb_app *app, const char *room_id, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT participant_id, display, user_id, muted, joined_at "
+                              "FROM participants WHERE room_id = ? ORDER BY joined_at, participant_id";
+    struct db_col c[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_val p[] = {DB_S(room_id)};
+    json_t *list = json_array();
+
+    if (list == NULL) {
+        err_set(err, 503, "503", "out of memory");
+        return NULL;
+    }
+    if (db_query(app->db, sql, p, 1, c, 5, participant_row, list, err) < 0) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
 }
 
 int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -333,14 +380,11 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     static const struct valid_field fields[] = {{"roomId", VALID_STRING, VALID_REQUIRED, 1, 64}};
     static const char room_sql[] = "SELECT created_by, server_id, max_participants, expires_at, ended_at "
                                    "FROM rooms WHERE id = ?";
-    static const char people_sql[] = "SELECT participant_id, display, user_id, muted, joined_at "
-                                     "FROM participants WHERE room_id = ? ORDER BY joined_at, participant_id";
-    static const char seats_sql[] = "SELECT COUNT(*) FROM seats WHERE room_id = ? AND (connected = 1 OR held_until >= ?)";
+    static const char seats_sql[] = "SELECT COUNT(*) FROM seats WHERE room_id = ? AND " SEAT_HELD("");
     struct db_col rc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
-    struct db_col pc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
     struct db_col sc = {.type = DB_INT};
     struct token_claims claims;
-    struct status_ctx s = {NULL};
+    json_t *people;
     long long now = util_now();
     const char *room_id;
     char expires[32];
@@ -353,27 +397,141 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         return -1;
     room_id = valid_str(body, "roomId", "");
     struct db_val p[] = {DB_S(room_id)};
-    n = db_query(app->db, room_sql, p, 1, rc, 5, NULL, NULL, err);
+    /* room-status right after the webhook: causal, so a host sees what the
+     * media servers reported through any web node */
+    n = db_query_causal(app->db, room_sql, p, 1, rc, 5, NULL, NULL, err);
     if (n < 0)
         return -1;
     if (n == 0) {
         err_set(err, 404, "104", "room not found");
         return -1;
     }
-    if (!claims.is_admin && !(claims.is_host && strcmp(claims.sub, rc[0].s) == 0)) {
+    if (!room_may_manage(&claims, rc[0].s)) {
         err_set(err, 403, "102", "only the room's creator or an admin may see it");
         return -1;
     }
-    s.list = json_array();
     struct db_val sp[] = {DB_S(room_id), DB_I(now)};
-    if (db_query(app->db, people_sql, p, 1, pc, 5, status_row, &s, err) < 0 ||
-        db_query(app->db, seats_sql, sp, 2, &sc, 1, NULL, NULL, err) != 1) {
-        json_decref(s.list);
+    if ((people = room_participants(app, room_id, err)) == NULL)
+        return -1;
+    if (db_query(app->db, seats_sql, sp, 2, &sc, 1, NULL, NULL, err) != 1) {
+        json_decref(people);
         return -1;
     }
     util_rfc3339(rc[3].i, expires, sizeof(expires));
     *data = json_pack("{s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "server", rc[1].s, "participants",
-                      s.list, "seatsHeld", (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i,
+                      people, "seatsHeld", (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i,
                       "expiresAt", expires);
-    return *data ? 0 : (err_set(err, 503, "503", "cannot build reply"), -1);
+    return 0; /* a NULL *data is answered 503 by serve_reply() */
+}
+
+int room_may_manage(const struct token_claims *claims, const char *created_by)
+{
+    return claims->is_admin || (claims->is_host && strcmp(claims->sub, created_by) == 0);
+}
+
+enum { T_OWNER, T_NAME, T_KEY, T_SECRET, T_SERVER, T_EXPIRES, T_ENDED, T_MAXP, T_ADM, T_ASEC, T_NCOLS };
+
+int room_target_load(struct mrb_app *app, const char *room_id, const struct token_claims *claims, int live,
+                     struct room_target *t, struct mrb_err *err)
+{
+    static const char sql[] =
+        "SELECT r.created_by, r.name, r.room_key, r.secret, r.server_id, r.expires_at, r.ended_at, "
+        "r.max_participants, s.admin_url, s.admin_secret FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
+        "WHERE r.id = ?";
+    static const enum db_type types[T_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR,
+                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR};
+    struct db_col c[T_NCOLS];
+    struct db_val p[] = {DB_S(room_id)};
+    int n;
+
+    for (int i = 0; i < T_NCOLS; i++)
+        c[i].type = types[i];
+    n = db_query(app->db, sql, p, 1, c, T_NCOLS, NULL, NULL, err);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        err_set(err, 404, "104", "room not found");
+        return -1;
+    }
+    if (claims && !room_may_manage(claims, c[T_OWNER].s)) {
+        err_set(err, 403, "102", "only the room's creator or an admin may do this");
+        return -1;
+    }
+    if (!c[T_ENDED].is_null || (live && c[T_EXPIRES].i <= util_now())) {
+        err_set(err, 410, "105", "room has ended");
+        return -1;
+    }
+    memset(t, 0, sizeof(*t));
+    snprintf(t->id, sizeof(t->id), "%s", room_id);
+    if (db_col_str(t->name, sizeof(t->name), &c[T_NAME]) || db_col_str(t->key, sizeof(t->key), &c[T_KEY]) ||
+        db_col_str(t->secret, sizeof(t->secret), &c[T_SECRET]) || db_col_str(t->server, sizeof(t->server), &c[T_SERVER]) ||
+        db_col_str(t->admin_url, sizeof(t->admin_url), &c[T_ADM]) ||
+        db_col_str(t->admin_secret, sizeof(t->admin_secret), &c[T_ASEC])) {
+        err_set(err, 503, "503", "room %s has an over-long field", room_id);
+        return -1;
+    }
+    t->has_server = !c[T_ADM].is_null;
+    t->expires_at = c[T_EXPIRES].i;
+    t->max_participants = c[T_MAXP].i;
+    return 0;
+}
+
+struct end_txn {
+    const char *room_id;
+    long long now;
+};
+
+static int end_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    static const char people_sql[] = "DELETE FROM participants WHERE room_id = ?";
+    static const char seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
+    static const char ended_sql[] = "UPDATE rooms SET ended_at = ?, seats_taken = 0 WHERE id = ? AND ended_at IS NULL";
+    struct end_txn *et = ctx;
+    struct db_val one[] = {DB_S(et->room_id)};
+    struct db_val ep[] = {DB_I(et->now), DB_S(et->room_id)};
+    int rc;
+
+    if ((rc = db_exec(db, people_sql, one, 1, NULL, err)) != 0 || (rc = db_exec(db, seats_sql, one, 1, NULL, err)) != 0)
+        return rc;
+    return db_exec(db, ended_sql, ep, 2, NULL, err);
+}
+
+enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct mrb_err *err)
+{
+    static const char refuse_sql[] = "UPDATE rooms SET expires_at = LEAST(expires_at, ?) "
+                                     "WHERE id = ? AND ended_at IS NULL";
+    long long now = util_now();
+    unsigned long long affected = 0;
+    struct room_target t;
+
+    if (room_target_load(app, room_id, NULL, 0, &t, err) != 0)
+        return ROOM_END_FAILED;
+    struct db_val rp[] = {DB_I(now), DB_S(room_id)};
+    if (db_exec(app->db, refuse_sql, rp, 2, &affected, err) != 0)
+        return ROOM_END_FAILED;
+    if (affected == 0) {
+        err_set(err, 410, "105", "room has ended");
+        return ROOM_END_FAILED;
+    }
+    if (t.has_server) {
+        struct janus_server js = {t.server, t.admin_url, t.admin_secret};
+        struct mrb_err jerr = {0};
+        if (janus_room_destroy(&js, t.id, t.secret, &jerr) == JANUS_FAILED) {
+            log_msg(LOG_LVL_WARN, "room %s refused to joiners; %s did not destroy it (%s), mrb-expire will",
+                    t.id, t.server, jerr.msg);
+            return ROOM_REFUSED;
+        }
+    }
+    struct end_txn et = {room_id, now};
+    /* Presence and seats before the room row: the order the webhook takes
+     * the same locks in when the destroy's own events arrive, so the two
+     * never wait on each other in a cycle; a deadlock victim runs again. */
+    if (db_transaction(app->db, end_txn, &et, DB_TXN_REPLAYABLE, err) != 0) {
+        log_msg(LOG_LVL_WARN, "room %s destroyed but not marked ended (%s); mrb-expire will", t.id, err->msg);
+        return ROOM_REFUSED; /* mrb-expire marks it ended (a room already gone counts as done) */
+    }
+    stats_add(app, STATS_ENDED, "", 1);
+    log_msg(LOG_LVL_INFO, "room %s ended on request", t.id);
+    servers_finish_drains(app, NULL);
+    return ROOM_ENDED;
 }

@@ -5,6 +5,15 @@
 
 #include "app.h"
 #include "err.h"
+#include "token.h"
+#include "valid.h"
+
+/* A room's field rules, one definition for create-room and room-edit (rows
+ * of their valid_check() tables). roomNm is required only on create. */
+#define ROOM_FIELD_NAME(flags) {"roomNm", VALID_STRING, (flags), 1, 100}
+#define ROOM_FIELD_KEY {"roomKey", VALID_DIGITS, 0, 4, 12}
+#define ROOM_FIELD_TTL(conf) {"ttlSeconds", VALID_INT, 0, 10, (conf)->rooms.max_ttl}
+#define ROOM_FIELD_CAPACITY(conf) {"maxParticipants", VALID_INT, 0, 2, (conf)->rooms.max_participants}
 
 /* POST /mrb/create-room: bearer is the Authorization token (may be NULL),
  * body the parsed request. On success returns 0 and *data (owned by the
@@ -22,5 +31,40 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
  * whose sub created it) or an admin token. Returns 0 with *data owned by
  * the caller, or -1 (401/403/404/400/503). */
 int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
+
+/* The room's participants as room-status and mrbctl room show list them:
+ * [{"id","display","userId","joinedAt","muted"}], oldest first. Returns a
+ * new array the caller owns, or NULL with err set. */
+json_t *room_participants(struct mrb_app *app, const char *room_id, struct mrb_err *err);
+
+/* Whether claims may manage (see, moderate, end) a room created by
+ * created_by: its creator's host token, or any admin token. */
+int room_may_manage(const struct token_claims *claims, const char *created_by);
+
+/* A room as moderation and room-end act on it, with the server it lives on. */
+struct room_target {
+    char id[65], name[101 * 4], key[13], secret[65], server[65], admin_url[256], admin_secret[256];
+    long long expires_at, max_participants;
+    int has_server;
+};
+
+/* Loads room_id into t. Returns 0; -1 with 404/104 or 503. When claims is
+ * given, only its creator or an admin may act (403/102). When live, an
+ * ended or expired room is refused (410/105). */
+int room_target_load(struct mrb_app *app, const char *room_id, const struct token_claims *claims, int live,
+                     struct room_target *t, struct mrb_err *err);
+
+enum room_end_result {
+    ROOM_ENDED = 0,      /* destroyed on its media server and marked ended */
+    ROOM_REFUSED = 1,    /* refused to joiners; mrb-expire finishes the rest */
+    ROOM_END_FAILED = -1 /* err: 404/104, 410/105 or 503 */
+};
+
+/* Ends room_id now (room-end, mrbctl room end, server remove --force):
+ * first refuses it to joiners (its expiry becomes now), then destroys it on
+ * its media server, then marks it ended and frees its seats and presence.
+ * When the media server does not answer, or the row cannot be marked, the
+ * room stays refused and mrb-expire finishes the job on its next run. */
+enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct mrb_err *err);
 
 #endif

@@ -17,14 +17,23 @@ struct score_input {
 /* True when the metrics are younger than 3 health intervals at now. */
 int score_fresh(const struct mrb_conf *conf, const struct score_input *in, long long now);
 
+/* The oldest metrics_at that is still fresh at now (score_fresh()). */
+long long score_fresh_since(const struct mrb_conf *conf, long long now);
+
 /* score = weight * (cpu%*w_cpu + mem%*w_mem + sessions*w_sessions +
  *                   handles*w_handles + sockets*w_sockets) / 100
  * with cpu and mem in percent. Participants placed since the last sample
- * count as one session and one handle each. Without fresh metrics: the
- * fallback (4555) plus jitter (0 <= jitter < 1, scaled to 0.25) plus the
- * pending load, so such servers are used only when nothing better exists.
- * Lower is better. */
-double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now, double jitter);
+ * count as one session and one handle each. Without fresh metrics:
+ * weight * (the fallback, 4555, plus the pending load). Lower is better;
+ * but see score_before(): the score only ranks servers of one tier. */
+double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now);
+
+/* The placement order: 1 when a goes before b. A server with fresh metrics
+ * goes before every server without, whatever their weights and scores;
+ * within each tier, the lower score_compute() goes first. Placement's SQL
+ * (servers_candidates()) orders by exactly this rule. */
+int score_before(const struct mrb_conf *conf, const struct score_input *a, const struct score_input *b,
+                 long long now);
 
 /* What n participants placed since the last sample add to a score of
  * weight 1 (the pending term of score_compute): so the stored score can

@@ -118,7 +118,7 @@ int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, lon
             err_set(err, 503, "503", "no randomness available");
             return -1;
         }
-        rc = db_transaction(app->db, claim_txn, &c, err);
+        rc = db_transaction(app->db, claim_txn, &c, DB_TXN_REPLAYABLE, err);
         if (rc == 0)
             return 0;
         if (c.full) {

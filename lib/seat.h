@@ -6,6 +6,11 @@
 #include "app.h"
 #include "err.h"
 
+/* SQL: the seat (columns prefixed by alias, "" or "s.") is held, i.e.
+ * counts for presence: connected, or within its grace period. Binds one
+ * parameter, now. The one definition of "held" for every query. */
+#define SEAT_HELD(alias) "(" alias "connected = 1 OR " alias "held_until >= ?)"
+
 /* Takes a new seat in room_id for user_id: the room's count and the seat
  * row change in one transaction (retried whole on a deadlock or a Galera
  * certification conflict), so capacity is exact under any concurrency, on

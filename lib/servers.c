@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "score.h"
 #include "servers.h"
 #include "stats.h"
@@ -45,15 +46,8 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
     return 0;
 }
 
-struct collect {
-    const char *exclude;
-    struct server_row *rows;
-    size_t n, cap;
-    int failed;
-};
-
-/* The score of a SERVER_COLUMNS row at now (jitter as in score_compute). */
-static double cols_score(const struct mrb_conf *conf, const struct db_col *c, long long now, double jitter)
+/* The score of a SERVER_COLUMNS row at now. */
+static double cols_score(const struct mrb_conf *conf, const struct db_col *c, long long now)
 {
     struct score_input in;
 
@@ -67,50 +61,76 @@ static double cols_score(const struct mrb_conf *conf, const struct db_col *c, lo
     in.sockets = c[C_SOCK].is_null ? 0 : (double)c[C_SOCK].i;
     in.pending = (double)c[C_PENDING].i;
     in.weight = c[C_WEIGHT].d;
-    return score_compute(conf, &in, now, jitter);
+    return score_compute(conf, &in, now);
 }
 
-static int collect_row(void *ctx, const struct db_col *c, size_t ncols)
+struct candidates {
+    const struct mrb_conf *conf;
+    const char *exclude;
+    long long now;
+};
+
+static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct collect *k = ctx;
-    void *grown;
+    const struct candidates *k = ctx;
+    struct server_row *s = elem;
     (void)ncols;
 
     if (k->exclude && strcmp(c[C_ID].s, k->exclude) == 0)
-        return 0;
-    if ((grown = util_grow(k->rows, k->n, &k->cap, sizeof(*k->rows))) == NULL) {
-        k->failed = 1;
+        return 1;
+    if (row_to_server(c, s) != 0) {
+        log_msg(LOG_LVL_WARN, "server %s: a URL or secret is longer than 255 bytes, skipped", c[C_ID].s);
         return 1;
     }
-    k->rows = grown;
-    if (row_to_server(c, &k->rows[k->n]) != 0) {
-        fprintf(stderr, "mrb: server %s: a URL or secret is longer than 255 bytes, skipped\n", c[C_ID].s);
-        return 0;
-    }
-    k->n++;
+    s->score = cols_score(k->conf, c, k->now); /* a stale server's stored score is no longer its score */
     return 0;
 }
 
 int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err)
 {
-    /* index servers_pick (state, healthy, score): a range read of the best
-     * few, however many servers are registered */
-    static const char sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
-                              "ORDER BY score, id LIMIT ?";
+    /* score_before()'s two tiers, in order. The fresh tier is a range read
+     * of index servers_pick (state, healthy, score), however many servers
+     * are registered. Stale or missing metrics rank by what score_compute()
+     * gives them: weight * (fallback + pending load), whatever score was
+     * stored while they were fresh (mrb-health may have stopped since). */
+    static const char fresh_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
+                                    "AND metrics_at >= ? ORDER BY score, id LIMIT ?";
+    static const char stale_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
+                                    "AND (metrics_at IS NULL OR metrics_at < ?) "
+                                    "ORDER BY weight * (? + pending_load * ?), id LIMIT ?";
+    const struct mrb_conf *c = &app->conf;
+    struct candidates k = {c, exclude, util_now()};
+    const long long since = score_fresh_since(c, k.now), want = SERVERS_TRIES + 1; /* +1: exclude may be among them */
     struct db_col cols[C_NCOLS];
-    struct collect k = {.exclude = exclude};
-    struct db_val p[] = {DB_I(SERVERS_TRIES + 1)}; /* one more, in case exclude is among them */
+    struct db_val fp[] = {DB_I(since), DB_I(want)};
+    void *fresh = NULL, *stale = NULL, *all;
+    size_t nf = 0, ns = 0;
 
     *out = NULL;
     init_cols(cols);
-    if (db_query(app->db, sql, p, 1, cols, C_NCOLS, collect_row, &k, err) < 0 || k.failed) {
-        free(k.rows);
-        if (k.failed)
-            err_set(err, 503, "503", "out of memory");
+    if (db_collect(app->db, fresh_sql, fp, 2, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &fresh, &nf, err) != 0)
+        return -1;
+    if (nf < SERVERS_TRIES) {
+        struct db_val sp[] = {DB_I(since), DB_D(c->score.fallback), DB_D(score_pending_cost(c, 1)),
+                              DB_I(want - (long long)nf)};
+        if (db_collect(app->db, stale_sql, sp, 4, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
+                       err) != 0) {
+            free(fresh);
+            return -1;
+        }
+    }
+    all = realloc(fresh, (nf + ns + 1) * sizeof(**out));
+    if (all == NULL) {
+        free(fresh);
+        free(stale);
+        err_set(err, 503, "503", "out of memory");
         return -1;
     }
-    *out = k.rows;
-    return (int)(k.n > SERVERS_TRIES ? SERVERS_TRIES : k.n);
+    if (ns)
+        memcpy((struct server_row *)all + nf, stale, ns * sizeof(**out));
+    free(stale);
+    *out = all;
+    return (int)(nf + ns > SERVERS_TRIES ? SERVERS_TRIES : nf + ns);
 }
 
 /* Reads server id's SERVER_COLUMNS row into cols. Returns 1, 0 or -1. */
@@ -131,7 +151,7 @@ int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
 
     if (n <= 0)
         return n;
-    struct db_val set[] = {DB_D(cols_score(&app->conf, cols, util_now(), 0)), DB_S(id)};
+    struct db_val set[] = {DB_D(cols_score(&app->conf, cols, util_now())), DB_S(id)};
     return db_exec(app->db, set_sql, set, 2, NULL, err) == 0 ? 1 : -1;
 }
 
@@ -155,13 +175,12 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
         struct janus_server js;
         struct mrb_err jerr;
         servers_janus(&rows[i], &js);
-        int rc = janus_room_create(&js, room, &jerr);
-        if (rc == 0) {
+        if (janus_room_create(&js, room, &jerr) == JANUS_OK) {
             *chosen = rows[i];
             free(rows);
             return 0;
         }
-        fprintf(stderr, "mrb: placing room on %s failed (%d): %s\n", rows[i].id, rc, jerr.msg);
+        log_msg(LOG_LVL_WARN, "placing room on %s failed: %s", rows[i].id, jerr.msg);
     }
     free(rows);
     if (n >= 0)
@@ -183,7 +202,7 @@ int servers_get(struct mrb_app *app, const char *id, struct server_row *out, str
     return 1;
 }
 
-int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, struct mrb_err *err)
+int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_err *err)
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
@@ -199,10 +218,8 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, 
         struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                              DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight),
                              DB_S(s->enabled ? "enabled" : "disabled"), DB_I(now), DB_I(now)};
-        printf("%s server %s (%s, %s)\n", dry_run ? "would sync" : "sync", s->name, s->public_url,
-               s->enabled ? "enabled" : "disabled");
-        if (!dry_run && (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
-                         servers_rescore(app, s->name, err) < 0))
+        if (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
+            servers_rescore(app, s->name, err) < 0)
             return -1;
     }
     return 0;
@@ -225,56 +242,58 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     if (rc != 0 || affected == 0) {
         /* The DB failed, or another worker moved it first: drop our copy. */
         struct janus_server js;
-        struct mrb_err ignored;
         servers_janus(chosen, &js);
-        janus_room_destroy(&js, room->id, room->secret, &ignored);
+        janus_room_destroy(&js, room->id, room->secret, NULL);
         return rc != 0 ? -1 : 1;
     }
-    (void)servers_add_pending(app, chosen, room->max_participants, err); /* a hint for the score only */
+    (void)servers_add_pending(app, chosen, room->max_participants, NULL); /* a hint for the score only */
     stats_add(app, STATS_FAILOVERS, "", 1);
-    fprintf(stderr, "mrb: room %s moved from %s to %s\n", room->id, room->server_id, chosen->id);
+    log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->id, room->server_id, chosen->id);
     return 0;
 }
 
 enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_NCOLS };
 
-struct evac_list {
-    struct db_col *rows;
-    size_t n, cap;
-    int failed;
+/* A live room to move or recreate: its columns, as read. */
+struct room_cols {
+    struct db_col c[E_NCOLS];
 };
 
-static int collect_room(void *ctx, const struct db_col *c, size_t ncols)
+static int fill_room(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct evac_list *l = ctx;
-    void *grown = util_grow(l->rows, l->n, &l->cap, E_NCOLS * sizeof(*l->rows));
-
-    if (grown == NULL) {
-        l->failed = 1;
-        return 1;
-    }
-    l->rows = grown;
-    memcpy(&l->rows[l->n * E_NCOLS], c, ncols * sizeof(*c));
-    l->n++;
+    (void)ctx;
+    memcpy(((struct room_cols *)elem)->c, c, ncols * sizeof(*c));
     return 0;
+}
+
+/* The live rooms sql selects (id, name, secret, room_key, record,
+ * max_participants), into *out (caller frees). Returns the count or -1. */
+static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np,
+                      struct room_cols **out, struct mrb_err *err)
+{
+    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    void *rows;
+    size_t n;
+
+    if (db_collect(app->db, sql, p, np, cols, E_NCOLS, sizeof(**out), fill_room, NULL, &rows, &n, err) != 0)
+        return -1;
+    *out = rows;
+    return (int)n;
 }
 
 int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err)
 {
     static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
-    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
     struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
-    struct evac_list l = {0};
-    int moved = 0;
+    struct room_cols *rooms;
+    int n = load_rooms(app, sql, p, 2, &rooms, err), moved = 0;
 
-    if (db_query(app->db, sql, p, 2, cols, E_NCOLS, collect_room, &l, err) < 0 || l.failed) {
-        free(l.rows);
+    if (n < 0)
         return -1;
-    }
-    for (size_t i = 0; i < l.n; i++) {
-        const struct db_col *r = &l.rows[i * E_NCOLS];
+    for (int i = 0; i < n; i++) {
+        const struct db_col *r = rooms[i].c;
         struct servers_room room = {r[E_ID].s, r[E_NAME].s, r[E_SECRET].s, r[E_KEY].s, server_id,
                                     (int)r[E_RECORD].i, r[E_MAXP].i};
         struct server_row chosen;
@@ -282,10 +301,10 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
         if (servers_move_room(app, &room, &chosen, &e) == 0)
             moved++;
         else if (e.http)
-            fprintf(stderr, "mrb: cannot move room %s off %s: %s\n", room.id, server_id, e.msg);
+            log_msg(LOG_LVL_WARN, "cannot move room %s off %s: %s", room.id, server_id, e.msg);
     }
-    fprintf(stderr, "mrb: evacuated %d of %zu live rooms from %s\n", moved, l.n, server_id);
-    free(l.rows);
+    log_msg(LOG_LVL_INFO, "evacuated %d of %d live rooms from %s", moved, n, server_id);
+    free(rooms);
     return moved;
 }
 
@@ -294,64 +313,43 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
                               "WHERE server_id = ? AND server_boot <> ? AND ended_at IS NULL AND expires_at > ?";
     static const char done_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
-    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
     struct db_val p[] = {DB_S(s->id), DB_I(s->boot), DB_I(util_now())};
-    struct evac_list l = {0};
+    struct room_cols *rooms;
     struct janus_server js;
-    int made = 0;
+    int n = load_rooms(app, sql, p, 3, &rooms, err), made = 0;
 
-    if (db_query(app->db, sql, p, 3, cols, E_NCOLS, collect_room, &l, err) < 0 || l.failed) {
-        free(l.rows);
+    if (n < 0)
         return -1;
-    }
     servers_janus(s, &js);
-    for (size_t i = 0; i < l.n; i++) {
-        const struct db_col *r = &l.rows[i * E_NCOLS];
+    for (int i = 0; i < n; i++) {
+        const struct db_col *r = rooms[i].c;
         struct janus_room jr = {.id = r[E_ID].s, .description = r[E_NAME].s, .secret = r[E_SECRET].s,
                                 .pin = r[E_KEY].s, .record = (int)r[E_RECORD].i};
         struct mrb_err e = {0};
-        int rc = janus_room_create(&js, &jr, &e);
-        if (rc != 0 && rc != JANUS_AB_ROOM_EXISTS) {
-            fprintf(stderr, "mrb: cannot recreate room %s on %s: %s\n", jr.id, s->id, e.msg);
+        if (janus_room_create(&js, &jr, &e) == JANUS_FAILED) {
+            log_msg(LOG_LVL_WARN, "cannot recreate room %s on %s: %s", jr.id, s->id, e.msg);
             continue;
         }
         struct db_val d[] = {DB_I(s->boot), DB_S(jr.id), DB_S(s->id)};
         if (db_exec(app->db, done_sql, d, 3, NULL, &e) == 0) {
             made++;
-            fprintf(stderr, "mrb: room %s recreated on %s\n", jr.id, s->id);
+            log_msg(LOG_LVL_INFO, "room %s recreated on %s", jr.id, s->id);
         }
     }
-    free(l.rows);
+    free(rooms);
     return made;
 }
 
 enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_NCOLS };
 
-struct info_list {
-    struct mrb_app *app;
-    struct server_info *v;
-    size_t n, cap;
-    long long now;
-    int failed;
-};
-
-static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
+static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct info_list *k = ctx;
-    struct server_info *s;
-    void *grown;
+    struct server_info *s = elem;
     (void)ncols;
+    (void)ctx;
 
-    if ((grown = util_grow(k->v, k->n, &k->cap, sizeof(*k->v))) == NULL) {
-        k->failed = 1;
-        return 1;
-    }
-    k->v = grown;
-    s = &k->v[k->n];
-    memset(s, 0, sizeof(*s));
     if (row_to_server(c, &s->row) != 0)
-        return 0;
+        return 1;
     (void)db_col_str(s->state, sizeof(s->state), &c[L_STATE]);
     s->weight = c[C_WEIGHT].d;
     s->has_metrics = !c[C_MAT].is_null;
@@ -366,7 +364,6 @@ static int collect_info(void *ctx, const struct db_col *c, size_t ncols)
     s->rooms = c[L_ROOMS].i;
     s->participants = c[L_PEOPLE].i;
     (void)db_col_str(s->metrics_url, sizeof(s->metrics_url), &c[L_MURL]);
-    k->n++;
     return 0;
 }
 
@@ -378,8 +375,9 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
         "(SELECT COUNT(*) FROM participants p WHERE p.server_id = servers.id), metrics_url "
         "FROM servers ORDER BY id";
     struct db_col cols[L_NCOLS];
-    struct info_list k = {.app = app, .now = util_now()};
-    struct db_val p[] = {DB_I(k.now)};
+    struct db_val p[] = {DB_I(util_now())};
+    void *rows;
+    size_t n;
 
     *out = NULL;
     init_cols(cols);
@@ -389,12 +387,23 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     cols[L_ROOMS].type = DB_INT;
     cols[L_PEOPLE].type = DB_INT;
     cols[L_MURL].type = DB_STR;
-    if (db_query(app->db, sql, p, 1, cols, L_NCOLS, collect_info, &k, err) < 0 || k.failed) {
-        free(k.v);
-        if (k.failed)
-            err_set(err, 503, "503", "out of memory");
+    if (db_collect(app->db, sql, p, 1, cols, L_NCOLS, sizeof(**out), fill_info, NULL, &rows, &n, err) != 0)
         return -1;
-    }
-    *out = k.v;
-    return (int)k.n;
+    *out = rows;
+    return (int)n;
+}
+
+int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
+{
+    static const char sql[] =
+        "UPDATE servers SET state = 'disabled', updated_at = ? WHERE state = 'cordoned' AND NOT EXISTS "
+        "(SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
+    struct db_val p[] = {DB_I(util_now())};
+    unsigned long long n = 0;
+
+    if (db_exec(app->db, sql, p, 1, &n, err) != 0)
+        return -1;
+    if (n)
+        log_msg(LOG_LVL_INFO, "%llu cordoned server(s) drained: now disabled", n);
+    return (int)n;
 }

@@ -25,9 +25,10 @@ struct server_row {
 /* The Janus client's view of a server row (pointers into s). */
 void servers_janus(const struct server_row *s, struct janus_server *out);
 
-/* Loads the best SERVERS_TRIES placeable servers (enabled and healthy) by
- * their stored score into a malloc'd array the caller frees. exclude (may
- * be NULL) is skipped. Returns the count (0 when none), or -1 with err set. */
+/* Loads the best SERVERS_TRIES placeable servers (enabled and healthy), in
+ * score_before() order, into a malloc'd array the caller frees; each row's
+ * score is its score now. exclude (may be NULL) is skipped. Returns the
+ * count (0 when none), or -1 with err set. */
 int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err);
 
 /* Creates room on the best candidate that accepts it, trying the next best
@@ -61,7 +62,7 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
  * records s->boot on each. Returns the number recreated, or -1. */
 int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, struct mrb_err *err);
 
-/* Recomputes and stores server id's score (score_compute, no jitter) from
+/* Recomputes and stores server id's score (score_compute) from
  * its row: after any input changes (a poll, session or handle counts, a new
  * row). Returns 1, 0 when no such server, or -1. */
 int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err);
@@ -74,14 +75,13 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);
 
-/* Upserts the [server NAME] sections of conf into the servers table
- * (state enabled or disabled from the section). Prints one line per server
- * when verbose. Returns 0 or -1. */
-int servers_sync(struct mrb_app *app, const struct mrb_conf *from, int dry_run, struct mrb_err *err);
+/* Upserts the [server NAME] sections of from into the servers table
+ * (state enabled or disabled from the section). Returns 0 or -1. */
+int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_err *err);
 
 /* A server as operators and monitoring see it. Metrics are -1 when unknown. */
 struct server_info {
-    struct server_row row; /* row.score: the placement score now, without jitter */
+    struct server_row row; /* row.score: the placement score now */
     char state[16];        /* enabled, cordoned, disabled */
     char metrics_url[256];
     double weight, cpu, mem;
@@ -95,5 +95,10 @@ struct server_info {
 /* Every registered server, by id, into a malloc'd array the caller frees.
  * Returns the count, or -1 with err set. */
 int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *err);
+
+/* Disables every cordoned server with no open rooms. Called by mrb-health
+ * each poll, mrb-expire after each run, and whenever a room is ended.
+ * Returns how many were disabled, or -1. */
+int servers_finish_drains(struct mrb_app *app, struct mrb_err *err);
 
 #endif

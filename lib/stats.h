@@ -30,11 +30,16 @@ void stats_add(struct mrb_app *app, const char *name, const char *label, long lo
  * second's worth is pending. */
 void stats_request(struct mrb_app *app, const char *endpoint, const char *code);
 
-/* Writes the pending request counts in one transaction. app_serve() calls
+/* Writes the pending request counts in one transaction. serve_run() calls
  * it when the worker has been idle for a second and before it exits, so a
  * count reaches MariaDB within about a second. Counts that cannot be
  * written (MariaDB down) are dropped and logged. */
 void stats_flush(struct mrb_app *app);
+
+/* Records, in table db_clients, the database node this process uses: when
+ * it changes, and every 30 s while the process works (for mrb_db_node).
+ * Cheap to call after every request. */
+void stats_node(struct mrb_app *app);
 
 /* 1 while request counts wait to be flushed. */
 int stats_pending(void);
@@ -42,15 +47,6 @@ int stats_pending(void);
 /* The join outcome label for a contract code: "ok", "not_found", "expired",
  * "wrong_key", "full", "bad_request", "unavailable" or "other". */
 const char *stats_join_outcome(const char *code);
-
-/* Builds the whole Prometheus text exposition (gauges read from the tables,
- * counters summed over slots). Returns a malloc'd string the caller frees,
- * or NULL with err set (503 when MariaDB cannot be read). */
-char *stats_render(struct mrb_app *app, struct mrb_err *err);
-
-/* GET /mrb/health: {"db":"ok","servers_up":N}. Returns 0 with *data owned by
- * the caller, or -1 with a 503 when MariaDB cannot be reached. */
-int stats_health(struct mrb_app *app, json_t **data, struct mrb_err *err);
 
 /* Escapes a Prometheus label value (backslash, double quote, newline) into
  * out. Returns 0, or -1 when out is too small. */

@@ -9,8 +9,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=scripts/ini.sh
-. "$ROOT/scripts/ini.sh"
+# shellcheck source=scripts/conf.sh
+. "$ROOT/scripts/conf.sh"
 
 CONF=${1:-${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}}
 SQL_DIR=${MRB_SQL_DIR:-$ROOT/sql}
@@ -21,11 +21,11 @@ die() { echo "db-migrate: error: $*" >&2; exit 1; }
 [[ -r $SQL_DIR/schema.sql ]] || die "$SQL_DIR/schema.sql not found"
 command -v mariadb >/dev/null || die "mariadb client not found (run scripts/deps.sh)"
 
-DB_HOST=$(ini_req "$CONF" db host)
-DB_PORT=$(ini_req "$CONF" db port)
-DB_USER=$(ini_req "$CONF" db user)
-DB_PASS=$(ini_get "$CONF" db password || true)
-DB_NAME=$(ini_req "$CONF" db database)
+DB_HOST=$(conf_req "$CONF" db host)
+DB_PORT=$(conf_req "$CONF" db port)
+DB_USER=$(conf_req "$CONF" db user)
+DB_PASS=$(conf_get "$CONF" db password || true)
+DB_NAME=$(conf_req "$CONF" db database)
 
 # The password goes into a private option file, never onto the command line
 # (where ps would show it).

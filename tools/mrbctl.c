@@ -9,7 +9,7 @@
 #include "app.h"
 #include "fleet.h"
 #include "inspect.h"
-#include "moderate.h"
+#include "room.h"
 #include "servers.h"
 #include "token.h"
 #include "util.h"
@@ -34,6 +34,9 @@ static void usage(FILE *f)
           "  room end ID                    destroy the room now; joiners get 410\n"
           "  token host --sub NAME [--ttl S] [--role ROLE]\n"
           "                                 mint an HS256 host JWT with the configured secret (dev)\n"
+          "  config get SECTION KEY         print one value of CONFIG as the programs read it (exit 1\n"
+          "                                 when absent); for scripts: no database, no other checks\n"
+          "  config servers                 print the NAME of each [server NAME] section of CONFIG\n"
           "CONFIG defaults to $MRB_CONFIG, then " CONF_DEFAULT_PATH ".\n",
           f);
 }
@@ -125,14 +128,14 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     s.admin_secret = secret_arg(asec);
     s.token_secret = secret_arg(tsec);
     if (s.admin_secret && s.token_secret) {
-        rc = fleet_add(app, &s, &err);
-        if (rc == 0)
+        enum fleet_result added = fleet_add(app, &s, &err);
+        if (added == FLEET_DONE)
             printf("server %s added (disabled; enable it with: mrbctl server enable %s)\n", s.name, s.name);
-        else if (rc == 1)
+        else if (added == FLEET_EXISTS)
             fprintf(stderr, "mrbctl: server %s already exists; nothing changed\n", s.name);
         else
             fail("server add", &err);
-        rc = rc == 0 ? 0 : 1;
+        rc = added == FLEET_DONE ? 0 : 1;
     } else
         rc = 1;
     free(s.admin_secret);
@@ -171,7 +174,10 @@ static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
         fprintf(stderr, "mrbctl: %s\n", errbuf);
         return 1;
     }
-    rc = servers_sync(app, &from, dry, &err);
+    for (size_t i = 0; i < from.n_servers; i++)
+        printf("%s server %s (%s, %s)\n", dry ? "would sync" : "sync", from.servers[i].name,
+               from.servers[i].public_url, from.servers[i].enabled ? "enabled" : "disabled");
+    rc = dry ? 0 : servers_sync(app, &from, &err);
     conf_free(&from);
     return rc == 0 ? 0 : fail("server sync", &err);
 }
@@ -186,14 +192,14 @@ static int cmd_server_state(struct mrb_app *app, const char *verb, int argc, cha
 {
     struct mrb_err err = {0};
     const char *state = strcmp(verb, "enable") == 0 ? "enabled" : "disabled";
-    int rc;
+    enum fleet_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
     rc = fleet_set_state(app, argv[0], state, &err);
-    if (rc < 0)
+    if (rc == FLEET_FAILED)
         return fail(verb, &err);
-    if (rc == 0)
+    if (rc == FLEET_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
     printf("server %s %s\n", argv[0], state);
     return 0;
@@ -203,14 +209,14 @@ static int cmd_server_cordon(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
     char state[16];
-    int rc;
+    enum fleet_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
     rc = fleet_cordon(app, argv[0], state, &err);
-    if (rc < 0)
+    if (rc == FLEET_FAILED)
         return fail("cordon", &err);
-    if (rc == 0)
+    if (rc == FLEET_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
     if (strcmp(state, "disabled") == 0)
         printf("server %s cordoned and already empty: disabled\n", argv[0]);
@@ -224,14 +230,15 @@ static int cmd_server_panic(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
     long long left = 0;
-    int moved;
+    int moved = 0;
+    enum fleet_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
-    moved = fleet_panic(app, argv[0], &left, &err);
-    if (moved == -2)
+    rc = fleet_panic(app, argv[0], &moved, &left, &err);
+    if (rc == FLEET_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
-    if (moved < 0)
+    if (rc == FLEET_FAILED)
         return fail("panic", &err);
     printf("server %s disabled; %d room(s) moved to other servers; %lld left on it\n", argv[0], moved, left);
     return left > 0 ? 1 : 0;
@@ -242,16 +249,17 @@ static int cmd_server_remove(struct mrb_app *app, int argc, char **argv)
     struct mrb_err err = {0};
     long long open = 0;
     const char *id;
-    int force, rc;
+    enum fleet_result rc;
+    int force;
 
     if (arg_and_flag(argc, argv, "--force", &id, &force) != 0)
         return usage(stderr), 2;
     rc = fleet_remove(app, id, force, &open, &err);
-    if (rc < 0)
+    if (rc == FLEET_FAILED)
         return fail("remove", &err);
-    if (rc == 0)
+    if (rc == FLEET_NO_SUCH_SERVER)
         return no_such_server(id);
-    if (rc == 2) {
+    if (rc == FLEET_HAS_ROOMS) {
         fprintf(stderr,
                 "mrbctl: server %s has %lld open room(s); cordon it and wait, panic it, or use --force "
                 "to end them\n",
@@ -373,14 +381,14 @@ static int cmd_room_show(struct mrb_app *app, int argc, char **argv)
 static int cmd_room_end(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
-    int rc;
+    enum room_end_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
-    rc = moderate_end_room(app, argv[0], &err);
-    if (rc < 0)
+    rc = room_end(app, argv[0], &err);
+    if (rc == ROOM_END_FAILED)
         return fail("room end", &err);
-    printf(rc == 1 ? "room %s ended and destroyed\n"
+    printf(rc == ROOM_ENDED ? "room %s ended and destroyed\n"
                    : "room %s ended (refused to joiners); its media server did not answer, mrb-expire will "
                      "destroy it\n",
            argv[0]);
@@ -417,6 +425,52 @@ static int cmd_token_host(struct mrb_app *app, int argc, char **argv)
     puts(jwt);
     free(jwt);
     return 0;
+}
+
+/* config get / config servers: no app_init(), so no database and no check
+ * of the rest of the file; scripts read the config with these. */
+struct seen_names {
+    char names[64][64];
+    int n;
+};
+
+static void print_server(const char *name, void *ctx)
+{
+    struct seen_names *s = ctx;
+
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->names[i], name) == 0)
+            return;
+    if (s->n < 64)
+        snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", name);
+    puts(name);
+}
+
+static int cmd_config(const char *path, int argc, char **argv)
+{
+    char value[1024];
+    int rc;
+
+    if (argc == 3 && strcmp(argv[0], "get") == 0) {
+        rc = conf_get_raw(path, argv[1], argv[2], value, sizeof(value));
+        if (rc < 0) {
+            fprintf(stderr, "mrbctl: cannot read %s\n", path);
+            return 2;
+        }
+        if (rc == 1)
+            puts(value);
+        return rc == 1 ? 0 : 1;
+    }
+    if (argc == 1 && strcmp(argv[0], "servers") == 0) {
+        struct seen_names seen = {.n = 0};
+        if (conf_each_server(path, print_server, &seen) != 0) {
+            fprintf(stderr, "mrbctl: cannot read %s\n", path);
+            return 2;
+        }
+        return 0;
+    }
+    usage(stderr);
+    return 2;
 }
 
 /* Dispatches argv (after -c): returns the exit status. */
@@ -475,6 +529,8 @@ int main(int argc, char **argv)
         usage(help ? stdout : stderr);
         return help ? 0 : 2;
     }
+    if (strcmp(argv[1], "config") == 0)
+        return cmd_config(config ? config : conf_default_path(), argc - 2, argv + 2);
     if (app_init(&app, "mrbctl", config ? config : conf_default_path()) != 0)
         return 1;
     rc = run(&app, argc - 1, argv + 1);

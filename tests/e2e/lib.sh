@@ -4,8 +4,8 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=scripts/ini.sh
-. "$ROOT/scripts/ini.sh"
+# shellcheck source=scripts/conf.sh
+. "$ROOT/scripts/conf.sh"
 CONF=${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}
 export MRB_CONFIG=$CONF
 BASE=${MRB_BASE_URL:-http://127.0.0.1:8080/mrb}
@@ -42,14 +42,14 @@ sql() {
   local f=$TMP/my.cnf
   if [ ! -f "$f" ]; then
     printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\ndatabase=%s\nprotocol=tcp\ndefault-character-set=utf8mb4\n' \
-      "$(ini_get "$CONF" db host)" "$(ini_get "$CONF" db port)" "$(ini_get "$CONF" db user)" \
-      "$(ini_get "$CONF" db password)" "$(ini_get "$CONF" db database)" >"$f"
+      "$(conf_get "$CONF" db host)" "$(conf_get "$CONF" db port)" "$(conf_get "$CONF" db user)" \
+      "$(conf_get "$CONF" db password)" "$(conf_get "$CONF" db database)" >"$f"
     chmod 600 "$f"
   fi
   mariadb --defaults-extra-file="$f" --batch --skip-column-names -e "$1"
 }
 
-server_conf() { ini_get "$CONF" "server $1" "$2"; }
+server_conf() { conf_get "$CONF" "server $1" "$2"; }
 
 # janus_admin SERVER REQUEST_JSON: AudioBridge request through the Admin API.
 janus_admin() {
@@ -97,8 +97,18 @@ janus_join() {
 }
 # janus_events URL TOKEN: the session's pending events (long poll, up to 5).
 janus_events() { curl -s --max-time 5 "$1/$JSID?token=$(jq -rn --arg t "$2" '$t|@uri')&maxev=5"; }
-# metric NAME_WITH_LABELS: its value in /mrb/metrics (0 when absent).
-metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'; }
+# metric NAME_WITH_LABELS: its value in /mrb/metrics (0 when absent). When
+# /mrb/metrics does not answer 200 it prints "metrics-unavailable-<status>"
+# and fails, so no comparison with a number can pass by accident.
+metric() {
+  local out status
+  out=$(curl -s -w '\n%{http_code}' "$BASE/metrics")
+  status=${out##*$'\n'}
+  if [ "$status" != 200 ]; then echo "metrics-unavailable-$status"; return 1; fi
+  printf '%s\n' "${out%$'\n'*}" | awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'
+}
+# metric_gt NAME_WITH_LABELS N: the metric is greater than N.
+metric_gt() { local v; v=$(metric "$1") && [ "$v" -gt "$2" ]; }
 
 # Every test file starts without the wrong-key history of earlier ones: they
 # all come from 127.0.0.1, which would otherwise be rate-limited (109) as

@@ -26,7 +26,7 @@ eq "...10 seats stored, 10 counted" "$(sql "SELECT CONCAT((SELECT COUNT(*) FROM 
 
 # 8 posters x (5 batches of 100 session "created" events, each delivered twice,
 # then 1 batch destroying 50 of them): 1,100 events each, exact counts after
-WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
 base=8200000000
 ts0=$(date +%s%N)   # part of every event: batches of an earlier run must not look like re-deliveries
 sql "DELETE FROM server_sessions WHERE server_id='janus-b' AND session_id BETWEEN $base AND $((base + 99999))"

@@ -42,6 +42,23 @@ for i in 1 2 3 4 5 6; do
 done
 check "burst of 6 spread over both servers ($a/$b)" test "$a" -ge 2 -a "$b" -ge 2
 
+# The tier rule (docs/DESIGN.md): a server whose metrics are stale never
+# goes before one with fresh metrics, whatever the weights, and whatever
+# score was stored while it was fresh. No poll may refresh them meanwhile.
+"$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1
+sql "UPDATE servers SET weight = 0.001, score = 0, metrics_at = UNIX_TIMESTAMP() - 3600 WHERE id = 'janus-a'"
+sql "UPDATE servers SET weight = 1000, score = 505000, metrics_at = UNIX_TIMESTAMP() WHERE id = 'janus-b'"
+create_room '{"roomNm":"fresh tier"}'
+eq "stale janus-a (weight 0.001, stored score 0) loses to fresh janus-b (weight 1000)" "$STATUS/$SERVER" 201/janus-b
+sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP() - 3600 WHERE id = 'janus-b'"
+create_room '{"roomNm":"stale tier"}'
+eq "with both stale, placement still works: the lower weight x fallback wins" "$STATUS/$SERVER" 201/janus-a
+"$MRBCTL" server sync "$CONF" >/dev/null   # weights back from the config
+"$ROOT/cron/mrb-health" --once >/dev/null 2>&1
+eq "one poll makes both fresh again" \
+  "$(sql "SELECT COUNT(*) FROM servers WHERE id IN ('janus-a','janus-b') AND metrics_at >= UNIX_TIMESTAMP() - 15")" 2
+"$ROOT/scripts/stack.sh" cron-start >/dev/null 2>&1
+
 # join
 create_room '{"roomNm":"join me","roomKey":"2468","ttlSeconds":600}'
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2468\",\"display\":\"guest\",\"userId\":\"u-42\"}"
@@ -56,7 +73,7 @@ check "token outlives the call start" test "$texp" -ge $(( $(date +%s) + 590 ))
 match "opaqueId" "$(jqr .data.opaqueId)" '^mrb-[A-Za-z0-9_-]{20,}$'
 eq "ice has STUN" "$(jqr '.data.ice[0].urls[0]')" "stun:127.0.0.1:3478"
 match "TURN username is expiry:userId" "$(jqr '.data.ice[1].username')" '^[0-9]+:u-42$'
-u=$(jqr '.data.ice[1].username'); want=$(printf '%s' "$u" | openssl dgst -sha1 -hmac "$(ini_get "$CONF" turn secret)" -binary | base64)
+u=$(jqr '.data.ice[1].username'); want=$(printf '%s' "$u" | openssl dgst -sha1 -hmac "$(conf_get "$CONF" turn secret)" -binary | base64)
 eq "TURN credential is HMAC-SHA1 of the username" "$(jqr '.data.ice[1].credential')" "$want"
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2468\"}"
 match "anonymous TURN user is random" "$(jqr '.data.ice[1].username')" '^[0-9]+:[A-Za-z0-9_-]{16}$'

@@ -13,8 +13,8 @@ sleep 0.3
 "$MRBCTL" server add mute --public-url http://127.0.0.1:7999/janus --admin-url http://127.0.0.1:7999/admin \
   --admin-secret x --token-secret y >/dev/null
 "$MRBCTL" server enable mute >/dev/null
-sql "UPDATE servers SET score = -1 WHERE id = 'mute'"   # the best by far: tried first
-timeout=$(ini_get "$CONF" janus timeout_ms)
+sql "UPDATE servers SET score = -1, metrics_at = UNIX_TIMESTAMP() WHERE id = 'mute'"   # fresh and the best by far: tried first
+timeout=$(conf_get "$CONF" janus timeout_ms)
 t0=$(now_ms); create_room '{"roomNm":"past the mute server"}'; ms=$(( $(now_ms) - t0 ))
 eq "create-room still answers 201" "$STATUS" 201
 match "...on a real server" "$SERVER" '^janus-[ab]$'

@@ -10,7 +10,7 @@ RUNDIR=$ROOT/run
 APORT=${MRB_APACHE_PORT:-8081}
 NPORT=${MRB_NGINX_PORT:-8082}
 A=$RUNDIR/apache N=$RUNDIR/nginx
-WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
 stop_all() {
   [ -f "$A/httpd.pid" ] && apache2 -f "$A/httpd.conf" -k stop >/dev/null 2>&1
   [ -f "$N/nginx.pid" ] && nginx -p "$N" -c "$N/nginx.conf" -s stop >/dev/null 2>&1

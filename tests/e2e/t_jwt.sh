@@ -6,7 +6,7 @@
 # public key. Tokens are built here with openssl, not with MRB's own code.
 . "$(dirname "$0")/lib.sh"
 
-SECRET=$(ini_get "$CONF" auth jwt_secret); ISS=$(ini_get "$CONF" auth jwt_issuer); AUD=$(ini_get "$CONF" auth jwt_audience)
+SECRET=$(conf_get "$CONF" auth jwt_secret); ISS=$(conf_get "$CONF" auth jwt_issuer); AUD=$(conf_get "$CONF" auth jwt_audience)
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 hs256() { # hs256 KEY HEADER PAYLOAD
   local h p; h=$(printf '%s' "$2" | b64url); p=$(printf '%s' "$3" | b64url)

@@ -14,7 +14,8 @@ eq "POST health -> 405" "$s" 405
 match "405 names the allowed methods" "$(tr -d '\r' <"$TMP/hd")" "Allow: GET, HEAD"
 s=$(curl -s -I -o /dev/null -w '%{http_code}' "$BASE/metrics"); eq "HEAD metrics -> 200" "$s" 200
 
-curl -s -D "$TMP/md" -o "$TMP/m" "$BASE/metrics"
+s=$(curl -s -D "$TMP/md" -o "$TMP/m" -w '%{http_code}' "$BASE/metrics")
+eq "GET metrics -> 200" "$s" 200
 match "metrics content type is the text exposition" "$(tr -d '\r' <"$TMP/md" | grep -i '^content-type')" "text/plain; version=0.0.4"
 out=$(promtool check metrics <"$TMP/m" 2>&1); rc=$?
 eq "promtool check metrics: parses and lints clean" "$rc/$out" "0/"
@@ -36,7 +37,7 @@ post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\"}"
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2222\"}"
 post join-room '{"roomId":"nosuchroom","roomKey":"2222"}'
 batch="[{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"created\"}},{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"destroyed\"}}]"
-WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
 post event-webhook "$batch" -u "$WU:$WP"; post event-webhook "$batch" -u "$WU:$WP"
 counted() { [ "$(metric "$1")" = "$2" ]; }
 check "rooms created +1" wait_for 5 counted mrb_rooms_created_total $((created + 1))
@@ -45,7 +46,27 @@ check "joins wrong_key +1" wait_for 5 counted 'mrb_joins_total{outcome="wrong_ke
 check "joins not_found +1" wait_for 5 counted 'mrb_joins_total{outcome="not_found"}' $((missing + 1))
 eq "session events +2: the re-delivered batch counts once" "$(metric 'mrb_webhook_events_total{type="session"}')" $((ev + 2))
 match "requests by endpoint and code" "$(curl -s "$BASE/metrics")" 'mrb_requests_total\{endpoint="join-room",code="106"\} [1-9]'
+# every JSON answer is counted, the webhook's and the health check's too
+hooks=$(metric 'mrb_requests_total{endpoint="event-webhook",code="000"}')
+denied=$(metric 'mrb_requests_total{endpoint="event-webhook",code="101"}')
+health=$(metric 'mrb_requests_total{endpoint="health",code="000"}')
+post event-webhook "$batch" -u "$WU:$WP"
+post event-webhook "$batch" -u "$WU:wrong"
+curl -s -o /dev/null "$BASE/health"
+check "event-webhook answers counted (000)" wait_for 5 counted 'mrb_requests_total{endpoint="event-webhook",code="000"}' $((hooks + 1))
+check "event-webhook refusals counted (101)" wait_for 5 counted 'mrb_requests_total{endpoint="event-webhook",code="101"}' $((denied + 1))
+check "health answers counted (000)" wait_for 5 counted 'mrb_requests_total{endpoint="health",code="000"}' $((health + 1))
 
+# The counter sees join-room's media-server calls: a join that must heal its
+# room (as after a restart of its server: the room's boot generation is
+# behind the server's) recreates it through the Admin API, and counts that.
+calls=$(metric 'mrb_media_server_calls_total{program="join-room"}')
+sql "UPDATE rooms SET server_boot = server_boot - 1 WHERE id = '$ROOM'"
+post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\",\"userId\":\"healer\"}"
+eq "a join that heals its room -> 200" "$STATUS" 200
+check "...and its media-server calls are counted" wait_for 5 metric_gt 'mrb_media_server_calls_total{program="join-room"}' "$calls"
+eq "the room is marked healed (boot generation caught up)" \
+  "$(sql "SELECT r.server_boot = s.boot FROM rooms r JOIN servers s ON s.id = r.server_id WHERE r.id = '$ROOM'")" 1
 # a join of a live room calls no media server: proven by the counter, not a comment
 calls=$(metric 'mrb_media_server_calls_total{program="join-room"}'); ok=$(metric 'mrb_joins_total{outcome="ok"}')
 for u in 1 2 3 4 5; do post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\",\"userId\":\"u$u\"}" >/dev/null; done

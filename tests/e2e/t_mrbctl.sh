@@ -139,4 +139,14 @@ OUT=$("$MRBCTL" -c "$TMP/rs.conf" token host --sub alice 2>&1); RC=$?
 eq "token host refuses when jwt_alg is not HS256" "$RC" 1; match "says why" "$OUT" "HS256"
 ctl frobnicate; eq "unknown command -> exit 2" "$RC" 2
 ctl --help; eq "--help -> exit 0" "$RC" 0
+
+# config get / config servers: the scripts' only way to read the config
+printf '[db]\nport = 4400 ; a comment\n[server   spaced-out]\npublic_url = http://127.0.0.1:1/janus\n[server b]\nx = 1\n[server   spaced-out]\ny = 2\n' >"$TMP/raw.conf"
+eq "config get reads a value as inih does (inline comment dropped)" "$("$MRBCTL" -c "$TMP/raw.conf" config get db port)" 4400
+eq "...section names compare with blanks squeezed" \
+  "$("$MRBCTL" -c "$TMP/raw.conf" config get "server spaced-out" public_url)" "http://127.0.0.1:1/janus"
+"$MRBCTL" -c "$TMP/raw.conf" config get db nope >/dev/null; eq "an absent key -> exit 1" "$?" 1
+"$MRBCTL" -c "$TMP/nonexistent.conf" config get db port >/dev/null 2>&1; eq "an unreadable file -> exit 2" "$?" 2
+eq "config servers lists each [server NAME] once, in file order" \
+  "$("$MRBCTL" -c "$TMP/raw.conf" config servers | paste -sd,)" "spaced-out,b"
 finish

@@ -26,14 +26,22 @@ sql "DROP TRIGGER IF EXISTS mrb_test_fail_insert"
 sql "CREATE TRIGGER mrb_test_fail_insert BEFORE INSERT ON rooms FOR EACH ROW
      SET NEW.max_participants = IF(NEW.name = 'db write fails', NULL, NEW.max_participants)"
 before=$(sql "SELECT COUNT(*) FROM rooms")
+calls=$(metric 'mrb_media_server_calls_total{program="create-room"}')
 create_room '{"roomNm":"db write fails"}'
 sql "DROP TRIGGER IF EXISTS mrb_test_fail_insert"
 eq "Janus says yes, the database says no -> 503" "$STATUS/$(jqr .code)" 503/503
+# placement succeeded (a refusal by every server says "no media server ...")
+eq "...failed at the database, after a media server took the room" "$(jqr .message)" "database unavailable"
 eq "no row" "$(sql "SELECT COUNT(*) FROM rooms")" "$before"
-left=0
+# Janus really made the room (a create), and was asked to destroy it: two
+# Admin API calls by create-room, or more if a server refused first.
+check "Janus was called to create the room and to destroy it again" \
+  wait_for 5 metric_gt 'mrb_media_server_calls_total{program="create-room"}' $((calls + 1))
+left=0 listed=0
 for s in janus-a janus-b; do
-  n=$(janus_admin "$s" '{"request":"list"}' | jq '[.response.list[] | select(.description == "db write fails")] | length')
-  left=$((left + n))
+  n=$(janus_admin "$s" '{"request":"list"}' | jq -e '[.response.list[] | select(.description == "db write fails")] | length') \
+    && listed=$((listed + 1)) && left=$((left + n))
 done
+eq "both media servers answered the room list" "$listed" 2
 eq "and the room Janus made was destroyed again" "$left" 0
 finish

@@ -2,7 +2,7 @@
 # The event webhook: auth, shapes, duplicates, gzip, and no loss while
 # MariaDB is down.
 . "$(dirname "$0")/lib.sh"
-WU=$(ini_get "$CONF" webhook user); WP=$(ini_get "$CONF" webhook password)
+WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
 hook() { post event-webhook "$1" -u "$WU:$WP" "${@:2}"; }
 
 post event-webhook '[]'; eq "no auth -> 401" "$STATUS" 401; eq "no auth code" "$(jqr .code)" 101

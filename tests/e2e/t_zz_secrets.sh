@@ -13,7 +13,7 @@ JWT=$(host_token)
 {
   printf '%s\n' "$JTOKEN" "$TURNCRED" "$JWT"
   for k in "db password" "auth jwt_secret" "webhook password" "turn secret" "janus admin_key"; do
-    v=$(ini_get "$CONF" ${k% *} ${k#* } 2>/dev/null) && [ -n "$v" ] && printf '%s\n' "$v"
+    v=$(conf_get "$CONF" ${k% *} ${k#* } 2>/dev/null) && [ -n "$v" ] && printf '%s\n' "$v"
   done
   sql "SELECT secret FROM rooms"
   sql "SELECT admin_secret FROM servers UNION SELECT token_secret FROM servers"
@@ -24,6 +24,9 @@ for f in "$ROOT"/run/log/*; do
   case ${f##*/} in janus-*|coturn.log|mariadb.log|node-exporter.log) ;; *) [ -f "$f" ] && logs+=("$f") ;; esac
 done
 echo "       (checking $(wc -l <"$TMP/secrets") secret values in: $(printf '%s ' "${logs[@]##*/}"))"
+# a check over no secrets, or over no log, would pass whatever the logs hold
+check "the list of secrets is not empty (config, rooms, servers, issued tokens)" test "$(wc -l <"$TMP/secrets")" -ge 8
+check "at least 3 log files are checked" test "${#logs[@]}" -ge 3
 check "the checked logs are not empty" test "$(cat "${logs[@]}" | wc -l)" -gt 100
 hits=$(grep -F -f "$TMP/secrets" "${logs[@]}" | head -3)
 eq "no configured, stored or issued secret in any log" "$hits" ""

@@ -1,4 +1,5 @@
-/* Unit tests for lib/score.c: score_compute() and score_fresh().
+/* Unit tests for lib/score.c: score_compute(), score_fresh() and
+ * score_before().
  *
  * Every expected number below was computed by hand from the documented
  * formula (default weights cpu 35, mem 20, sessions 5, handles 10,
@@ -10,7 +11,9 @@
  *
  * and, without fresh metrics (none, or older than 3 health intervals):
  *
- *   score = fallback + 0.25*jitter + pending*(w_sessions + w_handles)/100
+ *   score = weight * (fallback + pending*(w_sessions + w_handles)/100)
+ *
+ * and a server with fresh metrics always goes before one without.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,34 +103,32 @@ static void test_default_weights_exact(void **state)
     /* (0.5*100*35 + 0.25*100*20 + 10*5 + 20*10 + 100*30) / 100
      * = (1750 + 500 + 50 + 200 + 3000) / 100 = 55.0 */
     in = sample(0.5, 0.25, 10, 20, 100);
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
-    /* jitter is for the fallback only: it never moves a fresh score */
-    assert_close(score_compute(&c, &in, NOW, 0.9), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
 
     /* idle server: 0 */
     in = sample(0, 0, 0, 0, 0);
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.0);
+    assert_close(score_compute(&c, &in, NOW), 0.0);
 
     /* (1.0*100*35 + 1.0*100*20 + 0 + 0 + 0) / 100 = 55.0 */
     in = sample(1.0, 1.0, 0, 0, 0);
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
 
     /* (0.1*100*35 + 0.8*100*20 + 3*5 + 7*10 + 11*30) / 100
      * = (350 + 1600 + 15 + 70 + 330) / 100 = 23.65 */
     in = sample(0.1, 0.8, 3, 7, 11);
-    assert_close(score_compute(&c, &in, NOW, 0.0), 23.65);
+    assert_close(score_compute(&c, &in, NOW), 23.65);
 
     /* each term alone */
     in = sample(0.01, 0, 0, 0, 0); /* 1% cpu: 35/100 */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.35);
+    assert_close(score_compute(&c, &in, NOW), 0.35);
     in = sample(0, 0.01, 0, 0, 0); /* 1% mem: 20/100 */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.20);
+    assert_close(score_compute(&c, &in, NOW), 0.20);
     in = sample(0, 0, 1, 0, 0); /* 1 session: 5/100 */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.05);
+    assert_close(score_compute(&c, &in, NOW), 0.05);
     in = sample(0, 0, 0, 1, 0); /* 1 handle: 10/100 */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.10);
+    assert_close(score_compute(&c, &in, NOW), 0.10);
     in = sample(0, 0, 0, 0, 1); /* 1 socket: 30/100 */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 0.30);
+    assert_close(score_compute(&c, &in, NOW), 0.30);
     conf_free(&c);
 }
 
@@ -141,11 +142,11 @@ static void test_pending_default(void **state)
     in = sample(0.5, 0.25, 10, 20, 100);
     /* each pending participant is one session + one handle: (5+10)/100 */
     in.pending = 1;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.15);
+    assert_close(score_compute(&c, &in, NOW), 55.15);
     in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.30);
+    assert_close(score_compute(&c, &in, NOW), 55.30);
     in.pending = 16;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 57.40);
+    assert_close(score_compute(&c, &in, NOW), 57.40);
     conf_free(&c);
 }
 
@@ -172,14 +173,14 @@ static void test_custom_weights(void **state)
     /* (0.5*100*10 + 0.25*100*40 + 10*7 + 20*13 + 100*3) / 100
      * = (500 + 1000 + 70 + 260 + 300) / 100 = 21.30 */
     in = sample(0.5, 0.25, 10, 20, 100);
-    assert_close(score_compute(&c, &in, NOW, 0.0), 21.30);
+    assert_close(score_compute(&c, &in, NOW), 21.30);
     /* pending 2: + 2*(7+13)/100 = 0.40 */
     in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 21.70);
+    assert_close(score_compute(&c, &in, NOW), 21.70);
 
-    /* fallback uses the configured value: 1000 + 0.25*0.4 + 0.40 */
+    /* fallback uses the configured value: 1000 + 0.40 */
     in.has_metrics = 0;
-    assert_close(score_compute(&c, &in, NOW, 0.4), 1000.50);
+    assert_close(score_compute(&c, &in, NOW), 1000.40);
     conf_free(&c);
 }
 
@@ -194,29 +195,29 @@ static void test_sessions_handles_not_swapped(void **state)
     (void)state;
     load(&c, BASE_CONF);
     in = sample(0.3, 0.4, 50, 80, 20);
-    base = score_compute(&c, &in, NOW, 0.0);
+    base = score_compute(&c, &in, NOW);
     in.sessions += 1;
-    d = score_compute(&c, &in, NOW, 0.0) - base;
+    d = score_compute(&c, &in, NOW) - base;
     assert_close(d, 5.0 / 100); /* sessions weight */
     in.sessions -= 1;
     in.handles += 1;
-    d = score_compute(&c, &in, NOW, 0.0) - base;
+    d = score_compute(&c, &in, NOW) - base;
     assert_close(d, 10.0 / 100); /* handles weight */
     in.handles -= 1;
     in.sockets += 1;
-    d = score_compute(&c, &in, NOW, 0.0) - base;
+    d = score_compute(&c, &in, NOW) - base;
     assert_close(d, 30.0 / 100);
     conf_free(&c);
 
     /* Same with weights that are very different from each other. */
     load(&c, BASE_CONF "[score]\nsessions = 2\nhandles = 50\n");
     in = sample(0.3, 0.4, 50, 80, 20);
-    base = score_compute(&c, &in, NOW, 0.0);
+    base = score_compute(&c, &in, NOW);
     in.sessions += 10;
-    assert_close(score_compute(&c, &in, NOW, 0.0) - base, 10 * 2.0 / 100);
+    assert_close(score_compute(&c, &in, NOW) - base, 10 * 2.0 / 100);
     in.sessions -= 10;
     in.handles += 10;
-    assert_close(score_compute(&c, &in, NOW, 0.0) - base, 10 * 50.0 / 100);
+    assert_close(score_compute(&c, &in, NOW) - base, 10 * 50.0 / 100);
     conf_free(&c);
 }
 
@@ -229,19 +230,19 @@ static void test_weight_multiplier(void **state)
     load(&c, BASE_CONF);
     in = sample(0.5, 0.25, 10, 20, 100);
     in.weight = 2.0;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 110.0);
+    assert_close(score_compute(&c, &in, NOW), 110.0);
     in.weight = 0.5;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 27.5);
+    assert_close(score_compute(&c, &in, NOW), 27.5);
     /* the multiplier applies to the pending load too: 2 * (55 + 0.30) */
     in.weight = 2.0;
     in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 110.6);
+    assert_close(score_compute(&c, &in, NOW), 110.6);
     /* unset (0) means the default 1 */
     in.weight = 0;
     in.pending = 0;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
     in.weight = -3;
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
     conf_free(&c);
 }
 
@@ -266,9 +267,9 @@ static void test_pending_cost_matches_compute(void **state)
             in.pending = 3;
             if (!fresh)
                 in.metrics_at = NOW - 3600;
-            before = score_compute(&c, &in, NOW, 0.0);
+            before = score_compute(&c, &in, NOW);
             in.pending += ns[i];
-            after = score_compute(&c, &in, NOW, 0.0);
+            after = score_compute(&c, &in, NOW);
             assert_close(after - before, in.weight * score_pending_cost(&c, ns[i]));
         }
     }
@@ -290,14 +291,13 @@ static void test_fresh_boundary_default_interval(void **state)
     assert_true(score_fresh(&c, &in, NOW));
     in.metrics_at = NOW - 15; /* exactly 3 intervals: not older, still fresh */
     assert_true(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
     in.metrics_at = NOW - 16; /* older than 3 * 5 s: stale */
     assert_false(score_fresh(&c, &in, NOW));
-    /* 4555 + 0.25*0.5 + 0 */
-    assert_close(score_compute(&c, &in, NOW, 0.5), 4555.125);
+    assert_close(score_compute(&c, &in, NOW), 4555.0);
     in.metrics_at = NOW - 3600;
     assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    assert_close(score_compute(&c, &in, NOW), 4555.0);
     conf_free(&c);
 }
 
@@ -314,14 +314,14 @@ static void test_fresh_boundary_custom_interval(void **state)
     assert_true(score_fresh(&c, &in, NOW));
     in.metrics_at = NOW - 30;
     assert_true(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 55.0);
+    assert_close(score_compute(&c, &in, NOW), 55.0);
     in.metrics_at = NOW - 31;
     assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    assert_close(score_compute(&c, &in, NOW), 4555.0);
     conf_free(&c);
 }
 
-static void test_stale_fallback_with_pending_and_jitter(void **state)
+static void test_stale_fallback_with_pending(void **state)
 {
     struct mrb_conf c;
     struct score_input in;
@@ -331,11 +331,10 @@ static void test_stale_fallback_with_pending_and_jitter(void **state)
     in = sample(0.5, 0.25, 10, 20, 100);
     in.metrics_at = NOW - 16;
     in.pending = 2;
-    /* 4555 + 0.25*0.5 + 2*15/100 = 4555 + 0.125 + 0.30 */
-    assert_close(score_compute(&c, &in, NOW, 0.5), 4555.425);
-    /* jitter 0 and (almost) 1 bound the jitter term to [0, 0.25) */
-    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.30);
-    assert_true(score_compute(&c, &in, NOW, 0.999999) < 4555.30 + 0.25);
+    /* 4555 + 2*15/100 */
+    assert_close(score_compute(&c, &in, NOW), 4555.30);
+    in.weight = 2.0; /* the weight multiplies the fallback tier too */
+    assert_close(score_compute(&c, &in, NOW), 9110.60);
     conf_free(&c);
 }
 
@@ -350,15 +349,14 @@ static void test_no_metrics_fallback(void **state)
     in = sample(0.5, 0.25, 10, 20, 100);
     in.has_metrics = 0;
     assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
-    assert_close(score_compute(&c, &in, NOW, 0.2), 4555.05);
+    assert_close(score_compute(&c, &in, NOW), 4555.0);
     in.pending = 3; /* + 3*15/100 = 0.45 */
-    assert_close(score_compute(&c, &in, NOW, 0.2), 4555.50);
+    assert_close(score_compute(&c, &in, NOW), 4555.45);
 
     /* an all-zero input (no row at all) */
     memset(&in, 0, sizeof(in));
     assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW, 0.0), 4555.0);
+    assert_close(score_compute(&c, &in, NOW), 4555.0);
     conf_free(&c);
 }
 
@@ -372,20 +370,20 @@ static void test_fresh_beats_no_metrics(void **state)
     load(&c, BASE_CONF);
     /* very busy: (3500 + 2000 + 1000*5 + 1000*10 + 1000*30) / 100 = 505 */
     busy = sample(1.0, 1.0, 1000, 1000, 1000);
-    assert_close(score_compute(&c, &busy, NOW, 0.0), 505.0);
+    assert_close(score_compute(&c, &busy, NOW), 505.0);
     memset(&unknown, 0, sizeof(unknown));
     unknown.weight = 1.0;
     stale = sample(0, 0, 0, 0, 0); /* idle, but the sample is stale */
     stale.metrics_at = NOW - 60;
 
-    assert_true(score_compute(&c, &busy, NOW, 0.0) < score_compute(&c, &unknown, NOW, 0.0));
-    assert_true(score_compute(&c, &busy, NOW, 0.0) < score_compute(&c, &stale, NOW, 0.0));
+    assert_true(score_compute(&c, &busy, NOW) < score_compute(&c, &unknown, NOW));
+    assert_true(score_compute(&c, &busy, NOW) < score_compute(&c, &stale, NOW));
     conf_free(&c);
 }
 
 /* Two otherwise equal servers: the one that just got a 2-participant room
- * must score worse by more than the largest jitter, so a burst of
- * placements spreads instead of piling on one server. */
+ * must score worse, so a burst of placements spreads instead of piling on
+ * one server, with fresh metrics and without. */
 static void test_pending_separates_burst(void **state)
 {
     struct mrb_conf c;
@@ -399,20 +397,48 @@ static void test_pending_separates_burst(void **state)
     a = sample(0.2, 0.3, 4, 8, 12);
     b = a;
     a.pending = 2;
-    sa = score_compute(&c, &a, NOW, 0.0);
-    sb = score_compute(&c, &b, NOW, 0.0);
+    sa = score_compute(&c, &a, NOW);
+    sb = score_compute(&c, &b, NOW);
     assert_close(sa - sb, 0.30);
-    assert_true(sa - sb > 0.25);
+    assert_true(score_before(&c, &b, &a, NOW));
+    assert_false(score_before(&c, &a, &b, NOW));
 
-    /* no metrics: worst case jitter on the idle one, none on the loaded one */
+    /* no metrics: the pending load still separates them */
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
     a.weight = b.weight = 1.0;
     a.pending = 2;
-    sa = score_compute(&c, &a, NOW, 0.0);
-    sb = score_compute(&c, &b, NOW, 0.9999999);
-    assert_true(sb < sa);
-    assert_true(sa - sb > 0.0);
+    sa = score_compute(&c, &a, NOW);
+    sb = score_compute(&c, &b, NOW);
+    assert_close(sa - sb, 0.30);
+    assert_true(score_before(&c, &b, &a, NOW));
+    conf_free(&c);
+}
+
+/* The tier rule: a server without fresh metrics never goes before one with
+ * fresh metrics, whatever the weights make of their scores. */
+static void test_stale_never_beats_fresh(void **state)
+{
+    struct mrb_conf c;
+    struct score_input fresh, stale, none;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    fresh = sample(1.0, 1.0, 1000, 1000, 1000); /* as busy as it gets: 505 */
+    fresh.weight = 1000;                        /* and weighted down: 505,000 */
+    stale = sample(0, 0, 0, 0, 0);
+    stale.metrics_at = NOW - 16;
+    stale.weight = 0.001; /* scores 4.555: far below the fresh one */
+    memset(&none, 0, sizeof(none));
+    none.weight = 0.001;
+    assert_true(score_compute(&c, &stale, NOW) < score_compute(&c, &fresh, NOW));
+    assert_true(score_before(&c, &fresh, &stale, NOW));
+    assert_false(score_before(&c, &stale, &fresh, NOW));
+    assert_true(score_before(&c, &fresh, &none, NOW));
+    assert_false(score_before(&c, &none, &fresh, NOW));
+    /* the moment the fresh one's metrics age past 3 intervals, it is stale too */
+    fresh.metrics_at = NOW - 16;
+    assert_true(score_before(&c, &stale, &fresh, NOW));
     conf_free(&c);
 }
 
@@ -428,10 +454,11 @@ int main(void)
         cmocka_unit_test(test_pending_cost_matches_compute),
         cmocka_unit_test(test_fresh_boundary_default_interval),
         cmocka_unit_test(test_fresh_boundary_custom_interval),
-        cmocka_unit_test(test_stale_fallback_with_pending_and_jitter),
+        cmocka_unit_test(test_stale_fallback_with_pending),
         cmocka_unit_test(test_no_metrics_fallback),
         cmocka_unit_test(test_fresh_beats_no_metrics),
         cmocka_unit_test(test_pending_separates_burst),
+        cmocka_unit_test(test_stale_never_beats_fresh),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

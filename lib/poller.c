@@ -4,11 +4,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "health.h"
+#include "log.h"
+#include "poller.h"
 #include "janus.h"
 #include "prom.h"
 #include "servers.h"
-#include "fleet.h"
+#include "stats.h"
 #include "util.h"
 
 enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NCOLS };
@@ -25,34 +26,21 @@ struct polled {
 
 struct plist {
     struct polled *s;
-    size_t n, cap;
-    int failed;
+    size_t n;
 };
 
-static int collect(void *ctx, const struct db_col *c, size_t ncols)
+static int fill_polled(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
-    struct plist *l = ctx;
-    struct polled *p, *grown = util_grow(l->s, l->n, &l->cap, sizeof(*l->s));
+    struct polled *p = elem;
     (void)ncols;
+    (void)ctx;
 
-    if (grown == NULL) {
-        l->failed = 1;
+    if (db_col_str(p->id, sizeof(p->id), &c[H_ID]) || db_col_str(p->public_url, sizeof(p->public_url), &c[H_PUB]) ||
+        db_col_str(p->admin_url, sizeof(p->admin_url), &c[H_ADM]) ||
+        db_col_str(p->admin_secret, sizeof(p->admin_secret), &c[H_ASEC]) ||
+        db_col_str(p->metrics_url, sizeof(p->metrics_url), &c[H_MET]))
         return 1;
-    }
-    l->s = grown;
-    p = &l->s[l->n];
-    memset(p, 0, sizeof(*p));
-    if (c[H_ID].len >= sizeof(p->id) || c[H_PUB].len >= sizeof(p->public_url) ||
-        c[H_ADM].len >= sizeof(p->admin_url) || c[H_ASEC].len >= sizeof(p->admin_secret) ||
-        c[H_MET].len >= sizeof(p->metrics_url))
-        return 0;
-    memcpy(p->id, c[H_ID].s, c[H_ID].len + 1);
-    memcpy(p->public_url, c[H_PUB].s, c[H_PUB].len + 1);
-    memcpy(p->admin_url, c[H_ADM].s, c[H_ADM].len + 1);
-    memcpy(p->admin_secret, c[H_ASEC].s, c[H_ASEC].len + 1);
-    p->has_metrics_url = !c[H_MET].is_null && c[H_MET].len > 0;
-    if (p->has_metrics_url)
-        memcpy(p->metrics_url, c[H_MET].s, c[H_MET].len + 1);
+    p->has_metrics_url = p->metrics_url[0] != '\0';
     p->healthy = (int)c[H_HEALTHY].i;
     p->fails = c[H_FAILS].i;
     p->boot = c[H_BOOT].i;
@@ -60,7 +48,6 @@ static int collect(void *ctx, const struct db_col *c, size_t ncols)
     p->idle_prev = c[H_IDLE].d;
     p->total_prev = c[H_TOTAL].d;
     snprintf(p->info_url, sizeof(p->info_url), "%s/info", p->public_url);
-    l->n++;
     return 0;
 }
 
@@ -114,13 +101,13 @@ static void server_down(struct mrb_app *app, struct polled *p, int dry_run)
 
     if (dry_run) {
         if (goes_down)
-            fprintf(stderr, "mrb-health: would mark server %s down\n", p->id);
+            log_msg(LOG_LVL_INFO, "would mark server %s down", p->id);
         return;
     }
     if (db_exec(app->db, sql, v, 4, NULL, &err) != 0)
         return;
     if (goes_down) {
-        fprintf(stderr, "mrb-health: server %s down after %lld failed polls\n", p->id, fails);
+        log_msg(LOG_LVL_WARN, "server %s down after %lld failed polls", p->id, fails);
         servers_evacuate(app, p->id, &err);
     }
 }
@@ -149,13 +136,13 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
     {
         struct janus_server js = {p->id, p->admin_url, p->admin_secret};
         json_t *resp = NULL;
-        int rc = janus_admin_parse(&js, req[REQ_CANARY].reply, req[REQ_CANARY].reply_len,
-                                   req[REQ_CANARY].status, &resp, &err);
-        lost_rooms = rc == 0 && !json_is_true(json_object_get(resp, "exists"));
+        enum janus_result rc = janus_admin_parse(&js, req[REQ_CANARY].reply, req[REQ_CANARY].reply_len,
+                                                 req[REQ_CANARY].status, &resp, &err);
+        lost_rooms = rc == JANUS_OK && !json_is_true(json_object_get(resp, "exists"));
         json_decref(resp);
     }
     if (dry_run) {
-        fprintf(stderr, "mrb-health: server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f%s\n", p->id,
+        log_msg(LOG_LVL_INFO, "server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f%s", p->id,
                 sessions, cpu, mem, ps.sockets, lost_rooms ? " (lost its rooms)" : "");
         return;
     }
@@ -171,32 +158,31 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
     if (db_exec(app->db, sql, v, 9, NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
         return;
     if (!p->healthy)
-        fprintf(stderr, "mrb-health: server %s up again\n", p->id);
+        log_msg(LOG_LVL_INFO, "server %s up again", p->id);
     if (lost_rooms) {
         struct db_val b[] = {DB_S(p->id)};
         struct server_row row;
-        struct janus_room canary = {.id = HEALTH_CANARY_ROOM, .description = "mrb health canary"};
+        struct janus_room canary = {.id = POLLER_CANARY_ROOM, .description = "mrb health canary"};
         char secret[40];
         if (util_random_token(secret, sizeof(secret), 24) != 0)
             return;
         canary.secret = secret;
         canary.pin = secret;
         struct janus_server js = {p->id, p->admin_url, p->admin_secret};
-        int made = janus_room_create(&js, &canary, &err);
-        if (made != 0 && made != JANUS_AB_ROOM_EXISTS) {
+        if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) {
             /* without a canary every poll would look like a restart */
-            fprintf(stderr, "mrb-health: server %s: cannot create the canary room: %s\n", p->id, err.msg);
+            log_msg(LOG_LVL_WARN, "server %s: cannot create the canary room: %s", p->id, err.msg);
             return;
         }
         if (db_exec(app->db, boot_sql, b, 1, NULL, &err) != 0 || servers_get(app, p->id, &row, &err) != 1)
             return;
-        fprintf(stderr, "mrb-health: server %s has lost its rooms (restart); boot generation %lld\n", p->id,
+        log_msg(LOG_LVL_WARN, "server %s has lost its rooms (restart); boot generation %lld", p->id,
                 row.boot);
         servers_recreate_rooms(app, &row, &err);
     }
 }
 
-int health_poll(struct mrb_app *app, int dry_run)
+int poller_poll(struct mrb_app *app, int dry_run)
 {
     static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
                               "boot, cpu_idle_prev, cpu_total_prev FROM servers WHERE state <> 'disabled' OR EXISTS "
@@ -205,15 +191,17 @@ int health_poll(struct mrb_app *app, int dry_run)
                                    {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT},
                                    {.type = DB_DOUBLE}, {.type = DB_DOUBLE}};
     struct plist l = {0};
+    void *rows;
     struct janus_http *reqs = NULL;
     struct mrb_err err = {0};
-    json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", HEALTH_CANARY_ROOM);
+    json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", POLLER_CANARY_ROOM);
     int rc = -1;
 
-    if (db_query(app->db, sql, NULL, 0, cols, H_NCOLS, collect, &l, &err) < 0 || l.failed) {
-        fprintf(stderr, "mrb-health: cannot read servers: %s\n", err.msg);
+    if (db_collect(app->db, sql, NULL, 0, cols, H_NCOLS, sizeof(*l.s), fill_polled, NULL, &rows, &l.n, &err) != 0) {
+        log_msg(LOG_LVL_WARN, "cannot read servers: %s", err.msg);
         goto out;
     }
+    l.s = rows;
     reqs = calloc(l.n * REQ_PER_SERVER + 1, sizeof(*reqs));
     if (reqs == NULL)
         goto out;
@@ -240,7 +228,7 @@ int health_poll(struct mrb_app *app, int dry_run)
             server_down(app, &l.s[i], dry_run);
     }
     if (!dry_run)
-        fleet_finish_drains(app, &err);
+        servers_finish_drains(app, &err);
     rc = 0;
 out:
     if (reqs)
@@ -279,56 +267,77 @@ static void lease_release(struct mrb_app *app, const char *holder)
     db_exec(app->db, sql, p, 1, NULL, &err);
 }
 
-int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
+static double mono_now(void)
 {
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Sleeps until the monotonic time t, or until *stop. */
+static void sleep_until(double t, volatile int *stop)
+{
+    double d = t - mono_now();
+    struct timespec pause;
+
+    if (d <= 0 || *stop)
+        return;
+    pause.tv_sec = (time_t)d;
+    pause.tv_nsec = (long)((d - (double)pause.tv_sec) * 1e9);
+    nanosleep(&pause, NULL); /* a signal ends it early: *stop is checked by the caller */
+}
+
+int poller_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
+{
+    /* One run acts at a time, across overlapping cron runs and web nodes:
+     * the "health" lease, a conditional UPDATE (exact on Galera too: two
+     * takers write the same row, one fails certification). A run that finds
+     * it held stands by, trying again each interval, so a holder that dies
+     * is replaced within the lease's length. The holder renews right before
+     * every poll, and a poll lasts about [health] timeout_ms, well inside
+     * the ttl (3 intervals + timeout + 1 s): when a renewal fails (another
+     * run took it, or no database node answers) it stops acting at once,
+     * long before its last renewal expires. Taking, losing and releasing
+     * are logged, so holder intervals can be checked. */
     const long interval = app->conf.score.interval;
     const long ttl = interval * 3 + app->conf.health.timeout_ms / 1000 + 1;
+    const double start = mono_now();
     char holder[128], host[64] = "?", tag[12];
     struct mrb_err err = {0};
-    struct timespec start, now;
-    int held;
+    int held = 0, said_standby = 0;
 
     gethostname(host, sizeof(host) - 1);
     if (util_random_token(tag, sizeof(tag), 6) != 0)
         snprintf(tag, sizeof(tag), "x");
     snprintf(holder, sizeof(holder), "%s:%ld:%s", host, (long)getpid(), tag);
-    held = lease_take(app, holder, ttl, &err);
-    if (held < 0) {
-        fprintf(stderr, "mrb-health: cannot take the lease: %s\n", err.msg);
-        return 1;
-    }
-    if (held == 0) {
-        fprintf(stderr, "mrb-health: another run holds the lease; exiting\n");
-        return 0;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        struct timespec tick, pause;
-        clock_gettime(CLOCK_MONOTONIC, &tick);
-        health_poll(app, dry_run);
-        if (once || *stop)
-            break;
-        /* sleep to the next tick; leave before run_seconds so runs do not overlap */
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double next = (double)(tick.tv_sec - start.tv_sec) + (double)(tick.tv_nsec - start.tv_nsec) / 1e9 +
-                      (double)interval;
-        double elapsed = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-        if (next >= (double)app->conf.health.run_seconds)
-            break;
-        if (next > elapsed) {
-            double d = next - elapsed;
-            pause.tv_sec = (time_t)d;
-            pause.tv_nsec = (long)((d - (double)pause.tv_sec) * 1e9);
-            if (nanosleep(&pause, NULL) != 0 && *stop)
-                break;
+    for (double tick = start;; tick += (double)interval) {
+        int r = lease_take(app, holder, ttl, &err);
+        if (r == 1 && !held)
+            log_msg(LOG_LVL_INFO, "took the lease as %s", holder);
+        if (r != 1 && held)
+            log_msg(LOG_LVL_WARN, "lost the lease as %s (%s); stopped acting", holder,
+                    r < 0 ? err.msg : "taken by another run");
+        if (r == 0 && !held && !said_standby) {
+            log_msg(LOG_LVL_INFO, "another run holds the lease; %s", once ? "exiting" : "standing by");
+            said_standby = 1;
         }
+        if (r < 0 && !held)
+            log_msg(LOG_LVL_WARN, "cannot take the lease: %s", err.msg);
+        held = r == 1;
+        if (held)
+            poller_poll(app, dry_run);
+        if (once || *stop || tick + (double)interval - start >= (double)app->conf.health.run_seconds)
+            break;
+        db_idle(app->db);
+        stats_node(app);
+        sleep_until(tick + (double)interval, stop);
         if (*stop)
             break;
-        if (lease_take(app, holder, ttl, &err) != 1) {
-            fprintf(stderr, "mrb-health: lost the lease; exiting\n");
-            return 0;
-        }
     }
-    lease_release(app, holder);
+    if (held) {
+        lease_release(app, holder);
+        log_msg(LOG_LVL_INFO, "released the lease as %s", holder);
+    }
     return 0;
 }

@@ -1,0 +1,17 @@
+#ifndef MRB_LOG_H
+#define MRB_LOG_H
+
+/* The one way the library and its programs log: a line on stderr, which
+ * the web server (FastCGI programs), cron or systemd (the jobs) keeps.
+ * "<program>: <message>", with "warning: " or "error: " before the message
+ * for those levels. Never pass a secret or a token. */
+
+enum log_level { LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERROR };
+
+/* The program name every line starts with ("mrb" until set). app_init()
+ * sets it; name must outlive the process (a literal). */
+void log_set_program(const char *name);
+
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,214 @@
+/* GET /mrb/metrics and GET /mrb/health: what monitoring reads. Gauges come
+ * from the tables (servers, rooms, seats), counters from the per-process
+ * slots stats.c writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "seat.h"
+#include "servers.h"
+#include "stats.h"
+#include "util.h"
+
+int metrics_health(struct mrb_app *app, json_t **data, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM servers WHERE state = 'enabled' AND healthy = 1";
+    struct db_col up = {.type = DB_INT};
+
+    *data = NULL;
+    if (db_query(app->db, sql, NULL, 0, &up, 1, NULL, NULL, err) != 1) {
+        err_set(err, 503, "503", "database unreachable");
+        return -1;
+    }
+    char node[300];
+    *data = json_pack("{s:s, s:s?, s:I}", "db", "ok", "dbNode", db_node_name(app->db, node, sizeof(node)),
+                      "servers_up", (json_int_t)up.i);
+    return 0; /* a NULL *data is answered 503 by serve_reply() */
+}
+
+static int node_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    char program[200], node[620];
+    (void)ncols;
+
+    if (stats_label_escape(c[0].s, program, sizeof(program)) == 0 && stats_label_escape(c[1].s, node, sizeof(node)) == 0)
+        fprintf(ctx, "mrb_db_node{program=\"%s\",node=\"%s\"} %lld\n", program, node, c[2].i);
+    return 0;
+}
+
+/* mrb_db_node{program,node}: how many live processes of each program use
+ * each database node (from db_clients: seen within 90 s). */
+static int db_nodes(struct mrb_app *app, FILE *f, long long now, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT program, node, COUNT(*) FROM db_clients WHERE seen_at >= ? "
+                              "GROUP BY program, node ORDER BY program, node";
+    struct db_col c[3] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}};
+    struct db_val p[] = {DB_I(now - 90)};
+
+    fprintf(f, "# HELP mrb_db_node Processes of each program using each database node (seen in the last 90 s).\n"
+               "# TYPE mrb_db_node gauge\n");
+    return db_query(app->db, sql, p, 1, c, 3, node_row, f, err) < 0 ? -1 : 0;
+}
+
+/* The counters this build knows, with their help text. */
+static const struct {
+    const char *name, *help;
+} counters[] = {
+    {STATS_REQUESTS, "API requests answered, by endpoint and contract code."},
+    {STATS_CREATES, "Rooms created."},
+    {STATS_JOINS, "join-room requests by outcome."},
+    {STATS_EVENTS, "Janus events received by the webhook, by type (a re-delivered batch counts once)."},
+    {STATS_FAILOVERS, "Rooms moved off a server (shutdown, failed polls, panic), recreated elsewhere."},
+    {STATS_EXPIRED, "Rooms ended by mrb-expire at their expiry."},
+    {STATS_ENDED, "Rooms ended early by their host or an operator."},
+    {STATS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
+};
+
+struct render {
+    FILE *f;
+};
+
+static int counter_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct render *r = ctx;
+    (void)ncols;
+
+    for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+        if (strcmp(c[0].s, counters[i].name) != 0)
+            continue;
+        if (c[1].len)
+            fprintf(r->f, "%s{%s} %lld\n", counters[i].name, c[1].s, c[2].i);
+        else
+            fprintf(r->f, "%s %lld\n", counters[i].name, c[2].i);
+        return 0;
+    }
+    return 0; /* a counter of a newer build: not ours to describe */
+}
+
+static void gauge(FILE *f, const char *name, const char *help)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* Per-server gauges: one family at a time, as the format requires. */
+static void server_gauges(FILE *f, const struct server_info *v, int n, long long now)
+{
+    static const char *const names[] = {
+        "mrb_server_up", "mrb_server_score", "mrb_server_weight", "mrb_server_cpu_ratio",
+        "mrb_server_memory_ratio", "mrb_server_sessions", "mrb_server_handles", "mrb_server_sockets",
+        "mrb_server_rooms", "mrb_server_participants", "mrb_server_last_poll_age_seconds"};
+    static const char *const helps[] = {
+        "1 when the server is healthy (polls and events), else 0.",
+        "Placement score now (lower is better; 4555 and up means no fresh metrics).",
+        "Operator's score multiplier.",
+        "Host CPU busy fraction from the node exporter (absent when unknown).",
+        "Host memory used fraction from the node exporter (absent when unknown).",
+        "Live Janus sessions.",
+        "Live Janus handles.",
+        "Open TCP and UDP sockets on the host (absent when unknown).",
+        "Live rooms mapped to the server.",
+        "Participants present in its rooms.",
+        "Seconds since mrb-health last polled the server (absent before the first poll)."};
+
+    for (size_t m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
+        gauge(f, names[m], helps[m]);
+        for (int i = 0; i < n; i++) {
+            const struct server_info *s = &v[i];
+            char id[140];
+            double val;
+            if (stats_label_escape(s->row.id, id, sizeof(id)) != 0)
+                continue;
+            switch (m) {
+            case 0: val = s->row.healthy; break;
+            case 1: val = s->row.score; break;
+            case 2: val = s->weight; break;
+            case 3: val = s->cpu; break;
+            case 4: val = s->mem; break;
+            case 5: val = (double)s->sessions; break;
+            case 6: val = (double)s->handles; break;
+            case 7: val = (double)s->sockets; break;
+            case 8: val = (double)s->rooms; break;
+            case 9: val = (double)s->participants; break;
+            default: val = s->polled_at < 0 ? -1 : (double)(now - s->polled_at); break;
+            }
+            if (val < 0) /* unknown: leave the series out rather than lie */
+                continue;
+            fprintf(f, "%s{server=\"%s\"} %.17g\n", names[m], id, val);
+        }
+    }
+}
+
+char *metrics_render(struct mrb_app *app, struct mrb_err *err)
+{
+    static const char totals_sql[] =
+        "SELECT (SELECT COUNT(*) FROM rooms WHERE ended_at IS NULL AND expires_at > ?), "
+        "(SELECT COUNT(*) FROM rooms WHERE ended_at IS NULL AND expires_at <= ?), "
+        "(SELECT COUNT(*) FROM participants), "
+        "(SELECT COUNT(*) FROM seats WHERE " SEAT_HELD("") ")";
+    static const char *const states[] = {"enabled", "cordoned", "disabled"};
+    struct db_col tot[4] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_col cc[3] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}};
+    struct server_info *v = NULL;
+    long long now = util_now();
+    struct db_val p[] = {DB_I(now), DB_I(now), DB_I(now)};
+    struct render r = {0};
+    char *text = NULL;
+    size_t len = 0;
+    int n;
+
+    n = servers_list(app, &v, err);
+    if (n < 0 || db_query(app->db, totals_sql, p, 3, tot, 4, NULL, NULL, err) != 1)
+        goto fail;
+    r.f = open_memstream(&text, &len);
+    if (r.f == NULL)
+        goto fail;
+    gauge(r.f, "mrb_rooms_live", "Rooms not ended and not past their expiry.");
+    fprintf(r.f, "mrb_rooms_live %lld\n", tot[0].i);
+    gauge(r.f, "mrb_rooms_awaiting_expiry", "Rooms past their expiry that mrb-expire has not destroyed yet.");
+    fprintf(r.f, "mrb_rooms_awaiting_expiry %lld\n", tot[1].i);
+    gauge(r.f, "mrb_participants", "Participants present in rooms, from Janus events.");
+    fprintf(r.f, "mrb_participants %lld\n", tot[2].i);
+    gauge(r.f, "mrb_seats_held", "Seats held: connected, or admitted and within the grace period.");
+    fprintf(r.f, "mrb_seats_held %lld\n", tot[3].i);
+    gauge(r.f, "mrb_servers", "Registered media servers by operator state and observed health.");
+    for (size_t s = 0; s < 3; s++)
+        for (int up = 1; up >= 0; up--) {
+            int count = 0;
+            for (int i = 0; i < n; i++)
+                count += strcmp(v[i].state, states[s]) == 0 && v[i].row.healthy == up;
+            fprintf(r.f, "mrb_servers{state=\"%s\",health=\"%s\"} %d\n", states[s], up ? "up" : "down", count);
+        }
+    server_gauges(r.f, v, n, now);
+    if (db_nodes(app, r.f, now, err) != 0)
+        goto fail;
+    /* counters: every family gets HELP and TYPE; unlabelled ones start at 0 */
+    for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+        struct db_val cp[] = {DB_S(counters[i].name)};
+        static const char one_sql[] = "SELECT name, label, CAST(SUM(value) AS SIGNED) FROM counters "
+                                      "WHERE name = ? GROUP BY name, label ORDER BY label";
+        int rows;
+        fprintf(r.f, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help, counters[i].name);
+        rows = db_query(app->db, one_sql, cp, 1, cc, 3, counter_row, &r, err);
+        if (rows < 0)
+            goto fail;
+        if (rows == 0 && (strcmp(counters[i].name, STATS_CREATES) == 0 ||
+                          strcmp(counters[i].name, STATS_FAILOVERS) == 0 ||
+                          strcmp(counters[i].name, STATS_EXPIRED) == 0 || strcmp(counters[i].name, STATS_ENDED) == 0))
+            fprintf(r.f, "%s 0\n", counters[i].name);
+    }
+    if (fclose(r.f) != 0) {
+        r.f = NULL;
+        goto fail;
+    }
+    free(v);
+    return text;
+fail:
+    if (r.f)
+        fclose(r.f);
+    free(text);
+    free(v);
+    if (!err->http)
+        err_set(err, 503, "503", "cannot build metrics");
+    return NULL;
+}
