@@ -176,7 +176,8 @@ static void use_node(struct db *db, MYSQL *m, size_t i, int galera)
     db->down_until[i] = 0;
     db->next_probe = util_now() + DB_PROBE_EVERY_S;
     memset(db->ready_since, 0, sizeof(db->ready_since));
-    if (db->logged != i + 1 && db->conf->db.n_nodes > 1)
+    /* once per change; the first node at start is no news */
+    if (db->logged != i + 1 && db->conf->db.n_nodes > 1 && (db->logged != 0 || i != 0))
         log_msg(i == 0 ? LOG_LVL_INFO : LOG_LVL_WARN, "db: using node %s:%ld (%zu of %zu)%s", n->host, n->port,
                 i + 1, db->conf->db.n_nodes, galera ? "" : ", not a Galera node");
     db->logged = i + 1;
@@ -370,6 +371,11 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
         st = prepare(db, sql, err);
         if (st == NULL) {
             e = mysql_errno(db->conn);
+            if (conflict(e) && code) { /* a BF-aborted transaction fails even its next prepare */
+                db->txn_conflict = db->in_txn;
+                *code = DB_CONFLICT;
+                return NULL;
+            }
             if (lost(e))
                 node_failed(db);
             if (lost(e) && !db->in_txn && attempt == 0)
@@ -605,11 +611,11 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
 {
     int rc = DB_CONFLICT;
 
-    for (int attempt = 0; attempt < DB_TXN_TRIES; attempt++) {
+    for (int attempt = 0; attempt <= DB_TXN_RETRIES; attempt++) {
         if (attempt > 0 && rc == DB_CONFLICT) {
-            /* Jittered backoff, so that the same two transactions do not
-             * collide again in lockstep: 1-2 ms, then 2-4 ms. */
-            long us = (long)((double)(1000L << (attempt - 1)) * (1.0 + util_random_unit()));
+            /* Jittered backoff, so that the same transactions do not collide
+             * again in lockstep: 10-30 ms, then 20-60 ms, then 40-120 ms. */
+            long us = (long)((double)(DB_TXN_BACKOFF_US << (attempt - 1)) * (1.0 + 2.0 * util_random_unit()));
             struct timespec pause = {0, us * 1000L};
             nanosleep(&pause, NULL);
         }
@@ -635,7 +641,7 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
         break;
     }
     if (rc == DB_CONFLICT)
-        log_msg(LOG_LVL_WARN, "db: transaction still conflicting after %d tries", DB_TXN_TRIES);
+        log_msg(LOG_LVL_WARN, "db: transaction still conflicting after %d retries", DB_TXN_RETRIES);
     return rc == DB_LOST_COMMIT ? DB_ERR : rc;
 }
 

@@ -95,7 +95,8 @@ void db_rollback(struct db *db);
  * or anything else (DB_CONFLICT included) to roll back. */
 typedef int (*db_txn_fn)(struct db *db, void *ctx, struct mrb_err *err);
 
-#define DB_TXN_TRIES 3
+#define DB_TXN_RETRIES 3       /* after the first try */
+#define DB_TXN_BACKOFF_US 10000L /* the first retry's backoff, doubled for each next one */
 /* The transaction may be applied twice without harm (its writes are
  * conditional or deduplicated), so it is run again even when the node went
  * away during COMMIT and whether it committed is unknown. */
@@ -103,7 +104,7 @@ typedef int (*db_txn_fn)(struct db *db, void *ctx, struct mrb_err *err);
 
 /* Runs fn between BEGIN and COMMIT. When a statement or the COMMIT itself
  * fails with DB_CONFLICT, the whole transaction is run again, up to
- * DB_TXN_TRIES times with jittered backoff; when the node goes away before
+ * DB_TXN_RETRIES times with jittered backoff; when the node goes away before
  * COMMIT, it runs again once on the next ready node (and, with
  * DB_TXN_REPLAYABLE in flags, also when it went away during COMMIT). fn must
  * therefore start from scratch each time and touch nothing but the

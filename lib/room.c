@@ -16,13 +16,10 @@
 #define ROOM_SECRET_BYTES 24 /* never leaves the broker and the media server */
 #define PLUGIN "janus.plugin.audiobridge"
 
-/* The room row and its server's pending load, together. Replayable: after
- * a COMMIT whose answer was lost, the row is there and the INSERT says so. */
+/* The room row. Replayable: after a COMMIT whose answer was lost, the row
+ * is there and the INSERT says so. */
 struct create_txn {
-    struct mrb_app *app;
     const struct db_val *row;
-    const struct server_row *srv;
-    long long maxp;
 };
 
 static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
@@ -33,9 +30,7 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
     const struct create_txn *t = ctx;
     int rc = db_exec(db, insert_sql, t->row, 12, NULL, err);
 
-    if (rc == DB_DUP) /* 128 random bits never collide: this is our own earlier commit */
-        return 0;
-    return rc != 0 ? rc : servers_add_pending(t->app, t->srv, t->maxp, err);
+    return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
 }
 
 int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -90,7 +85,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
                                DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
                                DB_I(expires_at)};
-        struct create_txn t = {app, ins, &srv, maxp};
+        struct create_txn t = {ins};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
             servers_janus(&srv, &js);
@@ -99,6 +94,11 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
             return -1;
         }
     }
+    /* The server's pending load is a hint for the next placements, not part
+     * of the room: written on its own, so that the servers row, which every
+     * placement and poll writes (a hot row across Galera nodes), never fails
+     * a create. */
+    (void)servers_add_pending(app, &srv, maxp, NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
     *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
                       "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id);

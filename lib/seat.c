@@ -45,28 +45,34 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
     int rc;
 
     c->full = 0;
-    rc = db_exec(db, claim_sql, one, 1, &claimed, err);
-    if (rc != 0)
-        return rc;
-    if (claimed == 0) {
-        struct db_val lapsed[] = {DB_S(c->room_id), DB_I(c->now)};
-        rc = db_exec(db, lapsed_sql, lapsed, 2, &freed, err);
-        if (rc != 0)
-            return rc;
-        if (freed > 0) {
-            struct db_val re[] = {DB_I(freed), DB_S(c->room_id), DB_I(freed)};
-            rc = db_exec(db, reclaim_sql, re, 3, &claimed, err);
-            if (rc != 0)
-                return rc;
-        }
-        if (claimed == 0) { /* live seats fill the room: leave the lapsed ones as they were */
-            c->full = 1;
-            return -1;
-        }
-    }
+    /* The seat row first, the room row last: the room row is the one every
+     * join of the room writes, so it is held for the shortest time before
+     * COMMIT (on Galera, the shortest window for a conflicting write from
+     * another node), and every transaction takes seats before rooms. */
     struct db_val ins[] = {DB_S(c->room_id), DB_S(c->user_id), DB_S(c->opaque),
                            DB_I(c->now + c->conf->rooms.seat_grace), DB_I(c->now)};
-    return db_exec(db, insert_sql, ins, 5, NULL, err);
+    rc = db_exec(db, insert_sql, ins, 5, NULL, err);
+    if (rc != 0)
+        return rc;
+    rc = db_exec(db, claim_sql, one, 1, &claimed, err);
+    if (rc != 0 || claimed == 1)
+        return rc;
+    /* Full by the count: reclaim lapsed seats (ours is not: its grace runs) */
+    struct db_val lapsed[] = {DB_S(c->room_id), DB_I(c->now)};
+    rc = db_exec(db, lapsed_sql, lapsed, 2, &freed, err);
+    if (rc != 0)
+        return rc;
+    if (freed > 0) {
+        struct db_val re[] = {DB_I(freed), DB_S(c->room_id), DB_I(freed)};
+        rc = db_exec(db, reclaim_sql, re, 3, &claimed, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (claimed == 0) { /* live seats fill the room: our row and the lapsed ones roll back */
+        c->full = 1;
+        return -1;
+    }
+    return 0;
 }
 
 int seat_keep(struct mrb_app *app, const char *room_id, const char *user_id, const char *opaque,

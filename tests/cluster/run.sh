@@ -9,6 +9,8 @@ cd "$ROOT"
 scripts/stack.sh down >/dev/null 2>&1 || true
 scripts/stack.sh cluster-down >/dev/null 2>&1 || true
 t0=$SECONDS
+# the cron logs outlive a stack: t_5_lease reads only what this cluster wrote
+CLUSTER_SINCE=$(date '+%F %T'); export CLUSTER_SINCE
 scripts/stack.sh cluster-up || { echo "cluster: did not come up"; scripts/stack.sh cluster-down; exit 1; }
 echo "cluster: up in $((SECONDS - t0)) s"
 trap 'scripts/stack.sh cluster-down >/dev/null 2>&1' EXIT

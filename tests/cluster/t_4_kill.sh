@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGKILL of one Galera node under steady mixed load: about 20 requests/s
-# (creates, joins, webhook batches) through both web nodes for 60 s, node 2
-# killed 15 s in. Every 2xx answer's row exists afterwards on the surviving
+# (creates, joins, webhook batches: 1, 6 and 3 in 10) through both web
+# nodes for 60 s, node 2 killed 15 s in. Every 2xx answer's row exists afterwards on the surviving
 # nodes; errors happen only in the first 5 s after the kill; the node comes
 # back by IST and CHECKSUM TABLE agrees on all three.
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ sid0=$((9200000000 + $(date +%s) % 100000 * 1000))
 # one request in the background; its line: "ms kind status id"
 fire() {
   local kind=$1 base=$2 id=$3 t code
-  t=$(date +%s%3N)
+  t=$(ms_now)
   case $kind in
     create) code=$(curl -s -m 10 -o "$TMP/r-$id" -w '%{http_code}' -X POST "$base/create-room" -H "Authorization: Bearer $HOST" \
               -H 'Content-Type: application/json' -d "{\"roomNm\":\"load-$RUN_ID-c$id\"}") ;;
@@ -32,9 +32,11 @@ fire() {
   echo "$t $kind $code $id" >>"$TMP/load.log"
 }
 
-start=$(date +%s%3N); kill_ms=0; i=0
+ms_now() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
+now_ms() { NOW=${EPOCHREALTIME/./}; NOW=${NOW:0:13}; } # no fork: the loop must keep up
+now_ms; start=$NOW; kill_ms=0; i=0
 while :; do
-  now=$(date +%s%3N)
+  now_ms; now=$NOW
   ((now - start >= DURATION * 1000)) && break
   if ((kill_ms == 0 && now - start >= KILL_AT * 1000)); then
     kill_ms=$now
@@ -42,17 +44,22 @@ while :; do
   fi
   i=$((i + 1))
   base=$BASE1; ((i % 2)) || base=$BASE2
-  case $((i % 5)) in 0) kind=create ;; 1) kind=hook ;; *) kind=join ;; esac
+  # 1 in 10 a create (each makes a real AudioBridge room, whose mixer
+  # thread costs the two cores all test long), 3 webhook batches, 6 joins
+  case $((i % 10)) in 0) kind=create ;; 1 | 4 | 7) kind=hook ;; *) kind=join ;; esac
   fire "$kind" "$base" "$i" &
-  sleep 0.05
+  # paced to 20 a second: sleep until this request's slot has passed
+  now_ms
+  wait_ms=$((start + i * 50 - NOW))
+  ((wait_ms > 0 && wait_ms < 1000)) && sleep "0.$(printf '%03d' "$wait_ms")"
 done
 wait
 total=$(wc -l <"$TMP/load.log")
 ok=$(awk '$3 ~ /^2/' "$TMP/load.log" | wc -l)
 bad=$(awk '$3 !~ /^2/' "$TMP/load.log" | wc -l)
 late=$(awk -v k="$kill_ms" '$3 !~ /^2/ && ($1 < k || $1 > k + 5000)' "$TMP/load.log" | wc -l)
-echo "       ($total requests in ${DURATION} s, $ok 2xx, $bad errors, all within: $(awk -v k="$kill_ms" '$3 !~ /^2/ {print $1 - k " ms"}' "$TMP/load.log" | sort -n | sed -n '1p;$p' | paste -sd' ' -) of the kill)"
-check "about 20 requests a second were sent" test "$total" -ge $((DURATION * 15))
+echo "       ($total requests in ${DURATION} s, $ok 2xx, $bad errors$( ((bad)) && echo ", from $(awk -v k="$kill_ms" '$3 !~ /^2/ {print $1 - k}' "$TMP/load.log" | sort -n | sed -n '1p;$p' | paste -sd' ' -) ms after the kill"))"
+check "about 20 requests a second were sent (at least 15)" test "$total" -ge $((DURATION * 15))
 eq "no error outside the first 5 s after the kill" "$late" 0
 
 # every 2xx answer's row, on each surviving node

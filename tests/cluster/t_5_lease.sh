@@ -11,8 +11,10 @@ LOGS=("$ROOT/run/log/cron.log" "$ROOT/run/web2/log/cron.log")
 
 # intervals: "start end holder" (epoch seconds) from both logs; a holder
 # still holding has end 9999999999.
+SINCE=${CLUSTER_SINCE:-0000}   # tests/cluster/run.sh: when this cluster came up
 intervals() {
-  awk '
+  awk -v since="$SINCE" '
+    $1 " " $2 < since { next }
     / mrb-health: took the lease as / { cmd = "date -d \"" $1 " " $2 "\" +%s"; cmd | getline t; close(cmd); start[$NF] = t; next }
     / mrb-health: (released|lost) the lease as / {
       h = $0; sub(/.* the lease as /, "", h); sub(/ .*/, "", h)
