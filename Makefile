@@ -141,6 +141,7 @@ valgrind: all
 # Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
 bench: all bench/ceiling
 	bench/run.sh
+	bench/cluster.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(CRONDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \

@@ -383,6 +383,7 @@ static int parse_nodes(struct mrb_conf *c, char *why, size_t len)
         memcpy(item, s, n);
         item[n] = '\0';
         s += n;
+        snprintf(why, len, "[db] hosts: '%s' is not host:port", item); /* in case it is not */
         if (item[0] == '[') { /* [v6]:port */
             host = item + 1;
             colon = strchr(host, ']');
@@ -406,9 +407,9 @@ static int parse_nodes(struct mrb_conf *c, char *why, size_t len)
             goto bad;
         snprintf(c->db.nodes[c->db.n_nodes].host, sizeof(c->db.nodes[0].host), "%s", host);
         c->db.nodes[c->db.n_nodes++].port = port;
+        why[0] = '\0';
         continue;
 bad:
-        snprintf(why, len, "[db] hosts: '%s' is not host:port", item);
         return -1;
     }
     if (c->db.n_nodes == 0) {

@@ -339,6 +339,51 @@ static void test_turn_url_lists(void **state)
     free(t);
 }
 
+/* [db] hosts: the ordered node list, parsed into c.db.nodes. */
+static void test_db_hosts(void **state)
+{
+    struct mrb_conf c;
+    char errbuf[256];
+    char *t;
+
+    (void)state;
+    /* without hosts: one node from host and port */
+    load_ok(MIN_CONF, &c);
+    assert_int_equal(c.db.n_nodes, 1);
+    assert_string_equal(c.db.nodes[0].host, "");
+    assert_int_equal(c.db.nodes[0].port, 3306);
+    assert_int_equal(c.db.connect_timeout_ms, 2000);
+    assert_int_equal(c.db.failback_s, 60);
+    conf_free(&c);
+
+    /* order kept; the port defaults to [db] port; commas and blanks; [v6] */
+    t = with_extra("[db]\nport = 3400\nhosts = 10.0.0.2:4317, 10.0.0.1 ,[::1]:4327\nfailback_s = 0\n");
+    load_ok(t, &c);
+    assert_int_equal(c.db.n_nodes, 3);
+    assert_string_equal(c.db.nodes[0].host, "10.0.0.2");
+    assert_int_equal(c.db.nodes[0].port, 4317);
+    assert_string_equal(c.db.nodes[1].host, "10.0.0.1");
+    assert_int_equal(c.db.nodes[1].port, 3400);
+    assert_string_equal(c.db.nodes[2].host, "::1");
+    assert_int_equal(c.db.nodes[2].port, 4327);
+    assert_int_equal(c.db.failback_s, 0);
+    conf_free(&c);
+    free(t);
+
+    /* refused: a bad port, a bare v6 address, too many nodes, nothing at all */
+    const char *bad[] = {"[db]\nhosts = a:0\n", "[db]\nhosts = a:99999\n", "[db]\nhosts = a:x\n",
+                         "[db]\nhosts = ::1:3306\n", "[db]\nhosts = [::1\n", "[db]\nhosts = , ,\n",
+                         "[db]\nhosts = a,b,c,d,e,f,g,h,i\n", "[db]\nconnect_timeout_ms = 50\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = with_extra(bad[i]);
+        assert_starts(load_fail(t, errbuf, sizeof(errbuf)), "t.conf");
+        free(t);
+    }
+    t = with_extra("[db]\nhosts = a:x\n");
+    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'a:x' is not host:port");
+    free(t);
+}
+
 static void test_unknown_key_line(void **state)
 {
     char errbuf[256];
@@ -841,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_turn_url_lists),
+        cmocka_unit_test(test_db_hosts),
         cmocka_unit_test(test_unknown_key_line),
         cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_out_of_range),
