@@ -60,6 +60,7 @@ static const struct key keys[] = {
     {"janus", "admin_key", K_STR, OFF(janus.admin_key), 0, 0},
     {"janus", "connect_timeout_ms", K_LONG, OFF(janus.connect_timeout_ms), 1, 60000},
     {"janus", "timeout_ms", K_LONG, OFF(janus.timeout_ms), 1, 120000},
+    {"janus", "probe_timeout_ms", K_LONG, OFF(janus.probe_timeout_ms), 100, 30000},
     {"score", "cpu", K_DOUBLE, OFF(score.cpu), 0, 1000},
     {"score", "mem", K_DOUBLE, OFF(score.mem), 0, 1000},
     {"score", "sessions", K_DOUBLE, OFF(score.sessions), 0, 1000},
@@ -307,6 +308,7 @@ static void set_defaults(struct mrb_conf *c)
     c->limits.window = 600;
     c->janus.connect_timeout_ms = 1000;
     c->janus.timeout_ms = 2000;
+    c->janus.probe_timeout_ms = 1000;
     /* The original broker's weights. */
     c->score.cpu = 35;
     c->score.mem = 20;

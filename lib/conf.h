@@ -72,6 +72,7 @@ struct mrb_conf {
     struct {
         char *admin_key;
         long connect_timeout_ms, timeout_ms;
+        long probe_timeout_ms; /* a client's report of an unreachable server: /info within this */
     } janus;
     struct {
         double cpu, mem, sessions, handles, sockets;

@@ -93,23 +93,12 @@ static long sessions_of(const struct janus_http *r)
 
 static void server_down(struct mrb_app *app, struct polled *p, int dry_run)
 {
-    static const char sql[] = "UPDATE servers SET fail_count = ?, healthy = ?, polled_at = ? WHERE id = ?";
-    long long fails = p->fails + 1;
-    int goes_down = p->healthy && fails >= app->conf.health.fail_threshold;
-    struct db_val v[] = {DB_I(fails), DB_I(goes_down ? 0 : p->healthy), DB_I(util_now()), DB_S(p->id)};
-    struct mrb_err err = {0};
-
     if (dry_run) {
-        if (goes_down)
+        if (p->healthy && p->fails + 1 >= app->conf.health.fail_threshold)
             log_msg(LOG_LVL_INFO, "would mark server %s down", p->id);
         return;
     }
-    if (db_exec(app->db, sql, v, 4, NULL, &err) != 0)
-        return;
-    if (goes_down) {
-        log_msg(LOG_LVL_WARN, "server %s down after %lld failed polls", p->id, fails);
-        servers_evacuate(app, p->id, &err);
-    }
+    (void)servers_failed_check(app, p->id, NULL);
 }
 
 static void server_up(struct mrb_app *app, struct polled *p, const struct janus_http *req, int dry_run)

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "janus.h"
+#include "probe.h"
 #include "room.h"
 #include "seat.h"
 #include "servers.h"
@@ -78,7 +79,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     expires_at = now + ttl;
 
     jr = (struct janus_room){.id = room_id, .description = name, .secret = secret, .pin = key, .record = record};
-    if (servers_place(app, &jr, NULL, &srv, err) != 0)
+    if (servers_place(app, &jr, NULL, 0, &srv, err) != 0)
         return -1;
 
     {
@@ -179,6 +180,36 @@ static void key_failed(struct mrb_app *app, const char *scope, const char *subje
         (void)db_exec(app->db, sql, p, 5, NULL, NULL);
 }
 
+/* The client says it cannot reach url, a server of an earlier answer. When
+ * that is the room's server now, it is probed at once (probe_server); when
+ * the probe fails, the room is marked to move (heal() then moves it, the
+ * failover code), else the fault is the client's and nothing changes. A URL
+ * that is not the room's server (the room moved already) is ignored. Each
+ * report is counted by outcome. Returns 0, or -1 (503). */
+static int client_report(struct mrb_app *app, const char *url, struct db_col *cols, struct mrb_err *err)
+{
+    const char *outcome = "outcome=\"ignored\"";
+
+    if (!cols[J_PUB].is_null && strcmp(url, cols[J_PUB].s) == 0 && !cols[J_HEALTHY].is_null &&
+        cols[J_HEALTHY].i == 1) {
+        switch (probe_server(app, cols[J_SERVER].s, cols[J_PUB].s, err)) {
+        case PROBE_FAILED:
+            return -1;
+        case PROBE_DOWN:
+            cols[J_HEALTHY].i = 0; /* as good as down for this room: move it */
+            outcome = "outcome=\"moved\"";
+            break;
+        case PROBE_UP:
+            outcome = "outcome=\"healthy\"";
+            break;
+        }
+    } else if (!cols[J_PUB].is_null && strcmp(url, cols[J_PUB].s) == 0) {
+        outcome = "outcome=\"moved\""; /* its server is known down: heal() moves it */
+    }
+    stats_add(app, STATS_CLIENT_REPORTS, outcome, 1);
+    return 0;
+}
+
 /* Recreates the room where it is mapped (after a restart), or moves it to
  * the best other server (its own is down or gone). On success cols hold the
  * room's current server. Returns 0 or -1. */
@@ -253,6 +284,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         {"roomKey", VALID_STRING, VALID_REQUIRED, 1, 64},
         {"display", VALID_STRING, 0, 0, 64},
         {"userId", VALID_STRING, 0, 1, 64},
+        {"unreachable", VALID_STRING, 0, 1, 512},
     };
     const struct mrb_conf *c = &app->conf;
     struct db_col cols[J_NCOLS];
@@ -318,6 +350,9 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
             return -1;
     }
     if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+        return -1;
+    if (valid_present(body, "unreachable") &&
+        client_report(app, valid_str(body, "unreachable", ""), cols, err) != 0)
         return -1;
     /* The hot path skips this unless the room must be (re)created first. */
     if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {

@@ -165,7 +165,7 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     return db_exec(app->db, sql, p, 3, NULL, err);
 }
 
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
                   struct server_row *chosen, struct mrb_err *err)
 {
     struct server_row *rows = NULL;
@@ -175,7 +175,8 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
         struct janus_server js;
         struct mrb_err jerr;
         servers_janus(&rows[i], &js);
-        if (janus_room_create(&js, room, &jerr) == JANUS_OK) {
+        enum janus_result r = janus_room_create(&js, room, &jerr);
+        if (r == JANUS_OK || (existing_ok && r == JANUS_EXISTS)) {
             *chosen = rows[i];
             free(rows);
             return 0;
@@ -235,13 +236,22 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     unsigned long long affected = 0;
     int rc;
 
-    if (servers_place(app, &jr, room->server_id, chosen, err) != 0)
+    static const char where_sql[] = "SELECT server_id FROM rooms WHERE id = ?";
+    struct db_col now_on = {.type = DB_STR};
+    struct db_val one[] = {DB_S(room->id)};
+
+    if (servers_place(app, &jr, room->server_id, 1, chosen, err) != 0)
         return -1;
     struct db_val p[] = {DB_S(chosen->id), DB_I(chosen->boot), DB_S(room->id), DB_S(room->server_id)};
     rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
     if (rc != 0 || affected == 0) {
-        /* The DB failed, or another worker moved it first: drop our copy. */
+        /* The DB failed, or another worker moved it first: drop our copy,
+         * unless the winner moved it to the same server (then the copy is
+         * the room). */
         struct janus_server js;
+        if (rc == 0 && db_query(app->db, where_sql, one, 1, &now_on, 1, NULL, NULL, NULL) == 1 &&
+            strcmp(now_on.s, chosen->id) == 0)
+            return 1;
         servers_janus(chosen, &js);
         janus_room_destroy(&js, room->id, room->secret, NULL);
         return rc != 0 ? -1 : 1;
@@ -406,4 +416,21 @@ int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
     if (n)
         log_msg(LOG_LVL_INFO, "%llu cordoned server(s) drained: now disabled", n);
     return (int)n;
+}
+
+int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *err)
+{
+    static const char count_sql[] = "UPDATE servers SET fail_count = fail_count + 1, polled_at = ? WHERE id = ?";
+    static const char down_sql[] = "UPDATE servers SET healthy = 0 WHERE id = ? AND healthy = 1 AND fail_count >= ?";
+    struct db_val c[] = {DB_I(util_now()), DB_S(id)};
+    struct db_val d[] = {DB_S(id), DB_I(app->conf.health.fail_threshold)};
+    unsigned long long down = 0;
+
+    if (db_exec(app->db, count_sql, c, 2, NULL, err) != 0 || db_exec(app->db, down_sql, d, 2, &down, err) != 0)
+        return -1;
+    if (down == 0)
+        return 0;
+    log_msg(LOG_LVL_WARN, "server %s down after %ld failed checks", id, app->conf.health.fail_threshold);
+    servers_evacuate(app, id, NULL);
+    return 1;
 }

@@ -32,9 +32,12 @@ void servers_janus(const struct server_row *s, struct janus_server *out);
 int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err);
 
 /* Creates room on the best candidate that accepts it, trying the next best
- * on failure. On success returns 0 with *chosen filled; -1 with a 503 (code
- * 503) when no server could take it. Writes nothing to the database. */
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude,
+ * on failure. With existing_ok, a server that already has a room of that id
+ * took it too: room ids are 128 random bits, so that is a copy a concurrent
+ * move of the same room made. On success returns 0 with *chosen filled; -1
+ * with a 503 (code 503) when no server could take it. Writes nothing to the
+ * database. */
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
                   struct server_row *chosen, struct mrb_err *err);
 
 /* A room as it must be recreated elsewhere. Pointers are borrowed. */
@@ -95,6 +98,13 @@ struct server_info {
 /* Every registered server, by id, into a malloc'd array the caller frees.
  * Returns the count, or -1 with err set. */
 int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *err);
+
+/* One failed check of server id, a health poll or a probe after a client's
+ * report: its fail_count grows by one (atomically, whoever counts), and the
+ * check that reaches [health] fail_threshold marks it down and moves its
+ * live rooms (servers_evacuate). Returns 1 when this call took it down, 0,
+ * or -1. */
+int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *err);
 
 /* Disables every cordoned server with no open rooms. Called by mrb-health
  * each poll, mrb-expire after each run, and whenever a room is ended.

@@ -16,6 +16,8 @@
 #define STATS_EXPIRED "mrb_rooms_expired_total"     /* rooms ended by mrb-expire */
 #define STATS_ENDED "mrb_rooms_ended_total"         /* rooms ended by a host or operator */
 #define STATS_MEDIA_CALLS "mrb_media_server_calls_total" /* label: program */
+#define STATS_CLIENT_REPORTS "mrb_client_reports_total" /* label: outcome (moved, healthy, ignored) */
+#define STATS_PROBES "mrb_server_probes_total"      /* label: result (up, down) */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as
  * outcome="full", or ""). Best effort: a failure is logged, never fatal,
