@@ -88,7 +88,8 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
                    struct mrb_err *err)
 {
     /* A (re)started server has lost every room, session and participant. */
-    static const char started_sql[] = "UPDATE servers SET boot = boot + 1, healthy = 1, updated_at = ? WHERE id = ?";
+    static const char started_sql[] =
+        "UPDATE servers SET boot = boot + 1, healthy = 1, fail_count = 0, updated_at = ? WHERE id = ?";
     static const char shutdown_sql[] = "UPDATE servers SET healthy = 0, updated_at = ? WHERE id = ?";
     static const char clear_sessions[] = "DELETE FROM server_sessions WHERE server_id = ?";
     static const char clear_handles[] = "DELETE FROM server_handles WHERE server_id = ?";

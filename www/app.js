@@ -1,11 +1,27 @@
 /* MRB demo: create-room and join-room through the broker, then an
  * AudioBridge call with Debian's janus.js. Uses exactly what join-room
- * returns: server, token, ice and opaqueId. No build step. */
+ * returns: server, token, ice and opaqueId. No build step.
+ *
+ * The call outlives its media server: when the server is lost (the Janus
+ * session fails, ICE fails or stays disconnected for 3 s, or the room is
+ * destroyed under us), the page calls join-room again with the same userId
+ * and "unreachable": the server it lost, and follows the answer, retrying
+ * after 0.5, 1, 2 and 4 s, then every 4 s. Every 30 s, and when the tab
+ * becomes visible, a plain join-room (a reload: no write) checks that the
+ * room has not moved (server panic, failover) and follows it if it has.
+ * docs/API.md, "Client recipe", has the same loop for app developers. */
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 /* Exposed for the browser test and for poking at from the console. */
-const mrb = (window.mrb = { janus: null, handle: null, joined: false, myId: null, people: new Map(), error: null });
+const mrb = (window.mrb = { janus: null, handle: null, joined: false, myId: null, people: new Map(), error: null,
+  call: null, grant: null, rejoining: false, rejoins: 0 });
+/* One userId per tab: a rejoin keeps its seat, even in a full room. */
+mrb.userId = sessionStorage.getItem('mrbUserId') ||
+  'demo-' + Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+sessionStorage.setItem('mrbUserId', mrb.userId);
+const REJOIN_DELAYS = [500, 1000, 2000, 4000];
+const RECHECK_MS = 30000, ICE_GRACE_MS = 3000;
 
 function showError(text) {
   mrb.error = text;
@@ -35,8 +51,78 @@ async function api(path, body, token) {
   } catch (e) {
     throw new Error(`${res.status}: ${res.statusText || 'no JSON answer'}`);
   }
-  if (!res.ok || doc.code !== '000') throw new Error(`${doc.code}: ${doc.message}`);
+  if (!res.ok || doc.code !== '000') {
+    const e = new Error(`${doc.code}: ${doc.message}`);
+    e.code = doc.code;
+    throw e;
+  }
   return doc.data;
+}
+
+/* Drops the Janus session without waiting for the server (it may be dead). */
+function dropSession() {
+  const j = mrb.janus;
+  mrb.janus = mrb.handle = null;
+  mrb.joined = false;
+  clearTimeout(mrb.iceTimer);
+  if (j) {
+    try {
+      j.destroy({ cleanupHandles: true, notifyDestroyed: false, unload: true });
+    } catch (e) {
+      /* the server is gone: nothing to tell it */
+    }
+  }
+}
+
+/* The media server is lost: join again through the broker, naming it. */
+async function lost(why) {
+  if (!mrb.call || mrb.rejoining) return;
+  mrb.rejoining = true;
+  const bad = mrb.grant && mrb.grant.server;
+  dropSession();
+  setStatus('Reconnecting… (' + why + ')');
+  for (let i = 0; mrb.call; i++) {
+    await new Promise((r) => setTimeout(r, REJOIN_DELAYS[Math.min(i, REJOIN_DELAYS.length - 1)]));
+    if (!mrb.call) break;
+    try {
+      const grant = await api('join-room', { ...joinBody(), unreachable: bad });
+      mrb.rejoins++;
+      mrb.rejoining = false;
+      startCall(grant);
+      return;
+    } catch (e) {
+      if (e.code === '105' || e.code === '104' || e.code === '106' || e.code === '107') {
+        /* ended, gone, key changed, or no seat: rejoining cannot help */
+        showError(e.message);
+        leave(e.code === '105' ? 'Room ended.' : 'Left the room.');
+        break;
+      }
+      /* the broker or the network is down too: keep trying */
+    }
+  }
+  mrb.rejoining = false;
+}
+
+/* The room may have moved without our server failing (server panic, a
+ * failover seen by others): a plain join, which writes nothing, tells. */
+async function recheck() {
+  if (!mrb.call || mrb.rejoining || !mrb.grant) return;
+  try {
+    const grant = await api('join-room', joinBody());
+    if (mrb.call && !mrb.rejoining && grant.server !== mrb.grant.server) {
+      dropSession();
+      setStatus('The room moved; reconnecting…');
+      mrb.rejoins++;
+      startCall(grant);
+    }
+  } catch (e) {
+    /* a failed check changes nothing; the next one may do */
+  }
+}
+
+function joinBody() {
+  const c = mrb.call;
+  return { roomId: c.room, roomKey: c.key, display: c.display, userId: mrb.userId };
 }
 
 function renderPeople() {
@@ -84,6 +170,8 @@ function setTalking(id, talking) {
 }
 
 function leave(reason) {
+  mrb.call = null;
+  clearInterval(mrb.recheckTimer);
   if (mrb.janus) mrb.janus.destroy({ cleanupHandles: true });
   mrb.janus = mrb.handle = null;
   mrb.joined = false;
@@ -113,8 +201,8 @@ function onMessage(msg, jsep, room) {
   } else if (ev === 'talking' || ev === 'stopped-talking') {
     setTalking(msg.id, ev === 'talking');
   } else if (ev === 'destroyed') {
-    showError('The room was ended.');
-    leave('Room ended.');
+    /* ended by its host, or destroyed under us: join-room tells which (410) */
+    lost('room destroyed on the media server');
   } else if (ev === 'event') {
     if (msg.participants) upsertPeople(msg.participants);
     if (msg.leaving !== undefined) {
@@ -130,7 +218,12 @@ function onMessage(msg, jsep, room) {
   if (jsep && mrb.handle) mrb.handle.handleRemoteJsep({ jsep });
 }
 
-function startCall(grant, room, key, display, relayOnly) {
+function startCall(grant) {
+  const { room, key, display, relay: relayOnly } = mrb.call;
+  /* callbacks of an earlier session (a server we left) must not act on this one */
+  const gen = (mrb.gen = (mrb.gen || 0) + 1);
+  const current = () => gen === mrb.gen;
+  mrb.grant = grant;
   $('roomLabel').textContent = room;
   $('call').hidden = false;
   setStatus('Connecting to ' + grant.server + '…');
@@ -138,34 +231,40 @@ function startCall(grant, room, key, display, relayOnly) {
     debug: false,
     dependencies: Janus.useDefaultDependencies(),
     callback: () => {
-      mrb.janus = new Janus({
+      const j = (mrb.janus = new Janus({
         server: grant.server,
         token: grant.token,
         iceServers: grant.ice,
         iceTransportPolicy: relayOnly ? 'relay' : undefined,
         success: () =>
-          mrb.janus.attach({
+          current() &&
+          j.attach({
             plugin: 'janus.plugin.audiobridge',
             opaqueId: grant.opaqueId,
             success: (h) => {
+              if (!current()) return;
               mrb.handle = h;
               h.send({ message: { request: 'join', room, pin: key, display } });
             },
-            error: (e) => showError('media server: ' + e),
-            onmessage: (msg, jsep) => onMessage(msg, jsep, room),
+            error: (e) => current() && showError('media server: ' + e),
+            onmessage: (msg, jsep) => current() && onMessage(msg, jsep, room),
             onremotetrack: (track, mid, on) => {
-              if (track.kind === 'audio' && on) {
+              if (current() && track.kind === 'audio' && on) {
                 $('remote').srcObject = new MediaStream([track]);
                 $('remote').play().catch(() => {});
               }
             },
-            webrtcState: (up) => setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up),
+            webrtcState: (up) => current() && setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up),
+            iceState: (state) => {
+              if (!current()) return;
+              clearTimeout(mrb.iceTimer);
+              if (state === 'failed') lost('ICE failed');
+              else if (state === 'disconnected')
+                mrb.iceTimer = setTimeout(() => lost('ICE disconnected for 3 s'), ICE_GRACE_MS);
+            },
           }),
-        error: (e) => {
-          showError('media server: ' + e);
-          leave();
-        },
-      });
+        error: (e) => current() && lost('media server: ' + e),
+      }));
     },
   });
 }
@@ -204,13 +303,21 @@ $('join').addEventListener('click', async () => {
   const room = $('roomId').value.trim(), key = $('roomKey').value.trim(), display = $('display').value.trim();
   $('join').disabled = true;
   try {
-    const grant = await api('join-room', { roomId: room, roomKey: key, display });
+    mrb.call = { room, key, display, relay: $('relay').checked };
+    const grant = await api('join-room', joinBody());
     $('leave').disabled = false;
-    startCall(grant, room, key, display, $('relay').checked);
+    startCall(grant);
+    clearInterval(mrb.recheckTimer);
+    mrb.recheckTimer = setInterval(recheck, RECHECK_MS);
   } catch (e) {
+    mrb.call = null;
     showError(e.message);
     $('join').disabled = false;
   }
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') recheck();
 });
 
 $('leave').addEventListener('click', () => leave('Left the room.'));

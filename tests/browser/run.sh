@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test-browser: real browser calls through MRB. The whole dev stack
+# make test-browser: real browser calls through MRB, and calls that outlive
+# their media server. The whole dev stack
 # (MariaDB, lighttpd + FastCGI, both Janus, coturn) and a headless Debian
 # chromium run inside a network namespace this script creates and removes:
 # Janus gathers no loopback candidates, and the test may send traffic only to
@@ -49,4 +50,16 @@ ip -n "$NS" link set veth-b up
 in_ns() { ip netns exec "$NS" env MRB_CONFIG="$CONF" MRB_TURN_IP=$TURN_IP MRB_CRON_PERIOD=3600 "$@"; }
 in_ns scripts/stack.sh up >run/log/browser-stack.log 2>&1 || { tail -20 run/log/browser-stack.log; fail "stack did not come up in $NS"; }
 TOKEN=$(MRB_CONFIG="$CONF" tools/mrbctl token host --sub browser-host) || fail "cannot mint a host token"
-in_ns env MRB_HOST_TOKEN="$TOKEN" MRB_SHOTS="$ROOT/run" node tests/browser/call.test.js
+# Two suites in the same namespace and stack: calls (call.test.js), then a
+# call outliving its media server (rejoin.test.js). One closing line.
+pass=0 fail=0
+for t in call rejoin; do
+  in_ns env MRB_HOST_TOKEN="$TOKEN" MRB_SHOTS="$ROOT/run" MRB_ROOT="$ROOT" node "tests/browser/$t.test.js" \
+    | tee "run/log/browser-$t.log"
+  line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "run/log/browser-$t.log" | tail -n 1)
+  [ -n "$line" ] || { echo "  FAIL $t.test.js printed no result"; fail=$((fail + 1)); continue; }
+  p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  pass=$((pass + p)); fail=$((fail + f))
+done
+echo "browser: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

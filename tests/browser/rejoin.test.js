@@ -1,0 +1,122 @@
+// A call outlives its media server: two demo pages in a call (a full 2-seat
+// room) on one Janus, then that Janus is SIGKILLed, SIGTERMed, SIGSTOPped,
+// or put in `mrbctl server panic`; both pages must hear each other again
+// through the other server within 8, 5, 15 and 35 s, measured from the
+// fault to inbound audio bytes growing on both pages after the move. The
+// server is brought back after each case. Run by tests/browser/run.sh after
+// call.test.js, inside the same network namespace and stack.
+'use strict';
+const { chromium } = require('playwright-core');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+
+const BASE = process.env.MRB_BASE || 'http://127.0.0.1:8080';
+const TOKEN = process.env.MRB_HOST_TOKEN;
+const ROOT = process.env.MRB_ROOT;
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+];
+let passed = 0, failed = 0;
+function check(name, cond, detail) {
+  if (cond) { passed++; console.log(`  ok   ${name}`); }
+  else { failed++; console.log(`  FAIL ${name}`); if (detail) console.log(`       ${detail}`); }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const stack = (...a) => execFileSync(`${ROOT}/scripts/stack.sh`, a, { stdio: 'ignore' });
+const mrbctl = (...a) => execFileSync(`${ROOT}/tools/mrbctl`, a).toString();
+const pidOf = (name) => Number(fs.readFileSync(`${ROOT}/run/${name}.pid`, 'utf8').trim());
+// The dev config's public URLs: janus-a on :8188, janus-b on :8288.
+const serverOf = (url) => (/:8188\//.test(url) ? 'janus-a' : 'janus-b');
+
+async function openPage(ctx, tag) {
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`       [${tag} page error] ${e.message}`));
+  await page.goto(BASE + '/');
+  return page;
+}
+
+// Both pages on a server other than `from`, each with inbound audio bytes
+// growing since it got there. Resolves with the time it took, or -1.
+async function backOnAir(pages, from, ms) {
+  const first = new Map(), t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const st = await Promise.all(pages.map((p) => p.evaluate(async () =>
+      ({ server: window.mrb.grant && window.mrb.grant.server, ...(await window.mrb.stats()) }))));
+    let all = true;
+    st.forEach((s, i) => {
+      if (s.server === from || !s.server) { first.delete(i); all = false; return; }
+      const key = `${i}:${s.server}`;
+      if (s.bytesReceived > 0 && !first.has(key)) first.set(key, s.bytesReceived);
+      if (!(first.has(key) && s.bytesReceived > first.get(key))) all = false;
+    });
+    if (all) return Date.now() - t0;
+    await sleep(200);
+  }
+  return -1;
+}
+
+async function inCall(browser, label) {
+  const ctx = await browser.newContext();
+  const host = await openPage(ctx, `${label} host`);
+  await host.fill('#token', TOKEN);
+  await host.fill('#roomNm', `rejoin: ${label}`);
+  await host.click('#create');
+  await host.waitForFunction(() => document.querySelector('#roomId').value !== '' || window.mrb.error, null, { timeout: 10000 });
+  const room = await host.inputValue('#roomId'), key = await host.inputValue('#roomKey');
+  const guest = await openPage(ctx, `${label} guest`);
+  for (const [p, n] of [[host, 'Host'], [guest, 'Guest']]) {
+    await p.fill('#roomId', room);
+    await p.fill('#roomKey', key);
+    await p.fill('#display', n);
+    await p.click('#join');
+  }
+  const server = await (async () => {
+    for (let i = 0; i < 50; i++) {
+      const s = await host.evaluate(() => window.mrb.grant && window.mrb.grant.server);
+      if (s) return s;
+      await sleep(200);
+    }
+    return null;
+  })();
+  // audio flowing on the first server before the fault
+  const up = await backOnAir([host, guest], 'none', 10000);
+  return { ctx, pages: [host, guest], server, up };
+}
+
+async function rejoinCase(browser, label, budgetMs, fault, restore) {
+  const c = await inCall(browser, label);
+  check(`${label}: two pages in a call (a full 2-seat room) on ${c.server}`, c.server && c.up >= 0);
+  if (!c.server || c.up < 0) { await c.ctx.close(); return; }
+  const name = serverOf(c.server);
+  const t0 = Date.now();
+  fault(name);
+  const took = await backOnAir(c.pages, c.server, budgetMs + 10000);
+  const ms = took < 0 ? -1 : Date.now() - t0;
+  const rejoins = await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.rejoins)));
+  check(`${label}: both pages hear each other again through the other server within ${budgetMs / 1000} s (${ms} ms)`,
+        ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await c.pages[0].evaluate(() => window.mrb.error)}`);
+  await c.ctx.close();
+  restore(name);
+  await sleep(2000); // the restored server's events reach the broker
+}
+
+(async () => {
+  if (!TOKEN || !ROOT) { console.log('rejoin: MRB_HOST_TOKEN and MRB_ROOT must be set'); process.exit(2); }
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  try {
+    await rejoinCase(browser, 'SIGKILL', 8000, (n) => stack('janus-stop', n, 'KILL'), (n) => stack('janus-start', n));
+    await rejoinCase(browser, 'SIGTERM', 5000, (n) => stack('janus-stop', n, 'TERM'), (n) => stack('janus-start', n));
+    await rejoinCase(browser, 'SIGSTOP', 15000, (n) => process.kill(pidOf(n), 'SIGSTOP'),
+                     (n) => process.kill(pidOf(n), 'SIGCONT'));
+    await rejoinCase(browser, 'server panic', 35000, (n) => mrbctl('server', 'panic', n),
+                     (n) => mrbctl('server', 'enable', n));
+  } catch (e) {
+    check(`rejoin test ran to the end (${e.message})`, false);
+  } finally {
+    await browser.close();
+  }
+  console.log(`rejoin: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+})();
