@@ -11,29 +11,10 @@
 'use strict';
 const { chromium } = require('playwright-core');
 
-const BASE = process.env.MRB_BASE || 'http://127.0.0.1:8080';
+const { ARGS, check, sleep, openPage, finish } = require('./lib');
+
 const TOKEN = process.env.MRB_HOST_TOKEN;
 const SHOTS = process.env.MRB_SHOTS || 'run';
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
-let passed = 0, failed = 0;
-function check(name, cond, detail) {
-  if (cond) { passed++; console.log(`  ok   ${name}`); }
-  else { failed++; console.log(`  FAIL ${name}`); if (detail) console.log(`       ${detail}`); }
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function openPage(ctx, tag) {
-  const page = await ctx.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log(`       [${tag} console] ${m.text()}`); });
-  page.on('pageerror', (e) => console.log(`       [${tag} page error] ${e.message}`));
-  await page.setViewportSize({ width: 390, height: 844 }); // a phone
-  await page.goto(BASE + '/');
-  return page;
-}
 
 async function join(page, room, key, name, relay) {
   await page.fill('#roomId', room);
@@ -64,7 +45,7 @@ async function audioFlows(pages, ms) {
 async function call(browser, relay) {
   const label = relay ? 'relay-only' : 'default ICE policy';
   const ctx = await browser.newContext();
-  const host = await openPage(ctx, 'host');
+  const host = await openPage(ctx, 'host', true);
   await host.fill('#token', TOKEN);
   await host.fill('#roomNm', `browser test (${label})`);
   await host.click('#create');
@@ -73,7 +54,7 @@ async function call(browser, relay) {
   const key = await host.inputValue('#roomKey');
   check(`${label}: the page created a room through create-room`, room !== '' && /^[0-9]{4,12}$/.test(key),
         `error: ${await host.evaluate(() => window.mrb.error)}`);
-  const guest = await openPage(ctx, 'guest');
+  const guest = await openPage(ctx, 'guest', true);
   const t0 = Date.now();
   await join(host, room, key, 'Host', relay);
   await join(guest, room, key, 'Guest', relay);
@@ -100,7 +81,7 @@ async function call(browser, relay) {
     await call(browser, true);
 
     const ctx = await browser.newContext();
-    const intruder = await openPage(ctx, 'intruder');
+    const intruder = await openPage(ctx, 'intruder', true);
     await join(intruder, room, '000000', 'Intruder', false);
     await intruder.waitForSelector('#error:not([hidden])', { timeout: 5000 }).catch(() => {});
     const text = await intruder.textContent('#error');
@@ -113,6 +94,5 @@ async function call(browser, relay) {
   } finally {
     await browser.close();
   }
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  finish('calls');
 })();

@@ -10,32 +10,15 @@ const { chromium } = require('playwright-core');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 
-const BASE = process.env.MRB_BASE || 'http://127.0.0.1:8080';
+const { ARGS, check, sleep, openPage, finish } = require('./lib');
+
 const TOKEN = process.env.MRB_HOST_TOKEN;
 const ROOT = process.env.MRB_ROOT;
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
-let passed = 0, failed = 0;
-function check(name, cond, detail) {
-  if (cond) { passed++; console.log(`  ok   ${name}`); }
-  else { failed++; console.log(`  FAIL ${name}`); if (detail) console.log(`       ${detail}`); }
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stack = (...a) => execFileSync(`${ROOT}/scripts/stack.sh`, a, { stdio: 'ignore' });
 const mrbctl = (...a) => execFileSync(`${ROOT}/tools/mrbctl`, a).toString();
 const pidOf = (name) => Number(fs.readFileSync(`${ROOT}/run/${name}.pid`, 'utf8').trim());
 // The dev config's public URLs: janus-a on :8188, janus-b on :8288.
 const serverOf = (url) => (/:8188\//.test(url) ? 'janus-a' : 'janus-b');
-
-async function openPage(ctx, tag) {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`       [${tag} page error] ${e.message}`));
-  await page.goto(BASE + '/');
-  return page;
-}
 
 // Both pages on a server other than `from`, each with inbound audio bytes
 // growing since it got there. Resolves with the time it took, or -1.
@@ -117,6 +100,5 @@ async function rejoinCase(browser, label, budgetMs, fault, restore) {
   } finally {
     await browser.close();
   }
-  console.log(`rejoin: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  finish('rejoin');
 })();
