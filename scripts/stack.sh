@@ -130,7 +130,7 @@ comm_of() {
 log_of() {
   case $1 in
     lighttpd) echo "$LOG/lighttpd-error.log" ;;
-    galera-*) echo "$RUN/$1/error.log" ;;
+    galera-*) echo "$(galera_dir "${1#galera-}")/error.log" ;;
     *) echo "$LOG/$1.log" ;;
   esac
 }
@@ -145,6 +145,7 @@ is_ours() {
       [[ /proc/$2/cwd -ef $RUN ]] \
         && cmdline_of "$2" | grep -qF -- "$ROOT/scripts/cron-loop.sh"
       ;;
+    galera-*) cmdline_of "$2" | grep -qF -- "$(galera_dir "${1#galera-}")/" ;;
     *) cmdline_of "$2" | grep -qF -- "$RUN/" ;;
   esac
 }
@@ -294,13 +295,14 @@ cmd_cluster_down() {
   for n in "${GALERA_NODES[@]}"; do
     rm -rf "$(galera_dir "$n")"
   done
+  rmdir "$GALERA_BASE" 2>/dev/null || true
   rm -rf "$RUN"/mrb.cluster-*.conf "$RUN/web2"
 }
 
 cmd_status() {
   local name pid
   {
-    for name in "${GALERA_NODES[@]}"; do [[ -d $RUN/galera-$name ]] && echo "galera-$name"; done
+    for name in "${GALERA_NODES[@]}"; do [[ -d $(galera_dir "$name") ]] && echo "galera-$name"; done
     echo mariadb
     echo lighttpd
     echo coturn
@@ -401,6 +403,10 @@ main() {
       gsig=${gsig#SIG}
       [[ $gsig =~ ^(TERM|KILL)$ ]] || die "galera-stop: signal must be TERM or KILL"
       stop_galera "$1" "$gsig"
+      ;;
+    galera-dir) # galera-dir N: where node N keeps its data, config and error log
+      (($# == 1)) && [[ $1 =~ ^[123]$ ]] || usage
+      galera_dir "$1"
       ;;
     web-up) # internal: web node 2 of the cluster (lighttpd and scheduler only)
       start_lighttpd

@@ -25,7 +25,7 @@ check "...and on node 3" has_session 3 $((base + 1))
 t0=$SECONDS
 "$ROOT/scripts/stack.sh" galera-start 1 >/dev/null || not_ok "node 1 restarts"
 echo "       (node 1 back and synced in $((SECONDS - t0)) s)"
-check "node 1 rejoined by IST, not a full copy" grep -q "IST received" "$ROOT/run/galera-1/error.log"
+check "node 1 rejoined by IST, not a full copy" grep -q "IST received" "$("$ROOT/scripts/stack.sh" galera-dir 1)/error.log"
 check "...and has the batch applied while it was dead" has_session 1 $((base + 1))
 
 # --- all three down (clean stops: the last one may bootstrap again) ---------
@@ -39,5 +39,8 @@ eq "the next batch -> 200" "$(hook "$(batch $((base + 3)))")" 200
 check "the spooled batch was replayed first" has_session 1 $((base + 2))
 check "...and the new one applied" has_session 1 $((base + 3))
 eq "spool emptied" "$(spooled)" 0
-for n in 1 2 3; do check "node $n synced" wait_for 30 bash -c "[ \"\$(mariadb --no-defaults --socket=$ROOT/run/galera-$n/mysqld.sock -uroot -N -e \"SHOW STATUS LIKE 'wsrep_local_state'\" | cut -f2)\" = 4 ]"; done
+for n in 1 2 3; do
+  sock=$("$ROOT/scripts/stack.sh" galera-dir "$n")/mysqld.sock
+  check "node $n synced" wait_for 30 bash -c "[ \"\$(mariadb --no-defaults --socket=$sock -uroot -N -e \"SHOW STATUS LIKE 'wsrep_local_state'\" | cut -f2)\" = 4 ]"
+done
 finish

@@ -82,7 +82,7 @@ eq "every 2xx answer's row exists on both surviving nodes (rooms, seats, session
 t0=$SECONDS
 "$ROOT/scripts/stack.sh" galera-start $VICTIM >/dev/null || not_ok "node $VICTIM restarts"
 echo "       (node $VICTIM back and synced in $((SECONDS - t0)) s)"
-check "node $VICTIM rejoined by IST" grep -q "IST received" "$ROOT/run/galera-$VICTIM/error.log"
+check "node $VICTIM rejoined by IST" grep -q "IST received" "$("$ROOT/scripts/stack.sh" galera-dir $VICTIM)/error.log"
 "$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1; web2_stack cron-stop >/dev/null 2>&1   # no writes while comparing
 sleep 1
 sums=()
