@@ -23,7 +23,7 @@
 # (seconds, 30), MRB_JANUS_LIB, MRB_CRON_PERIOD (seconds between scheduler
 # rounds, 60), MRB_CRON_DIR (where mrb-health and mrb-expire are, cron/).
 #
-# Layout: this file (config and commands), scripts/stack.d/<service>.sh (how
+# Layout: this file (config and commands), scripts/services/<service>.sh (how
 # each service starts), scripts/proc.sh (process helpers), scripts/cron-loop.sh
 # (the scheduler), scripts/conf.sh (config lookups through mrbctl). The
 # services' configs come from templates under conf/ (lighttpd.dev.conf.in,
@@ -37,8 +37,8 @@ LOG=$RUN/log
 . "$ROOT/scripts/conf.sh"
 # shellcheck source=scripts/proc.sh
 . "$ROOT/scripts/proc.sh"
-# One file per service: start_NAME (and what it needs) in scripts/stack.d/.
-for stack_part in "$ROOT"/scripts/stack.d/*.sh; do
+# One file per service: start_NAME (and what it needs) in scripts/services/.
+for stack_part in "$ROOT"/scripts/services/*.sh; do
   # shellcheck source=/dev/null
   . "$stack_part"
 done
