@@ -538,15 +538,16 @@ int db_collect(struct db *db, const char *sql, const struct db_val *params, size
 static const char *causal_text(struct db *db, const char *sql)
 {
     static const char prefix[] = "SET STATEMENT wsrep_sync_wait = 1 FOR ";
+    const size_t len = strlen(sql) + 1; /* with its NUL */
     char *text;
 
     for (size_t i = 0; i < db->n_causal; i++)
         if (db->causal[i].sql == sql)
             return db->causal[i].text;
-    if (db->n_causal == DB_CAUSAL_MAX || (text = malloc(sizeof(prefix) + strlen(sql))) == NULL)
+    if (db->n_causal == DB_CAUSAL_MAX || (text = malloc(sizeof(prefix) - 1 + len)) == NULL)
         return NULL;
     memcpy(text, prefix, sizeof(prefix) - 1);
-    strcpy(text + sizeof(prefix) - 1, sql);
+    memcpy(text + sizeof(prefix) - 1, sql, len);
     db->causal[db->n_causal].sql = sql;
     db->causal[db->n_causal++].text = text;
     return text;

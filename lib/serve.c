@@ -64,7 +64,6 @@ int serve_run(const char *name, serve_handler handler)
         if (code[0]) /* counted after the reply is sent, so it never delays a client */
             stats_request(&app, app.name, code);
         db_idle(app.db); /* failback to an earlier database node, between requests */
-        stats_node(&app);
     }
     stats_flush(&app);
     FCGX_Free(&rq, 1);

@@ -96,6 +96,7 @@ void stats_flush(struct mrb_app *app)
     /* Not replayable: when the node goes away during COMMIT the counts may
      * be in, and adding them twice would be worse than losing them. */
     (void)db_transaction(app->db, flush_txn, app, 0, &err);
+    stats_node(app); /* here, not per request: at most once a second */
     n_pending = 0; /* lost when MariaDB is down: a count never blocks a request */
     pending_since = 0;
 }

@@ -40,7 +40,8 @@ void stats_flush(struct mrb_app *app);
 
 /* Records, in table db_clients, the database node this process uses: when
  * it changes, and every 30 s while the process works (for mrb_db_node).
- * Cheap to call after every request. */
+ * stats_flush() calls it, so a serving worker reports within a second of
+ * a change without any work per request; the poller calls it each poll. */
 void stats_node(struct mrb_app *app);
 
 /* 1 while request counts wait to be flushed. */

@@ -87,14 +87,5 @@ stop_galera() { # stop_galera N [SIGNAL]
 
 # The MRB database and user, through node 1 (DDL and users replicate).
 galera_db_setup() {
-  local pw host
-  pw=$(sql_str "$DB_PASS")
-  {
-    echo "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
-    for host in 127.0.0.1 localhost; do
-      echo "CREATE USER IF NOT EXISTS '$DB_USER'@'$host' IDENTIFIED BY $pw;"
-      echo "ALTER USER '$DB_USER'@'$host' IDENTIFIED BY $pw;"
-      echo "GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'$host';"
-    done
-  } | galera_sql 1 || fail_service galera-1 "could not create database/user"
+  db_setup_sql | galera_sql 1 || fail_service galera-1 "could not create database/user"
 }

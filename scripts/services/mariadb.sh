@@ -38,18 +38,22 @@ start_mariadb() {
       --innodb-flush-log-at-trx-commit=1
     wait_ready mariadb "$SPAWNED_PID" db_ping
   fi
-  # Idempotent; ALTER keeps the password in step with the config file.
-  # Fed on stdin so the password never appears in ps.
+  db_setup_sql | db_root || fail_service mariadb "could not create database/user"
+}
+
+# db_setup_sql: the SQL that makes the MRB database and user as the config
+# says (also used for the Galera cluster). Idempotent; ALTER keeps the
+# password in step with the config file. Piped to the client on stdin, so
+# the password never appears in ps.
+db_setup_sql() {
   local pw host
   pw=$(sql_str "$DB_PASS")
-  {
-    echo "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
-    for host in 127.0.0.1 localhost; do
-      echo "CREATE USER IF NOT EXISTS '$DB_USER'@'$host' IDENTIFIED BY $pw;"
-      echo "ALTER USER '$DB_USER'@'$host' IDENTIFIED BY $pw;"
-      echo "GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'$host';"
-    done
-  } | db_root || fail_service mariadb "could not create database/user"
+  echo "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  for host in 127.0.0.1 localhost; do
+    echo "CREATE USER IF NOT EXISTS '$DB_USER'@'$host' IDENTIFIED BY $pw;"
+    echo "ALTER USER '$DB_USER'@'$host' IDENTIFIED BY $pw;"
+    echo "GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'$host';"
+  done
 }
 
 migrate_db() {
