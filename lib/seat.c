@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "seat.h"
@@ -24,17 +25,59 @@ struct claim {
     int full; /* out: the room had no seat, even after reclaiming */
 };
 
+/* A lapsed seat's user_id (the seats key is room_id, user_id; VARCHAR(64)
+ * of up to 4-byte characters). */
+typedef char seat_user_buf[257];
+
+static int fill_user(void *elem, const struct db_col *c, size_t ncols, void *ctx)
+{
+    (void)ncols;
+    (void)ctx;
+    return db_col_str(elem, sizeof(seat_user_buf), &c[0]) == 0 ? 0 : 1;
+}
+
+/* Deletes the room's lapsed seats (unconnected past their grace) and
+ * returns how many in *freed. They are found by a plain read, which in READ
+ * COMMITTED never waits, and deleted one by one by primary key, the lapse
+ * re-checked: a range DELETE would have to lock every seat row of the room,
+ * including the fresh, uncommitted rows of the other joins, each waiting for
+ * the room row this transaction holds, which is a deadlock with every one
+ * of them whenever a room is full. Returns 0 or DB_*. */
+static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long long *freed, struct mrb_err *err)
+{
+    static const char find_sql[] =
+        "SELECT user_id FROM seats WHERE room_id = ? AND connected = 0 AND held_until < ?";
+    static const char delete_sql[] = "DELETE FROM seats WHERE room_id = ? AND user_id = ? "
+                                     "AND connected = 0 AND held_until < ?";
+    struct db_val find[] = {DB_S(c->room_id), DB_I(c->now)};
+    struct db_col col = {.type = DB_STR};
+    seat_user_buf *users;
+    void *rows = NULL;
+    size_t n = 0;
+    int rc = db_collect(db, find_sql, find, 2, &col, 1, sizeof(*users), fill_user, NULL, &rows, &n, err);
+
+    *freed = 0;
+    users = rows;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct db_val del[] = {DB_S(c->room_id), DB_S(users[i]), DB_I(c->now)};
+        unsigned long long gone = 0;
+
+        rc = db_exec(db, delete_sql, del, 3, &gone, err);
+        *freed += gone;
+    }
+    free(rows);
+    return rc;
+}
+
 /* One transaction: the conditional increment and the seat row together.
- * When the count says full, the room's lapsed seats (unconnected past their
- * grace) are deleted in the same transaction and the count lowered by
- * exactly the rows deleted; those rows are locked by this transaction, so
- * no other one can count or delete them twice. */
+ * When the count says full, the room's lapsed seats are deleted in the same
+ * transaction and the count lowered by exactly the rows deleted; those rows
+ * are locked by this transaction, so no other one can count or delete them
+ * twice. */
 static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char claim_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 "
                                     "WHERE id = ? AND seats_taken < max_participants";
-    static const char lapsed_sql[] =
-        "DELETE FROM seats WHERE room_id = ? AND connected = 0 AND held_until < ?";
     static const char reclaim_sql[] = "UPDATE rooms SET seats_taken = seats_taken - ? + 1 "
                                       "WHERE id = ? AND seats_taken - ? < max_participants";
     static const char insert_sql[] = "INSERT INTO seats (room_id, user_id, opaque_id, connected, held_until, "
@@ -58,8 +101,7 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
     if (rc != 0 || claimed == 1)
         return rc;
     /* Full by the count: reclaim lapsed seats (ours is not: its grace runs) */
-    struct db_val lapsed[] = {DB_S(c->room_id), DB_I(c->now)};
-    rc = db_exec(db, lapsed_sql, lapsed, 2, &freed, err);
+    rc = reclaim_lapsed(db, c, &freed, err);
     if (rc != 0)
         return rc;
     if (freed > 0) {
