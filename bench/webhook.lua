@@ -1,7 +1,7 @@
 -- wrk script: POSTs batches of 100 mixed Janus events (sessions, handles,
 -- AudioBridge joined/left, and ignored kinds) to /mrb/event-webhook. Every
 -- batch differs (ids and timestamps), so none is dropped as a duplicate.
-local user = os.getenv("MRB_WEBHOOK_AUTH") or "janus:mrb-dev-webhook-password"
+local user = os.getenv("MRB_WEBHOOK_AUTH") or "janus-b:mrb-dev-webhook-password-b"
 local function b64(s)
   local t = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
   return ((s:gsub('.', function(x)

@@ -48,6 +48,8 @@ int app_init(struct mrb_app *app, const char *name, const char *config_path)
         conf_free(&app->conf);
         return -1;
     }
+    if (app->conf.webhook.user)
+        log_msg(LOG_LVL_WARN, "%s", CONF_SHARED_WEBHOOK_WARNING);
     app->db = db_open(&app->conf);
     if (app->db == NULL) {
         log_msg(LOG_LVL_ERROR, "out of memory");

@@ -12,7 +12,8 @@ struct mrb_app {
     const char *name;
     struct mrb_conf conf;
     struct db *db;
-    const char *client; /* this request's REMOTE_ADDR (or NULL); reset after each request */
+    const char *client; /* this request's client address (REMOTE_ADDR, or behind [limits]
+                           trusted_proxies the X-Forwarded-For hop), or NULL; reset after each request */
 };
 
 /* A config file holds secrets (database password, JWT and TURN secrets):

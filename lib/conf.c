@@ -74,6 +74,7 @@ static const struct key keys[] = {
     {"limits", "key_failures_per_room", K_LONG, OFF(limits.room_failures), 0, 1000000},
     {"limits", "key_failures_per_client", K_LONG, OFF(limits.client_failures), 0, 1000000},
     {"limits", "key_failure_window", K_LONG, OFF(limits.window), 1, 86400},
+    {"limits", "trusted_proxies", K_STR, OFF(limits.trusted_proxies), 0, 0},
     {"expire", "parallel", K_LONG, OFF(expire.parallel), 1, 256},
     {"expire", "max_rooms", K_LONG, OFF(expire.max_rooms), 1, 1000000},
 };
@@ -206,6 +207,14 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         slot = &s->token_secret;
     else if (strcmp(name, "metrics_url") == 0)
         slot = &s->metrics_url;
+    else if (strcmp(name, "webhook_user") == 0)
+        slot = &s->webhook_user;
+    else if (strcmp(name, "webhook_password") == 0) {
+        if (strlen(value) < CONF_WEBHOOK_PASSWORD_MIN)
+            return fail(p, "[server %s] webhook_password must be at least %d bytes", sname,
+                        CONF_WEBHOOK_PASSWORD_MIN);
+        slot = &s->webhook_password;
+    }
     else if (strcmp(name, "weight") == 0) {
         if (parse_double(value, &s->weight) != 0 || s->weight <= 0 || s->weight > 1000)
             return fail(p, "weight must be a number in (0, 1000], not '%s'", value);
@@ -439,8 +448,17 @@ static int validate(struct parse_ctx *p)
         if (read_file(c->auth.public_key_path, &c->auth.public_key, &c->auth.public_key_len) != 0)
             return fail(p, "[auth] jwt_public_key: cannot read '%s'", c->auth.public_key_path);
     }
-    if (c->webhook.user == NULL || c->webhook.password == NULL)
-        return fail(p, "[webhook] user and password are required");
+    if ((c->webhook.user == NULL) != (c->webhook.password == NULL))
+        return fail(p, "[webhook] user and password go together");
+    if (c->limits.trusted_proxies &&
+        cidr_list_parse(c->limits.trusted_proxies, &c->limits.trusted, &c->limits.n_trusted, why, 64) != 0)
+        return fail(p, "[limits] trusted_proxies: '%s' is not an address or CIDR range", why);
+    for (size_t i = 0; i < c->turn.n_urls; i++)
+        if (strncmp(c->turn.urls[i], "turn:", 5) != 0 && strncmp(c->turn.urls[i], "turns:", 6) != 0)
+            return fail(p, "[turn] urls: '%s' is not a turn: or turns: URL", c->turn.urls[i]);
+    for (size_t i = 0; i < c->turn.n_stun_urls; i++)
+        if (strncmp(c->turn.stun_urls[i], "stun:", 5) != 0 && strncmp(c->turn.stun_urls[i], "stuns:", 6) != 0)
+            return fail(p, "[turn] stun_urls: '%s' is not a stun: or stuns: URL", c->turn.stun_urls[i]);
     if (c->turn.n_urls > 0 && c->turn.secret == NULL &&
         (c->turn.username == NULL || c->turn.credential == NULL))
         return fail(p, "[turn] needs secret, or username and credential");
@@ -472,6 +490,15 @@ static int validate(struct parse_ctx *p)
         struct conf_server *s = &c->servers[i];
         if (!s->public_url || !s->admin_url || !s->admin_secret || !s->token_secret)
             return fail(p, "[server %s] needs public_url, admin_url, admin_secret and token_secret", s->name);
+        if ((s->webhook_user == NULL) != (s->webhook_password == NULL))
+            return fail(p, "[server %s] webhook_user and webhook_password go together", s->name);
+        if (s->webhook_user == NULL && c->webhook.user == NULL)
+            return fail(p, "[server %s] needs webhook_user and webhook_password (its events are refused "
+                           "without them)", s->name);
+        for (size_t j = 0; s->webhook_user && j < i; j++)
+            if (c->servers[j].webhook_user && strcmp(c->servers[j].webhook_user, s->webhook_user) == 0)
+                return fail(p, "[server %s] webhook_user '%s' is [server %s]'s too: each server needs its own",
+                            s->name, s->webhook_user, c->servers[j].name);
     }
     return 1;
 }
@@ -620,7 +647,7 @@ void conf_free(struct mrb_conf *c)
                      &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
                      &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
                      &c->webhook.password, &c->webhook.spool_dir, &c->turn.secret, &c->turn.username, &c->turn.credential,
-                     &c->janus.admin_key};
+                     &c->janus.admin_key, &c->limits.trusted_proxies};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
         free(*strs[i]);
@@ -639,7 +666,10 @@ void conf_free(struct mrb_conf *c)
         free(s->admin_secret);
         free(s->token_secret);
         free(s->metrics_url);
+        free(s->webhook_user);
+        free(s->webhook_password);
     }
+    free(c->limits.trusted);
     free(c->servers);
     memset(c, 0, sizeof(*c));
 }

@@ -3,11 +3,14 @@
 
 #include <stddef.h>
 
+#include "cidr.h"
+
 #define CONF_DEFAULT_PATH "/etc/mrb/mrb.conf"
 #define CONF_MAX_URLS 8
 #define CONF_MAX_DB_NODES 8
 #define CONF_MAX_LINE 198       /* libinih's line buffer, as Debian builds it */
 #define CONF_SERVER_NAME_MAX 40 /* "[server NAME]" must fit libinih's 49-byte section */
+#define CONF_WEBHOOK_PASSWORD_MIN 16
 
 enum conf_jwt_alg { CONF_JWT_HS256, CONF_JWT_RS256, CONF_JWT_ES256 };
 
@@ -19,6 +22,7 @@ struct conf_server {
     char *admin_secret;
     char *token_secret;
     char *metrics_url;
+    char *webhook_user, *webhook_password; /* this server's own event-handler credential (or NULL) */
     double weight;
     int enabled;
 };
@@ -51,7 +55,7 @@ struct mrb_conf {
         char *host_claim, *host_value, *admin_value;
     } auth;
     struct {
-        char *user, *password;
+        char *user, *password; /* shared by every server: accepted for migration, with a warning */
         char *spool_dir; /* batches wait here while MariaDB is down */
     } webhook;
     struct {
@@ -88,6 +92,9 @@ struct mrb_conf {
         long room_failures;   /* wrong keys for one room per window before 429 (0: off) */
         long client_failures; /* wrong keys from one client address per window (0: off) */
         long window;          /* seconds */
+        char *trusted_proxies; /* as written */
+        struct cidr *trusted;  /* parsed: REMOTE_ADDRs whose X-Forwarded-For is believed */
+        size_t n_trusted;
     } limits;
     struct {
         long parallel;  /* concurrent destroy requests */
@@ -96,6 +103,13 @@ struct mrb_conf {
     struct conf_server *servers;
     size_t n_servers;
 };
+
+/* Logged by every program at start, and shown by mrbctl status, while the
+ * shared [webhook] credential is set (see webhook_auth.h). */
+#define CONF_SHARED_WEBHOOK_WARNING                                                                          \
+    "the shared [webhook] credential is set: any media server holding it can post events about every "   \
+    "other server (mark it down, move its rooms). Give each [server NAME] its own webhook_user and "      \
+    "webhook_password, then remove [webhook] user and password (docs/SECURITY.md)"
 
 /* $MRB_CONFIG when set and not empty, else CONF_DEFAULT_PATH. Not owned. */
 const char *conf_default_path(void);

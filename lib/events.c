@@ -1,8 +1,10 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "log.h"
@@ -11,6 +13,7 @@
 #include "servers.h"
 #include "spool.h"
 #include "util.h"
+#include "webhook_auth.h"
 
 #define EVENTS_MAX_BATCH 100
 #define EVENTS_MAX_SERVERS 16 /* distinct emitters whose counts one batch refreshes */
@@ -18,32 +21,19 @@
 enum { EV_SESSION = 1, EV_HANDLE = 2, EV_PLUGIN = 64, EV_CORE = 256 };
 enum { CORE_STARTED = 1, CORE_SHUTDOWN = 2 };
 
-int events_auth_ok(const struct mrb_conf *conf, const char *authorization)
-{
-    char expected[600], raw[520];
-    int n;
-
-    n = snprintf(raw, sizeof(raw), "%s:%s", conf->webhook.user, conf->webhook.password);
-    if (n < 0 || (size_t)n >= sizeof(raw))
-        return 0;
-    memcpy(expected, "Basic ", 6);
-    if (util_base64((const unsigned char *)raw, (size_t)n, expected + 6, sizeof(expected) - 6) < 0)
-        return 0;
-    if (authorization == NULL)
-        authorization = "";
-    return util_const_streq(authorization, expected);
-}
-
 /* mrb_webhook_events_total{type} labels: indexed by enum events_kind (same
- * order), plus one slot for events from unregistered emitters. */
-enum { EVK_UNREGISTERED = EVENTS_INVALID + 1, EVK_N };
+ * order), plus slots for events from unregistered emitters and for events
+ * about another server than the one whose credential posted them. */
+enum { EVK_UNREGISTERED = EVENTS_INVALID + 1, EVK_FOREIGN, EVK_N };
 static const char *const evk_label[EVK_N] = {"type=\"session\"", "type=\"handle\"", "type=\"plugin\"",
                                               "type=\"core\"", "type=\"other\"", "type=\"invalid\"",
-                                              "type=\"unregistered\""};
+                                              "type=\"unregistered\"", "type=\"foreign\""};
 
 /* What one batch asks for after its transaction commits. */
 struct batch {
     long long now;
+    const char *as_server; /* the server whose credential posted the batch; NULL: the shared one */
+    int foreign;           /* events refused: about another server than as_server */
     char touched[EVENTS_MAX_SERVERS][65]; /* servers whose session/handle counts changed */
     size_t n_touched;
     char down[EVENTS_MAX_SERVERS][65]; /* servers that shut down: evacuate their rooms */
@@ -278,6 +268,15 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         b->by_type[EVENTS_INVALID]++;
         return 0;
     }
+    /* A server speaks only for itself: its shutdown, its sessions, its
+     * rooms' presence. One event about another server is refused, not the
+     * batch: the rest is that server's own news. */
+    if (b->as_server && strcmp(e.emitter, b->as_server) != 0) {
+        b->by_type[EVK_FOREIGN]++;
+        b->foreign++;
+        b->ignored++;
+        return 0;
+    }
     if (kind != EVENTS_OTHER) {
         int known = emitter_known(app, b, e.emitter, err);
         if (known < 0)
@@ -300,15 +299,29 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
     return 0;
 }
 
-/* Records the batch's digest; 1 when it was applied before (a re-delivery). */
-static int already_seen(struct mrb_app *app, const char *body, size_t len, long long now, struct mrb_err *err)
+/* Records the batch's digest; 1 when it was applied before (a re-delivery).
+ * The digest covers who posted it: a server that posts another server's
+ * next batch first (refused, as it is not about itself) must not make the
+ * real one look like a re-delivery. */
+static int already_seen(struct mrb_app *app, const char *as_server, const char *body, size_t len, long long now,
+                        struct mrb_err *err)
 {
     static const char seen_sql[] = "INSERT INTO events_seen (digest, received_at) VALUES (?, ?)";
+    const char *who = as_server ? as_server : "*";
     unsigned char digest[SHA_DIGEST_LENGTH];
     struct db_val p[2];
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
     int rc;
 
-    SHA1((const unsigned char *)body, len, digest);
+    /* who with its NUL: "a" + "bc" is not "ab" + "c" */
+    if (sha == NULL || EVP_DigestInit_ex(sha, EVP_sha1(), NULL) != 1 ||
+        EVP_DigestUpdate(sha, who, strlen(who) + 1) != 1 || EVP_DigestUpdate(sha, body, len) != 1 ||
+        EVP_DigestFinal_ex(sha, digest, NULL) != 1) {
+        EVP_MD_CTX_free(sha);
+        err_set(err, 503, "503", "cannot digest the batch");
+        return -1;
+    }
+    EVP_MD_CTX_free(sha);
     p[0] = (struct db_val){.type = DB_STR, .s = (const char *)digest, .len = sizeof(digest)};
     p[1] = DB_I(now);
     rc = db_exec(app->db, seen_sql, p, 2, NULL, err);
@@ -334,6 +347,7 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
  * again after a conflict or on the next node). */
 struct apply {
     struct mrb_app *app;
+    const char *as_server;
     json_t *doc;
     const char *body;
     size_t len;
@@ -353,23 +367,26 @@ static int apply_txn(struct db *db, void *ctx, struct mrb_err *err)
     (void)db;
     memset(b, 0, sizeof(*b));
     b->now = a->now;
+    b->as_server = a->as_server;
     a->seen = 0;
-    rc = already_seen(a->app, a->body, a->len, b->now, err);
+    rc = already_seen(a->app, a->as_server, a->body, a->len, b->now, err);
     if (rc != 0) {
         a->seen = rc == 1;
         return rc == 1 ? 0 : -1;
     }
-    if (json_is_object(a->doc))
-        return ingest_one(a->app, b, a->doc, err);
-    json_array_foreach(a->doc, i, ev) if (ingest_one(a->app, b, ev, err) != 0) return -1;
+    if (json_is_object(a->doc)) {
+        if (ingest_one(a->app, b, a->doc, err) != 0)
+            return -1;
+    } else
+        json_array_foreach(a->doc, i, ev) if (ingest_one(a->app, b, ev, err) != 0) return -1;
     for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
         if (b->by_type[k])
             stats_add(a->app, STATS_EVENTS, evk_label[k], b->by_type[k]);
     return 0;
 }
 
-enum events_result events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted,
-                                struct mrb_err *err)
+enum events_result events_apply(struct mrb_app *app, const char *as_server, const char *body, size_t len,
+                                int *accepted, struct mrb_err *err)
 {
     struct apply *a;
     size_t total;
@@ -382,6 +399,7 @@ enum events_result events_apply(struct mrb_app *app, const char *body, size_t le
         return EVENTS_REFUSED;
     }
     a->app = app;
+    a->as_server = as_server;
     a->body = body;
     a->len = len;
     a->now = util_now();
@@ -415,6 +433,9 @@ enum events_result events_apply(struct mrb_app *app, const char *body, size_t le
         return EVENTS_REFUSED;
     }
     *accepted = (int)total;
+    if (!a->seen && a->b.foreign) /* no event text: it may carry anything */
+        log_msg(LOG_LVL_WARN, "webhook: server %s posted %d event(s) about other servers: refused", as_server,
+                a->b.foreign);
     if (!a->seen) {
         refresh_counts(app, &a->b);
         for (size_t k = 0; k < a->b.n_down; k++)
@@ -424,16 +445,55 @@ enum events_result events_apply(struct mrb_app *app, const char *body, size_t le
     return EVENTS_APPLIED;
 }
 
+/* A spooled batch is the body after one line naming who posted it,
+ * "mrb-as NAME\n" ("*" for the shared credential), so that a replay
+ * believes it about no more than the live request would have. Files from
+ * before this line existed were all posted with the shared credential. */
+#define SPOOL_AS "mrb-as "
+
 static int replay_one(void *ctx, const char *body, size_t len)
 {
     struct mrb_err err = {0};
+    char as[WEBHOOK_AUTH_SERVER_MAX] = "";
+    const char *nl;
     int accepted;
 
+    if (len > strlen(SPOOL_AS) && memcmp(body, SPOOL_AS, strlen(SPOOL_AS)) == 0 &&
+        (nl = memchr(body, '\n', len)) != NULL) {
+        size_t n = (size_t)(nl - body) - strlen(SPOOL_AS);
+        if (n == 0 || n >= sizeof(as))
+            return 0; /* not ours to believe: dropped */
+        memcpy(as, body + strlen(SPOOL_AS), n);
+        as[n] = '\0';
+        len -= (size_t)(nl + 1 - body);
+        body = nl + 1;
+    } else
+        strcpy(as, "*");
     /* Only "still down" keeps a batch; a refused one would block the rest. */
-    return events_apply(ctx, body, len, &accepted, &err) == EVENTS_DB_DOWN ? -1 : 0;
+    return events_apply(ctx, strcmp(as, "*") == 0 ? NULL : as, body, len, &accepted, &err) == EVENTS_DB_DOWN
+               ? -1
+               : 0;
 }
 
-int events_receive(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err)
+/* Writes "mrb-as NAME\n" and body as one spool file. 0 or -1. */
+static int spool_as(const char *dir, const char *as_server, const char *body, size_t len)
+{
+    const char *name = as_server ? as_server : "*";
+    size_t head = strlen(SPOOL_AS) + strlen(name) + 1;
+    char *buf = malloc(head + len);
+    int rc;
+
+    if (buf == NULL)
+        return -1;
+    snprintf(buf, head + 1, SPOOL_AS "%s\n", name);
+    memcpy(buf + head, body, len);
+    rc = spool_write(dir, buf, head + len);
+    free(buf);
+    return rc;
+}
+
+int events_receive(struct mrb_app *app, const char *as_server, const char *body, size_t len, int *accepted,
+                   struct mrb_err *err)
 {
     const char *dir = app->conf.webhook.spool_dir;
     json_t *doc;
@@ -460,7 +520,7 @@ int events_receive(struct mrb_app *app, const char *body, size_t len, int *accep
         if (spool_pending(dir)) /* still down: keep arrival order */
             goto spool;
     }
-    rc = events_apply(app, body, len, accepted, err);
+    rc = events_apply(app, as_server, body, len, accepted, err);
     if (rc != EVENTS_DB_DOWN) {
         spool_unlock(lock);
         return rc == EVENTS_APPLIED ? 0 : -1;
@@ -468,7 +528,7 @@ int events_receive(struct mrb_app *app, const char *body, size_t len, int *accep
     if (lock < 0)
         lock = spool_lock(dir);
 spool:
-    if (spool_write(dir, body, len) != 0) {
+    if (spool_as(dir, as_server, body, len) != 0) {
         spool_unlock(lock);
         log_msg(LOG_LVL_WARN, "cannot spool to %s", dir);
         err_set(err, 503, "503", "cannot store events now");

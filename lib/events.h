@@ -19,13 +19,18 @@ enum events_result {
  * changes nothing. Events of the wrong shape or of no interest are skipped.
  * After commit: session/handle counts are refreshed and the rooms of servers
  * that shut down are moved. Returns EVENTS_APPLIED with *accepted. */
-enum events_result events_apply(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err);
+/* as_server: the server whose credential posted the body (its events about
+ * any other server are refused and counted), or NULL for the shared
+ * [webhook] credential (every emitter believed). */
+enum events_result events_apply(struct mrb_app *app, const char *as_server, const char *body, size_t len,
+                                int *accepted, struct mrb_err *err);
 
 /* The webhook's whole job for one authenticated body: batches spooled while
  * MariaDB was down are replayed first, in order; then this one is applied,
  * or spooled (durably) behind them when MariaDB is still down. Returns 0
  * with *accepted, or -1 with err set (400 malformed, 503 cannot store). */
-int events_receive(struct mrb_app *app, const char *body, size_t len, int *accepted, struct mrb_err *err);
+int events_receive(struct mrb_app *app, const char *as_server, const char *body, size_t len, int *accepted,
+                   struct mrb_err *err);
 
 /* What one event says, read from its JSON without touching the database:
  * the part of the webhook that sees outside bytes (fuzzed by fuzz_events).
@@ -50,7 +55,5 @@ struct events_event {
 /* Reads ev into e. Returns e->kind (EVENTS_INVALID for a wrong shape). */
 enum events_kind events_parse(json_t *ev, struct events_event *e);
 
-/* Checks "Basic base64(user:password)" against [webhook] in constant time. */
-int events_auth_ok(const struct mrb_conf *conf, const char *authorization);
 
 #endif

@@ -12,14 +12,23 @@ enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, st
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, state, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'disabled', ?, ?)";
+        "webhook_user, webhook_digest, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'disabled', ?, ?, ?, ?)";
     long long now = util_now();
-    struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
-                         DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_I(now), DB_I(now)};
-    int rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
+    char digest[65];
+    int rc;
 
-    if (rc == DB_DUP)
-        return FLEET_EXISTS;
+    if (servers_webhook_digest(s, digest, err) != 0)
+        return FLEET_FAILED;
+    const char *hashed = digest[0] ? digest : NULL;
+    struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
+                         DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_SN(s->webhook_user),
+                         DB_SN(hashed), DB_I(now), DB_I(now)};
+    rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
+    if (rc == DB_DUP) { /* the name, or the webhook user (unique too) */
+        struct server_row row;
+        return servers_get(app, s->name, &row, err) == 0 ? FLEET_CREDENTIAL_TAKEN : FLEET_EXISTS;
+    }
+
     return rc == 0 && servers_rescore(app, s->name, err) >= 0 ? FLEET_DONE : FLEET_FAILED;
 }
 

@@ -17,10 +17,13 @@ enum fleet_result {
     FLEET_NO_SUCH_SERVER = 1,
     FLEET_EXISTS = 2,    /* add: a server of that name exists; nothing changed */
     FLEET_HAS_ROOMS = 3, /* remove without force: rooms are open on it */
+    FLEET_CREDENTIAL_TAKEN = 4, /* add: another server has that webhook user; nothing changed */
     FLEET_FAILED = -1,   /* err says why */
 };
 
-/* Registers s as disabled: FLEET_DONE, FLEET_EXISTS or FLEET_FAILED. */
+/* Registers s as disabled, with its webhook credential (the password kept as
+ * its SHA-256): FLEET_DONE, FLEET_EXISTS, FLEET_CREDENTIAL_TAKEN or
+ * FLEET_FAILED. */
 enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err);
 
 /* Sets the state of id: FLEET_DONE, FLEET_NO_SUCH_SERVER or FLEET_FAILED. */

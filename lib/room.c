@@ -246,7 +246,9 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
     return 0;
 }
 
-static json_t *build_ice(const struct mrb_conf *c, long long now, const char *user)
+/* The ice list for one guest: STUN, then TURN (turn: and turns: URLs as
+ * configured) with REST credentials that expire with the room. */
+static json_t *build_ice(const struct mrb_conf *c, long long now, long long room_expires, const char *user)
 {
     json_t *ice = json_array(), *urls;
     char username[160], credential[64];
@@ -259,7 +261,8 @@ static json_t *build_ice(const struct mrb_conf *c, long long now, const char *us
     }
     if (c->turn.n_urls > 0) {
         if (c->turn.secret) {
-            if (token_turn(c->turn.secret, now + c->turn.credential_ttl, user, username, sizeof(username),
+            long long expiry = token_turn_expiry(now, room_expires, c->rooms.seat_grace, c->turn.credential_ttl);
+            if (token_turn(c->turn.secret, expiry, user, username, sizeof(username),
                            credential, sizeof(credential)) != 0) {
                 json_decref(ice);
                 return NULL;
@@ -367,7 +370,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         err_set(err, 503, "503", "cannot mint credentials");
         return -1;
     }
-    ice = build_ice(c, now, user);
+    ice = build_ice(c, now, cols[J_EXPIRES].i, user);
     if (ice == NULL) {
         err_set(err, 503, "503", "cannot mint TURN credentials");
         return -1;

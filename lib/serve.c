@@ -7,6 +7,7 @@
 
 #include <fastcgi.h>
 
+#include "cidr.h"
 #include "http.h"
 #include "log.h"
 #include "serve.h"
@@ -81,8 +82,11 @@ static void json_handler(struct mrb_app *app, FCGX_Request *rq, char code[4])
 {
     struct mrb_err err = {0};
     json_t *body = NULL, *data = NULL;
+    char client[64]; /* an IPv6 address at most */
 
-    app->client = http_param(rq, "REMOTE_ADDR");
+    /* The real client, behind [limits] trusted_proxies: what limits key on */
+    app->client = cidr_client(http_param(rq, "REMOTE_ADDR"), http_param(rq, "HTTP_X_FORWARDED_FOR"),
+                              app->conf.limits.trusted, app->conf.limits.n_trusted, client, sizeof(client));
     if (http_read_json(rq, "POST", &body, &err) == 0 &&
         json_endpoint.fn(app, http_bearer(rq), body, &data, &err) == 0)
         serve_reply(rq, json_endpoint.ok_status, data, &err, code);

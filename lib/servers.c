@@ -203,22 +203,40 @@ int servers_get(struct mrb_app *app, const char *id, struct server_row *out, str
     return 1;
 }
 
+int servers_webhook_digest(const struct conf_server *s, char digest[65], struct mrb_err *err)
+{
+    digest[0] = '\0';
+    if (s->webhook_password == NULL)
+        return 0;
+    if (util_sha256_hex(s->webhook_password, digest) != 0) {
+        err_set(err, 503, "503", "cannot hash the webhook password");
+        return -1;
+    }
+    return 0;
+}
+
 int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_err *err)
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
-        "state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "state, webhook_user, webhook_digest, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON DUPLICATE KEY UPDATE public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
         "admin_secret = VALUES(admin_secret), token_secret = VALUES(token_secret), "
         "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
+        "webhook_user = VALUES(webhook_user), webhook_digest = VALUES(webhook_digest), "
         "updated_at = VALUES(updated_at)";
     long long now = util_now();
 
     for (size_t i = 0; i < from->n_servers; i++) {
         const struct conf_server *s = &from->servers[i];
+        char digest[65];
+        if (servers_webhook_digest(s, digest, err) != 0)
+            return -1;
+        const char *hashed = digest[0] ? digest : NULL;
         struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                              DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight),
-                             DB_S(s->enabled ? "enabled" : "disabled"), DB_I(now), DB_I(now)};
+                             DB_S(s->enabled ? "enabled" : "disabled"), DB_SN(s->webhook_user),
+                             DB_SN(hashed), DB_I(now), DB_I(now)};
         if (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
             servers_rescore(app, s->name, err) < 0)
             return -1;

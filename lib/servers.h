@@ -78,8 +78,13 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);
 
+/* digest (65 bytes) gets the SHA-256 hex of s's webhook password, the form
+ * the servers table keeps it in; "" when s has none. Returns 0 or -1. */
+int servers_webhook_digest(const struct conf_server *s, char digest[65], struct mrb_err *err);
+
 /* Upserts the [server NAME] sections of from into the servers table
- * (state enabled or disabled from the section). Returns 0 or -1. */
+ * (state enabled or disabled from the section, and each one's webhook
+ * credential). Returns 0 or -1. */
 int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_err *err);
 
 /* A server as operators and monitoring see it. Metrics are -1 when unknown. */

@@ -42,6 +42,13 @@ int token_turn(const char *secret, long long expiry, const char *user, char *use
     return hmac_sha1_b64(secret, username, credential, clen);
 }
 
+long long token_turn_expiry(long long now, long long room_expires, long long seat_grace, long long credential_ttl)
+{
+    long long until_room = room_expires + seat_grace;
+
+    return until_room < now + credential_ttl ? until_room : now + credential_ttl;
+}
+
 static const char *alg_name(enum conf_jwt_alg a)
 {
     return a == CONF_JWT_RS256 ? "RS256" : a == CONF_JWT_ES256 ? "ES256" : "HS256";

@@ -17,6 +17,13 @@ int token_janus(const char *secret, long long expiry, const char *plugin, char *
 int token_turn(const char *secret, long long expiry, const char *user, char *username, size_t ulen,
                char *credential, size_t clen);
 
+/* When a TURN credential handed out at now expires: the room's end plus
+ * seat_grace (time to reconnect through the relay while the room is being
+ * ended or moved), never more than credential_ttl from now. A relay cannot
+ * be refreshed after its credential's expiry, so it dies with the room
+ * instead of serving its holder for a day. */
+long long token_turn_expiry(long long now, long long room_expires, long long seat_grace, long long credential_ttl);
+
 /* What a verified host JWT grants. */
 struct token_claims {
     char sub[128];

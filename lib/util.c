@@ -200,3 +200,36 @@ void *util_grow(void *base, size_t n, size_t *cap, size_t sz)
         *cap = ncap;
     return grown;
 }
+
+int util_sha256_hex(const char *s, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+
+    if (EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return -1;
+    for (unsigned int i = 0; i < n; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    OPENSSL_cleanse(md, sizeof(md));
+    return 0;
+}
+
+int util_base64_decode(const char *in, size_t n, unsigned char *out, size_t outlen)
+{
+    int len, pad = 0;
+
+    /* EVP_DecodeBlock wants whole quanta and writes 3 bytes for each 4 */
+    if (n == 0 || n % 4 != 0 || n / 4 * 3 + 1 > outlen)
+        return -1;
+    len = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
+    if (len < 0)
+        return -1;
+    pad = (in[n - 1] == '=') + (in[n - 2] == '=');
+    len -= pad;
+    out[len] = '\0';
+    return len;
+}

@@ -24,6 +24,14 @@ int util_base64url(const unsigned char *in, size_t n, char *out, size_t outlen);
  * the length of b (the secret) only, never on where they differ. */
 int util_const_streq(const char *a, const char *b);
 
+/* out gets the lowercase hex SHA-256 of the string s. Returns 0 or -1. */
+int util_sha256_hex(const char *s, char out[65]);
+
+/* Standard base64 (with padding) of n bytes of in, decoded into out and
+ * NUL-terminated. Returns the decoded length, or -1 (bad input, or outlen too
+ * small). */
+int util_base64_decode(const char *in, size_t n, unsigned char *out, size_t outlen);
+
 /* Number of UTF-8 code points in s (s is valid UTF-8, as jansson ensures). */
 size_t util_utf8_len(const char *s, size_t bytes);
 

@@ -19,7 +19,7 @@
 #        scripts/stack.sh galera-stop N [SIGNAL] | galera-start N   (N = 1, 2, 3)
 #
 # Environment: MRB_CONFIG (default conf/mrb.dev.conf), MRB_RUN_DIR (run/), MRB_HTTP_PORT (8080),
-# MRB_TURN_PORT (3478), MRB_TURN_IP (127.0.0.1), MRB_NODE_EXPORTER_PORT (9100), MRB_WAIT_TIMEOUT
+# MRB_TURN_PORT (3478), MRB_TURN_TLS_PORT (5349), MRB_TURN_IP (127.0.0.1), MRB_NODE_EXPORTER_PORT (9100), MRB_WAIT_TIMEOUT
 # (seconds, 30), MRB_JANUS_LIB, MRB_CRON_PERIOD (seconds between scheduler
 # rounds, 60), MRB_CRON_DIR (where mrb-health and mrb-expire are, cron/).
 #
@@ -49,6 +49,7 @@ TURN_PORT=${MRB_TURN_PORT:-3478}
 # coturn's listening and relay address: loopback, or a test host of the
 # browser test's network namespace (Janus gathers no loopback candidates)
 TURN_IP=${MRB_TURN_IP:-127.0.0.1}
+TURN_TLS_PORT=${MRB_TURN_TLS_PORT:-5349}
 NODE_EXPORTER_PORT=${MRB_NODE_EXPORTER_PORT:-9100}
 CRON_PERIOD=${MRB_CRON_PERIOD:-60}
 CRON_DIR=${MRB_CRON_DIR:-$ROOT/cron}
@@ -81,8 +82,6 @@ load_config() {
   DB_USER=$(conf_req "$CONF" db user)
   DB_PASS=$(conf_get "$CONF" db password || true)
   DB_NAME=$(conf_req "$CONF" db database)
-  WEBHOOK_USER=$(conf_req "$CONF" webhook user)
-  WEBHOOK_PASS=$(conf_req "$CONF" webhook password)
   TURN_SECRET=$(conf_req "$CONF" turn secret)
   TURN_REALM=$(conf_req "$CONF" turn realm)
   JANUS_ADMIN_KEY=$(conf_req "$CONF" janus admin_key)

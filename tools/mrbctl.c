@@ -18,9 +18,10 @@ static void usage(FILE *f)
 {
     fputs("usage: mrbctl [-c CONFIG] [--insecure-config] COMMAND\n"
           "  server add NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
-          "                  [--metrics-url URL] [--weight W]\n"
+          "                  --webhook-user U --webhook-password P [--metrics-url URL] [--weight W]\n"
           "                                 register a server (disabled until enabled); a secret given\n"
-          "                                 as @FILE is read from FILE (keeps it out of ps)\n"
+          "                                 as @FILE is read from FILE (keeps it out of ps); the server's\n"
+          "                                 event handler posts with its own webhook user and password\n"
           "  server sync FILE [--dry-run]   make the servers table match FILE's [server NAME] sections\n"
           "  server enable NAME             accept new rooms\n"
           "  server disable NAME            no new rooms; live rooms stay\n"
@@ -83,7 +84,7 @@ static char *secret_arg(const char *arg)
 static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
 {
     struct conf_server s = {.weight = 1.0};
-    const char *asec = NULL, *tsec = NULL;
+    const char *asec = NULL, *tsec = NULL, *wpass = NULL;
     struct mrb_err err = {0};
     char *end;
     int rc = 2;
@@ -105,6 +106,10 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
             asec = argv[++i];
         else if (strcmp(argv[i], "--token-secret") == 0)
             tsec = argv[++i];
+        else if (strcmp(argv[i], "--webhook-user") == 0)
+            s.webhook_user = argv[++i];
+        else if (strcmp(argv[i], "--webhook-password") == 0)
+            wpass = argv[++i];
         else if (strcmp(argv[i], "--weight") == 0) {
             s.weight = strtod(argv[++i], &end);
             if (*end != '\0' || !(s.weight > 0 && s.weight <= 1000)) {
@@ -116,6 +121,11 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     }
     if (s.public_url == NULL || s.admin_url == NULL || asec == NULL || tsec == NULL)
         return usage(stderr), 2;
+    if ((s.webhook_user == NULL) != (wpass == NULL) || (s.webhook_user == NULL && app->conf.webhook.user == NULL)) {
+        fprintf(stderr, "mrbctl: --webhook-user and --webhook-password are required: the server's events are "
+                        "refused without its own credential\n");
+        return 2;
+    }
     if (!conf_valid_server_name(s.name)) {
         fprintf(stderr, "mrbctl: bad server name '%s' (1-40 of A-Z a-z 0-9 - _ .)\n", s.name);
         return 2;
@@ -127,12 +137,19 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     }
     s.admin_secret = secret_arg(asec);
     s.token_secret = secret_arg(tsec);
-    if (s.admin_secret && s.token_secret) {
+    s.webhook_password = wpass ? secret_arg(wpass) : NULL;
+    if (s.webhook_password && strlen(s.webhook_password) < CONF_WEBHOOK_PASSWORD_MIN) {
+        fprintf(stderr, "mrbctl: --webhook-password must be at least %d bytes\n", CONF_WEBHOOK_PASSWORD_MIN);
+        rc = 2;
+    } else if (s.admin_secret && s.token_secret && (wpass == NULL || s.webhook_password)) {
         enum fleet_result added = fleet_add(app, &s, &err);
         if (added == FLEET_DONE)
             printf("server %s added (disabled; enable it with: mrbctl server enable %s)\n", s.name, s.name);
         else if (added == FLEET_EXISTS)
             fprintf(stderr, "mrbctl: server %s already exists; nothing changed\n", s.name);
+        else if (added == FLEET_CREDENTIAL_TAKEN)
+            fprintf(stderr, "mrbctl: webhook user %s belongs to another server; each needs its own\n",
+                    s.webhook_user);
         else
             fail("server add", &err);
         rc = added == FLEET_DONE ? 0 : 1;
@@ -140,6 +157,7 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
         rc = 1;
     free(s.admin_secret);
     free(s.token_secret);
+    free(s.webhook_password);
     return rc;
 }
 
@@ -320,6 +338,8 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
                (long long)json_integer_value(json_object_get(s, "rooms")),
                (long long)json_integer_value(json_object_get(s, "participants")));
     }
+    if (app->conf.webhook.user)
+        printf("\nwarning: %s\n", CONF_SHARED_WEBHOOK_WARNING);
     json_decref(list);
     return 0;
 }

@@ -73,7 +73,8 @@ gen_janus_conf() {
       DISABLE_EVENTS "$(jstr "$(disable_list "$JANUS_LIB/events" libjanus_sampleevh.so)")" \
       PORT "$J_PORT" BASE_PATH "$(jstr "$J_PATH")" ADMIN_PORT "$J_ADMIN_PORT" ADMIN_PATH "$(jstr "$J_ADMIN_PATH")" \
       ADMIN_KEY "$(jstr "$JANUS_ADMIN_KEY")" WEBHOOK_URL "$(jstr "http://127.0.0.1:$HTTP_PORT/mrb/event-webhook")" \
-      WEBHOOK_USER "$(jstr "$WEBHOOK_USER")" WEBHOOK_PASS "$(jstr "$WEBHOOK_PASS")") \
+      WEBHOOK_USER "$(jstr "$(conf_req "$CONF" "server $name" webhook_user)")" \
+      WEBHOOK_PASS "$(jstr "$(conf_req "$CONF" "server $name" webhook_password)")") \
       || die "$name: cannot write $dir from $t"
   done
 }

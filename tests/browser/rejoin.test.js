@@ -82,7 +82,21 @@ async function rejoinCase(browser, label, budgetMs, fault, restore) {
         ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await c.pages[0].evaluate(() => window.mrb.error)}`);
   await c.ctx.close();
   restore(name);
-  await sleep(2000); // the restored server's events reach the broker
+  // The next case needs both servers placeable: a server brought back is up
+  // again only once a health poll (or its "started" event) says so, and a
+  // panic with no healthy server to move to can only refuse.
+  const healthy = await waitHealthy(name, 30000);
+  check(`${label}: ${name} is healthy again after the case`, healthy);
+}
+
+async function waitHealthy(name, ms) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const s = JSON.parse(mrbctl('status', '--json')).find((x) => x.server === name);
+    if (s && s.health === 'up' && s.state === 'enabled') return true;
+    await sleep(500);
+  }
+  return false;
 }
 
 (async () => {

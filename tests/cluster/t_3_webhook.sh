@@ -4,13 +4,13 @@
 # while all three nodes are down is spooled, and applied once they are back.
 . "$(dirname "$0")/lib.sh"
 
-WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
+CRED=$(hook_cred janus-a)
 SPOOL=$ROOT/run/spool
 base=$((9100000000 + $(date +%s) % 100000 * 1000))
 batch() { # batch SESSION_ID: one "created" session event from janus-a
   printf '[{"emitter":"janus-a","type":1,"timestamp":%s,"session_id":%s,"event":{"name":"created"}}]' "$(date +%s%N)" "$1"
 }
-hook() { curl -s -o /dev/null -w '%{http_code}' -u "$WU:$WP" -H 'Content-Type: application/json' -X POST "$BASE1/event-webhook" --data-binary "$1"; }
+hook() { curl -s -o /dev/null -w '%{http_code}' -u "$CRED" -H 'Content-Type: application/json' -X POST "$BASE1/event-webhook" --data-binary "$1"; }
 spooled() { ls "$SPOOL"/*.batch 2>/dev/null | wc -l; }
 has_session() { [ "$(node_sql "$1" "SELECT COUNT(*) FROM server_sessions WHERE server_id = 'janus-a' AND session_id = $2")" = 1 ]; }
 

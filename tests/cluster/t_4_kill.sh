@@ -8,7 +8,7 @@
 
 DURATION=${CLUSTER_LOAD_SECONDS:-60} KILL_AT=15 VICTIM=2
 HOST=$(host_token)
-WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
+CRED=$(hook_cred janus-a)
 RUN_ID=$(date +%s%N | tail -c 9)
 web2_stack() { MRB_RUN_DIR=$ROOT/run/web2 MRB_CONFIG=$ROOT/run/mrb.cluster-2.conf "$ROOT/scripts/stack.sh" "$@"; }
 
@@ -26,7 +26,7 @@ fire() {
               -H 'Content-Type: application/json' -d "{\"roomNm\":\"load-$RUN_ID-c$id\"}") ;;
     join) code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST "$base/join-room" -H 'Content-Type: application/json' \
               -d "{\"roomId\":\"${rooms[$((id % 4))]}\",\"roomKey\":\"8080\",\"userId\":\"lu-$RUN_ID-$id\"}") ;;
-    hook) code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -u "$WU:$WP" -X POST "$base/event-webhook" -H 'Content-Type: application/json' \
+    hook) code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -u "$CRED" -X POST "$base/event-webhook" -H 'Content-Type: application/json' \
               --data-binary "[{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid0 + id)),\"event\":{\"name\":\"created\"}}]") ;;
   esac
   echo "$t $kind $code $id" >>"$TMP/load.log"

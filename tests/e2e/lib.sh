@@ -35,6 +35,10 @@ post() {
 }
 jqr() { printf '%s' "$BODY" | jq -r "$1"; }
 
+# hook_cred SERVER: SERVER's own webhook credential as curl -u wants it. The
+# webhook believes an event only about the server whose credential posted it.
+hook_cred() { printf '%s:%s' "$(conf_get "$CONF" "server $1" webhook_user)" "$(conf_get "$CONF" "server $1" webhook_password)"; }
+
 host_token() { "$MRBCTL" token host --sub "${1:-alice}" "${@:2}"; }
 
 # sql "STATEMENT": runs it against the dev database, tab-separated output.

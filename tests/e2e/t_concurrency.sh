@@ -31,7 +31,7 @@ eq "...10 seats stored, 10 counted" "$(sql "SELECT CONCAT((SELECT COUNT(*) FROM 
 
 # 8 posters x (5 batches of 100 session "created" events, each delivered twice,
 # then 1 batch destroying 50 of them): 1,100 events each, exact counts after
-WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
+CRED=$(hook_cred janus-b)
 base=8200000000
 ts0=$(date +%s%N)   # part of every event: batches of an earlier run must not look like re-deliveries
 sql "DELETE FROM server_sessions WHERE server_id='janus-b' AND session_id BETWEEN $base AND $((base + 99999))"
@@ -40,11 +40,11 @@ poster() {
   for b in 0 1 2 3 4; do
     ev=$(for i in $(seq 0 99); do printf '{"emitter":"janus-b","type":1,"timestamp":%d,"session_id":%d,"event":{"name":"created"}}\n' \
       "$((ts0 + p * 1000 + b * 100 + i))" "$((base + p * 1000 + b * 100 + i))"; done | jq -sc .)
-    for _ in 1 2; do curl -s -o /dev/null -u "$WU:$WP" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"; done
+    for _ in 1 2; do curl -s -o /dev/null -u "$CRED" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"; done
   done
   ev=$(for i in $(seq 0 49); do printf '{"emitter":"janus-b","type":1,"timestamp":%d,"session_id":%d,"event":{"name":"destroyed"}}\n' \
     "$((ts0 + 900000 + p * 1000 + i))" "$((base + p * 1000 + i))"; done | jq -sc .)
-  curl -s -o /dev/null -u "$WU:$WP" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"
+  curl -s -o /dev/null -u "$CRED" -X POST "$BASE/event-webhook" -H 'Content-Type: application/json' -d "$ev"
 }
 for p in 1 2 3 4 5 6 7 8; do poster "$p" & done; wait
 eq "8 concurrent posters with duplicates leave exactly 8 x 450 sessions" \

@@ -37,8 +37,8 @@ post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\"}"
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"2222\"}"
 post join-room '{"roomId":"nosuchroom","roomKey":"2222"}'
 batch="[{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"created\"}},{\"emitter\":\"janus-a\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":8000000001,\"event\":{\"name\":\"destroyed\"}}]"
-WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
-post event-webhook "$batch" -u "$WU:$WP"; post event-webhook "$batch" -u "$WU:$WP"
+CRED=$(hook_cred janus-a)
+post event-webhook "$batch" -u "$CRED"; post event-webhook "$batch" -u "$CRED"
 counted() { [ "$(metric "$1")" = "$2" ]; }
 check "rooms created +1" wait_for 5 counted mrb_rooms_created_total $((created + 1))
 check "joins ok +1" wait_for 5 counted 'mrb_joins_total{outcome="ok"}' $((ok + 1))
@@ -50,8 +50,8 @@ match "requests by endpoint and code" "$(curl -s "$BASE/metrics")" 'mrb_requests
 hooks=$(metric 'mrb_requests_total{endpoint="event-webhook",code="000"}')
 denied=$(metric 'mrb_requests_total{endpoint="event-webhook",code="101"}')
 health=$(metric 'mrb_requests_total{endpoint="health",code="000"}')
-post event-webhook "$batch" -u "$WU:$WP"
-post event-webhook "$batch" -u "$WU:wrong"
+post event-webhook "$batch" -u "$CRED"
+post event-webhook "$batch" -u "${CRED%%:*}:wrong"
 curl -s -o /dev/null "$BASE/health"
 check "event-webhook answers counted (000)" wait_for 5 counted 'mrb_requests_total{endpoint="event-webhook",code="000"}' $((hooks + 1))
 check "event-webhook refusals counted (101)" wait_for 5 counted 'mrb_requests_total{endpoint="event-webhook",code="101"}' $((denied + 1))

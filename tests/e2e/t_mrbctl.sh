@@ -12,13 +12,27 @@ ctl() { OUT=$("$MRBCTL" "$@" 2>&1); RC=$?; }
 # --- server add / enable / disable / remove
 A_ADM=$(server_conf janus-a admin_url)
 printf 'spare-admin-secret\n' >"$TMP/asec"
+printf 'spare-webhook-password\n' >"$TMP/wpass"
 ctl server add spare --public-url http://127.0.0.1:8188/janus --admin-url "$A_ADM" \
-  --admin-secret @"$TMP/asec" --token-secret spare-token --weight 2.5
+  --admin-secret @"$TMP/asec" --token-secret spare-token --weight 2.5 \
+  --webhook-user spare-hook --webhook-password @"$TMP/wpass"
 eq "server add -> exit 0" "$RC" 0
 eq "a new server starts disabled" "$(state spare)" disabled
 eq "secret read from @FILE, weight stored" "$(sql "SELECT CONCAT(admin_secret,'/',weight) FROM servers WHERE id='spare'")" "spare-admin-secret/2.5"
-ctl server add spare --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b
+eq "its webhook password is kept as its SHA-256, never as itself" \
+  "$(sql "SELECT CONCAT(webhook_user,'/',webhook_digest) FROM servers WHERE id='spare'")" \
+  "spare-hook/$(printf 'spare-webhook-password' | sha256sum | cut -d' ' -f1)"
+ctl server add spare --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+  --webhook-user spare-hook-2 --webhook-password 0123456789abcdef
 eq "adding it again -> exit 1" "$RC" 1; match "says it exists" "$OUT" "already exists"
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+  --webhook-user spare-hook --webhook-password 0123456789abcdef
+eq "another server with spare's webhook user -> exit 1" "$RC" 1; match "says why" "$OUT" "belongs to another server"
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b
+eq "no webhook credential (and no shared one) -> exit 2" "$RC" 2; match "says why" "$OUT" "webhook-user and --webhook-password are required"
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+  --webhook-user other-hook --webhook-password short
+eq "a webhook password under 16 bytes -> exit 2" "$RC" 2
 ctl server add 'bad name!' --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b
 eq "bad server name -> exit 2" "$RC" 2
 ctl server add other --public-url ftp://x/ --admin-url http://x/ --admin-secret a --token-secret b
@@ -79,7 +93,7 @@ ctl room end "$B1"; eq "room end on an ended room -> exit 1" "$RC" 1
 ctl server enable janus-b
 # cordon of an empty server disables at once
 "$MRBCTL" server add empty --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
-  --admin-secret x --token-secret y >/dev/null
+  --admin-secret x --token-secret y --webhook-user empty-hook --webhook-password empty-webhook-password >/dev/null
 "$MRBCTL" server enable empty >/dev/null
 ctl server cordon empty
 match "cordon of an empty server says disabled" "$OUT" "already empty: disabled"

@@ -17,6 +17,7 @@ JWT=$(host_token)
   done
   sql "SELECT secret FROM rooms"
   sql "SELECT admin_secret FROM servers UNION SELECT token_secret FROM servers"
+  for srv in $(conf_servers "$CONF"); do conf_get "$CONF" "server $srv" webhook_password; done
 } | awk 'length($0) >= 8' | sort -u >"$TMP/secrets"
 # MRB's own logs and its web servers' (not Janus's, coturn's or MariaDB's)
 logs=()

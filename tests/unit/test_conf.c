@@ -292,36 +292,44 @@ static void test_turn_url_lists(void **state)
 
     (void)state;
     /* separators: commas and/or spaces, empty items skipped */
-    t = with_extra("[turn]\nurls = ,a, ,b,,c ,\nsecret = s\nstun_urls = x y\n");
+    t = with_extra("[turn]\nurls = ,turn:a, ,turns:b,,turn:c ,\nsecret = s\nstun_urls = stun:x stuns:y\n");
     load_ok(t, &c);
     assert_int_equal(c.turn.n_urls, 3);
-    assert_string_equal(c.turn.urls[0], "a");
-    assert_string_equal(c.turn.urls[1], "b");
-    assert_string_equal(c.turn.urls[2], "c");
+    assert_string_equal(c.turn.urls[0], "turn:a");
+    assert_string_equal(c.turn.urls[1], "turns:b");
+    assert_string_equal(c.turn.urls[2], "turn:c");
     assert_int_equal(c.turn.n_stun_urls, 2);
-    assert_string_equal(c.turn.stun_urls[0], "x");
-    assert_string_equal(c.turn.stun_urls[1], "y");
+    assert_string_equal(c.turn.stun_urls[0], "stun:x");
+    assert_string_equal(c.turn.stun_urls[1], "stuns:y");
     conf_free(&c);
     free(t);
 
     /* a repeated key (or an indented continuation line) appends to the list */
-    t = with_extra("[turn]\nurls = a,b,c\nurls = d\nsecret = s\n");
+    t = with_extra("[turn]\nurls = turn:a,turn:b,turn:c\nurls = turn:d\nsecret = s\n");
     load_ok(t, &c);
     assert_int_equal(c.turn.n_urls, 4);
-    assert_string_equal(c.turn.urls[3], "d");
+    assert_string_equal(c.turn.urls[3], "turn:d");
     conf_free(&c);
     free(t);
 
     /* exactly 8 accepted, 9 refused */
-    t = with_extra("[turn]\nurls = u1,u2,u3,u4,u5,u6,u7,u8\nsecret = s\n");
+    t = with_extra("[turn]\nurls = turn:1,turn:2,turn:3,turn:4,turn:5,turn:6,turn:7,turn:8\nsecret = s\n");
     load_ok(t, &c);
     assert_int_equal(c.turn.n_urls, CONF_MAX_URLS);
-    assert_string_equal(c.turn.urls[7], "u8");
+    assert_string_equal(c.turn.urls[7], "turn:8");
     conf_free(&c);
     free(t);
     t = with_extra("[turn]\nurls = u1,u2,u3,u4,u5,u6,u7,u8,u9\nsecret = s\n");
     assert_starts(load_fail(t, errbuf, sizeof(errbuf)), "t.conf:10: ");
     assert_contains(errbuf, "at most 8");
+    free(t);
+
+    /* only turn:/turns: (and stun:/stuns:) URLs: a typo is not handed to browsers */
+    t = with_extra("[turn]\nurls = turn:a, http://b\nsecret = s\n");
+    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'http://b' is not a turn: or turns: URL");
+    free(t);
+    t = with_extra("[turn]\nstun_urls = turn:a\n");
+    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'turn:a' is not a stun: or stuns: URL");
     free(t);
 
     /* TURN URLs need credentials: REST secret, or static username+credential */
@@ -761,10 +769,16 @@ static void test_conf_load_dev_conf(void **state)
     assert_int_equal(c.auth.leeway, 30);
     assert_string_equal(c.auth.host_claim, "role");
     assert_string_equal(c.auth.host_value, "host");
-    assert_string_equal(c.webhook.user, "janus");
-    assert_int_equal(c.turn.n_urls, 2);
+    assert_null(c.webhook.user); /* no shared credential: each server has its own */
+    assert_null(c.webhook.password);
+    assert_string_equal(c.servers[0].webhook_user, "janus-a");
+    assert_string_equal(c.servers[1].webhook_user, "janus-b");
+    assert_string_not_equal(c.servers[0].webhook_password, c.servers[1].webhook_password);
+    assert_int_equal(c.limits.n_trusted, 2);
+    assert_int_equal(c.turn.n_urls, 3);
     assert_string_equal(c.turn.urls[0], "turn:127.0.0.1:3478?transport=udp");
     assert_string_equal(c.turn.urls[1], "turn:127.0.0.1:3478?transport=tcp");
+    assert_string_equal(c.turn.urls[2], "turns:127.0.0.1:5349?transport=tcp");
     assert_int_equal(c.turn.n_stun_urls, 1);
     assert_string_equal(c.turn.stun_urls[0], "stun:127.0.0.1:3478");
     assert_int_equal(c.turn.credential_ttl, 86400);
@@ -780,6 +794,69 @@ static void test_conf_load_dev_conf(void **state)
     assert_string_equal(c.servers[1].public_url, "http://127.0.0.1:8288/janus");
     assert_string_not_equal(c.servers[0].token_secret, c.servers[1].token_secret);
     conf_free(&c);
+}
+
+/* Issue 19: each server's own webhook credential, the shared one only for
+ * migration, and [limits] trusted_proxies. */
+#define NO_SHARED "[db]\nuser = mrb\ndatabase = mrb\n[auth]\njwt_secret = " SECRET32 "\n"
+#define SERVER_A "[server a]\npublic_url = http://a/\nadmin_url = http://a/admin\nadmin_secret = x\ntoken_secret = y\n"
+#define SERVER_B "[server b]\npublic_url = http://b/\nadmin_url = http://b/admin\nadmin_secret = x\ntoken_secret = y\n"
+static void test_webhook_credentials(void **state)
+{
+    struct mrb_conf c;
+    char errbuf[256];
+
+    (void)state;
+    /* per-server credentials, no shared one: fine */
+    load_ok(NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = 0123456789abcdef\n" SERVER_B
+                              "webhook_user = hook-b\nwebhook_password = fedcba9876543210\n",
+            &c);
+    assert_null(c.webhook.user);
+    assert_string_equal(c.servers[0].webhook_user, "hook-a");
+    assert_string_equal(c.servers[1].webhook_password, "fedcba9876543210");
+    conf_free(&c);
+    /* a server with no credential of its own and no shared one: its events could never be accepted */
+    assert_contains(load_fail(NO_SHARED SERVER_A, errbuf, sizeof(errbuf)),
+                    "[server a] needs webhook_user and webhook_password");
+    /* ...unless the shared one is set (migration) */
+    load_ok(MIN_CONF SERVER_A, &c);
+    assert_string_equal(c.webhook.user, "janus");
+    assert_null(c.servers[0].webhook_user);
+    conf_free(&c);
+    /* user and password go together, here and in [webhook] */
+    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook-a\n", errbuf, sizeof(errbuf)),
+                    "[server a] webhook_user and webhook_password go together");
+    assert_contains(load_fail(NO_SHARED "[webhook]\nuser = janus\n", errbuf, sizeof(errbuf)),
+                    "[webhook] user and password go together");
+    /* a short password */
+    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = short\n", errbuf,
+                              sizeof(errbuf)),
+                    "webhook_password must be at least 16 bytes");
+    /* two servers with one user: each would speak for the other */
+    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook\nwebhook_password = 0123456789abcdef\n" SERVER_B
+                                                 "webhook_user = hook\nwebhook_password = fedcba9876543210\n",
+                              errbuf, sizeof(errbuf)),
+                    "[server b] webhook_user 'hook' is [server a]'s too");
+}
+
+static void test_trusted_proxies(void **state)
+{
+    struct mrb_conf c;
+    char errbuf[256];
+
+    (void)state;
+    load_ok(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, 10.0.1.0/24 fd00:1::/64\n", &c);
+    assert_int_equal(c.limits.n_trusted, 3);
+    assert_true(cidr_list_contains(c.limits.trusted, c.limits.n_trusted, "10.0.1.200"));
+    assert_false(cidr_list_contains(c.limits.trusted, c.limits.n_trusted, "10.0.0.6"));
+    conf_free(&c);
+    load_ok(MIN_CONF, &c);
+    assert_int_equal(c.limits.n_trusted, 0); /* default: nobody's X-Forwarded-For is believed */
+    conf_free(&c);
+    assert_contains(load_fail(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, proxy.example\n", errbuf, sizeof(errbuf)),
+                    "'proxy.example' is not an address or CIDR range");
+    assert_contains(load_fail(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.1/8\n", errbuf, sizeof(errbuf)),
+                    "'10.0.0.1/8'");
 }
 
 static void test_default_path(void **state)
@@ -886,6 +963,8 @@ int main(void)
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_turn_url_lists),
+        cmocka_unit_test(test_webhook_credentials),
+        cmocka_unit_test(test_trusted_proxies),
         cmocka_unit_test(test_db_hosts),
         cmocka_unit_test(test_unknown_key_line),
         cmocka_unit_test(test_bad_numbers),

@@ -1006,9 +1006,25 @@ static void test_jwt_mint_round_trip(void **state)
     assert_null(token_jwt_mint(&rs, "x", "host", NOW, 60));
 }
 
+/* Issue 19: a TURN credential lives as long as its room (plus the seat
+ * grace), never longer than credential_ttl. */
+static void test_turn_expiry(void **state)
+{
+    (void)state;
+    /* a room ending in 10 minutes: its end + 60 s grace, not a day */
+    assert_int_equal(token_turn_expiry(NOW, NOW + 600, 60, 86400), NOW + 660);
+    /* a week-long room: capped at credential_ttl */
+    assert_int_equal(token_turn_expiry(NOW, NOW + 7 * 86400, 60, 86400), NOW + 86400);
+    /* exactly at the cap */
+    assert_int_equal(token_turn_expiry(NOW, NOW + 86400 - 60, 60, 86400), NOW + 86400);
+    /* a room that has just ended (join-room refuses it, but the sum stays sane) */
+    assert_int_equal(token_turn_expiry(NOW, NOW, 60, 86400), NOW + 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_turn_expiry),
         cmocka_unit_test(test_janus_token_vector),
         cmocka_unit_test(test_janus_token_inputs_matter),
         cmocka_unit_test(test_turn_vector),

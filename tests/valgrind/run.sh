@@ -46,8 +46,8 @@ nginx -p "$V" -c "$V/nginx.conf" || { echo "valgrind: nginx did not start"; exit
 
 # --- the request mixes: good and bad for each program
 ALICE="Bearer $(host_token alice)"; MALLORY="Bearer $(host_token mallory)"
-WU=$(conf_get "$CONF" webhook user); WP=$(conf_get "$CONF" webhook password)
-BASIC="Basic $(printf '%s:%s' "$WU" "$WP" | base64 -w0)"
+BASIC="Basic $(printf '%s:%s' "$(conf_get "$CONF" "server janus-b" webhook_user)" \
+  "$(conf_get "$CONF" "server janus-b" webhook_password)" | base64 -w0)"
 create_room '{"roomNm":"valgrind","roomKey":"1234","maxParticipants":16}'; R=$ROOM
 T=$'\t'
 mix() { # mix NAME LINES...
