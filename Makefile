@@ -153,11 +153,12 @@ install: all
 	install -m 644 sql/schema.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SHAREDIR)/sql/migrations/
 	install -d $(DESTDIR)$(SHAREDIR)/conf/lighttpd $(DESTDIR)$(SHAREDIR)/conf/apache $(DESTDIR)$(SHAREDIR)/conf/nginx \
-	    $(DESTDIR)$(SHAREDIR)/www
+	    $(DESTDIR)$(SHAREDIR)/www $(DESTDIR)$(SHAREDIR)/errors
 	install -m 644 conf/mrb.conf.example conf/crontab $(DESTDIR)$(SHAREDIR)/conf/
 	install -m 644 conf/lighttpd/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/lighttpd/
 	install -m 644 conf/apache/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/apache/
 	install -m 644 conf/nginx/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/nginx/
+	install -m 644 conf/errors/*.html $(DESTDIR)$(SHAREDIR)/errors/
 	install -m 644 www/index.html www/app.js www/style.css $(DESTDIR)$(SHAREDIR)/www/
 	install -m 644 conf/systemd/* $(DESTDIR)$(SHAREDIR)/conf/systemd/
 
