@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status cluster cluster-down test unit e2e test-browser test-cluster install clean migrate bench fuzz valgrind
+.PHONY: all deps run up down status cluster cluster-down test unit e2e test-browser test-cluster install clean migrate bench fuzz valgrind deb test-deb
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -54,6 +54,8 @@ tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
 
 deps:
 	scripts/deps.sh
+	@[ -e www/redoc.standalone.js ] && [ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] \
+	  || (cd tests/openapi && npm ci --no-audit --no-fund)
 
 run: deps
 	$(MAKE) all
@@ -143,24 +145,47 @@ bench: all bench/ceiling
 	bench/run.sh
 	bench/cluster.sh
 
+# The samples, units and scripts name the default /usr/local paths; an
+# install elsewhere (the .deb: PREFIX=/usr, CRONDIR=/usr/lib/mrb) rewrites
+# them to where the files really are.
+PATHS_SED := -e 's|/usr/local/lib/mrb/cgi-bin|$(CGIDIR)|g' -e 's|/usr/local/lib/mrb/cron|$(CRONDIR)|g' \
+             -e 's|/usr/local/share/mrb|$(SHAREDIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g'
+# install_edited MODE SRC DST: SRC with the install's paths
+install_edited = sed $(PATHS_SED) $(2) >$(3) && chmod $(1) $(3)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(CRONDIR) $(DESTDIR)$(SHAREDIR)/sql/migrations \
-	    $(DESTDIR)$(SHAREDIR)/conf/systemd
+	    $(DESTDIR)$(SHAREDIR)/conf/systemd $(DESTDIR)$(SHAREDIR)/scripts
 	install -m 755 $(CGI_BIN) $(DESTDIR)$(CGIDIR)/
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(CRON_BIN) $(DESTDIR)$(CRONDIR)/
-	install -m 755 scripts/db-migrate.sh $(DESTDIR)$(BINDIR)/mrb-db-migrate
+	sed -e 's|^ROOT=.*|ROOT=$(SHAREDIR)|' -e 's|$$ROOT/conf/mrb.dev.conf|$(SYSCONFDIR)/mrb/mrb.conf|' \
+	    scripts/db-migrate.sh >$(DESTDIR)$(BINDIR)/mrb-db-migrate && chmod 755 $(DESTDIR)$(BINDIR)/mrb-db-migrate
+	sed -e 's|^MRBCTL_BIN=.*|MRBCTL_BIN=$${MRBCTL_BIN:-$(BINDIR)/mrbctl}|' scripts/conf.sh >$(DESTDIR)$(SHAREDIR)/scripts/conf.sh
 	install -m 644 sql/schema.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SHAREDIR)/sql/migrations/
 	install -d $(DESTDIR)$(SHAREDIR)/conf/lighttpd $(DESTDIR)$(SHAREDIR)/conf/apache $(DESTDIR)$(SHAREDIR)/conf/nginx \
 	    $(DESTDIR)$(SHAREDIR)/www $(DESTDIR)$(SHAREDIR)/errors
-	install -m 644 conf/mrb.conf.example conf/crontab $(DESTDIR)$(SHAREDIR)/conf/
-	install -m 644 conf/lighttpd/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/lighttpd/
-	install -m 644 conf/apache/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/apache/
-	install -m 644 conf/nginx/mrb.conf $(DESTDIR)$(SHAREDIR)/conf/nginx/
+	install -m 644 conf/mrb.conf.example $(DESTDIR)$(SHAREDIR)/conf/
+	$(call install_edited,644,conf/crontab,$(DESTDIR)$(SHAREDIR)/conf/crontab)
+	set -e; for w in lighttpd apache nginx; do \
+	  $(call install_edited,644,conf/$$w/mrb.conf,$(DESTDIR)$(SHAREDIR)/conf/$$w/mrb.conf); done
+	set -e; for u in conf/systemd/*; do \
+	  $(call install_edited,644,$$u,$(DESTDIR)$(SHAREDIR)/conf/systemd/$${u##*/}); done
 	install -m 644 conf/errors/*.html $(DESTDIR)$(SHAREDIR)/errors/
 	install -m 644 www/index.html www/app.js www/style.css $(DESTDIR)$(SHAREDIR)/www/
-	install -m 644 conf/systemd/* $(DESTDIR)$(SHAREDIR)/conf/systemd/
+
+# The Debian package, built from a copy of the tree (dpkg-buildpackage
+# cleans and rebuilds its source tree: not the one the dev stack runs from).
+# Result: build/deb/mrb_*.deb. tests/deb/run.sh installs and purges it.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -co --exclude-standard | grep -v '/node_modules/' | tar -cf - -T - | tar -xf - -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	ls build/deb/mrb_*.deb
+
+test-deb: deps
+	tests/deb/run.sh
 
 clean:
 	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) cron/*.o cron/*.d $(CRON_BIN) \

@@ -11,6 +11,7 @@ PACKAGES=(
   curl wrk procps jq openssl iproute2 prometheus
   chromium libjs-janus-gateway libjs-webrtc-adapter nodejs
   apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd libfcgi-bin
+  python3 debhelper lintian fakeroot
 )
 POLICY=/usr/sbin/policy-rc.d
 

@@ -39,6 +39,28 @@ jqr() { printf '%s' "$BODY" | jq -r "$1"; }
 # webhook believes an event only about the server whose credential posted it.
 hook_cred() { printf '%s:%s' "$(conf_get "$CONF" "server $1" webhook_user)" "$(conf_get "$CONF" "server $1" webhook_password)"; }
 
+# nginx_conf DIR BLOCKS [USER]: a private nginx.conf in DIR (pid, log and
+# temp files under DIR) around the given server blocks; run it with
+# nginx -p DIR -c DIR/nginx.conf.
+nginx_conf() {
+  mkdir -p "$1/tmp"
+  {
+    [ -n "${3:-}" ] && echo "user $3;"
+    cat <<CONF
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $1/tmp/body; proxy_temp_path $1/tmp/proxy; fastcgi_temp_path $1/tmp/fcgi;
+  uwsgi_temp_path $1/tmp/uwsgi; scgi_temp_path $1/tmp/scgi;
+$2
+}
+CONF
+  } >"$1/nginx.conf"
+}
+
 host_token() { "$MRBCTL" token host --sub "${1:-alice}" "${@:2}"; }
 
 # sql "STATEMENT": runs it against the dev database, tab-separated output.

@@ -8,16 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 EDGE=${MRB_PROXY_EDGE_PORT:-8093}; INNER=${MRB_PROXY_INNER_PORT:-8094}
-N=$TMP/nginx; mkdir -p "$N/tmp"
-cat >"$N/nginx.conf" <<CONF
-worker_processes 1;
-pid $N/nginx.pid;
-error_log $N/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $N/tmp/body; proxy_temp_path $N/tmp/proxy; fastcgi_temp_path $N/tmp/fcgi;
-  uwsgi_temp_path $N/tmp/uwsgi; scgi_temp_path $N/tmp/scgi;
+N=$TMP/nginx
+nginx_conf "$N" "
   server {
     listen 127.0.0.1:$EDGE;
     location / {
@@ -32,9 +24,7 @@ http {
       proxy_pass http://127.0.0.1:8080;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     }
-  }
-}
-CONF
+  }"
 trap 'nginx -p "$N" -c "$N/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"' EXIT
 nginx -p "$N" -c "$N/nginx.conf" || { not_ok "nginx proxies start"; finish; exit 1; }
 wait_for 5 bash -c "curl -s -o /dev/null http://127.0.0.1:$EDGE/mrb/health"
