@@ -133,21 +133,23 @@ int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mr
 }
 
 /* The Allow header of a 405: every endpoint takes either POST only or GET
- * (and HEAD) only, so a refused POST means the endpoint is a GET one. */
-static const char *allow_header(FCGX_Request *rq, int status)
-{
-    const char *m;
+ * (and HEAD) only, and a process serves one endpoint; a GET one calls
+ * http_check_get(). The methods the endpoint takes, not a guess from the
+ * method refused (a PUT to /mrb/health was told POST). */
+static int get_endpoint;
 
+static const char *allow_header(int status)
+{
     if (status != 405)
         return "";
-    m = http_param(rq, "REQUEST_METHOD");
-    return m && strcmp(m, "POST") == 0 ? "Allow: GET, HEAD\r\n" : "Allow: POST\r\n";
+    return get_endpoint ? "Allow: GET, HEAD\r\n" : "Allow: POST\r\n";
 }
 
 int http_check_get(FCGX_Request *rq, struct mrb_err *err)
 {
     const char *m = http_param(rq, "REQUEST_METHOD");
 
+    get_endpoint = 1;
     if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) {
         err_set(err, 405, "405", "method not allowed: use GET");
         return -1;
@@ -177,7 +179,7 @@ static void reply(FCGX_Request *rq, int status, json_t *doc, long retry_after)
         snprintf(retry, sizeof(retry), "Retry-After: %ld\r\n", retry_after);
     n = snprintf(head, sizeof(head),
                  "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s%s\r\n",
-                 status, http_status_text(status), allow_header(rq, status), retry);
+                 status, http_status_text(status), allow_header(status), retry);
     FCGX_PutStr(head, n, rq->out);
     if (text) {
         FCGX_PutStr(text, (int)strlen(text), rq->out);

@@ -12,6 +12,11 @@ eq "servers_up counts enabled healthy servers" "$(jq .data.servers_up "$TMP/h")"
 s=$(curl -s -D "$TMP/hd" -o "$TMP/h" -w '%{http_code}' -X POST -d '{}' "$BASE/health")
 eq "POST health -> 405" "$s" 405
 match "405 names the allowed methods" "$(tr -d '\r' <"$TMP/hd")" "Allow: GET, HEAD"
+s=$(curl -s -D "$TMP/hd" -o /dev/null -w '%{http_code}' -X PUT "$BASE/health")
+match "PUT health -> 405 naming GET, HEAD too (the endpoint's methods, not the inverse of the one refused)" \
+  "$s $(tr -d '\r' <"$TMP/hd")" "^405 .*Allow: GET, HEAD"
+s=$(curl -s -D "$TMP/hd" -o /dev/null -w '%{http_code}' -X DELETE "$BASE/join-room")
+match "DELETE join-room -> 405 naming POST" "$s $(tr -d '\r' <"$TMP/hd")" "^405 .*Allow: POST"
 s=$(curl -s -I -o /dev/null -w '%{http_code}' "$BASE/metrics"); eq "HEAD metrics -> 200" "$s" 200
 
 s=$(curl -s -D "$TMP/md" -o "$TMP/m" -w '%{http_code}' "$BASE/metrics")
