@@ -101,6 +101,10 @@ seq 1 1000 | awk -v now="$now" 'BEGIN{print "INSERT INTO servers (id,public_url,
 sql "SELECT 1" >/dev/null; mariadb --defaults-extra-file="$TMP/my.cnf" <"$TMP/fake.sql"
 # their stored score, as servers_rescore() would compute it from those metrics
 sql "UPDATE servers SET score = (35*95 + 20*90 + 5*500 + 10*500 + 30*5000) / 100 WHERE id LIKE 'bench-fake-%'"
+# The scheduler is stopped for the figures, so by now the real servers'
+# metrics are older than 3 poll intervals (the stale tier, tried after every
+# fresh server): mark their last poll as now, so both tiers are the fresh one.
+sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP() WHERE id IN ('janus-a', 'janus-b')"
 registered=$(sql "SELECT COUNT(*) FROM servers WHERE state='enabled' AND healthy=1")
 AFTER=end_bench_rooms RUN_DUR=$CREATE_DUR pair "create-room, $registered servers" 2 bench/create.lua /mrb/create-room
 sql "DELETE FROM servers WHERE id LIKE 'bench-fake-%'"
