@@ -40,5 +40,6 @@ static void handle(struct mrb_app *app, FCGX_Request *rq, char code[4])
 
 int main(void)
 {
+    http_set_challenge("Basic realm=\"mrb webhook\"");
     return serve_run("event-webhook", handle);
 }

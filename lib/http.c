@@ -169,18 +169,34 @@ void http_reply_text(FCGX_Request *rq, int status, const char *content_type, con
         FCGX_PutStr(text, (int)len, rq->out);
 }
 
+/* The scheme a 401 asks for (RFC 9110: a 401 names it): the host API's
+ * bearer token unless the program says otherwise (the webhook: Basic). */
+static const char *challenge = "Bearer realm=\"mrb\"";
+
+void http_set_challenge(const char *www_authenticate)
+{
+    challenge = www_authenticate;
+}
+
 static void reply(FCGX_Request *rq, int status, json_t *doc, long retry_after)
 {
-    char head[200], retry[48] = "";
+    char head[320], retry[48] = "", auth[96] = "";
+    const char *m = http_param(rq, "REQUEST_METHOD");
     char *text = json_dumps(doc, JSON_COMPACT);
     int n;
 
     if (retry_after > 0)
         snprintf(retry, sizeof(retry), "Retry-After: %ld\r\n", retry_after);
+    if (status == 401)
+        snprintf(auth, sizeof(auth), "WWW-Authenticate: %s\r\n", challenge);
     n = snprintf(head, sizeof(head),
-                 "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s%s\r\n",
-                 status, http_status_text(status), allow_header(status), retry);
+                 "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n%s%s%s\r\n",
+                 status, http_status_text(status), allow_header(status), retry, auth);
     FCGX_PutStr(head, n, rq->out);
+    if (m && strcmp(m, "HEAD") == 0) { /* the headers only, as HTTP says */
+        free(text);
+        return;
+    }
     if (text) {
         FCGX_PutStr(text, (int)strlen(text), rq->out);
         free(text);

@@ -42,6 +42,10 @@ void http_reply_ok(FCGX_Request *rq, int status, json_t *data);
 /* {"code":..,"message":..} with err's status (500 when unset). */
 void http_reply_err(FCGX_Request *rq, const struct mrb_err *err);
 
+/* The WWW-Authenticate value every 401 of this process carries (default
+ * Bearer realm="mrb"); the string must live as long as the process. */
+void http_set_challenge(const char *www_authenticate);
+
 /* The status line text of a code ("Not Found"). */
 const char *http_status_text(int status);
 

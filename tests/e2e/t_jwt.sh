@@ -26,6 +26,9 @@ try() { # try NAME TOKEN WANT_STATUS
 try "control: a genuine token built with openssl" "$(hs256 "$SECRET" "$HDR" "$(claims)")" 201
 genuine_rooms=$(( $(sql "SELECT COUNT(*) FROM rooms WHERE created_by = 'attacker'") - rooms_before ))
 try "alg none" "$(printf '%s' '{"alg":"none","typ":"JWT"}' | b64url).$(claims | b64url)." 401
+match "...and the 401 names the scheme (WWW-Authenticate: Bearer)" \
+  "$(curl -s -D - -o /dev/null -X POST "$BASE/create-room" -H 'Content-Type: application/json' -d '{}' | tr -d '\r')" \
+  'WWW-Authenticate: Bearer realm="mrb"'
 good=$(hs256 "$SECRET" "$HDR" "$(claims)")
 try "a valid signature on an edited payload (role host -> admin)" "${good%%.*}.$(claims '.role = "admin"' | b64url).${good##*.}" 401
 try "exp in the past (beyond the leeway)" "$(hs256 "$SECRET" "$HDR" "$(claims ".exp = ($NOW - 120)")")" 401

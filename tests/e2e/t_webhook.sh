@@ -8,6 +8,8 @@ CRED=$(hook_cred janus-b)
 hook() { post event-webhook "$1" -u "$CRED" "${@:2}"; }
 
 post event-webhook '[]'; eq "no auth -> 401" "$STATUS" 401; eq "no auth code" "$(jqr .code)" 101
+match "...asking for Basic credentials (WWW-Authenticate)" \
+  "$(curl -s -D - -o /dev/null -X POST "$BASE/event-webhook" -d '[]' | tr -d '\r')" 'WWW-Authenticate: Basic realm="mrb webhook"' 
 post event-webhook '[]' -u "${CRED%%:*}:wrong${CRED#*:}"; eq "wrong password -> 401" "$STATUS" 401
 hook '{"type":'; eq "malformed JSON -> 400" "$STATUS" 400
 hook '[]'; eq "empty batch -> 200" "$STATUS" 200; eq "accepted 0" "$(jqr .data.accepted)" 0
