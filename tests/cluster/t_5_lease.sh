@@ -16,7 +16,7 @@ intervals() {
   awk -v since="$SINCE" '
     $1 " " $2 < since { next }
     / mrb-health: took the lease as / { cmd = "date -d \"" $1 " " $2 "\" +%s"; cmd | getline t; close(cmd); start[$NF] = t; next }
-    / mrb-health: (released|lost) the lease as / {
+    / mrb-health: (warning: )?(released|lost) the lease as / {   # a loss is logged as a warning
       h = $0; sub(/.* the lease as /, "", h); sub(/ .*/, "", h)
       cmd = "date -d \"" $1 " " $2 "\" +%s"; cmd | getline t; close(cmd)
       if (h in start) { print start[h], t, h; delete start[h] }
