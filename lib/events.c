@@ -454,8 +454,8 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
 static int replay_one(void *ctx, const char *body, size_t len)
 {
     struct mrb_err err = {0};
-    char as[WEBHOOK_AUTH_SERVER_MAX] = "";
-    const char *nl;
+    char as[WEBHOOK_AUTH_SERVER_MAX];
+    const char *nl, *as_server = NULL; /* no line: posted with the shared credential */
     int accepted;
 
     if (len > strlen(SPOOL_AS) && memcmp(body, SPOOL_AS, strlen(SPOOL_AS)) == 0 &&
@@ -465,14 +465,13 @@ static int replay_one(void *ctx, const char *body, size_t len)
             return 0; /* not ours to believe: dropped */
         memcpy(as, body + strlen(SPOOL_AS), n);
         as[n] = '\0';
+        if (strcmp(as, "*") != 0)
+            as_server = as;
         len -= (size_t)(nl + 1 - body);
         body = nl + 1;
-    } else
-        strcpy(as, "*");
+    }
     /* Only "still down" keeps a batch; a refused one would block the rest. */
-    return events_apply(ctx, strcmp(as, "*") == 0 ? NULL : as, body, len, &accepted, &err) == EVENTS_DB_DOWN
-               ? -1
-               : 0;
+    return events_apply(ctx, as_server, body, len, &accepted, &err) == EVENTS_DB_DOWN ? -1 : 0;
 }
 
 /* Writes "mrb-as NAME\n" and body as one spool file. 0 or -1. */
