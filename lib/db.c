@@ -646,6 +646,12 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
     return rc == DB_LOST_COMMIT ? DB_ERR : rc;
 }
 
+int db_fill_text(void *elem, const struct db_col *cols, size_t ncols, void *ctx)
+{
+    (void)ncols;
+    return db_col_str(elem, *(const size_t *)ctx, &cols[0]) == 0 ? 0 : 1;
+}
+
 int db_col_str(char *dst, size_t cap, const struct db_col *c)
 {
     if (c->is_null || c->len >= cap) {

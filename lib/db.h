@@ -42,6 +42,11 @@ struct db_col {
  * NULL. Returns 0, or -1 (dst "") when it does not fit. */
 int db_col_str(char *dst, size_t cap, const struct db_col *c);
 
+/* A db_fill_fn for a one-column query of strings into fixed-size char
+ * arrays: ctx points to the array's size (a size_t). Rows too long for it
+ * are skipped. */
+int db_fill_text(void *elem, const struct db_col *cols, size_t ncols, void *ctx);
+
 /* Returns non-zero to stop fetching. Must not run queries itself. */
 typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
 

@@ -54,13 +54,6 @@ long long fleet_open_rooms(struct mrb_app *app, const char *id, struct mrb_err *
 
 typedef char room_id_buf[65];
 
-static int fill_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
-{
-    (void)ncols;
-    (void)ctx;
-    return db_col_str(elem, sizeof(room_id_buf), &c[0]) == 0 ? 0 : 1;
-}
-
 static int remove_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char *const deletes[] = {
@@ -95,7 +88,8 @@ enum fleet_result fleet_remove(struct mrb_app *app, const char *id, int force, l
     if (*open > 0 && !force)
         return FLEET_HAS_ROOMS;
     if (*open > 0) {
-        if (db_collect(app->db, rooms_sql, p, 1, &col, 1, sizeof(*ids), fill_id, NULL, &rows, &n, err) != 0)
+        size_t id_size = sizeof(*ids);
+        if (db_collect(app->db, rooms_sql, p, 1, &col, 1, id_size, db_fill_text, &id_size, &rows, &n, err) != 0)
             return FLEET_FAILED;
         ids = rows;
         for (size_t i = 0; i < n; i++) {

@@ -29,13 +29,6 @@ struct claim {
  * of up to 4-byte characters). */
 typedef char seat_user_buf[257];
 
-static int fill_user(void *elem, const struct db_col *c, size_t ncols, void *ctx)
-{
-    (void)ncols;
-    (void)ctx;
-    return db_col_str(elem, sizeof(seat_user_buf), &c[0]) == 0 ? 0 : 1;
-}
-
 /* Deletes the room's lapsed seats (unconnected past their grace) and
  * returns how many in *freed. They are found by a plain read, which in READ
  * COMMITTED never waits, and deleted one by one by primary key, the lapse
@@ -54,7 +47,8 @@ static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long lo
     seat_user_buf *users;
     void *rows = NULL;
     size_t n = 0;
-    int rc = db_collect(db, find_sql, find, 2, &col, 1, sizeof(*users), fill_user, NULL, &rows, &n, err);
+    size_t user_size = sizeof(*users);
+    int rc = db_collect(db, find_sql, find, 2, &col, 1, user_size, db_fill_text, &user_size, &rows, &n, err);
 
     *freed = 0;
     users = rows;
