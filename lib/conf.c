@@ -430,9 +430,23 @@ bad:
     return 0;
 }
 
+/* The first of the n URLs that is neither "scheme:..." nor "schemes:..."
+ * (turn: / turns:, stun: / stuns:), or NULL: a typo is refused at start,
+ * not handed to browsers. */
+static const char *off_scheme(char *const *urls, size_t n, const char *scheme)
+{
+    size_t len = strlen(scheme);
+
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(urls[i], scheme, len) != 0 || (urls[i][len] != ':' && strncmp(urls[i] + len, "s:", 2) != 0))
+            return urls[i];
+    return NULL;
+}
+
 static int validate(struct parse_ctx *p)
 {
     struct mrb_conf *c = p->c;
+    const char *bad;
     char why[320];
 
     if (c->db.database == NULL || c->db.user == NULL)
@@ -453,12 +467,10 @@ static int validate(struct parse_ctx *p)
     if (c->limits.trusted_proxies &&
         cidr_list_parse(c->limits.trusted_proxies, &c->limits.trusted, &c->limits.n_trusted, why, 64) != 0)
         return fail(p, "[limits] trusted_proxies: '%s' is not an address or CIDR range", why);
-    for (size_t i = 0; i < c->turn.n_urls; i++)
-        if (strncmp(c->turn.urls[i], "turn:", 5) != 0 && strncmp(c->turn.urls[i], "turns:", 6) != 0)
-            return fail(p, "[turn] urls: '%s' is not a turn: or turns: URL", c->turn.urls[i]);
-    for (size_t i = 0; i < c->turn.n_stun_urls; i++)
-        if (strncmp(c->turn.stun_urls[i], "stun:", 5) != 0 && strncmp(c->turn.stun_urls[i], "stuns:", 6) != 0)
-            return fail(p, "[turn] stun_urls: '%s' is not a stun: or stuns: URL", c->turn.stun_urls[i]);
+    if ((bad = off_scheme(c->turn.urls, c->turn.n_urls, "turn")) != NULL)
+        return fail(p, "[turn] urls: '%s' is not a turn: or turns: URL", bad);
+    if ((bad = off_scheme(c->turn.stun_urls, c->turn.n_stun_urls, "stun")) != NULL)
+        return fail(p, "[turn] stun_urls: '%s' is not a stun: or stuns: URL", bad);
     if (c->turn.n_urls > 0 && c->turn.secret == NULL &&
         (c->turn.username == NULL || c->turn.credential == NULL))
         return fail(p, "[turn] needs secret, or username and credential");
