@@ -84,9 +84,13 @@ static void json_handler(struct mrb_app *app, FCGX_Request *rq, char code[4])
     json_t *body = NULL, *data = NULL;
     char client[64]; /* an IPv6 address at most */
 
-    /* The real client, behind [limits] trusted_proxies: what limits key on */
-    app->client = cidr_client(http_param(rq, "REMOTE_ADDR"), http_param(rq, "HTTP_X_FORWARDED_FOR"),
-                              app->conf.limits.trusted, app->conf.limits.n_trusted, client, sizeof(client));
+    /* The real client, behind [limits] trusted_proxies: what limits key on.
+     * Without trusted proxies it is the peer as the web server gives it, with
+     * no parsing on every request (join-room is the hot path). */
+    app->client = http_param(rq, "REMOTE_ADDR");
+    if (app->conf.limits.n_trusted > 0)
+        app->client = cidr_client(app->client, http_param(rq, "HTTP_X_FORWARDED_FOR"), app->conf.limits.trusted,
+                                  app->conf.limits.n_trusted, client, sizeof(client));
     if (http_read_json(rq, "POST", &body, &err) == 0 &&
         json_endpoint.fn(app, http_bearer(rq), body, &data, &err) == 0)
         serve_reply(rq, json_endpoint.ok_status, data, &err, code);
