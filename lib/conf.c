@@ -209,13 +209,26 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         slot = &s->metrics_url;
     else if (strcmp(name, "webhook_user") == 0)
         slot = &s->webhook_user;
+    else if (strcmp(name, "record_dir") == 0) {
+        /* Janus writes there: a path Janus's request can carry as is. A
+         * relative one is taken beside this file (the dev stack's Janus
+         * runs on this host); in production it is the media server's own. */
+        if (value[0] == '\0' || strlen(value) > 200 || strpbrk(value, "\"\\") != NULL)
+            return fail(p, "[server %s] record_dir must be a path of at most 200 bytes without quotes or "
+                        "backslashes, not '%s'", sname, value);
+        slot = &s->record_dir;
+    }
     else if (strcmp(name, "webhook_password") == 0) {
         if (strlen(value) < CONF_WEBHOOK_PASSWORD_MIN)
             return fail(p, "[server %s] webhook_password must be at least %d bytes", sname,
                         CONF_WEBHOOK_PASSWORD_MIN);
         slot = &s->webhook_password;
     }
-    else if (strcmp(name, "weight") == 0) {
+    else if (strcmp(name, "link_mbps") == 0) {
+        if (parse_double(value, &s->link_mbps) != 0 || s->link_mbps <= 0 || s->link_mbps > 1000000)
+            return fail(p, "link_mbps must be a number in (0, 1000000], not '%s'", value);
+        return 1;
+    } else if (strcmp(name, "weight") == 0) {
         if (parse_double(value, &s->weight) != 0 || s->weight <= 0 || s->weight > 1000)
             return fail(p, "weight must be a number in (0, 1000], not '%s'", value);
         return 1;
@@ -443,6 +456,28 @@ static const char *off_scheme(char *const *urls, size_t n, const char *scheme)
     return NULL;
 }
 
+
+/* A relative *path becomes relative to the config file's directory, so a
+ * checkout's dev config works from any cwd (absolute paths are kept).
+ * Returns 0, or -1 out of memory. */
+static int beside_config(const struct parse_ctx *p, char **path)
+{
+    const char *slash = strrchr(p->name, '/');
+    int dirlen = slash ? (int)(slash - p->name) : 1;
+    size_t len;
+    char *abs;
+
+    if ((*path)[0] == '/')
+        return 0;
+    len = (size_t)dirlen + strlen(*path) + 2;
+    if ((abs = malloc(len)) == NULL)
+        return -1;
+    snprintf(abs, len, "%.*s/%s", dirlen, slash ? p->name : ".", *path);
+    free(*path);
+    *path = abs;
+    return 0;
+}
+
 static int validate(struct parse_ctx *p)
 {
     struct mrb_conf *c = p->c;
@@ -480,18 +515,11 @@ static int validate(struct parse_ctx *p)
         return fail(p, "[rooms] default_max_participants exceeds max_participants");
     if (c->webhook.spool_dir == NULL)
         c->webhook.spool_dir = dup_default("/var/spool/mrb");
-    else if (c->webhook.spool_dir[0] != '/') {
-        /* relative to the config file, so a checkout's dev config works from any cwd */
-        const char *slash = strrchr(p->name, '/');
-        int dirlen = slash ? (int)(slash - p->name) : 1;
-        size_t len = (size_t)dirlen + strlen(c->webhook.spool_dir) + 2;
-        char *abs = malloc(len);
-        if (abs == NULL)
+    else if (beside_config(p, &c->webhook.spool_dir) != 0)
+        return fail(p, "out of memory");
+    for (size_t i = 0; i < c->n_servers; i++)
+        if (c->servers[i].record_dir && beside_config(p, &c->servers[i].record_dir) != 0)
             return fail(p, "out of memory");
-        snprintf(abs, len, "%.*s/%s", dirlen, slash ? p->name : ".", c->webhook.spool_dir);
-        free(c->webhook.spool_dir);
-        c->webhook.spool_dir = abs;
-    }
     if (c->auth.host_claim == NULL)
         c->auth.host_claim = dup_default("role");
     if (c->auth.host_value == NULL)
@@ -678,6 +706,7 @@ void conf_free(struct mrb_conf *c)
         free(s->admin_secret);
         free(s->token_secret);
         free(s->metrics_url);
+        free(s->record_dir);
         free(s->webhook_user);
         free(s->webhook_password);
     }

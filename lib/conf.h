@@ -22,8 +22,10 @@ struct conf_server {
     char *admin_secret;
     char *token_secret;
     char *metrics_url;
+    char *record_dir; /* absolute path on the media server's host where it writes recordings (or NULL) */
     char *webhook_user, *webhook_password; /* this server's own event-handler credential (or NULL) */
     double weight;
+    double link_mbps; /* its network link's capacity, the score's network term (0: unknown) */
     int enabled;
 };
 

@@ -219,12 +219,13 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
-        "state, webhook_user, webhook_digest, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "state, webhook_user, webhook_digest, record_dir, link_mbps, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON DUPLICATE KEY UPDATE public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
         "admin_secret = VALUES(admin_secret), token_secret = VALUES(token_secret), "
         "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
         "webhook_user = VALUES(webhook_user), webhook_digest = VALUES(webhook_digest), "
-        "updated_at = VALUES(updated_at)";
+        "record_dir = VALUES(record_dir), link_mbps = VALUES(link_mbps), updated_at = VALUES(updated_at)";
     long long now = util_now();
 
     for (size_t i = 0; i < from->n_servers; i++) {
@@ -236,7 +237,8 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
         struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                              DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight),
                              DB_S(s->enabled ? "enabled" : "disabled"), DB_SN(s->webhook_user),
-                             DB_SN(hashed), DB_I(now), DB_I(now)};
+                             DB_SN(hashed), DB_SN(s->record_dir),
+                             s->link_mbps > 0 ? DB_D(s->link_mbps) : (struct db_val){.type = DB_NULL}, DB_I(now), DB_I(now)};
         if (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
             servers_rescore(app, s->name, err) < 0)
             return -1;

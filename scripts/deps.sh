@@ -12,6 +12,7 @@ PACKAGES=(
   chromium libjs-janus-gateway libjs-webrtc-adapter nodejs
   apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd libfcgi-bin
   python3 debhelper lintian fakeroot
+  janus-tools ffmpeg
 )
 POLICY=/usr/sbin/policy-rc.d
 

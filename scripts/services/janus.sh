@@ -18,14 +18,16 @@ jstr() { # quote a string for a Janus .jcfg (libconfig) file
   printf '"%s"' "${v//\"/\\\"}"
 }
 
-# disable_list DIR KEEP: comma list of the *.so in DIR except KEEP, so that
-# modules added by a later package version stay off too.
+# disable_list DIR KEEP...: comma list of the *.so in DIR except the KEEP
+# ones, so that modules added by a later package version stay off too.
 disable_list() {
-  local f out=()
-  for f in "$1"/*.so; do
+  local dir=$1 f k out=()
+  shift
+  for f in "$dir"/*.so; do
     [[ -e $f ]] || continue
     f=${f##*/}
-    [[ $f == "$2" ]] || out+=("$f")
+    for k in "$@"; do [[ $f == "$k" ]] && continue 2; done
+    out+=("$f")
   done
   local IFS=,
   printf '%s' "${out[*]}"
@@ -57,7 +59,7 @@ janus_settings() {
 gen_janus_conf() {
   local name=$1 dir=$RUN/janus/$1 rtp_lo t
   rtp_lo=$((20000 + 1000 * J_INDEX))
-  # Only our four files: Janus reads module configs from -F.
+  # Only our files: Janus reads module configs from -F.
   rm -rf "$dir"
   mkdir -p "$dir"
   for t in "$ROOT"/conf/janus/*.jcfg.in; do
@@ -67,7 +69,7 @@ gen_janus_conf() {
       EVENTS_DIR "$(jstr "$JANUS_LIB/events")" LOGGERS_DIR "$(jstr "$JANUS_LIB/loggers")" \
       ADMIN_SECRET "$(jstr "$J_ADMIN_SECRET")" TOKEN_SECRET "$(jstr "$J_TOKEN_SECRET")" \
       RTP_RANGE "\"$rtp_lo-$((rtp_lo + 999))\"" \
-      DISABLE_PLUGINS "$(jstr "$(disable_list "$JANUS_LIB/plugins" libjanus_audiobridge.so)")" \
+      DISABLE_PLUGINS "$(jstr "$(disable_list "$JANUS_LIB/plugins" libjanus_audiobridge.so libjanus_videoroom.so)")" \
       DISABLE_TRANSPORTS "$(jstr "$(disable_list "$JANUS_LIB/transports" libjanus_http.so)")" \
       DISABLE_LOGGERS "$(jstr "$(disable_list "$JANUS_LIB/loggers" "")")" \
       DISABLE_EVENTS "$(jstr "$(disable_list "$JANUS_LIB/events" libjanus_sampleevh.so)")" \
@@ -94,6 +96,11 @@ start_janus() {
   require_free "$name" tcp "$J_PORT"
   require_free "$name" tcp "$J_ADMIN_PORT"
   gen_janus_conf "$name"
+  local rec
+  if rec=$(conf_get "$CONF" "server $name" record_dir) && [[ -n $rec ]]; then
+    [[ $rec == /* ]] || rec=$(dirname "$CONF")/$rec # as the programs read it: beside the config
+    mkdir -p "$rec" || die "$name: cannot create record_dir $rec"
+  fi
   log "starting $name (http 127.0.0.1:$J_PORT$J_PATH, admin 127.0.0.1:$J_ADMIN_PORT$J_ADMIN_PATH)"
   # -o: no colour codes in the log; -e: event handlers on. Secrets are in
   # janus.jcfg, not on the command line.
