@@ -60,6 +60,7 @@ struct video_person {
     char mid[17];         /* their audio stream's mid, "" when they publish no audio */
     char others[8][65];   /* their other publisher handles (a screen share) */
     int n_others;
+    int found;            /* the webhook has seen them join */
 };
 
 static int video_handle_row(void *ctx, const struct db_col *c, size_t ncols)
@@ -68,6 +69,7 @@ static int video_handle_row(void *ctx, const struct db_col *c, size_t ncols)
     (void)ncols;
 
     if (c[2].is_null) { /* their own handle */
+        v->found = 1;
         (void)db_col_str(v->mid, sizeof(v->mid), &c[1]); /* NULL or over-long: "" */
         return 0;
     }
@@ -100,6 +102,10 @@ static enum mod_result mute_request(struct mrb_app *app, const struct room_targe
         return room_request(t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), err);
     if (video_person(app, t, pid, &v, err) != 0)
         return MOD_FAILED;
+    if (!v.found) {
+        err_set(err, 404, "108", "participant not in the room");
+        return MOD_GONE;
+    }
     if (v.mid[0] == '\0') {
         err_set(err, 409, "110", "participant publishes no audio");
         return MOD_FAILED;
