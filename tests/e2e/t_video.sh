@@ -188,6 +188,12 @@ janus_post "$VURL/$DEE_SID/$DEE_SH" "{\"janus\":\"message\",\"transaction\":\"l\
 check "her screen handle leaves (leaving event)" wait_for 5 db_is "SELECT COUNT(*) FROM participants WHERE participant_id='$DEE_SCREEN'" 0
 eq "...Dee keeps her seat" "$(sql "SELECT COUNT(*) FROM seats WHERE room_id='$V' AND user_id='dee'")" 1
 eq "...and is still listed" "$(people "$V")" 2
+vjoin "$VURL" "$DTOK" "$V" 246810 "Dee (screen)" "$DOP" "$DEE_SID"; DEE_SCREEN=$JPID
+check "Dee shares again" wait_for 5 db_is "SELECT main_id FROM participants WHERE participant_id='$DEE_SCREEN'" "$DEE"
+post room-kick "{\"roomId\":\"$V\",\"participantId\":\"$DEE_SCREEN\"}" -H "Authorization: Bearer $HOST"
+eq "kick her screen-share handle -> 200" "$STATUS" 200
+check "...the share ends" wait_for 5 db_is "SELECT COUNT(*) FROM participants WHERE participant_id='$DEE_SCREEN'" 0
+eq "...Dee stays, seated" "$(sql "SELECT COUNT(*) FROM participants WHERE participant_id='$DEE'")/$(sql "SELECT COUNT(*) FROM seats WHERE room_id='$V' AND user_id='dee'")" 1/1
 
 # --- mrbctl -----------------------------------------------------------------
 out=$("$MRBCTL" room list --json)
