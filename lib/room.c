@@ -6,6 +6,7 @@
 #include "janus.h"
 #include "probe.h"
 #include "room.h"
+#include "score.h"
 #include "seat.h"
 #include "servers.h"
 #include "stats.h"
@@ -32,6 +33,16 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
     int rc = db_exec(db, insert_sql, t->row, 12, NULL, err);
 
     return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
+}
+
+/* The egress (kbit/s) the room body asks for, at capacity maxp: what its
+ * placement adds to the server's pending load. 0 for an audio room. */
+static double create_egress_kbps(json_t *body, long long maxp)
+{
+    if (strcmp(valid_str(body, "roomType", "audio"), "video") != 0)
+        return 0;
+    return score_video_egress_kbps(maxp, valid_bool(body, "screenShare", 1),
+                                   valid_int(body, "bitrateKbps", SCORE_VIDEO_BITRATE_KBPS));
 }
 
 int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -99,7 +110,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
      * of the room: written on its own, so that the servers row, which every
      * placement and poll writes (a hot row across Galera nodes), never fails
      * a create. */
-    (void)servers_add_pending(app, &srv, maxp, NULL);
+    (void)servers_add_pending(app, &srv, maxp, create_egress_kbps(body, maxp), NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
     *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
                       "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id);
