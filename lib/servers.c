@@ -232,7 +232,12 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
         "state, webhook_user, webhook_digest, record_dir, link_mbps, net_devices, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON DUPLICATE KEY UPDATE public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
+        /* first, while metrics_url and net_devices still hold the old values:
+         * a transmit counter from another exporter or device set is no
+         * previous sample (the rate would be the difference of two counters) */
+        "ON DUPLICATE KEY UPDATE tx_bytes_prev = IF(metrics_url <=> VALUES(metrics_url) AND "
+        "net_devices <=> VALUES(net_devices), tx_bytes_prev, NULL), "
+        "public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
         "admin_secret = VALUES(admin_secret), token_secret = VALUES(token_secret), "
         "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
         "webhook_user = VALUES(webhook_user), webhook_digest = VALUES(webhook_digest), "
