@@ -67,6 +67,7 @@ static const struct key keys[] = {
     {"score", "handles", K_DOUBLE, OFF(score.handles), 0, 1000},
     {"score", "sockets", K_DOUBLE, OFF(score.sockets), 0, 1000},
     {"score", "fallback", K_DOUBLE, OFF(score.fallback), 0, 1e9},
+    {"score", "network", K_DOUBLE, OFF(score.network), 0, 1000},
     {"health", "interval", K_LONG, OFF(score.interval), 1, 60},
     {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
@@ -187,6 +188,39 @@ int conf_valid_server_name(const char *n)
     return 1;
 }
 
+/* "eth0, eth1" -> "eth0,eth1" in out: the form prom_parse() matches device
+ * labels against. Each name is 1-15 characters (Linux's IFNAMSIZ) of the
+ * server names' set, which every interface name a node exporter labels is
+ * in. Returns 0, or -1 when a name is invalid or there are more than
+ * CONF_MAX_NET_DEVICES. */
+static int net_devices_list(const char *value, char *out, size_t outlen)
+{
+    size_t used = 0, count = 0;
+    const char *p = value;
+
+    for (;;) {
+        char name[16];
+        size_t len;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        len = strcspn(p, ", \t");
+        if (len >= sizeof(name) || ++count > CONF_MAX_NET_DEVICES || used + len + 2 > outlen)
+            return -1;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (!conf_valid_server_name(name))
+            return -1;
+        used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? "," : "", name);
+        p += len;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            return 0;
+        if (*p++ != ',')
+            return -1;
+    }
+}
+
 static int server_key(struct parse_ctx *p, const char *sname, const char *name, const char *value)
 {
     struct conf_server *s;
@@ -224,7 +258,15 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
                         CONF_WEBHOOK_PASSWORD_MIN);
         slot = &s->webhook_password;
     }
-    else if (strcmp(name, "link_mbps") == 0) {
+    else if (strcmp(name, "net_devices") == 0) {
+        char list[CONF_MAX_LINE];
+        if (net_devices_list(value, list, sizeof(list)) != 0)
+            return fail(p, "[server %s] net_devices must list 1-%d interface names (1-15 of A-Z a-z 0-9 - _ .), "
+                        "comma-separated, not '%s'", sname, CONF_MAX_NET_DEVICES, value);
+        free(s->net_devices);
+        s->net_devices = strdup(list);
+        return s->net_devices ? 1 : fail(p, "out of memory");
+    } else if (strcmp(name, "link_mbps") == 0) {
         if (parse_double(value, &s->link_mbps) != 0 || s->link_mbps <= 0 || s->link_mbps > 1000000)
             return fail(p, "link_mbps must be a number in (0, 1000000], not '%s'", value);
         return 1;
@@ -338,6 +380,7 @@ static void set_defaults(struct mrb_conf *c)
     c->score.handles = 10;
     c->score.sockets = 30;
     c->score.fallback = 4555;
+    c->score.network = 50; /* a full link weighs more than a full CPU (35): egress is an SFU's limit */
     c->score.interval = 5;
     c->health.fail_threshold = 2;
     c->health.timeout_ms = 2000;
@@ -707,6 +750,7 @@ void conf_free(struct mrb_conf *c)
         free(s->token_secret);
         free(s->metrics_url);
         free(s->record_dir);
+        free(s->net_devices);
         free(s->webhook_user);
         free(s->webhook_password);
     }

@@ -11,6 +11,7 @@
 #define CONF_MAX_LINE 198       /* libinih's line buffer, as Debian builds it */
 #define CONF_SERVER_NAME_MAX 40 /* "[server NAME]" must fit libinih's 49-byte section */
 #define CONF_WEBHOOK_PASSWORD_MIN 16
+#define CONF_MAX_NET_DEVICES 8
 
 enum conf_jwt_alg { CONF_JWT_HS256, CONF_JWT_RS256, CONF_JWT_ES256 };
 
@@ -26,6 +27,7 @@ struct conf_server {
     char *webhook_user, *webhook_password; /* this server's own event-handler credential (or NULL) */
     double weight;
     double link_mbps; /* its network link's capacity, the score's network term (0: unknown) */
+    char *net_devices; /* "eth0,eth1": the interfaces whose transmit counts (NULL: every one but lo) */
     int enabled;
 };
 
@@ -83,6 +85,7 @@ struct mrb_conf {
     struct {
         double cpu, mem, sessions, handles, sockets;
         double fallback;
+        double network; /* per percent of link_mbps transmitted (measured + pending egress) */
         long interval; /* health poll interval: metrics older than 3 count as missing */
     } score;
     struct {

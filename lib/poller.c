@@ -12,7 +12,8 @@
 #include "stats.h"
 #include "util.h"
 
-enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NCOLS };
+enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NETDEV, H_TXB, H_TXMS,
+       H_NCOLS };
 /* Two canaries, one room in each plugin: a restart loses both, and a
  * VideoRoom that lost its rooms alone (its plugin reloaded) is a restart
  * for the video rooms all the same. */
@@ -20,9 +21,12 @@ enum { REQ_INFO, REQ_SESSIONS, REQ_CANARY, REQ_VCANARY, REQ_METRICS, REQ_PER_SER
 
 struct polled {
     char id[65], public_url[256], admin_url[256], admin_secret[256], metrics_url[256];
-    int healthy, has_metrics_url, has_prev;
+    char net_devices[CONF_MAX_LINE]; /* "" : every device but lo */
+    int healthy, has_metrics_url, has_prev, has_tx_prev;
     long long fails, boot;
     double idle_prev, total_prev;
+    double tx_bytes_prev;
+    long long tx_prev_ms, polled_ms; /* the previous transmit sample's time, and this poll's */
     char info_url[300];
     char *sessions_body, *canary_body, *vcanary_body;
 };
@@ -41,7 +45,8 @@ static int fill_polled(void *elem, const struct db_col *c, size_t ncols, void *c
     if (db_col_str(p->id, sizeof(p->id), &c[H_ID]) || db_col_str(p->public_url, sizeof(p->public_url), &c[H_PUB]) ||
         db_col_str(p->admin_url, sizeof(p->admin_url), &c[H_ADM]) ||
         db_col_str(p->admin_secret, sizeof(p->admin_secret), &c[H_ASEC]) ||
-        db_col_str(p->metrics_url, sizeof(p->metrics_url), &c[H_MET]))
+        db_col_str(p->metrics_url, sizeof(p->metrics_url), &c[H_MET]) ||
+        db_col_str(p->net_devices, sizeof(p->net_devices), &c[H_NETDEV]))
         return 1;
     p->has_metrics_url = p->metrics_url[0] != '\0';
     p->healthy = (int)c[H_HEALTHY].i;
@@ -50,6 +55,9 @@ static int fill_polled(void *elem, const struct db_col *c, size_t ncols, void *c
     p->has_prev = !c[H_IDLE].is_null && !c[H_TOTAL].is_null;
     p->idle_prev = c[H_IDLE].d;
     p->total_prev = c[H_TOTAL].d;
+    p->has_tx_prev = !c[H_TXB].is_null && !c[H_TXMS].is_null;
+    p->tx_bytes_prev = c[H_TXB].d;
+    p->tx_prev_ms = c[H_TXMS].i;
     snprintf(p->info_url, sizeof(p->info_url), "%s/info", p->public_url);
     return 0;
 }
@@ -121,29 +129,31 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
 {
     static const char sql[] =
         "UPDATE servers SET healthy = 1, fail_count = 0, polled_at = ?, metrics_at = ?, pending_load = 0, "
-        "sessions = COALESCE(?, sessions), cpu = ?, mem = ?, sockets = ?, cpu_idle_prev = ?, "
-        "cpu_total_prev = ? WHERE id = ?";
+        "pending_egress_kbps = 0, sessions = COALESCE(?, sessions), cpu = ?, mem = ?, sockets = ?, "
+        "cpu_idle_prev = ?, cpu_total_prev = ?, tx_mbps = ?, tx_bytes_prev = ?, tx_prev_ms = ? WHERE id = ?";
     static const char boot_sql[] = "UPDATE servers SET boot = boot + 1 WHERE id = ?";
     long long now = util_now();
     long sessions = sessions_of(&req[REQ_SESSIONS]);
     struct prom_sample ps = {0};
-    double cpu = -1, mem = -1;
+    double cpu = -1, mem = -1, tx = -1;
     struct mrb_err err = {0};
     int lost_rooms = 0;
 
     if (p->has_metrics_url && req[REQ_METRICS].status == 200 && req[REQ_METRICS].reply) {
-        prom_parse(req[REQ_METRICS].reply, req[REQ_METRICS].reply_len, &ps);
+        prom_parse(req[REQ_METRICS].reply, req[REQ_METRICS].reply_len, p->net_devices, &ps);
         if (ps.has_cpu && p->has_prev)
             cpu = prom_cpu_busy(ps.cpu_idle, ps.cpu_total, p->idle_prev, p->total_prev);
         mem = prom_mem_used(&ps);
+        if (ps.has_tx && p->has_tx_prev)
+            tx = prom_rate_mbps(ps.tx_bytes, p->polled_ms, p->tx_bytes_prev, p->tx_prev_ms);
     }
     /* The canaries: present while the server keeps its rooms. A server
      * without VideoRoom answers its exists with an error: not a loss. */
     lost_rooms = canary_lost(p, JANUS_AUDIOBRIDGE, &req[REQ_CANARY]) ||
                  canary_lost(p, JANUS_VIDEOROOM, &req[REQ_VCANARY]);
     if (dry_run) {
-        log_msg(LOG_LVL_INFO, "server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f%s", p->id,
-                sessions, cpu, mem, ps.sockets, lost_rooms ? " (lost its rooms)" : "");
+        log_msg(LOG_LVL_INFO, "server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f tx %.3f Mbit/s%s", p->id,
+                sessions, cpu, mem, ps.sockets, tx, lost_rooms ? " (lost its rooms)" : "");
         return;
     }
     struct db_val v[] = {DB_I(now),
@@ -154,8 +164,11 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
                          ps.has_sockets ? DB_D(ps.sockets) : (struct db_val){.type = DB_NULL},
                          ps.has_cpu ? DB_D(ps.cpu_idle) : (struct db_val){.type = DB_NULL},
                          ps.has_cpu ? DB_D(ps.cpu_total) : (struct db_val){.type = DB_NULL},
+                         tx >= 0 ? DB_D(tx) : (struct db_val){.type = DB_NULL},
+                         ps.has_tx ? DB_D(ps.tx_bytes) : (struct db_val){.type = DB_NULL},
+                         ps.has_tx ? DB_I(p->polled_ms) : (struct db_val){.type = DB_NULL},
                          DB_S(p->id)};
-    if (db_exec(app->db, sql, v, 9, NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
+    if (db_exec(app->db, sql, v, sizeof(v) / sizeof(v[0]), NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
         return;
     if (!p->healthy)
         log_msg(LOG_LVL_INFO, "server %s up again", p->id);
@@ -189,11 +202,12 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
 int poller_poll(struct mrb_app *app, int dry_run)
 {
     static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
-                              "boot, cpu_idle_prev, cpu_total_prev FROM servers WHERE state <> 'disabled' OR EXISTS "
+                              "boot, cpu_idle_prev, cpu_total_prev, net_devices, tx_bytes_prev, tx_prev_ms FROM servers WHERE state <> 'disabled' OR EXISTS "
                               "(SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
     struct db_col cols[H_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT},
-                                   {.type = DB_DOUBLE}, {.type = DB_DOUBLE}};
+                                   {.type = DB_DOUBLE}, {.type = DB_DOUBLE}, {.type = DB_STR},
+                                   {.type = DB_DOUBLE}, {.type = DB_INT}};
     struct plist l = {0};
     void *rows;
     struct janus_http *reqs = NULL;
@@ -225,7 +239,11 @@ int poller_poll(struct mrb_app *app, int dry_run)
         r[REQ_VCANARY].body = p->vcanary_body;
         r[REQ_METRICS].url = p->has_metrics_url ? p->metrics_url : NULL;
     }
-    /* every server at once, so one dead server never delays the others */
+    /* every server at once, so one dead server never delays the others; the
+     * node exporters answer at about the start, the time of the sample */
+    const long long sampled_ms = util_now_ms();
+    for (size_t i = 0; i < l.n; i++)
+        l.s[i].polled_ms = sampled_ms;
     janus_http_many(reqs, l.n * REQ_PER_SERVER, (int)(l.n * REQ_PER_SERVER), app->conf.health.timeout_ms);
     for (size_t i = 0; i < l.n; i++) {
         struct janus_http *r = &reqs[i * REQ_PER_SERVER];

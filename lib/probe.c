@@ -12,14 +12,6 @@
 #define PROBE_REUSE_MS 1000 /* a result younger than this is everyone's */
 #define PROBE_WAIT_STEP_MS 50
 
-static long long now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The shared result when it is fresh: 1 up, 0 down, -1 none (or an error). */
 static int fresh_result(struct mrb_app *app, const char *id, long long now, struct mrb_err *err)
 {
@@ -64,13 +56,13 @@ static int info_ok(const struct mrb_conf *c, const char *public_url)
 enum probe_result probe_server(struct mrb_app *app, const char *id, const char *public_url, struct mrb_err *err)
 {
     static const char done_sql[] = "UPDATE server_probes SET probed_at = ?, ok = ? WHERE server_id = ?";
-    const long long start = now_ms(), give_up = start + app->conf.janus.probe_timeout_ms + 500;
+    const long long start = util_now_ms(), give_up = start + app->conf.janus.probe_timeout_ms + 500;
     int r = fresh_result(app, id, start, err), ok;
 
     if (r >= 0)
         return r ? PROBE_UP : PROBE_DOWN;
     for (;;) {
-        int mine = claim(app, id, now_ms(), err);
+        int mine = claim(app, id, util_now_ms(), err);
         if (mine < 0)
             return PROBE_FAILED;
         if (mine)
@@ -78,15 +70,15 @@ enum probe_result probe_server(struct mrb_app *app, const char *id, const char *
         /* another worker or web node is probing: wait for its result */
         struct timespec pause = {0, PROBE_WAIT_STEP_MS * 1000000L};
         nanosleep(&pause, NULL);
-        r = fresh_result(app, id, now_ms(), err);
+        r = fresh_result(app, id, util_now_ms(), err);
         if (r >= 0)
             return r ? PROBE_UP : PROBE_DOWN;
-        if (now_ms() > give_up)
+        if (util_now_ms() > give_up)
             break; /* its prober died mid-probe: probe ourselves */
     }
     ok = info_ok(&app->conf, public_url);
     stats_add(app, STATS_PROBES, ok ? "result=\"up\"" : "result=\"down\"", 1);
-    struct db_val p[] = {DB_I(now_ms()), DB_I(ok), DB_S(id)};
+    struct db_val p[] = {DB_I(util_now_ms()), DB_I(ok), DB_S(id)};
     if (db_exec(app->db, done_sql, p, 3, NULL, err) != 0)
         return PROBE_FAILED;
     if (ok)

@@ -41,20 +41,44 @@ static int value_of(const char *line, size_t n, double *out)
     return *stop == '\0' && *out == *out ? 0 : -1;
 }
 
-static int has_label(const char *line, size_t n, const char *label)
+/* The value of label name (e.g. "device") on line, into out; 0 or -1. */
+static int label_value(const char *line, size_t n, const char *name, char *out, size_t outlen)
 {
-    const char *close = memchr(line, '}', n);
-    size_t k = strlen(label);
+    const char *open = memchr(line, '{', n), *close = memchr(line, '}', n);
+    size_t k = strlen(name);
 
-    if (close == NULL)
-        return 0;
-    for (const char *p = line; p + k <= close; p++)
-        if (memcmp(p, label, k) == 0)
+    if (open == NULL || close == NULL || close < open)
+        return -1;
+    for (const char *p = open + 1; p + k + 2 <= close; p++) {
+        if ((p[-1] == '{' || p[-1] == ',') && memcmp(p, name, k) == 0 && p[k] == '=' && p[k + 1] == '"') {
+            const char *v = p + k + 2, *q = memchr(v, '"', (size_t)(close - v));
+            if (q == NULL || (size_t)(q - v) >= outlen)
+                return -1;
+            memcpy(out, v, (size_t)(q - v));
+            out[q - v] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Whether device's transmitted bytes count (see prom_parse()). */
+static int device_counted(const char *device, const char *net_devices)
+{
+    size_t k = strlen(device);
+
+    if (net_devices == NULL || net_devices[0] == '\0')
+        return strcmp(device, "lo") != 0;
+    for (const char *p = net_devices; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == k && memcmp(p, device, k) == 0)
             return 1;
+        p += n + (p[n] == ',');
+    }
     return 0;
 }
 
-int prom_parse(const char *text, size_t len, struct prom_sample *out)
+int prom_parse(const char *text, size_t len, const char *net_devices, struct prom_sample *out)
 {
     const char *p = text, *end = text + len;
 
@@ -66,8 +90,9 @@ int prom_parse(const char *text, size_t len, struct prom_sample *out)
 
         if (n > 0 && p[0] != '#' && value_of(p, n, &v) == 0) {
             if (starts(p, n, "node_cpu_seconds_total")) {
+                char mode[16];
                 out->cpu_total += v;
-                if (has_label(p, n, "mode=\"idle\""))
+                if (label_value(p, n, "mode", mode, sizeof(mode)) == 0 && strcmp(mode, "idle") == 0)
                     out->cpu_idle += v;
                 out->has_cpu = 1;
             } else if (starts(p, n, "node_memory_MemTotal_bytes")) {
@@ -79,6 +104,13 @@ int prom_parse(const char *text, size_t len, struct prom_sample *out)
             } else if (starts(p, n, "node_sockstat_sockets_used")) {
                 out->sockets = v;
                 out->has_sockets = 1;
+            } else if (starts(p, n, "node_network_transmit_bytes_total")) {
+                char device[64];
+                if (label_value(p, n, "device", device, sizeof(device)) == 0 &&
+                    device_counted(device, net_devices)) {
+                    out->tx_bytes += v;
+                    out->has_tx = 1;
+                }
             }
         }
         p += n + 1;
@@ -95,6 +127,13 @@ double prom_cpu_busy(double idle, double total, double prev_idle, double prev_to
         return -1;
     busy = 1.0 - di / dt;
     return busy < 0 ? 0 : busy > 1 ? 1 : busy;
+}
+
+double prom_rate_mbps(double bytes, long long ms, double prev_bytes, long long prev_ms)
+{
+    if (ms <= prev_ms || bytes < prev_bytes)
+        return -1;
+    return (bytes - prev_bytes) * 8.0 / 1e6 / ((double)(ms - prev_ms) / 1000.0);
 }
 
 double prom_mem_used(const struct prom_sample *s)

@@ -139,7 +139,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
      * of the room: written on its own, so that the servers row, which every
      * placement and poll writes (a hot row across Galera nodes), never fails
      * a create. */
-    (void)servers_add_pending(app, &srv, maxp, NULL);
+    (void)servers_add_pending(app, &srv, maxp, servers_room_egress_kbps(&jr, maxp), NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
     *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
                       "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id, "roomType",

@@ -22,7 +22,8 @@ int score_before(const struct mrb_conf *conf, const struct score_input *a, const
 
 double score_compute(const struct mrb_conf *conf, const struct score_input *in, long long now)
 {
-    const double pending = score_pending_cost(conf, in->pending);
+    const double pending = score_pending_cost(conf, in->pending) +
+                           score_egress_cost(conf, in->pending_egress_kbps, in->link_mbps);
     const double weight = in->weight > 0 ? in->weight : 1.0;
     double s;
 
@@ -31,10 +32,28 @@ double score_compute(const struct mrb_conf *conf, const struct score_input *in, 
     s = (conf->score.cpu * in->cpu * 100.0 + conf->score.mem * in->mem * 100.0 +
          conf->score.sessions * in->sessions + conf->score.handles * in->handles +
          conf->score.sockets * in->sockets) / 100.0;
+    if (in->has_tx)
+        s += score_egress_cost(conf, in->tx_mbps * 1000.0, in->link_mbps);
     return weight * (s + pending);
 }
 
 double score_pending_cost(const struct mrb_conf *conf, double n)
 {
     return (conf->score.sessions + conf->score.handles) * n / 100.0;
+}
+
+double score_egress_cost(const struct mrb_conf *conf, double egress_kbps, double link_mbps)
+{
+    if (!(link_mbps > 0))
+        return 0;
+    return conf->score.network * (100.0 * egress_kbps / 1000.0 / link_mbps) / 100.0;
+}
+
+double score_video_egress_kbps(long long people, int screen_share, long long bitrate_kbps)
+{
+    const long long publishers = people + (screen_share ? 1 : 0);
+
+    if (people < 2 || bitrate_kbps <= 0)
+        return 0;
+    return (double)publishers * (double)(people - 1) * (double)bitrate_kbps;
 }

@@ -17,17 +17,18 @@ void servers_janus(const struct server_row *s, struct janus_server *out)
 }
 
 enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
-       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_RECDIR, C_NCOLS };
+       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_LINK, C_TX, C_EGRESS, C_RECDIR, C_NCOLS };
 
 #define SERVER_COLUMNS                                                                          \
     "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
-    "sessions, handles, sockets, metrics_at, pending_load, score, record_dir"
+    "sessions, handles, sockets, metrics_at, pending_load, score, link_mbps, tx_mbps, pending_egress_kbps, " \
+    "record_dir"
 
 static void init_cols(struct db_col *c)
 {
     static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
                                                 DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_DOUBLE, DB_STR};
+                                                DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_INT, DB_STR};
     for (int i = 0; i < C_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -45,6 +46,7 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
     s->healthy = (int)c[C_HEALTHY].i;
     s->weight = c[C_WEIGHT].d;
     s->score = c[C_SCORE].d;
+    s->link_mbps = c[C_LINK].is_null ? 0 : c[C_LINK].d;
     return 0;
 }
 
@@ -62,6 +64,10 @@ static double cols_score(const struct mrb_conf *conf, const struct db_col *c, lo
     in.handles = c[C_HAND].is_null ? 0 : (double)c[C_HAND].i;
     in.sockets = c[C_SOCK].is_null ? 0 : (double)c[C_SOCK].i;
     in.pending = (double)c[C_PENDING].i;
+    in.has_tx = !c[C_TX].is_null;
+    in.tx_mbps = c[C_TX].is_null ? 0 : c[C_TX].d;
+    in.pending_egress_kbps = (double)c[C_EGRESS].i;
+    in.link_mbps = c[C_LINK].is_null ? 0 : c[C_LINK].d;
     in.weight = c[C_WEIGHT].d;
     return score_compute(conf, &in, now);
 }
@@ -93,13 +99,15 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     /* score_before()'s two tiers, in order. The fresh tier is a range read
      * of index servers_pick (state, healthy, score), however many servers
      * are registered. Stale or missing metrics rank by what score_compute()
-     * gives them: weight * (fallback + pending load), whatever score was
-     * stored while they were fresh (mrb-health may have stopped since). */
+     * gives them: weight * (fallback + pending load, participants and
+     * egress), whatever score was stored while they were fresh (mrb-health
+     * may have stopped since). */
     static const char fresh_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
                                     "AND metrics_at >= ? ORDER BY score, id LIMIT ?";
     static const char stale_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
                                     "AND (metrics_at IS NULL OR metrics_at < ?) "
-                                    "ORDER BY weight * (? + pending_load * ?), id LIMIT ?";
+                                    "ORDER BY weight * (? + pending_load * ? + "
+                                    "IF(link_mbps > 0, pending_egress_kbps / link_mbps, 0) * ?), id LIMIT ?";
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
     const long long since = score_fresh_since(c, k.now), want = SERVERS_TRIES + 1; /* +1: exclude may be among them */
@@ -113,9 +121,10 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     if (db_collect(app->db, fresh_sql, fp, 2, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &fresh, &nf, err) != 0)
         return -1;
     if (nf < SERVERS_TRIES) {
+        /* score_egress_cost() is linear in kbps / link_mbps: its value at 1 / 1 */
         struct db_val sp[] = {DB_I(since), DB_D(c->score.fallback), DB_D(score_pending_cost(c, 1)),
-                              DB_I(want - (long long)nf)};
-        if (db_collect(app->db, stale_sql, sp, 4, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
+                              DB_D(score_egress_cost(c, 1, 1)), DB_I(want - (long long)nf)};
+        if (db_collect(app->db, stale_sql, sp, 5, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
                        err) != 0) {
             free(fresh);
             return -1;
@@ -157,14 +166,17 @@ int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
     return db_exec(app->db, set_sql, set, 2, NULL, err) == 0 ? 1 : -1;
 }
 
-int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, struct mrb_err *err)
+int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, double egress_kbps,
+                        struct mrb_err *err)
 {
-    static const char sql[] =
-        "UPDATE servers SET pending_load = pending_load + ?, score = score + ? WHERE id = ?";
-    struct db_val p[] = {DB_I(participants), DB_D(s->weight * score_pending_cost(&app->conf, (double)participants)),
+    static const char sql[] = "UPDATE servers SET pending_load = pending_load + ?, "
+                              "pending_egress_kbps = pending_egress_kbps + ?, score = score + ? WHERE id = ?";
+    const double cost = score_pending_cost(&app->conf, (double)participants) +
+                        score_egress_cost(&app->conf, egress_kbps, s->link_mbps);
+    struct db_val p[] = {DB_I(participants), DB_I((long long)(egress_kbps + 0.5)), DB_D(s->weight * cost),
                          DB_S(s->id)};
 
-    return db_exec(app->db, sql, p, 3, NULL, err);
+    return db_exec(app->db, sql, p, 4, NULL, err);
 }
 
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
@@ -221,13 +233,19 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
-        "state, webhook_user, webhook_digest, record_dir, link_mbps, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON DUPLICATE KEY UPDATE public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
+        "state, webhook_user, webhook_digest, record_dir, link_mbps, net_devices, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        /* first, while metrics_url and net_devices still hold the old values:
+         * a transmit counter from another exporter or device set is no
+         * previous sample (the rate would be the difference of two counters) */
+        "ON DUPLICATE KEY UPDATE tx_bytes_prev = IF(metrics_url <=> VALUES(metrics_url) AND "
+        "net_devices <=> VALUES(net_devices), tx_bytes_prev, NULL), "
+        "public_url = VALUES(public_url), admin_url = VALUES(admin_url), "
         "admin_secret = VALUES(admin_secret), token_secret = VALUES(token_secret), "
         "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
         "webhook_user = VALUES(webhook_user), webhook_digest = VALUES(webhook_digest), "
-        "record_dir = VALUES(record_dir), link_mbps = VALUES(link_mbps), updated_at = VALUES(updated_at)";
+        "record_dir = VALUES(record_dir), link_mbps = VALUES(link_mbps), net_devices = VALUES(net_devices), "
+        "updated_at = VALUES(updated_at)";
     long long now = util_now();
 
     for (size_t i = 0; i < from->n_servers; i++) {
@@ -240,12 +258,20 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
                              DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight),
                              DB_S(s->enabled ? "enabled" : "disabled"), DB_SN(s->webhook_user),
                              DB_SN(hashed), DB_SN(s->record_dir),
-                             s->link_mbps > 0 ? DB_D(s->link_mbps) : (struct db_val){.type = DB_NULL}, DB_I(now), DB_I(now)};
+                             s->link_mbps > 0 ? DB_D(s->link_mbps) : (struct db_val){.type = DB_NULL},
+                             DB_SN(s->net_devices), DB_I(now), DB_I(now)};
         if (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
             servers_rescore(app, s->name, err) < 0)
             return -1;
     }
     return 0;
+}
+
+double servers_room_egress_kbps(const struct janus_room *spec, long long people)
+{
+    if (spec->plugin != JANUS_VIDEOROOM)
+        return 0; /* AudioBridge: a mix per person, its cost is CPU */
+    return score_video_egress_kbps(people, spec->publishers > people, spec->bitrate_kbps);
 }
 
 int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
@@ -276,7 +302,8 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
         janus_room_destroy(&js, room->spec.plugin, room->spec.id, room->spec.secret, NULL);
         return rc != 0 ? -1 : 1;
     }
-    (void)servers_add_pending(app, chosen, room->max_participants, NULL); /* a hint for the score only */
+    /* a hint for the score only */
+    (void)servers_add_pending(app, chosen, room->max_participants, servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
     stats_add(app, STATS_FAILOVERS, "", 1);
     log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
     return 0;

@@ -18,6 +18,7 @@ struct server_row {
     int healthy;
     double weight;
     double score; /* as stored: what placement orders by */
+    double link_mbps; /* its link's capacity, for the network term (0: unknown) */
 };
 
 /* Placement tries at most this many servers, best first. */
@@ -40,6 +41,11 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
  * database. */
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
                   struct server_row *chosen, struct mrb_err *err);
+
+/* What a room adds to its server's pending egress (kbit/s) when placed
+ * with people seats: score_video_egress_kbps() for a video room, 0 for an
+ * audio room. */
+double servers_room_egress_kbps(const struct janus_room *spec, long long people);
 
 /* A room as it must be recreated elsewhere. Pointers are borrowed. */
 struct servers_room {
@@ -78,10 +84,13 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
  * row). Returns 1, 0 when no such server, or -1. */
 int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err);
 
-/* Counts participants placed on s since its last sample: pending_load and
- * the stored score grow together (score_pending_cost), so a burst of
- * creates spreads over servers. Returns 0 or DB_ERR. */
-int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, struct mrb_err *err);
+/* Counts participants and expected egress (kbit/s, score_video_egress_kbps;
+ * 0 for an audio room) placed on s since its last sample: pending_load,
+ * pending_egress_kbps and the stored score grow together
+ * (score_pending_cost, score_egress_cost), so a burst of creates spreads
+ * over servers. Returns 0 or DB_ERR. */
+int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, double egress_kbps,
+                        struct mrb_err *err);
 
 /* Loads one server by id. Returns 1 found, 0 not, -1 error. */
 int servers_get(struct mrb_app *app, const char *id, struct server_row *out, struct mrb_err *err);

@@ -165,6 +165,14 @@ long long util_now(void)
     return (long long)time(NULL);
 }
 
+long long util_now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 void util_utf8_truncate(const char *s, size_t maxchars, char *out, size_t outlen)
 {
     size_t i = 0, chars = 0, cut = 0;

@@ -45,6 +45,10 @@ void util_rfc3339(long long t, char *out, size_t outlen);
 /* Current unix time in seconds. */
 long long util_now(void);
 
+/* Current unix time in milliseconds: shared between processes and hosts
+ * through the database (probes, transmit samples). */
+long long util_now_ms(void);
+
 /* Growable arrays: returns base (realloc'd when full) with room for element
  * n of size sz, updating *cap; NULL when out of memory (base is then still
  * valid and owned by the caller). */

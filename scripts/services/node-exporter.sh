@@ -20,9 +20,13 @@ start_node_exporter() {
     || die "prometheus-node-exporter not found (run scripts/deps.sh)"
   require_free node-exporter tcp "$NODE_EXPORTER_PORT"
   log "starting node-exporter on 127.0.0.1:$NODE_EXPORTER_PORT"
-  # Only the collectors MRB reads: CPU, memory and socket counts.
+  # Only the collectors MRB reads: CPU, memory, socket counts and the
+  # network devices' transmitted bytes (the score's network term). Debian's
+  # exporter leaves lo out by default; the dev servers' media goes over lo
+  # ([server NAME] net_devices = lo in conf/mrb.dev.conf), so exclude nothing.
   spawn node-exporter prometheus-node-exporter \
     --web.listen-address="127.0.0.1:$NODE_EXPORTER_PORT" \
-    --collector.disable-defaults --collector.cpu --collector.meminfo --collector.sockstat
+    --collector.disable-defaults --collector.cpu --collector.meminfo --collector.sockstat \
+    --collector.netdev --collector.netdev.device-exclude=
   wait_ready node-exporter "$SPAWNED_PID" node_exporter_ready
 }

@@ -86,6 +86,7 @@ static const char full_conf[] =
     "handles = 4\n"
     "sockets = 5\n"
     "fallback = 9999\n"
+    "network = 6\n"
     "\n"
     "[health]\n"
     "interval = 7\n"
@@ -97,6 +98,8 @@ static const char full_conf[] =
     "token_secret = tsec-a\n"
     "metrics_url = http://127.0.0.1:9100/metrics\n"
     "weight = 2.5\n"
+    "link_mbps = 250.5\n"
+    "net_devices = eth0, bond0\n"
     "enabled = false\n"
     "\n"
     "[server janus_b.2]\n"
@@ -212,6 +215,7 @@ static void test_full_config(void **state)
     assert_close(c.score.handles, 4);
     assert_close(c.score.sockets, 5);
     assert_close(c.score.fallback, 9999);
+    assert_close(c.score.network, 6);
     assert_int_equal(c.score.interval, 7);
 
     assert_int_equal(c.n_servers, 2);
@@ -222,6 +226,8 @@ static void test_full_config(void **state)
     assert_string_equal(c.servers[0].token_secret, "tsec-a");
     assert_string_equal(c.servers[0].metrics_url, "http://127.0.0.1:9100/metrics");
     assert_close(c.servers[0].weight, 2.5);
+    assert_close(c.servers[0].link_mbps, 250.5);
+    assert_string_equal(c.servers[0].net_devices, "eth0,bond0");
     assert_int_equal(c.servers[0].enabled, 0);
 
     assert_string_equal(c.servers[1].name, "janus_b.2");
@@ -231,6 +237,8 @@ static void test_full_config(void **state)
     assert_string_equal(c.servers[1].token_secret, "tsec-b");
     assert_null(c.servers[1].metrics_url);
     assert_close(c.servers[1].weight, 1.0); /* default */
+    assert_close(c.servers[1].link_mbps, 0); /* unknown: no network term */
+    assert_null(c.servers[1].net_devices);   /* every device but lo */
     assert_int_equal(c.servers[1].enabled, 1); /* default */
 
     conf_free(&c);
@@ -278,6 +286,7 @@ static void test_defaults(void **state)
     assert_close(c.score.handles, 10);
     assert_close(c.score.sockets, 30);
     assert_close(c.score.fallback, 4555);
+    assert_close(c.score.network, 50);
     assert_int_equal(c.score.interval, 5);
     assert_int_equal(c.n_servers, 0);
     assert_null(c.servers);
@@ -500,6 +509,8 @@ static void test_out_of_range(void **state)
         {"[score]\ncpu = -0.5\n", "cpu"},
         {"[score]\nhandles = 1000.5\n", "handles"},
         {"[score]\nfallback = inf\n", "fallback"},
+        {"[score]\nnetwork = -1\n", "network"},
+        {"[score]\nnetwork = 1000.5\n", "network"},
         {"[health]\ninterval = 0\n", "interval"},
         {"[health]\ninterval = 61\n", "interval"},
     };
@@ -507,6 +518,7 @@ static void test_out_of_range(void **state)
         "[db]\nport = 65535\n",       "[db]\nport = 0\n",           "[auth]\njwt_leeway = 0\n",
         "[auth]\njwt_leeway = 3600\n", "[health]\ninterval = 1\n",   "[health]\ninterval = 60\n",
         "[score]\ncpu = 0\n",         "[score]\ncpu = 1000\n",      "[turn]\ncredential_ttl = 60\n",
+        "[score]\nnetwork = 0\n",     "[score]\nnetwork = 1000\n",
     };
     char errbuf[256];
     struct mrb_conf c;
@@ -735,6 +747,52 @@ static void test_servers(void **state)
     }
 }
 
+/* [server NAME] link_mbps and net_devices: the network term's inputs. */
+static void test_server_network(void **state)
+{
+    static const char *bad[] = {
+        "link_mbps = 0\n", "link_mbps = -100\n", "link_mbps = 1000001\n", "link_mbps = fast\n",
+        "link_mbps = nan\n", "net_devices =\n", "net_devices = eth0,\n", "net_devices = ,eth0\n",
+        "net_devices = eth0 eth1\n", "net_devices = eth0,,eth1\n", "net_devices = enp0s31f6abcdefg\n",
+        "net_devices = eth/0\n", "net_devices = \"eth0\"\n", "net_devices = a,b,c,d,e,f,g,h,i\n",
+    };
+    static const struct {
+        const char *line, *want;
+    } good[] = {
+        {"net_devices = eth0\n", "eth0"},
+        {"net_devices = eth0,eth1\n", "eth0,eth1"},
+        {"net_devices =  eth0 ,  bond0.100 , wg_0-x \n", "eth0,bond0.100,wg_0-x"},
+        {"net_devices = enp0s31f6abcdef\n", "enp0s31f6abcdef"}, /* 15: IFNAMSIZ - 1 */
+        {"net_devices = lo\n", "lo"},
+        {"net_devices = a,b,c,d,e,f,g,h\n", "a,b,c,d,e,f,g,h"},
+        {"net_devices = x\nnet_devices = eth1\n", "eth1"}, /* the last one wins */
+    };
+    char errbuf[256], extra[512];
+    struct mrb_conf c;
+    char *t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(extra, sizeof(extra), "[server s]\n%s", bad[i]);
+        t = with_extra(extra);
+        load_fail(t, errbuf, sizeof(errbuf));
+        assert_starts(errbuf, "t.conf:10: ");
+        assert_contains(errbuf, strncmp(bad[i], "link", 4) == 0 ? "link_mbps" : "net_devices");
+        free(t);
+    }
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        snprintf(extra, sizeof(extra),
+                 "[server s]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = x\n"
+                 "token_secret = y\nlink_mbps = 1000000\n%s", good[i].line);
+        t = with_extra(extra);
+        load_ok(t, &c);
+        assert_string_equal(c.servers[0].net_devices, good[i].want);
+        assert_close(c.servers[0].link_mbps, 1000000);
+        conf_free(&c);
+        free(t);
+    }
+}
+
 static void test_conf_load_missing_file(void **state)
 {
     struct mrb_conf c;
@@ -793,6 +851,10 @@ static void test_conf_load_dev_conf(void **state)
     assert_string_equal(c.servers[1].name, "janus-b");
     assert_string_equal(c.servers[1].public_url, "http://127.0.0.1:8288/janus");
     assert_string_not_equal(c.servers[0].token_secret, c.servers[1].token_secret);
+    /* both dev Janus talk to their clients over loopback */
+    assert_close(c.servers[0].link_mbps, 1000);
+    assert_string_equal(c.servers[0].net_devices, "lo");
+    assert_string_equal(c.servers[1].net_devices, "lo");
     conf_free(&c);
 }
 
@@ -998,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_jwt_secret_rules),
         cmocka_unit_test(test_rs256_public_key_loaded),
         cmocka_unit_test(test_servers),
+        cmocka_unit_test(test_server_network),
         cmocka_unit_test(test_conf_load_missing_file),
         cmocka_unit_test(test_conf_load_dev_conf),
         cmocka_unit_test(test_default_path),

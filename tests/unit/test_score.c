@@ -14,6 +14,13 @@
  *   score = weight * (fallback + pending*(w_sessions + w_handles)/100)
  *
  * and a server with fresh metrics always goes before one without.
+ *
+ * The network term (default w_network 50), only when link_mbps is known:
+ *
+ *   + w_network * net% / 100,  net% = 100 * (tx_mbps + egress_kbps/1000) / link_mbps
+ *
+ * where tx_mbps (measured) counts only with fresh metrics, and the pending
+ * egress of video rooms placed since the sample counts in both tiers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +95,7 @@ static void test_defaults_loaded(void **state)
     assert_close(c.score.handles, 10);
     assert_close(c.score.sockets, 30);
     assert_close(c.score.fallback, 4555);
+    assert_close(c.score.network, 50);
     assert_int_equal(c.score.interval, 5);
     conf_free(&c);
 }
@@ -442,6 +450,194 @@ static void test_stale_never_beats_fresh(void **state)
     conf_free(&c);
 }
 
+
+/* A fresh sample on a link of link_mbps transmitting tx_mbps, and nothing
+ * else: so the score is the network term alone. */
+static struct score_input on_link(double link_mbps, double tx_mbps)
+{
+    struct score_input in = sample(0, 0, 0, 0, 0);
+
+    in.link_mbps = link_mbps;
+    in.has_tx = 1;
+    in.tx_mbps = tx_mbps;
+    return in;
+}
+
+static void test_network_term(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    /* 400 of 1000 Mbit/s: 40 % of the link, 50 * 40 / 100 = 20 */
+    in = on_link(1000, 400);
+    assert_close(score_compute(&c, &in, NOW), 20.0);
+    /* a full link weighs 50, more than a full CPU (35) */
+    in = on_link(1000, 1000);
+    assert_close(score_compute(&c, &in, NOW), 50.0);
+    /* 40 of a 100 Mbit/s link: 50 * 40 / 100 = 20 */
+    in = on_link(100, 40);
+    assert_close(score_compute(&c, &in, NOW), 20.0);
+    /* added to the other terms: the worked example's 55 + 20 */
+    in = sample(0.5, 0.25, 10, 20, 100);
+    in.link_mbps = 1000;
+    in.has_tx = 1;
+    in.tx_mbps = 400;
+    assert_close(score_compute(&c, &in, NOW), 75.0);
+    /* the weight multiplies it too */
+    in = on_link(1000, 400);
+    in.weight = 2;
+    assert_close(score_compute(&c, &in, NOW), 40.0);
+    conf_free(&c);
+
+    load(&c, BASE_CONF "[score]\nnetwork = 10\n");
+    in = on_link(1000, 400); /* 10 * 40 / 100 */
+    assert_close(score_compute(&c, &in, NOW), 4.0);
+    conf_free(&c);
+    load(&c, BASE_CONF "[score]\nnetwork = 0\n");
+    in = on_link(1000, 400);
+    assert_close(score_compute(&c, &in, NOW), 0.0);
+    in.pending_egress_kbps = 100000;
+    assert_close(score_compute(&c, &in, NOW), 0.0);
+    conf_free(&c);
+}
+
+/* Without a known link there is no percentage to take: no network term,
+ * measured or pending. Without a measured rate (first sample, counter
+ * reset, no netdev collector) only the pending egress counts. */
+static void test_network_unknown(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = on_link(0, 400);
+    in.pending_egress_kbps = 50000;
+    assert_close(score_compute(&c, &in, NOW), 0.0);
+    in.link_mbps = -5;
+    assert_close(score_compute(&c, &in, NOW), 0.0);
+    assert_close(score_egress_cost(&c, 50000, 0), 0.0);
+
+    in = on_link(1000, 400);
+    in.has_tx = 0; /* tx_mbps is not a measurement */
+    assert_close(score_compute(&c, &in, NOW), 0.0);
+    in.pending_egress_kbps = 50000; /* 50 of 1000 Mbit/s: 5 %, 50 * 5 / 100 */
+    assert_close(score_compute(&c, &in, NOW), 2.5);
+    conf_free(&c);
+}
+
+/* The measured rate is part of the metrics: stale metrics drop it, like cpu
+ * and mem. Egress placed since then is our own knowledge and still counts
+ * on top of the fallback, so a burst spreads in that tier too. */
+static void test_network_tiers(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    in = on_link(1000, 900);
+    in.pending_egress_kbps = 15000; /* 1.5 %: 0.75 */
+    assert_close(score_compute(&c, &in, NOW), 45.0 + 0.75);
+    in.metrics_at = NOW - 16;
+    assert_close(score_compute(&c, &in, NOW), 4555.75);
+    in.has_metrics = 0;
+    in.weight = 2;
+    assert_close(score_compute(&c, &in, NOW), 9111.5);
+    /* a fresh server carrying heavy video still goes before a stale idle one */
+    {
+        struct score_input heavy = on_link(1000, 1000), idle = on_link(1000, 0);
+        idle.metrics_at = NOW - 16;
+        assert_true(score_before(&c, &heavy, &idle, NOW));
+    }
+    conf_free(&c);
+}
+
+static void test_video_egress(void **state)
+{
+    (void)state;
+    /* publishers * (people - 1) * bitrate */
+    assert_close(score_video_egress_kbps(4, 0, 512), 4 * 3 * 512);
+    /* screen share: one more publisher, the screen, sent to the 3 others */
+    assert_close(score_video_egress_kbps(4, 1, 512), 5 * 3 * 512);
+    assert_close(score_video_egress_kbps(2, 1, 4000), 3 * 1 * 4000);
+    assert_close(score_video_egress_kbps(2, 0, 64), 2 * 1 * 64);
+    assert_close(score_video_egress_kbps(16, 1, 4000), 17.0 * 15 * 4000);
+    /* nobody to send to, or nothing sent */
+    assert_close(score_video_egress_kbps(1, 1, 512), 0);
+    assert_close(score_video_egress_kbps(0, 0, 512), 0);
+    assert_close(score_video_egress_kbps(4, 1, 0), 0);
+    assert_int_equal(SCORE_VIDEO_BITRATE_KBPS, 512);
+}
+
+/* The stored score grows by weight * score_egress_cost() per placement
+ * (servers_add_pending); that must equal what score_compute says with that
+ * much more pending egress, fresh or not, and the stale tier's SQL relies
+ * on the cost being linear in kbps / link_mbps. */
+static void test_egress_cost_matches_compute(void **state)
+{
+    struct mrb_conf c;
+    struct score_input in;
+    const double kbps[] = {0, 6144, 15000, 1020000};
+    const double links[] = {100, 1000, 40000};
+
+    (void)state;
+    load(&c, BASE_CONF);
+    assert_close(score_egress_cost(&c, 15000, 1000), 0.75);
+    for (int fresh = 0; fresh < 2; fresh++) {
+        for (size_t i = 0; i < sizeof(kbps) / sizeof(kbps[0]); i++) {
+            for (size_t j = 0; j < sizeof(links) / sizeof(links[0]); j++) {
+                double before, after;
+                in = on_link(links[j], 12.5);
+                in.weight = 1.5;
+                in.pending = 3;
+                in.pending_egress_kbps = 7000;
+                if (!fresh)
+                    in.metrics_at = NOW - 3600;
+                before = score_compute(&c, &in, NOW);
+                in.pending_egress_kbps += kbps[i];
+                after = score_compute(&c, &in, NOW);
+                assert_close(after - before, in.weight * score_egress_cost(&c, kbps[i], links[j]));
+                assert_close(score_egress_cost(&c, kbps[i], links[j]),
+                             kbps[i] / links[j] * score_egress_cost(&c, 1, 1));
+            }
+        }
+    }
+    conf_free(&c);
+}
+
+/* Video weighs more than audio: of two equal servers, the one that just got
+ * a video room scores worse than the one that got an audio room of the same
+ * size, and a server already carrying heavy video loses to an idle one even
+ * when the idle one is busier otherwise. */
+static void test_video_outweighs_audio(void **state)
+{
+    struct mrb_conf c;
+    struct score_input audio, video, heavy, busy;
+
+    (void)state;
+    load(&c, BASE_CONF);
+    audio = on_link(1000, 0);
+    video = audio;
+    audio.pending = video.pending = 6;
+    video.pending_egress_kbps = score_video_egress_kbps(6, 1, 2000); /* 70 Mbit/s: 7 % */
+    assert_close(score_compute(&c, &audio, NOW), 0.90);
+    assert_close(score_compute(&c, &video, NOW), 0.90 + 3.5);
+    assert_true(score_before(&c, &audio, &video, NOW));
+
+    heavy = on_link(1000, 600);                   /* 60 %: 30 */
+    busy = sample(0.5, 0.25, 10, 20, 0);          /* (1750 + 500 + 50 + 200) / 100 = 25 */
+    busy.link_mbps = 1000;
+    busy.has_tx = 1;
+    busy.tx_mbps = 10;                            /* + 0.5 */
+    assert_close(score_compute(&c, &heavy, NOW), 30.0);
+    assert_close(score_compute(&c, &busy, NOW), 25.5);
+    assert_true(score_before(&c, &busy, &heavy, NOW));
+    conf_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +655,12 @@ int main(void)
         cmocka_unit_test(test_fresh_beats_no_metrics),
         cmocka_unit_test(test_pending_separates_burst),
         cmocka_unit_test(test_stale_never_beats_fresh),
+        cmocka_unit_test(test_network_term),
+        cmocka_unit_test(test_network_unknown),
+        cmocka_unit_test(test_network_tiers),
+        cmocka_unit_test(test_video_egress),
+        cmocka_unit_test(test_egress_cost_matches_compute),
+        cmocka_unit_test(test_video_outweighs_audio),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
