@@ -1,6 +1,14 @@
-/* MRB demo: create-room and join-room through the broker, then an
- * AudioBridge call with Debian's janus.js. Uses exactly what join-room
- * returns: server, token, ice and opaqueId. No build step.
+/* MRB demo: create-room and join-room through the broker, then a call
+ * with Debian's janus.js: AudioBridge for a voice room, VideoRoom for a
+ * video room (join-room's "plugin"). Uses exactly what join-room returns:
+ * server, token, ice, opaqueId and plugin. No build step.
+ *
+ * A video room: one publisher handle sends camera and microphone, one
+ * subscriber handle per other publisher receives it (a tile each), and
+ * "Share screen" publishes the screen on a second publisher handle. Every
+ * handle is attached with the same opaqueId, which is how MRB tells a
+ * person's screen share from a new person (it takes no seat). The talking
+ * indicator comes from the received audio's level (pollLevels).
  *
  * The call outlives its media server: when the server is lost (the Janus
  * session fails, ICE fails or stays disconnected for 3 s, or the room is
@@ -15,13 +23,14 @@
 const $ = (id) => document.getElementById(id);
 /* Exposed for the browser test and for poking at from the console. */
 const mrb = (window.mrb = { janus: null, handle: null, joined: false, myId: null, people: new Map(), error: null,
-  call: null, grant: null, rejoining: false, rejoins: 0 });
+  call: null, grant: null, rejoining: false, rejoins: 0, video: null, muted: false, cameraOff: false });
 /* One userId per tab: a rejoin keeps its seat, even in a full room. */
 mrb.userId = sessionStorage.getItem('mrbUserId') ||
   'demo-' + Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 sessionStorage.setItem('mrbUserId', mrb.userId);
 const REJOIN_DELAYS = [500, 1000, 2000, 4000];
 const RECHECK_MS = 30000, ICE_GRACE_MS = 3000;
+const VIDEOROOM = 'janus.plugin.videoroom';
 
 function showError(text) {
   mrb.error = text;
@@ -65,6 +74,7 @@ function dropSession() {
   mrb.janus = mrb.handle = null;
   mrb.joined = false;
   clearTimeout(mrb.iceTimer);
+  resetVideo();
   if (j) {
     try {
       j.destroy({ cleanupHandles: true, notifyDestroyed: false, unload: true });
@@ -175,6 +185,7 @@ function leave(reason) {
   if (mrb.janus) mrb.janus.destroy({ cleanupHandles: true });
   mrb.janus = mrb.handle = null;
   mrb.joined = false;
+  resetVideo();
   mrb.people.clear();
   renderPeople();
   $('join').disabled = false;
@@ -188,12 +199,12 @@ function onMessage(msg, jsep, room) {
     /* our own join: publish the microphone, then the others' audio comes mixed */
     mrb.myId = msg.id;
     mrb.joined = true;
-    upsertPeople([{ id: msg.id, display: $('display').value, muted: false }]);
+    upsertPeople([{ id: msg.id, display: $('display').value, muted: mrb.muted }]);
     upsertPeople(msg.participants);
     setStatus('Joined; connecting audio…');
     mrb.handle.createOffer({
       tracks: [{ type: 'audio', capture: true, recv: true }],
-      success: (offer) => mrb.handle.send({ message: { request: 'configure', muted: false }, jsep: offer }),
+      success: (offer) => mrb.handle.send({ message: { request: 'configure', muted: mrb.muted }, jsep: offer }),
       error: (e) => showError('microphone or WebRTC: ' + (e.message || e)),
     });
   } else if (ev === 'joined') {
@@ -219,13 +230,19 @@ function onMessage(msg, jsep, room) {
 }
 
 function startCall(grant) {
-  const { room, key, display, relay: relayOnly } = mrb.call;
+  const { relay: relayOnly } = mrb.call;
   /* callbacks of an earlier session (a server we left) must not act on this one */
   const gen = (mrb.gen = (mrb.gen || 0) + 1);
   const current = () => gen === mrb.gen;
+  const video = grant.plugin === VIDEOROOM;
   mrb.grant = grant;
-  $('roomLabel').textContent = room;
+  $('roomLabel').textContent = mrb.call.room;
   $('call').hidden = false;
+  $('people').hidden = video;
+  $('tiles').hidden = !video;
+  $('camera').hidden = !video;
+  $('share').hidden = !video || grant.screenShare === false;
+  showControls();
   setStatus('Connecting to ' + grant.server + '…');
   Janus.init({
     debug: false,
@@ -236,61 +253,470 @@ function startCall(grant) {
         token: grant.token,
         iceServers: grant.ice,
         iceTransportPolicy: relayOnly ? 'relay' : undefined,
-        success: () =>
-          current() &&
-          j.attach({
-            plugin: 'janus.plugin.audiobridge',
-            opaqueId: grant.opaqueId,
-            success: (h) => {
-              if (!current()) return;
-              mrb.handle = h;
-              h.send({ message: { request: 'join', room, pin: key, display } });
-            },
-            error: (e) => current() && showError('media server: ' + e),
-            onmessage: (msg, jsep) => current() && onMessage(msg, jsep, room),
-            onremotetrack: (track, mid, on) => {
-              if (current() && track.kind === 'audio' && on) {
-                $('remote').srcObject = new MediaStream([track]);
-                $('remote').play().catch(() => {});
-              }
-            },
-            webrtcState: (up) => current() && setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up),
-            iceState: (state) => {
-              if (!current()) return;
-              clearTimeout(mrb.iceTimer);
-              if (state === 'failed') lost('ICE failed');
-              else if (state === 'disconnected')
-                mrb.iceTimer = setTimeout(() => lost('ICE disconnected for 3 s'), ICE_GRACE_MS);
-            },
-          }),
+        success: () => current() && (video ? attachVideo(j, grant, current) : attachAudio(j, grant, current)),
         error: (e) => current() && lost('media server: ' + e),
       }));
     },
   });
 }
 
-/* For the test: inbound audio bytes and the selected candidate pair's local type. */
-mrb.stats = async () => {
-  const pc = mrb.handle && mrb.handle.webrtcStuff && mrb.handle.webrtcStuff.pc;
-  if (!pc) return { bytesReceived: 0, localType: null };
-  const report = await pc.getStats();
-  let bytes = 0, pairId = null, localType = null;
-  report.forEach((s) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes += s.bytesReceived || 0;
-    if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+/* The media server is lost when ICE fails or stays disconnected for 3 s. */
+function watchIce(current) {
+  return (state) => {
+    if (!current()) return;
+    clearTimeout(mrb.iceTimer);
+    if (state === 'failed') lost('ICE failed');
+    else if (state === 'disconnected') mrb.iceTimer = setTimeout(() => lost('ICE disconnected for 3 s'), ICE_GRACE_MS);
+  };
+}
+
+function attachAudio(j, grant, current) {
+  const { room, key, display } = mrb.call;
+  j.attach({
+    plugin: 'janus.plugin.audiobridge',
+    opaqueId: grant.opaqueId,
+    success: (h) => {
+      if (!current()) return;
+      mrb.handle = h;
+      h.send({ message: { request: 'join', room, pin: key, display } });
+    },
+    error: (e) => current() && showError('media server: ' + e),
+    onmessage: (msg, jsep) => current() && onMessage(msg, jsep, room),
+    onremotetrack: (track, mid, on) => {
+      if (current() && track.kind === 'audio' && on) {
+        $('remote').srcObject = new MediaStream([track]);
+        $('remote').play().catch(() => {});
+      }
+    },
+    webrtcState: (up) => current() && setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up),
+    iceState: watchIce(current),
   });
-  if (pairId) {
-    const pair = report.get(pairId);
-    const local = pair && report.get(pair.localCandidateId);
-    localType = local ? local.candidateType : null;
+}
+
+/* ---- Video rooms (janus.plugin.videoroom) ---- */
+
+/* One Janus session's video state: the publisher handle, the screen-share
+ * handle, and one subscription per other publisher (a feed). */
+function resetVideo() {
+  const v = mrb.video;
+  mrb.video = null;
+  if (v) {
+    clearInterval(v.levelTimer);
+    for (const f of v.feeds.values()) detachQuietly(f.handle);
+    detachQuietly(v.screen);
   }
-  return { bytesReceived: bytes, localType };
+  $('tiles').replaceChildren();
+  shareButton();
+}
+
+function detachQuietly(h) {
+  if (!h) return;
+  try {
+    h.detach({ noRequest: !mrb.janus });
+  } catch (e) {
+    /* the session is gone already */
+  }
+}
+
+/* The mids of the m-lines of one kind in an SDP, to describe them. */
+function midsOf(sdp, kind) {
+  const mids = [];
+  for (const section of (sdp || '').split(/\r?\nm=/).slice(1)) {
+    const m = section.startsWith(kind + ' ') && /\r?\na=mid:(\S+)/.exec(section);
+    if (m) mids.push(m[1]);
+  }
+  return mids;
+}
+
+function describe(jsep, description) {
+  return midsOf(jsep.sdp, 'video').map((mid) => ({ mid, description }));
+}
+
+/* A tile: a <video> with the name, a talking dot and flags underneath.
+ * Created once per key (self, self-screen, or a feed id) and updated in
+ * place, so that playback is not interrupted. */
+function tile(key, name, opts = {}) {
+  let el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  if (!el) {
+    el = document.createElement('figure');
+    el.className = 'tile';
+    el.dataset.key = key;
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = !!opts.self; /* no echo of our own microphone */
+    const cap = document.createElement('figcaption');
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    const label = document.createElement('span');
+    label.className = 'name';
+    const flags = document.createElement('span');
+    flags.className = 'flags';
+    cap.append(dot, label, flags);
+    el.append(video, cap);
+    $('tiles').append(el);
+  }
+  el.classList.toggle('screen', !!opts.screen);
+  el.classList.toggle('self', !!opts.self);
+  el.querySelector('.name').textContent = name;
+  return el;
+}
+
+function dropTile(key) {
+  const el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  if (el) el.remove();
+}
+
+function showTracks(el, tracks) {
+  const video = el.querySelector('video');
+  video.srcObject = tracks.length ? new MediaStream(tracks) : null;
+  if (tracks.length) video.play().catch(() => {});
+  el.classList.toggle('novideo', !tracks.some((t) => t.kind === 'video'));
+}
+
+function selfFlags() {
+  const el = [...$('tiles').children].find((t) => t.dataset.key === 'self');
+  if (el) el.querySelector('.flags').textContent = [mrb.muted && 'muted', mrb.cameraOff && 'camera off'].filter(Boolean).join(' · ');
+}
+
+/* The talking indicator, from the audio itself: every 250 ms, the level of
+ * the audio received from each feed (RTCRtpReceiver
+ * getSynchronizationSources, the sender's RFC 6464 level that Janus
+ * forwards) and of our own microphone (getStats media-source). A tile lights
+ * up for 600 ms after a level above 0.03 (about -30 dBov). VideoRoom's own
+ * "talking" events need two seconds of sound above its threshold and miss
+ * short words (and the fake microphone's beeps). */
+const LEVEL_MS = 250, LEVEL_ON = 0.03, LEVEL_HOLD_MS = 600;
+
+function fresh(ts) {
+  /* the spec counts from performance.timeOrigin; older Chromium, from the epoch */
+  return Math.min(Math.abs(performance.now() - ts), Math.abs(Date.now() - ts)) < 1000;
+}
+
+function receivedLevel(h) {
+  const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
+  let level = 0;
+  for (const r of pc ? pc.getReceivers() : []) {
+    if (!r.track || r.track.kind !== 'audio' || !r.getSynchronizationSources) continue;
+    for (const src of r.getSynchronizationSources()) if (fresh(src.timestamp)) level = Math.max(level, src.audioLevel || 0);
+  }
+  return level;
+}
+
+async function ownLevel(h) {
+  const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
+  if (!pc || mrb.muted) return 0;
+  let level = 0;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'media-source' && s.kind === 'audio') level = Math.max(level, s.audioLevel || 0);
+  });
+  return level;
+}
+
+function showLevel(key, who, level) {
+  const now = performance.now();
+  if (level > LEVEL_ON) who.loudAt = now;
+  who.level = level;
+  who.talking = now - (who.loudAt || -Infinity) < LEVEL_HOLD_MS;
+  const el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  if (el) el.classList.toggle('talking', who.talking);
+}
+
+async function pollLevels(v) {
+  for (const f of v.feeds.values()) if (!f.screen) showLevel(f.id, f, receivedLevel(f.handle));
+  showLevel('self', v.self, await ownLevel(v.pub).catch(() => 0));
+}
+
+/* Janus's error in the page's error line; 432 (the room's publishers cap)
+ * says what it means for the user. The handle's PeerConnection is dropped:
+ * Janus refused it. */
+function publishRefused(h, msg, what) {
+  let text = `${msg.error_code}: ${msg.error}`;
+  if (msg.error_code === 432) text += ` (the room takes no more ${what}s; you can still watch and listen)`;
+  showError(text);
+  try {
+    h.hangup();
+  } catch (e) {
+    /* nothing to hang up */
+  }
+}
+
+function attachVideo(j, grant, current) {
+  const { room, key, display } = mrb.call;
+  const v = (mrb.video = { pub: null, privateId: null, published: false, screen: null, screenId: null, feeds: new Map(), self: {} });
+  v.levelTimer = setInterval(() => mrb.video === v && pollLevels(v), LEVEL_MS);
+  const localTracks = new Map();
+  j.attach({
+    plugin: VIDEOROOM,
+    opaqueId: grant.opaqueId,
+    success: (h) => {
+      if (!current()) return;
+      mrb.handle = v.pub = h;
+      h.send({ message: { request: 'join', ptype: 'publisher', room, pin: key, display } });
+    },
+    error: (e) => current() && showError('media server: ' + e),
+    onmessage: (msg, jsep) => current() && onVideoMessage(v, msg, jsep),
+    onlocaltrack: (track, on) => {
+      if (!current()) return;
+      if (on) localTracks.set(track.id, track);
+      else localTracks.delete(track.id);
+      /* the preview shows the camera only: our own audio would echo */
+      showTracks(tile('self', display + ' (you)', { self: true }), [...localTracks.values()].filter((t) => t.kind === 'video'));
+      selfFlags();
+    },
+    webrtcState: (up) => {
+      if (!current()) return;
+      setStatus(up ? 'Connected: camera and microphone on air.' : 'Media disconnected.', up);
+      if (up) applyMute();
+    },
+    iceState: watchIce(current),
+  });
+}
+
+function onVideoMessage(v, msg, jsep) {
+  const ev = msg.videoroom;
+  if (ev === 'joined') {
+    /* our own join: publish camera and microphone, subscribe to the others */
+    mrb.myId = msg.id;
+    v.privateId = msg.private_id;
+    mrb.joined = true;
+    tile('self', mrb.call.display + ' (you)', { self: true });
+    selfFlags();
+    setStatus('Joined; connecting camera and microphone…');
+    v.pub.createOffer({
+      tracks: [{ type: 'audio', capture: true, recv: false }, { type: 'video', capture: true, recv: false }],
+      success: (offer) => v.pub.send({ message: { request: 'publish', descriptions: describe(offer, 'camera') }, jsep: offer }),
+      error: (e) => showError('camera or microphone: ' + (e.message || e)),
+    });
+    subscribeAll(v, msg.publishers);
+    shareButton();
+  } else if (ev === 'event') {
+    if (msg.publishers) subscribeAll(v, msg.publishers);
+    if (msg.unpublished !== undefined && msg.unpublished !== 'ok') dropFeed(v, msg.unpublished);
+    if (msg.leaving === 'ok' && msg.reason === 'kicked') {
+      showError('You were removed from the room by its host.');
+      leave('Removed.');
+      return;
+    }
+    if (msg.leaving !== undefined && msg.leaving !== 'ok') dropFeed(v, msg.leaving);
+    if (msg.kicked !== undefined) dropFeed(v, msg.kicked);
+    if (msg.configured === 'ok') v.published = true;
+    if (msg.error) {
+      publishRefused(v.pub, msg, 'camera');
+      v.refused = msg.error_code;
+      setStatus('Watching and listening only: your camera and microphone are not on air.');
+      tile('self', mrb.call.display + ' (you, not on air)', { self: true });
+    }
+  } else if (ev === 'destroyed') {
+    lost('room destroyed on the media server');
+    return;
+  }
+  if (jsep && v.pub) v.pub.handleRemoteJsep({ jsep });
+}
+
+function subscribeAll(v, publishers) {
+  for (const p of publishers || []) subscribe(v, p);
+}
+
+/* One subscriber handle per feed: its own PeerConnection, so that the
+ * test (and the console) can read each feed's stats. */
+function subscribe(v, p) {
+  if (p.id === mrb.myId || p.id === v.screenId || v.feeds.has(p.id) || p.dummy) return;
+  const screen = (p.streams || []).some((s) => s.description === 'screen');
+  const feed = { id: p.id, display: p.display || '(no name)', screen, handle: null, tracks: new Map() };
+  v.feeds.set(p.id, feed);
+  const el = tile(p.id, screen ? `${feed.display} (screen)` : feed.display, { screen });
+  const { room, key } = mrb.call;
+  const mine = () => mrb.video === v && v.feeds.get(p.id) === feed;
+  mrb.janus.attach({
+    plugin: VIDEOROOM,
+    opaqueId: mrb.grant.opaqueId,
+    success: (h) => {
+      if (!mine()) return detachQuietly(h);
+      feed.handle = h;
+      h.send({ message: { request: 'join', ptype: 'subscriber', room, pin: key, streams: [{ feed: p.id }], private_id: v.privateId } });
+    },
+    error: (e) => mine() && showError('media server: ' + e),
+    onmessage: (msg, jsep) => {
+      if (!mine()) return;
+      if (msg.error) showError(`${msg.error_code}: ${msg.error}`);
+      if (jsep) {
+        feed.handle.createAnswer({
+          jsep,
+          /* receive only: no capture; data only if offered */
+          tracks: [{ type: 'data' }],
+          success: (answer) => feed.handle.send({ message: { request: 'start', room }, jsep: answer }),
+          error: (e) => showError('WebRTC: ' + (e.message || e)),
+        });
+      }
+    },
+    onremotetrack: (track, mid, on) => {
+      if (!mine()) return;
+      if (on) feed.tracks.set(mid, track);
+      else feed.tracks.delete(mid);
+      showTracks(el, [...feed.tracks.values()]);
+    },
+  });
+}
+
+function dropFeed(v, id) {
+  const feed = v.feeds.get(id);
+  if (!feed) return;
+  v.feeds.delete(id);
+  detachQuietly(feed.handle);
+  dropTile(id);
+}
+
+/* Mute and camera off: the tracks stay, disabled (silence, black frames),
+ * and come back as they were after a rejoin. */
+function applyMute() {
+  const h = mrb.handle;
+  if (!h || !mrb.call) return;
+  if (mrb.video) {
+    try {
+      if (mrb.muted) h.muteAudio();
+      else h.unmuteAudio();
+      if (mrb.cameraOff) h.muteVideo();
+      else h.unmuteVideo();
+    } catch (e) {
+      /* no PeerConnection yet: applied once it is up */
+    }
+    selfFlags();
+  } else if (mrb.joined) {
+    h.send({ message: { request: 'configure', muted: mrb.muted } });
+  }
+}
+
+function showControls() {
+  $('mute').textContent = mrb.muted ? 'Unmute' : 'Mute';
+  $('mute').setAttribute('aria-pressed', String(mrb.muted));
+  $('camera').textContent = mrb.cameraOff ? 'Camera on' : 'Camera off';
+  $('camera').setAttribute('aria-pressed', String(mrb.cameraOff));
+  shareButton();
+}
+
+function shareButton() {
+  const v = mrb.video;
+  const sharing = !!(v && v.screen);
+  $('share').textContent = sharing ? 'Stop sharing' : 'Share screen';
+  $('share').setAttribute('aria-pressed', String(sharing));
+  $('share').disabled = !(v && mrb.joined);
+}
+
+/* Share screen: a second publisher handle in the same room, with the same
+ * opaqueId, publishing one getDisplayMedia track described as "screen". */
+function startShare() {
+  const v = mrb.video;
+  if (!v || v.screen || !mrb.janus) return;
+  const { room, key, display } = mrb.call;
+  const mine = () => mrb.video === v && v.screen === handle;
+  let handle = null;
+  mrb.janus.attach({
+    plugin: VIDEOROOM,
+    opaqueId: mrb.grant.opaqueId,
+    success: (h) => {
+      if (mrb.video !== v || v.screen) return detachQuietly(h);
+      handle = v.screen = h;
+      shareButton();
+      h.send({ message: { request: 'join', ptype: 'publisher', room, pin: key, display } });
+    },
+    error: (e) => {
+      showError('media server: ' + e);
+      shareButton();
+    },
+    onmessage: (msg, jsep) => {
+      if (!mine()) return;
+      if (msg.videoroom === 'joined') {
+        v.screenId = msg.id;
+        dropFeed(v, msg.id); /* never subscribe to our own screen */
+        handle.createOffer({
+          tracks: [{ type: 'screen', capture: true, recv: false }],
+          success: (offer) => handle.send({ message: { request: 'publish', descriptions: describe(offer, 'screen') }, jsep: offer }),
+          error: (e) => {
+            showError('screen capture: ' + (e.message || e));
+            stopShare();
+          },
+        });
+      } else if (msg.error) {
+        publishRefused(handle, msg, 'screen share');
+        stopShare();
+        return;
+      }
+      if (jsep) handle.handleRemoteJsep({ jsep });
+    },
+    onlocaltrack: (track, on) => {
+      if (!mine() || track.kind !== 'video') return;
+      if (on) showTracks(tile('self-screen', mrb.call.display + ' (your screen)', { self: true, screen: true }), [track]);
+      else stopShare(); /* ended from the browser's own "Stop sharing" */
+    },
+    webrtcState: (up) => mine() && (v.sharing = up),
+  });
+}
+
+function stopShare() {
+  const v = mrb.video;
+  if (v && v.screen) {
+    const h = v.screen;
+    v.screen = null;
+    v.screenId = null;
+    v.sharing = false;
+    detachQuietly(h);
+  }
+  dropTile('self-screen');
+  shareButton();
+}
+
+/* The stats of one handle's PeerConnection: inbound audio and video, and
+ * the selected candidate pair's local type. */
+async function pcStats(h) {
+  const out = { audioBytes: 0, audioPackets: 0, videoBytes: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, localType: null };
+  const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
+  if (!pc) return out;
+  const report = await pc.getStats();
+  let pairId = null;
+  report.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+      out.audioBytes += s.bytesReceived || 0;
+      out.audioPackets += s.packetsReceived || 0;
+    } else if (s.type === 'inbound-rtp' && s.kind === 'video') {
+      out.videoBytes += s.bytesReceived || 0;
+      out.framesDecoded += s.framesDecoded || 0;
+      out.frameWidth = Math.max(out.frameWidth, s.frameWidth || 0);
+      out.frameHeight = Math.max(out.frameHeight, s.frameHeight || 0);
+    } else if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+  });
+  const pair = pairId && report.get(pairId);
+  const local = pair && report.get(pair.localCandidateId);
+  out.localType = local ? local.candidateType : null;
+  return out;
+}
+
+/* For the test: per remote feed (who, camera or screen, inbound stats), and
+ * our own publisher's candidate pair. */
+mrb.videoStats = async () => {
+  const v = mrb.video;
+  if (!v) return { myId: null, publisher: null, sharing: false, feeds: [] };
+  const feeds = await Promise.all([...v.feeds.values()].map(async (f) =>
+    ({ id: f.id, display: f.display, screen: f.screen, talking: !!f.talking, level: f.level || 0, ...(await pcStats(f.handle)) })));
+  return { myId: mrb.myId, publisher: await pcStats(v.pub), published: v.published, sharing: !!v.sharing, talking: !!v.self.talking, feeds };
+};
+
+/* For the test: inbound audio bytes (in a video room, from every feed) and
+ * our own PeerConnection's selected candidate pair's local type. */
+mrb.stats = async () => {
+  const own = await pcStats(mrb.handle);
+  const feeds = mrb.video ? await Promise.all([...mrb.video.feeds.values()].map((f) => pcStats(f.handle))) : [];
+  return { bytesReceived: feeds.reduce((sum, f) => sum + f.audioBytes, own.audioBytes), localType: own.localType };
 };
 
 $('create').addEventListener('click', async () => {
   clearError();
   try {
-    const data = await api('create-room', { roomNm: $('roomNm').value }, $('token').value.trim());
+    const body = { roomNm: $('roomNm').value, roomType: $('roomType').value };
+    if ($('maxParticipants').value) body.maxParticipants = Number($('maxParticipants').value);
+    if ($('record').checked) body.record = true;
+    if (body.roomType === 'video') body.screenShare = $('screenShare').checked;
+    const data = await api('create-room', body, $('token').value.trim());
     $('roomId').value = data.roomId;
     $('roomKey').value = data.roomKey;
   } catch (e) {
@@ -321,6 +747,24 @@ document.addEventListener('visibilitychange', () => {
 });
 
 $('leave').addEventListener('click', () => leave('Left the room.'));
+
+$('roomType').addEventListener('change', () => {
+  $('screenShareLabel').hidden = $('roomType').value !== 'video';
+});
+
+$('mute').addEventListener('click', () => {
+  mrb.muted = !mrb.muted;
+  showControls();
+  applyMute();
+});
+
+$('camera').addEventListener('click', () => {
+  mrb.cameraOff = !mrb.cameraOff;
+  showControls();
+  applyMute();
+});
+
+$('share').addEventListener('click', () => (mrb.video && mrb.video.screen ? stopShare() : startShare()));
 
 /* ?room=ID&key=KEY prefill the join form (a link a host can send). */
 const q = new URLSearchParams(location.search);
