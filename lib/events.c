@@ -129,6 +129,41 @@ static int on_session_or_handle(struct mrb_app *app, struct batch *b, const stru
     return 0;
 }
 
+/* A participant handle left the room (left, leaving, kicked): its row
+ * goes, and with it the seat of its opaque id, counted off the room. In a
+ * video room the seat stays while another handle of the same opaque id is
+ * there (the person still has their camera, or their screen share), and a
+ * screen share whose person left becomes a person of its own. */
+static int participant_left(struct mrb_app *app, const struct events_event *e, struct mrb_err *err)
+{
+    static const char free_seat_sql[] =
+        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
+        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?)";
+    static const char free_last_seat_sql[] =
+        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
+        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?) AND NOT EXISTS "
+        "(SELECT 1 FROM participants o WHERE o.room_id = ? AND o.opaque_id = seats.opaque_id "
+        "AND o.participant_id <> ?)";
+    static const char left_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
+    static const char promote_sql[] = "UPDATE participants SET main_id = NULL WHERE room_id = ? AND main_id = ?";
+    static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
+    const int video = e->plugin == JANUS_VIDEOROOM;
+    struct db_val f[] = {DB_S(e->room), DB_S(e->room), DB_S(e->participant), DB_S(e->room), DB_S(e->participant)};
+    struct db_val l[] = {DB_S(e->room), DB_S(e->participant)};
+    unsigned long long freed = 0;
+
+    if (db_exec(app->db, video ? free_last_seat_sql : free_seat_sql, f, video ? 5 : 3, &freed, err) != 0 ||
+        db_exec(app->db, left_sql, l, 2, NULL, err) != 0 ||
+        (video && db_exec(app->db, promote_sql, l, 2, NULL, err) != 0))
+        return -1;
+    if (freed) { /* keep the room's seat count exact */
+        struct db_val t[] = {DB_I(freed), DB_S(e->room)};
+        if (db_exec(app->db, one_less_sql, t, 2, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct events_event *e,
                           struct mrb_err *err)
 {
@@ -138,14 +173,9 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct eve
         "ON DUPLICATE KEY UPDATE server_id = VALUES(server_id), display = VALUES(display), "
         "opaque_id = VALUES(opaque_id), user_id = VALUES(user_id)";
     static const char connect_sql[] = "UPDATE seats SET connected = 1 WHERE opaque_id = ? AND room_id = ?";
-    static const char free_seat_sql[] =
-        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
-        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?)";
-    static const char left_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
     static const char destroyed_sql[] = "DELETE FROM participants WHERE room_id = ?";
     static const char destroyed_seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
     static const char none_taken_sql[] = "UPDATE rooms SET seats_taken = 0 WHERE id = ?";
-    static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
     const char *emitter = e->emitter, *what = e->what, *room = e->room, *pid = e->participant;
 
     if (what == NULL || room == NULL)
@@ -173,19 +203,65 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct eve
         }
         return 0;
     }
-    if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0) {
-        struct db_val f[] = {DB_S(room), DB_S(room), DB_S(pid)};
-        struct db_val l[] = {DB_S(room), DB_S(pid)};
-        unsigned long long freed = 0;
-        if (db_exec(app->db, free_seat_sql, f, 3, &freed, err) != 0 ||
-            db_exec(app->db, left_sql, l, 2, NULL, err) != 0)
-            return -1;
-        if (freed) { /* keep the room's seat count exact */
-            struct db_val t[] = {DB_I(freed), DB_S(room)};
-            if (db_exec(app->db, one_less_sql, t, 2, NULL, err) != 0)
+    if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0)
+        return participant_left(app, e, err);
+    return 0;
+}
+
+/* A VideoRoom event. A person's first publisher handle is their seat; a
+ * second one with the same opaque id (their screen share) records its
+ * main_id and takes no seat; the seat is freed when the last handle of
+ * that opaque id leaves. Unpublished, leaving and kicked carry no opaque
+ * id: they are matched by room and participant id. */
+static int on_videoroom(struct mrb_app *app, struct batch *b, const struct events_event *e, struct mrb_err *err)
+{
+    static const char main_sql[] = "SELECT participant_id FROM participants WHERE room_id = ? AND opaque_id = ? "
+                                   "AND participant_id <> ? AND main_id IS NULL ORDER BY joined_at LIMIT 1";
+    static const char joined_sql[] =
+        "INSERT INTO participants (room_id, participant_id, server_id, display, opaque_id, user_id, joined_at, main_id) "
+        "SELECT ?, ?, ?, ?, ?, (SELECT user_id FROM seats WHERE opaque_id = ?), ?, ? FROM DUAL "
+        "ON DUPLICATE KEY UPDATE server_id = VALUES(server_id), display = VALUES(display), "
+        "opaque_id = VALUES(opaque_id), user_id = VALUES(user_id)";
+    static const char connect_sql[] = "UPDATE seats SET connected = 1 WHERE opaque_id = ? AND room_id = ?";
+    static const char published_sql[] =
+        "UPDATE participants SET publishing = CONCAT_WS(',', IF(?, 'microphone', NULL), IF(?, 'camera', NULL), "
+        "IF(?, 'screen', NULL)), audio_mid = ? WHERE room_id = ? AND participant_id = ?";
+    const char *room = e->room, *pid = e->participant, *what = e->what;
+
+    if (strcmp(what, "destroyed") == 0)
+        return on_audiobridge(app, b, e, err); /* the same: the room's presence and seats go */
+    if (room == NULL || pid == NULL)
+        return 0;
+    if (strcmp(what, "joined") == 0) {
+        struct db_col main_col = {.type = DB_STR};
+        char main_id[65] = "";
+        if (e->opaque) {
+            struct db_val m[] = {DB_S(room), DB_S(e->opaque), DB_S(pid)};
+            int n = db_query(app->db, main_sql, m, 3, &main_col, 1, NULL, NULL, err);
+            if (n < 0)
                 return -1;
+            if (n == 1 && db_col_str(main_id, sizeof(main_id), &main_col) != 0)
+                main_id[0] = '\0';
         }
+        const char *main_of = main_id[0] ? main_id : NULL;
+        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(e->emitter), DB_S(e->display), DB_SN(e->opaque),
+                             DB_S(e->opaque ? e->opaque : ""), DB_I(b->now), DB_SN(main_of)};
+        struct db_val s[] = {DB_S(e->opaque ? e->opaque : ""), DB_S(room)};
+        if (db_exec(app->db, joined_sql, p, 8, NULL, err) != 0 ||
+            (e->opaque && db_exec(app->db, connect_sql, s, 2, NULL, err) != 0))
+            return -1;
+        return 0;
     }
+    if (strcmp(what, "published") == 0 || strcmp(what, "updated") == 0 || strcmp(what, "unpublished") == 0) {
+        const unsigned pub = strcmp(what, "unpublished") == 0 ? 0 : e->publishes;
+        const char *mid = pub && e->audio_mid[0] ? e->audio_mid : NULL;
+        struct db_val p[] = {DB_I((pub & EVENTS_PUB_MICROPHONE) != 0), DB_I((pub & EVENTS_PUB_CAMERA) != 0),
+                             DB_I((pub & EVENTS_PUB_SCREEN) != 0), DB_SN(mid),
+                             DB_S(room), DB_S(pid)};
+        return db_exec(app->db, published_sql, p, 6, NULL, err) == 0 ? 0 : -1;
+    }
+    if (strcmp(what, "leaving") == 0 || strcmp(what, "kicked") == 0)
+        return participant_left(app, e, err);
     return 0;
 }
 
@@ -214,6 +290,32 @@ static const char *id_text(json_t *v, char *buf, size_t len)
     return t && strlen(t) <= 64 ? t : NULL;
 }
 
+/* What a VideoRoom publisher's streams carry: audio is the microphone;
+ * video is a screen when its description says so (the demo page labels
+ * its screen handle's track "screen"), else a camera. A second publisher
+ * handle of the same person is a screen whatever it says (room-status
+ * merges it so). */
+static void parse_streams(json_t *streams, struct events_event *e)
+{
+    size_t i;
+    json_t *st;
+
+    json_array_foreach(streams, i, st) {
+        const char *type = json_string_value(json_object_get(st, "type"));
+        const char *desc = json_string_value(json_object_get(st, "description"));
+        const char *mid = json_string_value(json_object_get(st, "mid"));
+        if (type == NULL || json_is_true(json_object_get(st, "disabled")))
+            continue;
+        if (strcmp(type, "audio") == 0) {
+            e->publishes |= EVENTS_PUB_MICROPHONE;
+            if (mid && strlen(mid) < sizeof(e->audio_mid) && e->audio_mid[0] == '\0')
+                snprintf(e->audio_mid, sizeof(e->audio_mid), "%s", mid);
+        } else if (strcmp(type, "video") == 0) {
+            e->publishes |= desc && (strstr(desc, "screen") || strstr(desc, "Screen")) ? EVENTS_PUB_SCREEN : EVENTS_PUB_CAMERA;
+        }
+    }
+}
+
 enum events_kind events_parse(json_t *ev, struct events_event *e)
 {
     json_t *type = json_object_get(ev, "type"), *event = json_object_get(ev, "event");
@@ -240,8 +342,10 @@ enum events_kind events_parse(json_t *ev, struct events_event *e)
         const char *plugin = json_string_value(json_object_get(event, "plugin"));
         json_t *data = json_object_get(event, "data");
         const char *display = json_string_value(json_object_get(data, "display"));
-        if (plugin == NULL || strcmp(plugin, "janus.plugin.audiobridge") != 0)
+        if (plugin == NULL ||
+            (strcmp(plugin, "janus.plugin.audiobridge") != 0 && strcmp(plugin, "janus.plugin.videoroom") != 0))
             break;
+        e->plugin = strcmp(plugin, "janus.plugin.videoroom") == 0 ? JANUS_VIDEOROOM : JANUS_AUDIOBRIDGE;
         e->what = json_string_value(json_object_get(data, "event"));
         e->room = id_text(json_object_get(data, "room"), e->room_buf, sizeof(e->room_buf));
         e->participant = id_text(json_object_get(data, "id"), e->participant_buf, sizeof(e->participant_buf));
@@ -250,6 +354,8 @@ enum events_kind events_parse(json_t *ev, struct events_event *e)
             e->opaque = NULL;
         /* the column holds 255 characters: cut longer names, never the batch */
         util_utf8_truncate(display ? display : "", 255, e->display, sizeof(e->display));
+        if (e->plugin == JANUS_VIDEOROOM)
+            parse_streams(json_object_get(data, "streams"), e);
         break;
     }
     default:
@@ -294,7 +400,7 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
     if (kind == EVENTS_SESSION || kind == EVENTS_HANDLE)
         return on_session_or_handle(app, b, &e, err);
     if (kind == EVENTS_PLUGIN && e.what)
-        return on_audiobridge(app, b, &e, err);
+        return e.plugin == JANUS_VIDEOROOM ? on_videoroom(app, b, &e, err) : on_audiobridge(app, b, &e, err);
     b->ignored++;
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "janus.h"
 #include "err.h"
 
 #include <jansson.h>
@@ -36,6 +37,7 @@ int events_receive(struct mrb_app *app, const char *as_server, const char *body,
  * the part of the webhook that sees outside bytes (fuzzed by fuzz_events).
  * Strings point into the event's JSON (or the buffers here) and live as
  * long as it does. Fields the event does not carry are NULL / 0. */
+enum { EVENTS_PUB_MICROPHONE = 1, EVENTS_PUB_CAMERA = 2, EVENTS_PUB_SCREEN = 4 };
 enum events_kind { EVENTS_SESSION, EVENTS_HANDLE, EVENTS_PLUGIN, EVENTS_CORE, EVENTS_OTHER, EVENTS_INVALID };
 struct events_event {
     enum events_kind kind;
@@ -44,11 +46,15 @@ struct events_event {
     const char *name;    /* session / handle: created, destroyed, attached, ... */
     long long id;        /* session or handle id */
     int has_id;
-    const char *what;    /* AudioBridge event: joined, left, kicked, destroyed, ... (NULL: not AudioBridge) */
+    enum janus_plugin plugin; /* of a room event: AudioBridge or VideoRoom */
+    const char *what;    /* room event: joined, left, leaving, kicked, published, unpublished, destroyed, ...
+                          * (NULL: not an AudioBridge or VideoRoom event) */
     const char *room;    /* at most 64 bytes */
     const char *participant; /* at most 64 bytes */
     const char *opaque;  /* at most 64 bytes, or NULL */
     char display[1024];  /* at most 255 code points, cut, never refused */
+    unsigned publishes;  /* VideoRoom published/updated: EVENTS_PUB_* of its streams */
+    char audio_mid[17];  /* ... and the mid of its audio stream ("" when none) */
     char room_buf[32], participant_buf[32];
 };
 

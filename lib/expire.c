@@ -13,6 +13,7 @@
 
 struct victim {
     char id[65], secret[65], server[65], admin_url[256], admin_secret[256];
+    enum janus_plugin plugin;
     int orphan; /* its server row is gone: nothing to destroy */
 };
 
@@ -32,6 +33,7 @@ static int fill_victim(void *elem, const struct db_col *c, size_t ncols, void *c
         db_col_str(v->admin_secret, sizeof(v->admin_secret), &c[4]))
         return 1; /* over-long: skip, it cannot be a room we made */
     v->orphan = c[3].is_null;
+    v->plugin = janus_plugin_of(c[5].s);
     return 0;
 }
 
@@ -99,11 +101,11 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
 int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
 {
     static const char sql[] =
-        "SELECT r.id, r.secret, r.server_id, s.admin_url, s.admin_secret FROM rooms r "
+        "SELECT r.id, r.secret, r.server_id, s.admin_url, s.admin_secret, r.room_type FROM rooms r "
         "LEFT JOIN servers s ON s.id = r.server_id WHERE r.ended_at IS NULL AND r.expires_at <= ? "
         "ORDER BY r.expires_at LIMIT ?";
-    struct db_col cols[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
-                             {.type = DB_STR}};
+    struct db_col cols[6] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                             {.type = DB_STR}, {.type = DB_STR}};
     long long now = util_now();
     struct db_val p[] = {DB_I(now), DB_I(app->conf.expire.max_rooms)};
     struct collect k = {0};
@@ -114,7 +116,7 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
     int rc = -1;
 
     memset(st, 0, sizeof(*st));
-    if (db_collect(app->db, sql, p, 2, cols, 5, sizeof(*k.v), fill_victim, NULL, &rows, &k.n, &err) != 0) {
+    if (db_collect(app->db, sql, p, 2, cols, 6, sizeof(*k.v), fill_victim, NULL, &rows, &k.n, &err) != 0) {
         log_msg(LOG_LVL_WARN, "cannot read expired rooms: %s", err.msg);
         goto out;
     }
@@ -132,12 +134,12 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
     if (reqs == NULL || bodies == NULL || done == NULL)
         goto out;
     for (size_t i = 0; i < k.n; i++) {
-        struct janus_server js = {k.v[i].server, k.v[i].admin_url, k.v[i].admin_secret};
+        struct janus_server js = {k.v[i].server, k.v[i].admin_url, k.v[i].admin_secret, NULL};
         json_t *req;
         if (k.v[i].orphan)
             continue;
         req = json_pack("{s:s, s:s, s:s}", "request", "destroy", "room", k.v[i].id, "secret", k.v[i].secret);
-        bodies[i] = req ? janus_admin_body(&js, req) : NULL;
+        bodies[i] = req ? janus_admin_body(&js, k.v[i].plugin, req) : NULL;
         json_decref(req);
         reqs[i].url = bodies[i] ? k.v[i].admin_url : NULL;
         reqs[i].body = bodies[i];
@@ -146,7 +148,7 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
     janus_http_many(reqs, k.n, (int)app->conf.expire.parallel, app->conf.janus.timeout_ms);
     for (size_t i = 0; i < k.n; i++) {
         struct victim *v = &k.v[i];
-        struct janus_server js = {v->server, v->admin_url, v->admin_secret};
+        struct janus_server js = {v->server, v->admin_url, v->admin_secret, NULL};
         struct mrb_err e = {0};
         enum janus_result r;
         if (v->orphan) {
@@ -155,7 +157,7 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
             log_msg(LOG_LVL_INFO, "room %s ended (its server %s is no longer registered)", v->id, v->server);
             continue;
         }
-        r = janus_admin_parse(&js, reqs[i].reply, reqs[i].reply_len, reqs[i].status, NULL, &e);
+        r = janus_admin_parse(&js, v->plugin, reqs[i].reply, reqs[i].reply_len, reqs[i].status, NULL, &e);
         if (r == JANUS_OK) {
             done[i] = 1;
             st->destroyed++;

@@ -54,17 +54,17 @@ int inspect_servers(struct mrb_app *app, json_t **out, struct mrb_err *err)
     return 0;
 }
 
-enum { R_ID, R_NAME, R_SERVER, R_OWNER, R_MAXP, R_CREATED, R_EXPIRES, R_ENDED, R_SEATS, R_PEOPLE, R_NCOLS };
+enum { R_ID, R_NAME, R_SERVER, R_OWNER, R_MAXP, R_CREATED, R_EXPIRES, R_ENDED, R_SEATS, R_PEOPLE, R_TYPE, R_NCOLS };
 
 #define ROOM_COLUMNS                                                                                       \
     "r.id, r.name, r.server_id, r.created_by, r.max_participants, r.created_at, r.expires_at, r.ended_at, " \
     "(SELECT COUNT(*) FROM seats s WHERE s.room_id = r.id AND " SEAT_HELD("s.") "), "                \
-    "(SELECT COUNT(*) FROM participants p WHERE p.room_id = r.id)"
+    "(SELECT COUNT(*) FROM participants p WHERE p.room_id = r.id AND p.main_id IS NULL), r.room_type"
 
 static void room_cols(struct db_col *c)
 {
-    static const enum db_type types[R_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
-                                                DB_INT, DB_INT, DB_INT, DB_INT, DB_INT};
+    static const enum db_type types[R_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT,
+                                                DB_INT, DB_INT, DB_INT, DB_INT, DB_STR};
     for (int i = 0; i < R_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -78,8 +78,8 @@ static json_t *room_json(const struct db_col *c, long long now)
 {
     const char *state = !c[R_ENDED].is_null ? "ended" : c[R_EXPIRES].i <= now ? "expired" : "live";
 
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "roomId", c[R_ID].s, "roomNm",
-                     c[R_NAME].s, "server", c[R_SERVER].s, "state", state, "createdBy", c[R_OWNER].s,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "roomId", c[R_ID].s, "roomNm",
+                     c[R_NAME].s, "roomType", c[R_TYPE].s, "server", c[R_SERVER].s, "state", state, "createdBy", c[R_OWNER].s,
                      "maxParticipants", (json_int_t)c[R_MAXP].i, "seatsHeld", (json_int_t)c[R_SEATS].i,
                      "participants", (json_int_t)c[R_PEOPLE].i, "createdAt", time_or_null(c[R_CREATED].i),
                      "expiresAt", time_or_null(c[R_EXPIRES].i),
@@ -150,7 +150,7 @@ int inspect_room(struct mrb_app *app, const char *id, json_t **out, struct mrb_e
     json_object_set_new(room, "record", json_boolean(c[R_NCOLS + 2].i));
     seats = json_array();
     if (db_query(app->db, seats_sql, one, 1, sc, 3, seat_row, seats, err) < 0 ||
-        (people = room_participants(app, id, err)) == NULL) {
+        (people = room_participants(app, id, janus_plugin_of(c[R_TYPE].s), err)) == NULL) {
         json_decref(room);
         json_decref(seats);
         json_decref(people);

@@ -77,7 +77,27 @@ static void setup_easy(CURL *e, const char *url, const char *body, struct curl_s
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
-char *janus_admin_body(const struct janus_server *srv, json_t *request)
+const char *janus_plugin_name(enum janus_plugin plugin)
+{
+    return plugin == JANUS_VIDEOROOM ? "janus.plugin.videoroom" : "janus.plugin.audiobridge";
+}
+
+const char *janus_room_type(enum janus_plugin plugin)
+{
+    return plugin == JANUS_VIDEOROOM ? "video" : "audio";
+}
+
+long long janus_publishers(long long people, int screen_share)
+{
+    return people * (screen_share ? 2 : 1);
+}
+
+enum janus_plugin janus_plugin_of(const char *room_type)
+{
+    return room_type && strcmp(room_type, "video") == 0 ? JANUS_VIDEOROOM : JANUS_AUDIOBRIDGE;
+}
+
+char *janus_admin_body(const struct janus_server *srv, enum janus_plugin plugin, json_t *request)
 {
     char txn[24];
     json_t *doc;
@@ -86,17 +106,30 @@ char *janus_admin_body(const struct janus_server *srv, json_t *request)
     if (util_random_token(txn, sizeof(txn), 12) != 0)
         snprintf(txn, sizeof(txn), "mrb");
     doc = json_pack("{s:s, s:s, s:s, s:s, s:O}", "janus", "message_plugin", "transaction", txn, "admin_secret",
-                    srv->admin_secret, "plugin", "janus.plugin.audiobridge", "request", request);
+                    srv->admin_secret, "plugin", janus_plugin_name(plugin), "request", request);
     body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     return body;
 }
 
-/* AudioBridge error codes with an outcome of their own. */
+/* Plugin error codes with an outcome of their own (janus_audiobridge.c,
+ * janus_videoroom.c). */
 enum { AB_NO_SUCH_ROOM = 485, AB_ROOM_EXISTS = 486, AB_NO_SUCH_USER = 492 };
+enum { VR_NO_SUCH_ROOM = 426, VR_ROOM_EXISTS = 427, VR_NO_SUCH_FEED = 428 };
 
-enum janus_result janus_admin_parse(const struct janus_server *srv, const char *reply, size_t len, long status,
-                                    json_t **response, struct mrb_err *err)
+static enum janus_result plugin_error(enum janus_plugin plugin, json_int_t code)
+{
+    if (plugin == JANUS_VIDEOROOM)
+        return code == VR_ROOM_EXISTS                             ? JANUS_EXISTS
+               : code == VR_NO_SUCH_ROOM || code == VR_NO_SUCH_FEED ? JANUS_GONE
+                                                                    : JANUS_FAILED;
+    return code == AB_ROOM_EXISTS                               ? JANUS_EXISTS
+           : code == AB_NO_SUCH_ROOM || code == AB_NO_SUCH_USER ? JANUS_GONE
+                                                                : JANUS_FAILED;
+}
+
+enum janus_result janus_admin_parse(const struct janus_server *srv, enum janus_plugin plugin, const char *reply,
+                                    size_t len, long status, json_t **response, struct mrb_err *err)
 {
     json_t *doc, *resp;
     const char *kind;
@@ -130,10 +163,9 @@ enum janus_result janus_admin_parse(const struct janus_server *srv, const char *
     }
     if (json_is_integer(json_object_get(resp, "error_code"))) {
         json_int_t code = json_integer_value(json_object_get(resp, "error_code"));
-        err_set(err, 503, "503", "media server %s: audiobridge error %lld", srv->id, (long long)code);
-        rc = code == AB_ROOM_EXISTS                               ? JANUS_EXISTS
-             : code == AB_NO_SUCH_ROOM || code == AB_NO_SUCH_USER ? JANUS_GONE
-                                                                  : JANUS_FAILED;
+        err_set(err, 503, "503", "media server %s: %s error %lld", srv->id, janus_room_type(plugin),
+                (long long)code);
+        rc = plugin_error(plugin, code);
         goto out;
     }
     if (response)
@@ -144,11 +176,11 @@ out:
     return rc;
 }
 
-enum janus_result janus_audiobridge(const struct janus_server *srv, json_t *request, json_t **response,
-                                    struct mrb_err *err)
+enum janus_result janus_request(const struct janus_server *srv, enum janus_plugin plugin, json_t *request,
+                                json_t **response, struct mrb_err *err)
 {
     struct janus_http r = {.url = srv->admin_url};
-    char *body = janus_admin_body(srv, request);
+    char *body = janus_admin_body(srv, plugin, request);
     enum janus_result rc;
 
     *response = NULL;
@@ -159,7 +191,7 @@ enum janus_result janus_audiobridge(const struct janus_server *srv, json_t *requ
     }
     r.body = body;
     janus_http_many(&r, 1, 1, jconf->janus.timeout_ms);
-    rc = janus_admin_parse(srv, r.reply, r.reply_len, r.status, response, err);
+    rc = janus_admin_parse(srv, plugin, r.reply, r.reply_len, r.status, response, err);
     janus_http_done(&r, 1);
     free(body);
     return rc;
@@ -276,44 +308,75 @@ void janus_http_done(struct janus_http *reqs, size_t n)
     }
 }
 
+/* The create request for room in its plugin. AudioBridge mixes, so its
+ * cost is CPU per participant; VideoRoom forwards, so its cost is egress:
+ * each publisher is capped hard at the room's bitrate, and a room takes no
+ * more publishers than it has seats for (twice that with screen share). */
+static json_t *create_request(const struct janus_server *srv, const struct janus_room *room)
+{
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "request", "create", "room", room->id,
+                            "description", room->description ? room->description : "", "secret", room->secret,
+                            "pin", room->pin, "record", room->record, "permanent", 0);
+
+    if (req == NULL)
+        return NULL;
+    if (room->plugin == JANUS_VIDEOROOM) {
+        json_t *v = json_pack("{s:I, s:I, s:b, s:b, s:b, s:b, s:b, s:s}", "publishers",
+                              (json_int_t)room->publishers, "bitrate", (json_int_t)room->bitrate_kbps * 1000,
+                              "bitrate_cap", 1, "is_private", 1, "notify_joining", 1, "audiolevel_event", 1,
+                              "lock_record", 1, "videocodec", room->video_codec ? room->video_codec : "vp8");
+        if (v == NULL || json_object_update(req, v) != 0) {
+            json_decref(v);
+            json_decref(req);
+            return NULL;
+        }
+        json_decref(v);
+        if (srv->record_dir)
+            json_object_set_new(req, "rec_dir", json_string(srv->record_dir));
+    } else {
+        json_object_set_new(req, "audiolevel_event", json_true());
+        if (srv->record_dir)
+            json_object_set_new(req, "record_dir", json_string(srv->record_dir));
+    }
+    if (jconf->janus.admin_key)
+        json_object_set_new(req, "admin_key", json_string(jconf->janus.admin_key));
+    return req;
+}
+
 enum janus_result janus_room_create(const struct janus_server *srv, const struct janus_room *room,
                                     struct mrb_err *err)
 {
-    json_t *req, *resp = NULL;
+    json_t *req = create_request(srv, room), *resp = NULL;
     enum janus_result rc;
 
-    req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "request", "create", "room", room->id,
-                    "description", room->description ? room->description : "", "secret", room->secret,
-                    "pin", room->pin, "record", room->record, "audiolevel_event", 1, "permanent", 0);
     if (req == NULL) {
         err_set(err, 503, "503", "cannot build create request");
         return JANUS_FAILED;
     }
-    if (jconf->janus.admin_key)
-        json_object_set_new(req, "admin_key", json_string(jconf->janus.admin_key));
-    rc = janus_audiobridge(srv, req, &resp, err);
+    rc = janus_request(srv, room->plugin, req, &resp, err);
     json_decref(req);
     json_decref(resp);
     return rc;
 }
 
-enum janus_result janus_room_destroy(const struct janus_server *srv, const char *room_id, const char *secret,
-                                     struct mrb_err *err)
+enum janus_result janus_room_destroy(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
+                                     const char *secret, struct mrb_err *err)
 {
     json_t *req = json_pack("{s:s, s:s, s:s}", "request", "destroy", "room", room_id, "secret", secret);
     json_t *resp = NULL;
-    enum janus_result rc = janus_audiobridge(srv, req, &resp, err);
+    enum janus_result rc = janus_request(srv, plugin, req, &resp, err);
 
     json_decref(req);
     json_decref(resp);
     return rc;
 }
 
-int janus_room_exists(const struct janus_server *srv, const char *room_id, struct mrb_err *err)
+int janus_room_exists(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
+                      struct mrb_err *err)
 {
     json_t *req = json_pack("{s:s, s:s}", "request", "exists", "room", room_id);
     json_t *resp = NULL;
-    int rc = janus_audiobridge(srv, req, &resp, err) == JANUS_OK ? 0 : -1;
+    int rc = janus_request(srv, plugin, req, &resp, err) == JANUS_OK ? 0 : -1;
 
     json_decref(req);
     if (rc == 0)

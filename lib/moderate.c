@@ -22,35 +22,90 @@ static int begin(struct mrb_app *app, const char *bearer, json_t *body, const st
     return room_target_load(app, valid_str(body, "roomId", ""), &claims, live, t, err);
 }
 
-/* One AudioBridge request on the room's server: request gets room and
- * secret added. Returns AB_DONE; AB_GONE with 404/108 in err when the
- * server does not know the participant (or no longer has the room, after a
- * restart); or AB_FAILED with a 503. */
-enum ab_result { AB_DONE = 0, AB_GONE = 1, AB_FAILED = -1 };
+/* One request to the room's plugin (AudioBridge or VideoRoom) on its
+ * server: request (consumed) gets room and secret added. Returns
+ * MOD_DONE; MOD_GONE with 404/108 in err when the server does not know the
+ * participant (or no longer has the room, after a restart); or MOD_FAILED
+ * with a 503. The two plugins take kick, edit and enable_recording in the
+ * same shape; only muting differs (mute_request()). */
+enum mod_result { MOD_DONE = 0, MOD_GONE = 1, MOD_FAILED = -1 };
 
-static enum ab_result ab_request(const struct room_target *t, json_t *request, struct mrb_err *err)
+static enum mod_result room_request(const struct room_target *t, json_t *request, struct mrb_err *err)
 {
-    struct janus_server js = {t->server, t->admin_url, t->admin_secret};
+    struct janus_server js = {t->server, t->admin_url, t->admin_secret, NULL};
     json_t *response = NULL;
     enum janus_result rc;
 
     if (!t->has_server) {
         json_decref(request);
         err_set(err, 503, "503", "the room's media server is no longer registered");
-        return AB_FAILED;
+        return MOD_FAILED;
     }
     json_object_set_new(request, "room", json_string(t->id));
     json_object_set_new(request, "secret", json_string(t->secret));
-    rc = janus_audiobridge(&js, request, &response, err);
+    rc = janus_request(&js, t->plugin, request, &response, err);
     json_decref(request);
     json_decref(response);
     if (rc == JANUS_OK)
-        return AB_DONE;
+        return MOD_DONE;
     if (rc == JANUS_GONE) {
         err_set(err, 404, "108", "participant not in the room");
-        return AB_GONE;
+        return MOD_GONE;
     }
-    return AB_FAILED; /* err says why (503) */
+    return MOD_FAILED; /* err says why (503) */
+}
+
+/* A video room's person, as the webhook recorded their handles. */
+struct video_person {
+    char mid[17];         /* their audio stream's mid, "" when they publish no audio */
+    char others[8][65];   /* their other publisher handles (a screen share) */
+    int n_others;
+};
+
+static int video_handle_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct video_person *v = ctx;
+    (void)ncols;
+
+    if (c[2].is_null) { /* their own handle */
+        (void)db_col_str(v->mid, sizeof(v->mid), &c[1]); /* NULL or over-long: "" */
+        return 0;
+    }
+    if (v->n_others < 8 && db_col_str(v->others[v->n_others], sizeof(v->others[0]), &c[0]) == 0)
+        v->n_others++;
+    return 0;
+}
+
+/* Loads pid's handles in a video room into v. Returns 0, or -1 (503). */
+static int video_person(struct mrb_app *app, const struct room_target *t, const char *pid, struct video_person *v,
+                        struct mrb_err *err)
+{
+    static const char sql[] = "SELECT participant_id, audio_mid, main_id FROM participants "
+                              "WHERE room_id = ? AND (participant_id = ? OR main_id = ?) LIMIT 9";
+    struct db_val p[] = {DB_S(t->id), DB_S(pid), DB_S(pid)};
+    struct db_col c[3] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}};
+
+    memset(v, 0, sizeof(*v));
+    return db_query(app->db, sql, p, 3, c, 3, video_handle_row, v, err) < 0 ? -1 : 0;
+}
+
+/* Mutes or unmutes pid: AudioBridge mute/unmute, or VideoRoom moderate on
+ * the mid of the person's audio stream (409/110 when they publish none). */
+static enum mod_result mute_request(struct mrb_app *app, const struct room_target *t, const char *pid, int muted,
+                                    struct mrb_err *err)
+{
+    struct video_person v;
+
+    if (t->plugin == JANUS_AUDIOBRIDGE)
+        return room_request(t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), err);
+    if (video_person(app, t, pid, &v, err) != 0)
+        return MOD_FAILED;
+    if (v.mid[0] == '\0') {
+        err_set(err, 409, "110", "participant publishes no audio");
+        return MOD_FAILED;
+    }
+    return room_request(t, json_pack("{s:s, s:s, s:s, s:b}", "request", "moderate", "id", pid, "mid", v.mid,
+                                     "mute", muted), err);
 }
 
 /* kick uses the first two rows, mute all three */
@@ -69,7 +124,16 @@ int moderate_kick(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     if (begin(app, bearer, body, participant_fields, 2, 1, &t, err) != 0)
         return -1;
     pid = valid_str(body, "participantId", "");
-    if (ab_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", pid), err) != 0)
+    if (t.plugin == JANUS_VIDEOROOM) {
+        struct video_person v;
+        if (video_person(app, &t, pid, &v, err) != 0)
+            return -1;
+        /* their screen share goes with them; one already gone is no matter */
+        for (int i = 0; i < v.n_others; i++)
+            if (room_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", v.others[i]), err) == MOD_FAILED)
+                return -1;
+    }
+    if (room_request(&t, json_pack("{s:s, s:s}", "request", "kick", "id", pid), err) != 0)
         return -1;
     *data = json_pack("{s:s, s:s, s:b}", "roomId", t.id, "participantId", pid, "kicked", 1);
     return 0; /* a NULL *data is answered 503 by serve_reply() */
@@ -87,7 +151,7 @@ int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         return -1;
     pid = valid_str(body, "participantId", "");
     muted = valid_bool(body, "muted", 0);
-    if (ab_request(&t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), err) != 0)
+    if (mute_request(app, &t, pid, muted, err) != MOD_DONE)
         return -1;
     struct db_val p[] = {DB_I(muted), DB_S(t.id), DB_S(pid)};
     (void)db_exec(app->db, sql, p, 3, NULL, NULL); /* presence mirror only: Janus holds the truth */
@@ -110,6 +174,16 @@ int moderate_end(struct mrb_app *app, const char *bearer, json_t *body, json_t *
         return -1;
     *data = json_pack("{s:s, s:b, s:b}", "roomId", t.id, "ended", 1, "destroyed", rc == ROOM_ENDED);
     return 0; /* a NULL *data is answered 503 by serve_reply() */
+}
+
+/* The edit request for new values (new, owned by the caller). */
+static json_t *edit_request(const struct room_target *t, const char *name, const char *key, long long maxp)
+{
+    json_t *req = json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", name, "new_pin", key);
+
+    if (req && t->plugin == JANUS_VIDEOROOM)
+        json_object_set_new(req, "new_publishers", json_integer(janus_publishers(maxp, t->screen_share)));
+    return req;
 }
 
 int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -140,7 +214,9 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         err_set(err, 400, "400", "nothing to change: give roomNm, roomKey, ttlSeconds or maxParticipants");
         return -1;
     }
-    touches_janus = name != NULL || key != NULL;
+    /* a video room's publisher cap follows its seats */
+    touches_janus = name != NULL || key != NULL ||
+                    (t.plugin == JANUS_VIDEOROOM && valid_present(body, "maxParticipants"));
     if (name == NULL)
         name = t.name;
     if (key == NULL)
@@ -149,9 +225,8 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     maxp = valid_int(body, "maxParticipants", t.max_participants);
 
     if (touches_janus) {
-        json_t *req = json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", name, "new_pin", key);
         /* a server that lost the room (restart) recreates it from the row: not an error */
-        if (ab_request(&t, req, err) == AB_FAILED)
+        if (room_request(&t, edit_request(&t, name, key, maxp), err) == MOD_FAILED)
             return -1;
     }
     struct db_val p[] = {DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)};
@@ -159,10 +234,8 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     /* a new key ends the guessing of the old one: the room's count starts over */
     if (db_exec(app->db, sql, p, 5, NULL, err) != 0 ||
         (valid_present(body, "roomKey") && db_exec(app->db, reset_sql, r, 1, NULL, err) != 0)) {
-        if (touches_janus) { /* put the media server back as the row still says */
-            ab_request(&t, json_pack("{s:s, s:s, s:s}", "request", "edit", "new_description", t.name, "new_pin", t.key),
-                       NULL);
-        }
+        if (touches_janus) /* put the media server back as the row still says */
+            room_request(&t, edit_request(&t, t.name, t.key, t.max_participants), NULL);
         return -1;
     }
     err_clear(err);
@@ -186,11 +259,11 @@ int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_
     if (begin(app, bearer, body, fields, 2, 1, &t, err) != 0)
         return -1;
     record = valid_bool(body, "record", 0);
-    if (ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)
+    if (room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)
         return -1;
     struct db_val p[] = {DB_I(record), DB_S(t.id)};
     if (db_exec(app->db, sql, p, 2, NULL, err) != 0) {
-        ab_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), NULL);
+        room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), NULL);
         return -1;
     }
     *data = json_pack("{s:s, s:b}", "roomId", t.id, "record", record);

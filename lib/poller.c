@@ -13,7 +13,10 @@
 #include "util.h"
 
 enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NCOLS };
-enum { REQ_INFO, REQ_SESSIONS, REQ_CANARY, REQ_METRICS, REQ_PER_SERVER };
+/* Two canaries, one room in each plugin: a restart loses both, and a
+ * VideoRoom that lost its rooms alone (its plugin reloaded) is a restart
+ * for the video rooms all the same. */
+enum { REQ_INFO, REQ_SESSIONS, REQ_CANARY, REQ_VCANARY, REQ_METRICS, REQ_PER_SERVER };
 
 struct polled {
     char id[65], public_url[256], admin_url[256], admin_secret[256], metrics_url[256];
@@ -21,7 +24,7 @@ struct polled {
     long long fails, boot;
     double idle_prev, total_prev;
     char info_url[300];
-    char *sessions_body, *canary_body;
+    char *sessions_body, *canary_body, *vcanary_body;
 };
 
 struct plist {
@@ -101,6 +104,19 @@ static void server_down(struct mrb_app *app, struct polled *p, int dry_run)
     (void)servers_failed_check(app, p->id, NULL);
 }
 
+/* 1 when the canary request r in plugin says the room is gone. */
+static int canary_lost(const struct polled *p, enum janus_plugin plugin, const struct janus_http *r)
+{
+    struct janus_server js = {p->id, p->admin_url, p->admin_secret, NULL};
+    struct mrb_err err = {0};
+    json_t *resp = NULL;
+    enum janus_result rc = janus_admin_parse(&js, plugin, r->reply, r->reply_len, r->status, &resp, &err);
+    int lost = rc == JANUS_OK && !json_is_true(json_object_get(resp, "exists"));
+
+    json_decref(resp);
+    return lost;
+}
+
 static void server_up(struct mrb_app *app, struct polled *p, const struct janus_http *req, int dry_run)
 {
     static const char sql[] =
@@ -121,15 +137,10 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
             cpu = prom_cpu_busy(ps.cpu_idle, ps.cpu_total, p->idle_prev, p->total_prev);
         mem = prom_mem_used(&ps);
     }
-    /* The canary: present while the server keeps its rooms. */
-    {
-        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
-        json_t *resp = NULL;
-        enum janus_result rc = janus_admin_parse(&js, req[REQ_CANARY].reply, req[REQ_CANARY].reply_len,
-                                                 req[REQ_CANARY].status, &resp, &err);
-        lost_rooms = rc == JANUS_OK && !json_is_true(json_object_get(resp, "exists"));
-        json_decref(resp);
-    }
+    /* The canaries: present while the server keeps its rooms. A server
+     * without VideoRoom answers its exists with an error: not a loss. */
+    lost_rooms = canary_lost(p, JANUS_AUDIOBRIDGE, &req[REQ_CANARY]) ||
+                 canary_lost(p, JANUS_VIDEOROOM, &req[REQ_VCANARY]);
     if (dry_run) {
         log_msg(LOG_LVL_INFO, "server %s up: sessions %ld cpu %.3f mem %.3f sockets %.0f%s", p->id,
                 sessions, cpu, mem, ps.sockets, lost_rooms ? " (lost its rooms)" : "");
@@ -151,18 +162,22 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
     if (lost_rooms) {
         struct db_val b[] = {DB_S(p->id)};
         struct server_row row;
-        struct janus_room canary = {.id = POLLER_CANARY_ROOM, .description = "mrb health canary"};
         char secret[40];
         if (util_random_token(secret, sizeof(secret), 24) != 0)
             return;
-        canary.secret = secret;
-        canary.pin = secret;
-        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
+        struct janus_room canary = {.plugin = JANUS_AUDIOBRIDGE, .id = POLLER_CANARY_ROOM,
+                                    .description = "mrb health canary", .secret = secret, .pin = secret};
+        struct janus_server js = {p->id, p->admin_url, p->admin_secret, NULL};
         if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) {
             /* without a canary every poll would look like a restart */
             log_msg(LOG_LVL_WARN, "server %s: cannot create the canary room: %s", p->id, err.msg);
             return;
         }
+        canary = (struct janus_room){.plugin = JANUS_VIDEOROOM, .id = POLLER_CANARY_ROOM,
+                                     .description = "mrb health canary", .secret = secret, .pin = secret,
+                                     .video_codec = "vp8", .bitrate_kbps = 64, .publishers = 1};
+        if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) /* an audio-only server: no video rooms */
+            log_msg(LOG_LVL_WARN, "server %s: cannot create the video canary room: %s", p->id, err.msg);
         if (db_exec(app->db, boot_sql, b, 1, NULL, &err) != 0 || servers_get(app, p->id, &row, &err) != 1)
             return;
         log_msg(LOG_LVL_WARN, "server %s has lost its rooms (restart); boot generation %lld", p->id,
@@ -197,14 +212,17 @@ int poller_poll(struct mrb_app *app, int dry_run)
     for (size_t i = 0; i < l.n; i++) {
         struct polled *p = &l.s[i];
         struct janus_http *r = &reqs[i * REQ_PER_SERVER];
-        struct janus_server js = {p->id, p->admin_url, p->admin_secret};
+        struct janus_server js = {p->id, p->admin_url, p->admin_secret, NULL};
         p->sessions_body = admin_body(p, "list_sessions");
-        p->canary_body = janus_admin_body(&js, exists);
+        p->canary_body = janus_admin_body(&js, JANUS_AUDIOBRIDGE, exists);
+        p->vcanary_body = janus_admin_body(&js, JANUS_VIDEOROOM, exists);
         r[REQ_INFO].url = p->info_url;
         r[REQ_SESSIONS].url = p->admin_url;
         r[REQ_SESSIONS].body = p->sessions_body;
         r[REQ_CANARY].url = p->admin_url;
         r[REQ_CANARY].body = p->canary_body;
+        r[REQ_VCANARY].url = p->admin_url;
+        r[REQ_VCANARY].body = p->vcanary_body;
         r[REQ_METRICS].url = p->has_metrics_url ? p->metrics_url : NULL;
     }
     /* every server at once, so one dead server never delays the others */
@@ -225,6 +243,7 @@ out:
     for (size_t i = 0; i < l.n; i++) {
         free(l.s[i].sessions_body);
         free(l.s[i].canary_body);
+        free(l.s[i].vcanary_body);
     }
     free(reqs);
     free(l.s);

@@ -15,7 +15,11 @@
 
 #define ROOM_ID_BYTES 16     /* 128 random bits -> 22 URL-safe characters */
 #define ROOM_SECRET_BYTES 24 /* never leaves the broker and the media server */
-#define PLUGIN "janus.plugin.audiobridge"
+#define VIDEO_DEFAULT_CODEC "vp8"
+#define VIDEO_DEFAULT_KBPS 512
+
+static const char *const room_types[] = {"audio", "video", NULL};
+static const char *const video_codecs[] = {"vp8", "vp9", "h264", NULL};
 
 /* The room row. Replayable: after a COMMIT whose answer was lost, the row
  * is there and the INSERT says so. */
@@ -27,11 +31,29 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char insert_sql[] =
         "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
-        "server_id, server_boot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct create_txn *t = ctx;
-    int rc = db_exec(db, insert_sql, t->row, 12, NULL, err);
+    int rc = db_exec(db, insert_sql, t->row, 16, NULL, err);
 
     return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
+}
+
+/* A video room's parameters, in create-room's and join-room's answers:
+ * what the page needs to publish within the room's limits. Returns 0 or -1. */
+static int add_video_fields(json_t *data, const struct janus_room *jr, int screen_share)
+{
+    json_t *v;
+    int rc;
+
+    if (jr->plugin != JANUS_VIDEOROOM)
+        return 0;
+    v = json_pack("{s:s, s:I, s:b, s:I}", "videoCodec", jr->video_codec, "bitrateKbps",
+                  (json_int_t)jr->bitrate_kbps, "screenShare", screen_share, "publishers",
+                  (json_int_t)jr->publishers);
+    rc = v ? json_object_update(data, v) : -1;
+    json_decref(v);
+    return rc;
 }
 
 int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -44,14 +66,18 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         ROOM_FIELD_CAPACITY(c),
         ROOM_FIELD_TTL(c),
         {"record", VALID_BOOL, 0, 0, 0},
+        {"roomType", VALID_STRING, 0, 1, 16},   /* then one of room_types */
+        {"videoCodec", VALID_STRING, 0, 1, 16}, /* then one of video_codecs */
+        {"bitrateKbps", VALID_INT, 0, 64, 4000},
+        {"screenShare", VALID_BOOL, 0, 0, 0},
     };
     struct token_claims claims;
     char room_id[32], secret[40], key[16], expires[32];
     struct server_row srv;
     struct janus_room jr;
-    long long now = util_now(), ttl, maxp, expires_at;
-    const char *name, *desc, *given_key;
-    int record;
+    long long now = util_now(), ttl, maxp, expires_at, kbps;
+    const char *name, *desc, *given_key, *type, *codec;
+    int record, screen;
 
     *data = NULL;
     if (token_jwt_verify(c, bearer, now, &claims, err) != 0)
@@ -60,7 +86,8 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         err_set(err, 403, "102", "token does not grant host rights");
         return -1;
     }
-    if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0)
+    if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0 ||
+        valid_choice(body, "roomType", room_types, err) != 0 || valid_choice(body, "videoCodec", video_codecs, err) != 0)
         return -1;
     name = valid_str(body, "roomNm", "");
     desc = valid_str(body, "description", "");
@@ -68,6 +95,16 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     maxp = valid_int(body, "maxParticipants", c->rooms.default_max_participants);
     ttl = valid_int(body, "ttlSeconds", c->rooms.default_ttl);
     record = valid_bool(body, "record", 0);
+    type = valid_str(body, "roomType", "audio");
+    if (strcmp(type, "video") != 0 && (valid_present(body, "videoCodec") || valid_present(body, "bitrateKbps") ||
+                                       valid_present(body, "screenShare"))) {
+        err_set(err, 400, "400", "videoCodec, bitrateKbps and screenShare apply to video rooms only "
+                "(roomType \"video\")");
+        return -1;
+    }
+    codec = valid_str(body, "videoCodec", VIDEO_DEFAULT_CODEC);
+    kbps = valid_int(body, "bitrateKbps", VIDEO_DEFAULT_KBPS);
+    screen = valid_bool(body, "screenShare", 1);
     if (util_random_token(room_id, sizeof(room_id), ROOM_ID_BYTES) != 0 ||
         util_random_token(secret, sizeof(secret), ROOM_SECRET_BYTES) != 0 ||
         (given_key == NULL && util_random_digits(key, sizeof(key), 6) != 0)) {
@@ -78,19 +115,22 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         snprintf(key, sizeof(key), "%s", given_key);
     expires_at = now + ttl;
 
-    jr = (struct janus_room){.id = room_id, .description = name, .secret = secret, .pin = key, .record = record};
+    servers_room_spec(&jr, room_id, name, secret, key, record, maxp, type, codec, kbps, screen);
     if (servers_place(app, &jr, NULL, 0, &srv, err) != 0)
         return -1;
 
     {
+        const int video = jr.plugin == JANUS_VIDEOROOM;
         struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
                                DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
-                               DB_I(expires_at)};
+                               DB_I(expires_at), DB_S(janus_room_type(jr.plugin)),
+                               video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
+                               video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen)};
         struct create_txn t = {ins};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
             servers_janus(&srv, &js);
-            janus_room_destroy(&js, room_id, secret, NULL); /* leave nothing behind */
+            janus_room_destroy(&js, jr.plugin, room_id, secret, NULL); /* leave nothing behind */
             err_set(err, 503, "503", "database unavailable");
             return -1;
         }
@@ -101,20 +141,27 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
      * a create. */
     (void)servers_add_pending(app, &srv, maxp, NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
-                      "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id);
+    *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
+                      "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id, "roomType",
+                      janus_room_type(jr.plugin));
+    if (*data && add_video_fields(*data, &jr, screen) != 0) {
+        json_decref(*data);
+        *data = NULL;
+    }
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
-       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_NCOLS };
+       J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
-    "kr.failures, kr.window_start, kc.failures, kc.window_start "
+    "kr.failures, kr.window_start, kc.failures, kc.window_start, "
+    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -129,7 +176,8 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
 {
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
-                                                DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT};
+                                                DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -210,6 +258,14 @@ static int client_report(struct mrb_app *app, const char *url, struct db_col *co
     return 0;
 }
 
+/* The room of a join row, as its plugin must (re)create it. */
+static void join_spec(const char *room_id, const struct db_col *cols, struct janus_room *jr)
+{
+    servers_room_spec(jr, room_id, cols[J_NAME].s, cols[J_SECRET].s, cols[J_KEY].s, (int)cols[J_RECORD].i,
+                      cols[J_MAXP].i, cols[J_TYPE].s, cols[J_CODEC].is_null ? NULL : cols[J_CODEC].s,
+                      cols[J_KBPS].i, (int)cols[J_SCREEN].i);
+}
+
 /* Recreates the room where it is mapped (after a restart), or moves it to
  * the best other server (its own is down or gone). On success cols hold the
  * room's current server. Returns 0 or -1. */
@@ -221,11 +277,13 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
     struct server_row srv;
     int rc;
 
+    struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i};
+
+    join_spec(room_id, cols, &room.spec);
     if (server_up) {
-        struct janus_room jr = {.id = room_id, .description = cols[J_NAME].s, .secret = cols[J_SECRET].s,
-                                .pin = cols[J_KEY].s, .record = (int)cols[J_RECORD].i};
-        struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s};
-        rc = janus_room_create(&js, &jr, err);
+        struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
+                                  cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
+        rc = janus_room_create(&js, &room.spec, err);
         if (rc == JANUS_FAILED) {
             err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
             return -1;
@@ -233,8 +291,6 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
         struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
         return db_exec(app->db, rebooted_sql, p, 3, NULL, err) == 0 ? 0 : -1;
     }
-    struct servers_room room = {room_id, cols[J_NAME].s, cols[J_SECRET].s, cols[J_KEY].s, cols[J_SERVER].s,
-                                (int)cols[J_RECORD].i, cols[J_MAXP].i};
     rc = servers_move_room(app, &room, &srv, err);
     if (rc < 0)
         return -1;
@@ -294,6 +350,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     const char *room_id, *key, *user;
     char token[256], opaque[40], expires[32], anon[24];
     long long now = util_now(), token_exp;
+    struct janus_room spec;
     json_t *ice;
     int n, rc = 0;
 
@@ -366,7 +423,10 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     token_exp = cols[J_EXPIRES].i;
     if (token_exp > now + c->rooms.token_max_ttl)
         token_exp = now + c->rooms.token_max_ttl;
-    if (token_janus(cols[J_TSEC].s, token_exp, PLUGIN, token, sizeof(token)) != 0) {
+    /* The token names the room's plugin only: an audio room's guest cannot
+     * attach VideoRoom on that server, nor the reverse. */
+    join_spec(room_id, cols, &spec);
+    if (token_janus(cols[J_TSEC].s, token_exp, janus_plugin_name(spec.plugin), token, sizeof(token)) != 0) {
         err_set(err, 503, "503", "cannot mint credentials");
         return -1;
     }
@@ -376,52 +436,95 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         return -1;
     }
     util_rfc3339(cols[J_EXPIRES].i, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId", room_id,
-                      "server", cols[J_PUB].s, "token", token, "ice", ice, "opaqueId", opaque, "expiresAt",
-                      expires, "userId", user);
+    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "roomNm", cols[J_NAME].s, "roomId",
+                      room_id, "server", cols[J_PUB].s, "token", token, "ice", ice, "opaqueId", opaque, "expiresAt",
+                      expires, "userId", user, "roomType", janus_room_type(spec.plugin), "plugin",
+                      janus_plugin_name(spec.plugin));
+    if (*data && add_video_fields(*data, &spec, (int)cols[J_SCREEN].i) != 0) {
+        json_decref(*data);
+        *data = NULL;
+    }
     return 0; /* a NULL *data is answered 503 by serve_reply() */
+}
+
+enum { P_ID, P_DISPLAY, P_USER, P_MUTED, P_JOINED, P_OWN, P_OTHERS, P_NCOLS };
+
+struct people_ctx {
+    json_t *list;
+    enum janus_plugin plugin;
+};
+
+/* own: the SET publishing of the person's first handle; others: those of
+ * their other handles, comma-joined (or NULL), each of which is a screen. */
+static json_t *publishing_json(enum janus_plugin plugin, const char *own, const char *others)
+{
+    json_t *list = json_array();
+    int mic = plugin == JANUS_AUDIOBRIDGE || util_list_has(own, "microphone");
+    int camera = util_list_has(own, "camera");
+    int screen = util_list_has(own, "screen") || util_list_has(others, "camera") || util_list_has(others, "screen");
+
+    if (mic)
+        json_array_append_new(list, json_string("microphone"));
+    if (camera)
+        json_array_append_new(list, json_string("camera"));
+    if (screen)
+        json_array_append_new(list, json_string("screen"));
+    return list;
 }
 
 static int participant_row(void *ctx, const struct db_col *c, size_t ncols)
 {
+    struct people_ctx *k = ctx;
     char joined[32];
     (void)ncols;
 
-    util_rfc3339(c[4].i, joined, sizeof(joined));
-    json_array_append_new(ctx, json_pack("{s:s, s:s, s:o, s:s, s:b}", "id", c[0].s, "display", c[1].s, "userId",
-                                         c[2].is_null ? json_null() : json_string(c[2].s), "joinedAt", joined,
-                                         "muted", (int)c[3].i));
+    util_rfc3339(c[P_JOINED].i, joined, sizeof(joined));
+    json_array_append_new(k->list, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o}", "id", c[P_ID].s, "display",
+                                             c[P_DISPLAY].s, "userId",
+                                             c[P_USER].is_null ? json_null() : json_string(c[P_USER].s),
+                                             "joinedAt", joined, "muted", (int)c[P_MUTED].i, "publishing",
+                                             publishing_json(k->plugin, c[P_OWN].s,
+                                                             c[P_OTHERS].is_null ? NULL : c[P_OTHERS].s)));
     return 0;
 }
 
-json_t *room_participants(struct mrb_app *app, const char *room_id, struct mrb_err *err)
+json_t *room_participants(struct mrb_app *app, const char *room_id, enum janus_plugin plugin, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT participant_id, display, user_id, muted, joined_at "
-                              "FROM participants WHERE room_id = ? ORDER BY joined_at, participant_id";
-    struct db_col c[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    static const char sql[] =
+        "SELECT p.participant_id, p.display, p.user_id, p.muted, p.joined_at, p.publishing, "
+        "GROUP_CONCAT(NULLIF(o.publishing, '') SEPARATOR ',') FROM participants p "
+        "LEFT JOIN participants o ON o.room_id = p.room_id AND o.main_id = p.participant_id "
+        "WHERE p.room_id = ? AND p.main_id IS NULL GROUP BY p.room_id, p.participant_id "
+        "ORDER BY p.joined_at, p.participant_id";
+    static const enum db_type types[P_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_STR};
+    struct db_col c[P_NCOLS];
     struct db_val p[] = {DB_S(room_id)};
-    json_t *list = json_array();
+    struct people_ctx k = {json_array(), plugin};
 
-    if (list == NULL) {
+    if (k.list == NULL) {
         err_set(err, 503, "503", "out of memory");
         return NULL;
     }
-    if (db_query(app->db, sql, p, 1, c, 5, participant_row, list, err) < 0) {
-        json_decref(list);
+    for (int i = 0; i < P_NCOLS; i++)
+        c[i].type = types[i];
+    if (db_query(app->db, sql, p, 1, c, P_NCOLS, participant_row, &k, err) < 0) {
+        json_decref(k.list);
         return NULL;
     }
-    return list;
+    return k.list;
 }
 
 int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
     static const struct valid_field fields[] = {{"roomId", VALID_STRING, VALID_REQUIRED, 1, 64}};
-    static const char room_sql[] = "SELECT created_by, server_id, max_participants, expires_at, ended_at "
+    static const char room_sql[] = "SELECT created_by, server_id, max_participants, expires_at, ended_at, room_type "
                                    "FROM rooms WHERE id = ?";
     static const char seats_sql[] = "SELECT COUNT(*) FROM seats WHERE room_id = ? AND " SEAT_HELD("");
-    struct db_col rc[5] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_col rc[6] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT},
+                           {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}};
     struct db_col sc = {.type = DB_INT};
     struct token_claims claims;
+    enum janus_plugin plugin;
     json_t *people;
     long long now = util_now();
     const char *room_id;
@@ -437,7 +540,7 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     struct db_val p[] = {DB_S(room_id)};
     /* room-status right after the webhook: causal, so a host sees what the
      * media servers reported through any web node */
-    n = db_query_causal(app->db, room_sql, p, 1, rc, 5, NULL, NULL, err);
+    n = db_query_causal(app->db, room_sql, p, 1, rc, 6, NULL, NULL, err);
     if (n < 0)
         return -1;
     if (n == 0) {
@@ -449,16 +552,17 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         return -1;
     }
     struct db_val sp[] = {DB_S(room_id), DB_I(now)};
-    if ((people = room_participants(app, room_id, err)) == NULL)
+    plugin = janus_plugin_of(rc[5].s);
+    if ((people = room_participants(app, room_id, plugin, err)) == NULL)
         return -1;
     if (db_query(app->db, seats_sql, sp, 2, &sc, 1, NULL, NULL, err) != 1) {
         json_decref(people);
         return -1;
     }
     util_rfc3339(rc[3].i, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "server", rc[1].s, "participants",
-                      people, "seatsHeld", (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i,
-                      "expiresAt", expires);
+    *data = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "roomType",
+                      janus_room_type(plugin), "server", rc[1].s, "participants", people, "seatsHeld",
+                      (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i, "expiresAt", expires);
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 
@@ -467,17 +571,18 @@ int room_may_manage(const struct token_claims *claims, const char *created_by)
     return claims->is_admin || (claims->is_host && strcmp(claims->sub, created_by) == 0);
 }
 
-enum { T_OWNER, T_NAME, T_KEY, T_SECRET, T_SERVER, T_EXPIRES, T_ENDED, T_MAXP, T_ADM, T_ASEC, T_NCOLS };
+enum { T_OWNER, T_NAME, T_KEY, T_SECRET, T_SERVER, T_EXPIRES, T_ENDED, T_MAXP, T_ADM, T_ASEC, T_TYPE, T_SCREEN,
+       T_NCOLS };
 
 int room_target_load(struct mrb_app *app, const char *room_id, const struct token_claims *claims, int live,
                      struct room_target *t, struct mrb_err *err)
 {
     static const char sql[] =
         "SELECT r.created_by, r.name, r.room_key, r.secret, r.server_id, r.expires_at, r.ended_at, "
-        "r.max_participants, s.admin_url, s.admin_secret FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
-        "WHERE r.id = ?";
-    static const enum db_type types[T_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR,
-                                                DB_INT, DB_INT, DB_INT, DB_STR, DB_STR};
+        "r.max_participants, s.admin_url, s.admin_secret, r.room_type, r.screen_share "
+        "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id WHERE r.id = ?";
+    static const enum db_type types[T_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
+                                                DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_INT};
     struct db_col c[T_NCOLS];
     struct db_val p[] = {DB_S(room_id)};
     int n;
@@ -511,6 +616,8 @@ int room_target_load(struct mrb_app *app, const char *room_id, const struct toke
     t->has_server = !c[T_ADM].is_null;
     t->expires_at = c[T_EXPIRES].i;
     t->max_participants = c[T_MAXP].i;
+    t->plugin = janus_plugin_of(c[T_TYPE].s);
+    t->screen_share = (int)c[T_SCREEN].i;
     return 0;
 }
 
@@ -552,9 +659,9 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
         return ROOM_END_FAILED;
     }
     if (t.has_server) {
-        struct janus_server js = {t.server, t.admin_url, t.admin_secret};
+        struct janus_server js = {t.server, t.admin_url, t.admin_secret, NULL};
         struct mrb_err jerr = {0};
-        if (janus_room_destroy(&js, t.id, t.secret, &jerr) == JANUS_FAILED) {
+        if (janus_room_destroy(&js, t.plugin, t.id, t.secret, &jerr) == JANUS_FAILED) {
             log_msg(LOG_LVL_WARN, "room %s refused to joiners; %s did not destroy it (%s), mrb-expire will",
                     t.id, t.server, jerr.msg);
             return ROOM_REFUSED;

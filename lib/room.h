@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "err.h"
+#include "janus.h"
 #include "token.h"
 #include "valid.h"
 
@@ -32,10 +33,14 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
  * the caller, or -1 (401/403/404/400/503). */
 int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err);
 
-/* The room's participants as room-status and mrbctl room show list them:
- * [{"id","display","userId","joinedAt","muted"}], oldest first. Returns a
- * new array the caller owns, or NULL with err set. */
-json_t *room_participants(struct mrb_app *app, const char *room_id, struct mrb_err *err);
+/* The room's people as room-status and mrbctl room show list them:
+ * [{"id","display","userId","joinedAt","muted","publishing"}], oldest
+ * first. publishing lists "microphone", "camera" and "screen" as they are
+ * published now (an AudioBridge participant always sends its microphone).
+ * A person's second publisher handle in a video room (their screen share)
+ * is no entry of its own: its video shows as their "screen". Returns a new
+ * array the caller owns, or NULL with err set. */
+json_t *room_participants(struct mrb_app *app, const char *room_id, enum janus_plugin plugin, struct mrb_err *err);
 
 /* Whether claims may manage (see, moderate, end) a room created by
  * created_by: its creator's host token, or any admin token. */
@@ -45,6 +50,8 @@ int room_may_manage(const struct token_claims *claims, const char *created_by);
 struct room_target {
     char id[65], name[101 * 4], key[13], secret[65], server[65], admin_url[256], admin_secret[256];
     long long expires_at, max_participants;
+    enum janus_plugin plugin; /* AudioBridge (audio room) or VideoRoom (video room) */
+    int screen_share;         /* video: a second publisher per person is allowed */
     int has_server;
 };
 

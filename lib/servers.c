@@ -13,20 +13,21 @@ void servers_janus(const struct server_row *s, struct janus_server *out)
     out->id = s->id;
     out->admin_url = s->admin_url;
     out->admin_secret = s->admin_secret;
+    out->record_dir = s->record_dir[0] ? s->record_dir : NULL;
 }
 
 enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
-       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_NCOLS };
+       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_RECDIR, C_NCOLS };
 
 #define SERVER_COLUMNS                                                                          \
     "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
-    "sessions, handles, sockets, metrics_at, pending_load, score"
+    "sessions, handles, sockets, metrics_at, pending_load, score, record_dir"
 
 static void init_cols(struct db_col *c)
 {
     static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
                                                 DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_DOUBLE};
+                                                DB_DOUBLE, DB_STR};
     for (int i = 0; i < C_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -37,7 +38,8 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
     if (db_col_str(s->id, sizeof(s->id), &c[C_ID]) || db_col_str(s->public_url, sizeof(s->public_url), &c[C_PUB]) ||
         db_col_str(s->admin_url, sizeof(s->admin_url), &c[C_ADM]) ||
         db_col_str(s->admin_secret, sizeof(s->admin_secret), &c[C_ASEC]) ||
-        db_col_str(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]))
+        db_col_str(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]) ||
+        db_col_str(s->record_dir, sizeof(s->record_dir), &c[C_RECDIR]))
         return -1;
     s->boot = c[C_BOOT].i;
     s->healthy = (int)c[C_HEALTHY].i;
@@ -251,18 +253,16 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 {
     static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
                                     "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
-    struct janus_room jr = {.id = room->id, .description = room->name, .secret = room->secret,
-                            .pin = room->pin, .record = room->record};
     unsigned long long affected = 0;
     int rc;
 
     static const char where_sql[] = "SELECT server_id FROM rooms WHERE id = ?";
     struct db_col now_on = {.type = DB_STR};
-    struct db_val one[] = {DB_S(room->id)};
+    struct db_val one[] = {DB_S(room->spec.id)};
 
-    if (servers_place(app, &jr, room->server_id, 1, chosen, err) != 0)
+    if (servers_place(app, &room->spec, room->server_id, 1, chosen, err) != 0)
         return -1;
-    struct db_val p[] = {DB_S(chosen->id), DB_I(chosen->boot), DB_S(room->id), DB_S(room->server_id)};
+    struct db_val p[] = {DB_S(chosen->id), DB_I(chosen->boot), DB_S(room->spec.id), DB_S(room->server_id)};
     rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
     if (rc != 0 || affected == 0) {
         /* The DB failed, or another worker moved it first: drop our copy,
@@ -273,16 +273,18 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
             strcmp(now_on.s, chosen->id) == 0)
             return 1;
         servers_janus(chosen, &js);
-        janus_room_destroy(&js, room->id, room->secret, NULL);
+        janus_room_destroy(&js, room->spec.plugin, room->spec.id, room->spec.secret, NULL);
         return rc != 0 ? -1 : 1;
     }
     (void)servers_add_pending(app, chosen, room->max_participants, NULL); /* a hint for the score only */
     stats_add(app, STATS_FAILOVERS, "", 1);
-    log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->id, room->server_id, chosen->id);
+    log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
     return 0;
 }
 
-enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_NCOLS };
+enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_NCOLS };
+#define ROOM_SPEC_COLUMNS "id, name, secret, room_key, record, max_participants, room_type, video_codec, " \
+                          "bitrate_kbps, screen_share"
 
 /* A live room to move or recreate: its columns, as read. */
 struct room_cols {
@@ -296,13 +298,14 @@ static int fill_room(void *elem, const struct db_col *c, size_t ncols, void *ctx
     return 0;
 }
 
-/* The live rooms sql selects (id, name, secret, room_key, record,
- * max_participants), into *out (caller frees). Returns the count or -1. */
+/* The live rooms sql selects (ROOM_SPEC_COLUMNS), into *out (caller
+ * frees). Returns the count or -1. */
 static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np,
                       struct room_cols **out, struct mrb_err *err)
 {
-    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_INT}, {.type = DB_INT}};
     void *rows;
     size_t n;
 
@@ -312,9 +315,29 @@ static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val 
     return (int)n;
 }
 
+/* The room of a ROOM_SPEC_COLUMNS row, as its plugin must recreate it. */
+static void cols_spec(const struct db_col *r, struct janus_room *jr)
+{
+    servers_room_spec(jr, r[E_ID].s, r[E_NAME].s, r[E_SECRET].s, r[E_KEY].s, (int)r[E_RECORD].i, r[E_MAXP].i,
+                      r[E_TYPE].s, r[E_CODEC].is_null ? NULL : r[E_CODEC].s, r[E_BITRATE].i, (int)r[E_SCREEN].i);
+}
+
+void servers_room_spec(struct janus_room *jr, const char *id, const char *name, const char *secret, const char *pin,
+                       int record, long long max_participants, const char *room_type, const char *video_codec,
+                       long long bitrate_kbps, int screen_share)
+{
+    *jr = (struct janus_room){.plugin = janus_plugin_of(room_type), .id = id, .description = name,
+                              .secret = secret, .pin = pin, .record = record};
+    if (jr->plugin == JANUS_VIDEOROOM) {
+        jr->video_codec = video_codec ? video_codec : "vp8";
+        jr->bitrate_kbps = bitrate_kbps > 0 ? bitrate_kbps : 512;
+        jr->publishers = janus_publishers(max_participants, screen_share);
+    }
+}
+
 int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
+    static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
     struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
     struct room_cols *rooms;
@@ -324,14 +347,14 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
         return -1;
     for (int i = 0; i < n; i++) {
         const struct db_col *r = rooms[i].c;
-        struct servers_room room = {r[E_ID].s, r[E_NAME].s, r[E_SECRET].s, r[E_KEY].s, server_id,
-                                    (int)r[E_RECORD].i, r[E_MAXP].i};
+        struct servers_room room = {.server_id = server_id, .max_participants = r[E_MAXP].i};
         struct server_row chosen;
         struct mrb_err e = {0};
+        cols_spec(r, &room.spec);
         if (servers_move_room(app, &room, &chosen, &e) == 0)
             moved++;
         else if (e.http)
-            log_msg(LOG_LVL_WARN, "cannot move room %s off %s: %s", room.id, server_id, e.msg);
+            log_msg(LOG_LVL_WARN, "cannot move room %s off %s: %s", room.spec.id, server_id, e.msg);
     }
     log_msg(LOG_LVL_INFO, "evacuated %d of %d live rooms from %s", moved, n, server_id);
     free(rooms);
@@ -340,7 +363,7 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
 
 int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT id, name, secret, room_key, record, max_participants FROM rooms "
+    static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
                               "WHERE server_id = ? AND server_boot <> ? AND ended_at IS NULL AND expires_at > ?";
     static const char done_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
     struct db_val p[] = {DB_S(s->id), DB_I(s->boot), DB_I(util_now())};
@@ -353,9 +376,9 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     servers_janus(s, &js);
     for (int i = 0; i < n; i++) {
         const struct db_col *r = rooms[i].c;
-        struct janus_room jr = {.id = r[E_ID].s, .description = r[E_NAME].s, .secret = r[E_SECRET].s,
-                                .pin = r[E_KEY].s, .record = (int)r[E_RECORD].i};
+        struct janus_room jr;
         struct mrb_err e = {0};
+        cols_spec(r, &jr);
         if (janus_room_create(&js, &jr, &e) == JANUS_FAILED) {
             log_msg(LOG_LVL_WARN, "cannot recreate room %s on %s: %s", jr.id, s->id, e.msg);
             continue;

@@ -13,6 +13,7 @@ struct server_row {
     char admin_url[256];
     char admin_secret[256];
     char token_secret[256];
+    char record_dir[256]; /* "" when not configured */
     long long boot;
     int healthy;
     double weight;
@@ -42,10 +43,17 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
 
 /* A room as it must be recreated elsewhere. Pointers are borrowed. */
 struct servers_room {
-    const char *id, *name, *secret, *pin, *server_id;
-    int record;
+    struct janus_room spec; /* as its plugin creates it (servers_room_spec) */
+    const char *server_id;  /* where it is mapped now */
     long long max_participants;
 };
+
+/* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
+ * for room_type "audio", else VideoRoom with its codec, per-publisher
+ * bitrate (default 512 kbit/s) and publisher cap (janus_publishers()). */
+void servers_room_spec(struct janus_room *jr, const char *id, const char *name, const char *secret, const char *pin,
+                       int record, long long max_participants, const char *room_type, const char *video_codec,
+                       long long bitrate_kbps, int screen_share);
 
 /* Moves room off its server (down, panicked): creates it on the best other
  * server, then remaps it with a conditional UPDATE on the old server id and

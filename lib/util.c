@@ -233,3 +233,17 @@ int util_base64_decode(const char *in, size_t n, unsigned char *out, size_t outl
     out[len] = '\0';
     return len;
 }
+
+int util_list_has(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && memcmp(p, item, n) == 0)
+            return 1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}

@@ -50,4 +50,8 @@ long long util_now(void);
  * valid and owned by the caller). */
 void *util_grow(void *base, size_t n, size_t *cap, size_t sz);
 
+/* 1 when the comma-separated list (may be NULL) has item as one of its
+ * entries (a MariaDB SET value, a GROUP_CONCAT). */
+int util_list_has(const char *list, const char *item);
+
 #endif

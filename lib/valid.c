@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -48,6 +49,28 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
 type:
     err_set(err, 400, "400", "%s must be %s", f->name,
             f->type == VALID_INT ? "an integer" : f->type == VALID_BOOL ? "a boolean" : "a string");
+    return -1;
+}
+
+int valid_choice(json_t *obj, const char *name, const char *const *choices, struct mrb_err *err)
+{
+    json_t *v = json_object_get(obj, name);
+    char list[200];
+    size_t at = 0;
+
+    if (!json_is_string(v))
+        return 0; /* absent or null: valid_check() has refused any other type */
+    for (const char *const *c = choices; *c; c++)
+        if (strlen(*c) == json_string_length(v) && strcmp(json_string_value(v), *c) == 0)
+            return 0;
+    list[0] = '\0';
+    for (const char *const *c = choices; *c && at < sizeof(list); c++) {
+        int n = snprintf(list + at, sizeof(list) - at, "%s\"%s\"", at ? ", " : "", *c);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+    err_set(err, 400, "400", "%s must be one of %s", name, list);
     return -1;
 }
 

@@ -30,6 +30,11 @@ struct valid_field {
  * names the field. */
 int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct mrb_err *err);
 
+/* A string field that must be one of choices (NULL-terminated), checked
+ * after valid_check() has checked its type and length: 0 when absent or
+ * one of them, else -1 with a 400 that lists them. */
+int valid_choice(json_t *obj, const char *name, const char *const *choices, struct mrb_err *err);
+
 /* Convenience getters for fields valid_check() already checked. */
 const char *valid_str(json_t *obj, const char *name, const char *dflt);
 /* 1 when name is given and not null (valid_check()'s notion of present). */
