@@ -23,7 +23,7 @@
 const $ = (id) => document.getElementById(id);
 /* Exposed for the browser test and for poking at from the console. */
 const mrb = (window.mrb = { janus: null, handle: null, joined: false, myId: null, people: new Map(), error: null,
-  call: null, grant: null, rejoining: false, rejoins: 0, video: null, muted: false, cameraOff: false });
+  call: null, grant: null, rejoining: false, rejoins: 0, video: null, muted: false, cameraOff: false, log: [] });
 /* One userId per tab: a rejoin keeps its seat, even in a full room. */
 mrb.userId = sessionStorage.getItem('mrbUserId') ||
   'demo-' + Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -31,6 +31,13 @@ sessionStorage.setItem('mrbUserId', mrb.userId);
 const REJOIN_DELAYS = [500, 1000, 2000, 4000];
 const RECHECK_MS = 30000, ICE_GRACE_MS = 3000;
 const VIDEOROOM = 'janus.plugin.videoroom';
+
+/* What happened to the call, with times: window.mrb.log in the console (and
+ * in the browser tests' failure messages). */
+function note(text) {
+  mrb.log.push(`${new Date().toISOString().slice(11, 23)} ${text}`);
+  if (mrb.log.length > 40) mrb.log.shift();
+}
 
 function showError(text) {
   mrb.error = text;
@@ -89,6 +96,7 @@ async function lost(why) {
   if (!mrb.call || mrb.rejoining) return;
   mrb.rejoining = true;
   const bad = mrb.grant && mrb.grant.server;
+  note(`lost ${bad}: ${why}`);
   dropSession();
   setStatus('Reconnecting… (' + why + ')');
   for (let i = 0; mrb.call; i++) {
@@ -96,6 +104,7 @@ async function lost(why) {
     if (!mrb.call) break;
     try {
       const grant = await api('join-room', { ...joinBody(), unreachable: bad });
+      note(`rejoined: ${grant.server}`);
       mrb.rejoins++;
       mrb.rejoining = false;
       startCall(grant);
@@ -108,6 +117,7 @@ async function lost(why) {
         break;
       }
       /* the broker or the network is down too: keep trying */
+      note(`join-room: ${e.message}`);
     }
   }
   mrb.rejoining = false;
@@ -120,6 +130,7 @@ async function recheck() {
   try {
     const grant = await api('join-room', joinBody());
     if (mrb.call && !mrb.rejoining && grant.server !== mrb.grant.server) {
+      note(`moved: ${mrb.grant.server} -> ${grant.server}`);
       dropSession();
       setStatus('The room moved; reconnecting…');
       mrb.rejoins++;
@@ -181,6 +192,7 @@ function setTalking(id, talking) {
 
 function leave(reason) {
   mrb.call = null;
+  mrb.gen = (mrb.gen || 0) + 1; /* the session's late callbacks (a long poll's 404) are not ours any more */
   clearInterval(mrb.recheckTimer);
   if (mrb.janus) mrb.janus.destroy({ cleanupHandles: true });
   mrb.janus = mrb.handle = null;
@@ -244,6 +256,7 @@ function startCall(grant) {
   $('share').hidden = !video || grant.screenShare === false;
   showControls();
   setStatus('Connecting to ' + grant.server + '…');
+  note(`connecting: ${grant.server} (${video ? 'VideoRoom' : 'AudioBridge'})`);
   Janus.init({
     debug: false,
     dependencies: Janus.useDefaultDependencies(),
@@ -288,7 +301,7 @@ function attachAudio(j, grant, current) {
         $('remote').play().catch(() => {});
       }
     },
-    webrtcState: (up) => current() && setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up),
+    webrtcState: (up) => current() && (note(`audio ${up ? 'up' : 'down'}`), setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up)),
     iceState: watchIce(current),
   });
 }
@@ -304,6 +317,7 @@ function resetVideo() {
     clearInterval(v.levelTimer);
     for (const f of v.feeds.values()) detachQuietly(f.handle);
     detachQuietly(v.screen);
+    if (v.screenTrack) v.screenTrack.stop();
   }
   $('tiles').replaceChildren();
   shareButton();
@@ -379,38 +393,30 @@ function selfFlags() {
   if (el) el.querySelector('.flags').textContent = [mrb.muted && 'muted', mrb.cameraOff && 'camera off'].filter(Boolean).join(' · ');
 }
 
-/* The talking indicator, from the audio itself: every 250 ms, the level of
- * the audio received from each feed (RTCRtpReceiver
- * getSynchronizationSources, the sender's RFC 6464 level that Janus
- * forwards) and of our own microphone (getStats media-source). A tile lights
- * up for 600 ms after a level above 0.03 (about -30 dBov). VideoRoom's own
- * "talking" events need two seconds of sound above its threshold and miss
- * short words (and the fake microphone's beeps). */
-const LEVEL_MS = 250, LEVEL_ON = 0.03, LEVEL_HOLD_MS = 600;
+/* The talking indicator, from the audio itself: every 250 ms, the mean
+ * level of the audio decoded from each feed since the last look (getStats
+ * inbound-rtp totalAudioEnergy over totalSamplesDuration), and of our own
+ * microphone (media-source). A tile lights up for 600 ms after a level above
+ * 0.02 (about -34 dBFS). VideoRoom's own "talking" events need, by default,
+ * two seconds of sound above its threshold and miss short words (and the
+ * fake microphone's beeps). */
+const LEVEL_MS = 250, LEVEL_ON = 0.02, LEVEL_HOLD_MS = 600;
 
-function fresh(ts) {
-  /* the spec counts from performance.timeOrigin; older Chromium, from the epoch */
-  return Math.min(Math.abs(performance.now() - ts), Math.abs(Date.now() - ts)) < 1000;
-}
-
-function receivedLevel(h) {
+/* The mean audio level since the last call, from one handle's stats. */
+async function audioLevel(h, who, type) {
   const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
-  let level = 0;
-  for (const r of pc ? pc.getReceivers() : []) {
-    if (!r.track || r.track.kind !== 'audio' || !r.getSynchronizationSources) continue;
-    for (const src of r.getSynchronizationSources()) if (fresh(src.timestamp)) level = Math.max(level, src.audioLevel || 0);
-  }
-  return level;
-}
-
-async function ownLevel(h) {
-  const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
-  if (!pc || mrb.muted) return 0;
-  let level = 0;
+  if (!pc) return 0;
+  let energy = 0, duration = 0;
   (await pc.getStats()).forEach((s) => {
-    if (s.type === 'media-source' && s.kind === 'audio') level = Math.max(level, s.audioLevel || 0);
+    if (s.type === type && s.kind === 'audio') {
+      energy += s.totalAudioEnergy || 0;
+      duration += s.totalSamplesDuration || 0;
+    }
   });
-  return level;
+  const last = who.energy || { energy: 0, duration: 0 };
+  who.energy = { energy, duration };
+  const dt = duration - last.duration;
+  return dt > 0 && energy >= last.energy ? Math.sqrt((energy - last.energy) / dt) : 0;
 }
 
 function showLevel(key, who, level) {
@@ -423,8 +429,9 @@ function showLevel(key, who, level) {
 }
 
 async function pollLevels(v) {
-  for (const f of v.feeds.values()) if (!f.screen) showLevel(f.id, f, receivedLevel(f.handle));
-  showLevel('self', v.self, await ownLevel(v.pub).catch(() => 0));
+  for (const f of v.feeds.values()) if (!f.screen) showLevel(f.id, f, await audioLevel(f.handle, f, 'inbound-rtp').catch(() => 0));
+  const own = await audioLevel(v.pub, v.self, 'media-source').catch(() => 0);
+  showLevel('self', v.self, mrb.muted ? 0 : own);
 }
 
 /* Janus's error in the page's error line; 432 (the room's publishers cap)
@@ -444,7 +451,12 @@ function publishRefused(h, msg, what) {
 function attachVideo(j, grant, current) {
   const { room, key, display } = mrb.call;
   const v = (mrb.video = { pub: null, privateId: null, published: false, screen: null, screenId: null, feeds: new Map(), self: {} });
-  v.levelTimer = setInterval(() => mrb.video === v && pollLevels(v), LEVEL_MS);
+  v.levelTimer = setInterval(async () => {
+    if (mrb.video !== v || v.polling) return;
+    v.polling = true;
+    await pollLevels(v);
+    v.polling = false;
+  }, LEVEL_MS);
   const localTracks = new Map();
   j.attach({
     plugin: VIDEOROOM,
@@ -466,6 +478,7 @@ function attachVideo(j, grant, current) {
     },
     webrtcState: (up) => {
       if (!current()) return;
+      note(`camera and microphone ${up ? 'up' : 'down'}`);
       setStatus(up ? 'Connected: camera and microphone on air.' : 'Media disconnected.', up);
       if (up) applyMute();
     },
@@ -477,6 +490,7 @@ function onVideoMessage(v, msg, jsep) {
   const ev = msg.videoroom;
   if (ev === 'joined') {
     /* our own join: publish camera and microphone, subscribe to the others */
+    note(`joined as ${msg.id}; ${(msg.publishers || []).length} publishing`);
     mrb.myId = msg.id;
     v.privateId = msg.private_id;
     mrb.joined = true;
@@ -511,6 +525,7 @@ function onVideoMessage(v, msg, jsep) {
     lost('room destroyed on the media server');
     return;
   }
+  if (msg.error) note(`error ${msg.error_code}: ${msg.error}`);
   if (jsep && v.pub) v.pub.handleRemoteJsep({ jsep });
 }
 
@@ -552,6 +567,7 @@ function subscribe(v, p) {
     },
     onremotetrack: (track, mid, on) => {
       if (!mine()) return;
+      if (on && !feed.tracks.size) note(`receiving ${feed.display}${screen ? ' (screen)' : ''}`);
       if (on) feed.tracks.set(mid, track);
       else feed.tracks.delete(mid);
       showTracks(el, [...feed.tracks.values()]);
@@ -597,32 +613,51 @@ function showControls() {
 
 function shareButton() {
   const v = mrb.video;
-  const sharing = !!(v && v.screen);
+  const sharing = !!(v && v.screenTrack);
   $('share').textContent = sharing ? 'Stop sharing' : 'Share screen';
   $('share').setAttribute('aria-pressed', String(sharing));
-  $('share').disabled = !(v && mrb.joined);
+  $('share').disabled = !(v && mrb.joined) || !!(v && v.capturing);
 }
 
 /* Share screen: a second publisher handle in the same room, with the same
- * opaqueId, publishing one getDisplayMedia track described as "screen". */
-function startShare() {
+ * opaqueId, publishing one getDisplayMedia track described as "screen".
+ * The screen is captured first, straight from the click: browsers allow
+ * getDisplayMedia only within a few seconds of the user's gesture, and the
+ * Janus round trips may take longer. */
+async function startShare() {
   const v = mrb.video;
-  if (!v || v.screen || !mrb.janus) return;
+  if (!v || v.screenTrack || v.capturing || !mrb.janus) return;
+  v.capturing = true;
+  $('share').disabled = true;
+  let track;
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 10, max: 15 } }, audio: false });
+    track = stream.getVideoTracks()[0];
+  } catch (e) {
+    showError('screen capture: ' + (e.message || e));
+  } finally {
+    v.capturing = false;
+    shareButton();
+  }
+  if (!track) return;
+  if (mrb.video !== v || !mrb.janus) return track.stop();
   const { room, key, display } = mrb.call;
-  const mine = () => mrb.video === v && v.screen === handle;
   let handle = null;
+  const mine = () => mrb.video === v && handle && v.screen === handle;
+  v.screenTrack = track;
+  track.addEventListener('ended', () => mrb.video === v && v.screenTrack === track && stopShare()); /* the browser's own "Stop sharing" */
   mrb.janus.attach({
     plugin: VIDEOROOM,
     opaqueId: mrb.grant.opaqueId,
     success: (h) => {
-      if (mrb.video !== v || v.screen) return detachQuietly(h);
+      if (mrb.video !== v || v.screen || v.screenTrack !== track) return detachQuietly(h);
       handle = v.screen = h;
       shareButton();
       h.send({ message: { request: 'join', ptype: 'publisher', room, pin: key, display } });
     },
     error: (e) => {
       showError('media server: ' + e);
-      shareButton();
+      stopShare();
     },
     onmessage: (msg, jsep) => {
       if (!mine()) return;
@@ -630,10 +665,10 @@ function startShare() {
         v.screenId = msg.id;
         dropFeed(v, msg.id); /* never subscribe to our own screen */
         handle.createOffer({
-          tracks: [{ type: 'screen', capture: true, recv: false }],
+          tracks: [{ type: 'screen', capture: track, recv: false }],
           success: (offer) => handle.send({ message: { request: 'publish', descriptions: describe(offer, 'screen') }, jsep: offer }),
           error: (e) => {
-            showError('screen capture: ' + (e.message || e));
+            showError('screen share: ' + (e.message || e));
             stopShare();
           },
         });
@@ -644,10 +679,8 @@ function startShare() {
       }
       if (jsep) handle.handleRemoteJsep({ jsep });
     },
-    onlocaltrack: (track, on) => {
-      if (!mine() || track.kind !== 'video') return;
-      if (on) showTracks(tile('self-screen', mrb.call.display + ' (your screen)', { self: true, screen: true }), [track]);
-      else stopShare(); /* ended from the browser's own "Stop sharing" */
+    onlocaltrack: (t, on) => {
+      if (mine() && on && t.kind === 'video') showTracks(tile('self-screen', display + ' (your screen)', { self: true, screen: true }), [t]);
     },
     webrtcState: (up) => mine() && (v.sharing = up),
   });
@@ -655,12 +688,12 @@ function startShare() {
 
 function stopShare() {
   const v = mrb.video;
-  if (v && v.screen) {
-    const h = v.screen;
-    v.screen = null;
-    v.screenId = null;
+  if (v) {
+    const h = v.screen, track = v.screenTrack;
+    v.screen = v.screenId = v.screenTrack = null;
     v.sharing = false;
     detachQuietly(h);
+    if (track) track.stop();
   }
   dropTile('self-screen');
   shareButton();
@@ -669,7 +702,8 @@ function stopShare() {
 /* The stats of one handle's PeerConnection: inbound audio and video, and
  * the selected candidate pair's local type. */
 async function pcStats(h) {
-  const out = { audioBytes: 0, audioPackets: 0, videoBytes: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0, localType: null };
+  const out = { audioBytes: 0, audioPackets: 0, audioEnergy: 0, audioSeconds: 0, videoBytes: 0, framesDecoded: 0, frameWidth: 0,
+    frameHeight: 0, localType: null };
   const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
   if (!pc) return out;
   const report = await pc.getStats();
@@ -678,6 +712,8 @@ async function pcStats(h) {
     if (s.type === 'inbound-rtp' && s.kind === 'audio') {
       out.audioBytes += s.bytesReceived || 0;
       out.audioPackets += s.packetsReceived || 0;
+      out.audioEnergy += s.totalAudioEnergy || 0;
+      out.audioSeconds += s.totalSamplesDuration || 0;
     } else if (s.type === 'inbound-rtp' && s.kind === 'video') {
       out.videoBytes += s.bytesReceived || 0;
       out.framesDecoded += s.framesDecoded || 0;
@@ -701,12 +737,17 @@ mrb.videoStats = async () => {
   return { myId: mrb.myId, publisher: await pcStats(v.pub), published: v.published, sharing: !!v.sharing, talking: !!v.self.talking, feeds };
 };
 
-/* For the test: inbound audio bytes (in a video room, from every feed) and
- * our own PeerConnection's selected candidate pair's local type. */
+/* For the test: inbound audio bytes and video frames decoded (in a video
+ * room, summed over every feed) and our own PeerConnection's selected
+ * candidate pair's local type. */
 mrb.stats = async () => {
   const own = await pcStats(mrb.handle);
   const feeds = mrb.video ? await Promise.all([...mrb.video.feeds.values()].map((f) => pcStats(f.handle))) : [];
-  return { bytesReceived: feeds.reduce((sum, f) => sum + f.audioBytes, own.audioBytes), localType: own.localType };
+  return {
+    bytesReceived: feeds.reduce((sum, f) => sum + f.audioBytes, own.audioBytes),
+    framesDecoded: feeds.reduce((sum, f) => sum + f.framesDecoded, 0),
+    localType: own.localType,
+  };
 };
 
 $('create').addEventListener('click', async () => {
@@ -764,7 +805,7 @@ $('camera').addEventListener('click', () => {
   applyMute();
 });
 
-$('share').addEventListener('click', () => (mrb.video && mrb.video.screen ? stopShare() : startShare()));
+$('share').addEventListener('click', () => (mrb.video && mrb.video.screenTrack ? stopShare() : startShare()));
 
 /* ?room=ID&key=KEY prefill the join form (a link a host can send). */
 const q = new URLSearchParams(location.search);
