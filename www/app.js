@@ -641,6 +641,7 @@ async function startShare() {
   }
   if (!track) return;
   if (mrb.video !== v || !mrb.janus) return track.stop();
+  note(`screen captured: ${track.getSettings().width}x${track.getSettings().height}`);
   const { room, key, display } = mrb.call;
   let handle = null;
   const mine = () => mrb.video === v && handle && v.screen === handle;
@@ -682,7 +683,11 @@ async function startShare() {
     onlocaltrack: (t, on) => {
       if (mine() && on && t.kind === 'video') showTracks(tile('self-screen', display + ' (your screen)', { self: true, screen: true }), [t]);
     },
-    webrtcState: (up) => mine() && (v.sharing = up),
+    webrtcState: (up) => {
+      if (!mine()) return;
+      note(`screen share ${up ? 'up' : 'down'}`);
+      v.sharing = up;
+    },
   });
 }
 
