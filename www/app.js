@@ -301,7 +301,11 @@ function attachAudio(j, grant, current) {
         $('remote').play().catch(() => {});
       }
     },
-    webrtcState: (up) => current() && (note(`audio ${up ? 'up' : 'down'}`), setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up)),
+    webrtcState: (up) => {
+      if (!current()) return;
+      note(`audio ${up ? 'up' : 'down'}`);
+      setStatus(up ? 'Connected: talk away.' : 'Audio disconnected.', up);
+    },
     iceState: watchIce(current),
   });
 }
@@ -349,8 +353,12 @@ function describe(jsep, description) {
 /* A tile: a <video> with the name, a talking dot and flags underneath.
  * Created once per key (self, self-screen, or a feed id) and updated in
  * place, so that playback is not interrupted. */
+function tileOf(key) {
+  return [...$('tiles').children].find((t) => t.dataset.key === String(key));
+}
+
 function tile(key, name, opts = {}) {
-  let el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  let el = tileOf(key);
   if (!el) {
     el = document.createElement('figure');
     el.className = 'tile';
@@ -377,7 +385,7 @@ function tile(key, name, opts = {}) {
 }
 
 function dropTile(key) {
-  const el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  const el = tileOf(key);
   if (el) el.remove();
 }
 
@@ -389,7 +397,7 @@ function showTracks(el, tracks) {
 }
 
 function selfFlags() {
-  const el = [...$('tiles').children].find((t) => t.dataset.key === 'self');
+  const el = tileOf('self');
   if (el) el.querySelector('.flags').textContent = [mrb.muted && 'muted', mrb.cameraOff && 'camera off'].filter(Boolean).join(' · ');
 }
 
@@ -424,7 +432,7 @@ function showLevel(key, who, level) {
   if (level > LEVEL_ON) who.loudAt = now;
   who.level = level;
   who.talking = now - (who.loudAt || -Infinity) < LEVEL_HOLD_MS;
-  const el = [...$('tiles').children].find((t) => t.dataset.key === String(key));
+  const el = tileOf(key);
   if (el) el.classList.toggle('talking', who.talking);
 }
 

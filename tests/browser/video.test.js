@@ -72,7 +72,7 @@ async function flowing(pages, want, ms) {
       }
     });
     if (all) return { ok: true, ms: Date.now() - t0, stats, firsts: [...first.values()].map((f) => f.at) };
-    await sleep(250);
+    await sleep(400); // every look is a getStats on each PeerConnection of each page
   }
   return { ok: false, ms: Date.now() - t0, stats, firsts: [...first.values()].map((f) => f.at) };
 }
