@@ -132,7 +132,7 @@ async function threePersonCall(browser) {
   check('three-person: the page created a video room through create-room', room !== '' && /^[0-9]{4,12}$/.test(key),
         `error: ${await errorOf(pages[0])}`);
   const t0 = Date.now();
-  for (const [i, p] of pages.entries()) await join(p, room, key, names[i]);
+  await Promise.all(pages.map((p, i) => join(p, room, key, names[i]))); // together, as people would
   const grants = await Promise.all(pages.map((p) => p.waitForFunction(() => window.mrb.grant || window.mrb.error, null, { timeout: 10000 })
     .then(() => p.evaluate(() => window.mrb.grant && [window.mrb.grant.roomType, window.mrb.grant.plugin])).catch(() => null)));
   check('three-person: join-room says roomType video, plugin janus.plugin.videoroom, on every page',
@@ -227,7 +227,7 @@ async function relayOnly(browser) {
   const pages = [];
   for (const n of names) pages.push(await openPage(ctx, n, true));
   const t0 = Date.now();
-  for (const [i, p] of pages.entries()) await join(p, data.roomId, data.roomKey, names[i], true);
+  await Promise.all(pages.map((p, i) => join(p, data.roomId, data.roomKey, names[i], true)));
   const r = await flowing(pages, others(names), 15000);
   check(`relay-only: both pages decode video and receive audio from each other within 15 s (${Date.now() - t0} ms)`, r.ok,
         `${brief(r.stats)}; errors: ${await Promise.all(pages.map(errorOf))}`);
@@ -242,8 +242,7 @@ async function publisherCap(browser) {
   const data = await createRoom({ roomNm: 'video: publishers cap', maxParticipants: 2, screenShare: false });
   check(`cap: a 2-seat room without screen sharing has a cap of ${data.publishers} publishers`, data.publishers === 2, JSON.stringify(data));
   const a = await openPage(ctx, 'A', true), b = await openPage(ctx, 'B', true);
-  await join(a, data.roomId, data.roomKey, 'Ana');
-  await join(b, data.roomId, data.roomKey, 'Ben');
+  await Promise.all([join(a, data.roomId, data.roomKey, 'Ana'), join(b, data.roomId, data.roomKey, 'Ben')]);
   const r = await flowing([a, b], others(['Ana', 'Ben']), 15000);
   check('cap: A and B publish and receive each other', r.ok, brief(r.stats));
   check('cap: no "Share screen" button in a room without screen sharing', await a.isHidden('#share'));
@@ -287,7 +286,7 @@ async function recording(browser) {
   const names = ['Fay', 'Gus'];
   const pages = [];
   for (const n of names) pages.push(await openPage(ctx, n, true));
-  for (const [i, p] of pages.entries()) await join(p, data.roomId, data.roomKey, names[i]);
+  await Promise.all(pages.map((p, i) => join(p, data.roomId, data.roomKey, names[i])));
   const r = await flowing(pages, others(names), 15000);
   check('recording: two pages in a recorded video room', r.ok, brief(r.stats));
   await sleep(4000); // at least 2 s of video in every file
