@@ -61,6 +61,7 @@ echo "== setup"
 HOST=$(host_token bench-host)
 create_room '{"roomNm":"bench repeat","roomKey":"123456","maxParticipants":10}'; REPEAT_ROOM=$ROOM
 create_room '{"roomNm":"bench fresh","roomKey":"123456","maxParticipants":10}'; FRESH_ROOM=$ROOM
+create_room '{"roomNm":"bench video","roomKey":"123456","maxParticipants":10,"roomType":"video"}'; VIDEO_ROOM=$ROOM
 sql "UPDATE rooms SET max_participants = 10000000 WHERE id = '$FRESH_ROOM'"   # sized to fit every fresh user
 export BENCH_KEY=123456 BENCH_TOKEN=$HOST
 calls_before=$(metric 'mrb_media_server_calls_total{program="join-room"}')
@@ -68,6 +69,8 @@ joins_before=$(metric 'mrb_joins_total{outcome="ok"}')
 
 echo "== join-room, repeat user (live room)"
 BENCH_ROOM=$REPEAT_ROOM pair "join-room, repeat user" "$CONNS" bench/join.lua /mrb/join-room
+echo "== join-room, repeat user (live video room)"
+BENCH_ROOM=$VIDEO_ROOM pair "join-room, repeat user, video room" "$CONNS" bench/join.lua /mrb/join-room
 echo "== join-room, fresh users"
 BENCH_ROOM=$FRESH_ROOM BENCH_USERS=fresh pair "join-room, fresh users" "$CONNS" bench/join.lua /mrb/join-room
 sleep 2   # the workers' counts reach MariaDB within a second of going idle
@@ -94,6 +97,8 @@ end_bench_rooms() { # destroy what create-room made, at once, through mrb-expire
 CREATE_DUR=${BENCH_CREATE_DURATION:-2s}
 echo "== create-room (2 servers)"
 AFTER=end_bench_rooms RUN_DUR=$CREATE_DUR pair "create-room, 2 servers" 2 bench/create.lua /mrb/create-room
+echo "== create-room, video rooms (2 servers)"
+BENCH_ROOM_TYPE=video AFTER=end_bench_rooms RUN_DUR=$CREATE_DUR pair "create-room, video, 2 servers" 2 bench/create.lua /mrb/create-room
 echo "== create-room with 1,000 registered servers (fresh metrics, all worse than the real two)"
 now=$(date +%s)
 seq 1 1000 | awk -v now="$now" 'BEGIN{print "INSERT INTO servers (id,public_url,admin_url,admin_secret,token_secret,state,healthy,cpu,mem,sessions,handles,sockets,metrics_at,polled_at,created_at,updated_at) VALUES"}

@@ -57,9 +57,11 @@ static enum mod_result room_request(const struct room_target *t, json_t *request
 
 /* A video room's person, as the webhook recorded their handles. */
 struct video_person {
+    const char *pid;      /* the participant id asked about */
     char mid[17];         /* their audio stream's mid, "" when they publish no audio */
     char others[8][65];   /* their other publisher handles (a screen share) */
     int n_others;
+    int found;            /* the webhook has seen them join */
 };
 
 static int video_handle_row(void *ctx, const struct db_col *c, size_t ncols)
@@ -67,7 +69,8 @@ static int video_handle_row(void *ctx, const struct db_col *c, size_t ncols)
     struct video_person *v = ctx;
     (void)ncols;
 
-    if (c[2].is_null) { /* their own handle */
+    if (strcmp(c[0].s, v->pid) == 0) { /* the handle asked about: a person, or one's screen share */
+        v->found = 1;
         (void)db_col_str(v->mid, sizeof(v->mid), &c[1]); /* NULL or over-long: "" */
         return 0;
     }
@@ -86,6 +89,7 @@ static int video_person(struct mrb_app *app, const struct room_target *t, const 
     struct db_col c[3] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}};
 
     memset(v, 0, sizeof(*v));
+    v->pid = pid;
     return db_query(app->db, sql, p, 3, c, 3, video_handle_row, v, err) < 0 ? -1 : 0;
 }
 
@@ -100,6 +104,10 @@ static enum mod_result mute_request(struct mrb_app *app, const struct room_targe
         return room_request(t, json_pack("{s:s, s:s}", "request", muted ? "mute" : "unmute", "id", pid), err);
     if (video_person(app, t, pid, &v, err) != 0)
         return MOD_FAILED;
+    if (!v.found) {
+        err_set(err, 404, "108", "participant not in the room");
+        return MOD_GONE;
+    }
     if (v.mid[0] == '\0') {
         err_set(err, 409, "110", "participant publishes no audio");
         return MOD_FAILED;

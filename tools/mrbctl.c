@@ -366,15 +366,17 @@ static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
         return fail("room list", &err);
     if (as_json)
         return print_json(list);
-    printf("%-24s %-16s %-8s %5s %6s %-20s %s\n", "ROOM", "SERVER", "STATE", "SEATS", "PEOPLE", "EXPIRES", "NAME");
+    printf("%-24s %-16s %-8s %5s %6s %-5s %-20s %s\n", "ROOM", "SERVER", "STATE", "SEATS", "PEOPLE", "TYPE",
+           "EXPIRES", "NAME");
     json_array_foreach(list, i, r)
     {
-        printf("%-24s %-16s %-8s %2lld/%-2lld %6lld %-20s %s\n", json_string_value(json_object_get(r, "roomId")),
+        printf("%-24s %-16s %-8s %2lld/%-2lld %6lld %-5s %-20s %s\n", json_string_value(json_object_get(r, "roomId")),
                json_string_value(json_object_get(r, "server")), json_string_value(json_object_get(r, "state")),
                (long long)json_integer_value(json_object_get(r, "seatsHeld")),
                (long long)json_integer_value(json_object_get(r, "maxParticipants")),
                (long long)json_integer_value(json_object_get(r, "participants")),
-               json_string_value(json_object_get(r, "expiresAt")), json_string_value(json_object_get(r, "roomNm")));
+               json_string_value(json_object_get(r, "roomType")), json_string_value(json_object_get(r, "expiresAt")),
+               json_string_value(json_object_get(r, "roomNm")));
     }
     json_decref(list);
     return 0;

@@ -77,12 +77,13 @@ sql() {
 
 server_conf() { conf_get "$CONF" "server $1" "$2"; }
 
-# janus_admin SERVER REQUEST_JSON: AudioBridge request through the Admin API.
+# janus_admin SERVER REQUEST_JSON [PLUGIN]: a plugin request through the
+# Admin API (AudioBridge unless PLUGIN says janus.plugin.videoroom).
 janus_admin() {
   curl -s -X POST "$(server_conf "$1" admin_url)" -H 'Content-Type: application/json' \
-    -d "{\"janus\":\"message_plugin\",\"transaction\":\"t$RANDOM\",\"admin_secret\":\"$(server_conf "$1" admin_secret)\",\"plugin\":\"janus.plugin.audiobridge\",\"request\":$2}"
+    -d "{\"janus\":\"message_plugin\",\"transaction\":\"t$RANDOM\",\"admin_secret\":\"$(server_conf "$1" admin_secret)\",\"plugin\":\"${3:-janus.plugin.audiobridge}\",\"request\":$2}"
 }
-room_exists_on() { janus_admin "$1" "{\"request\":\"exists\",\"room\":\"$2\"}" | jq -r '.response.exists'; }
+room_exists_on() { janus_admin "$1" "{\"request\":\"exists\",\"room\":\"$2\"}" ${3:+"$3"} | jq -r '.response.exists'; }
 
 create_room() { # create_room JSON -> sets ROOM, KEY, SERVER
   post create-room "$1" -H "Authorization: Bearer $(host_token)"
@@ -99,7 +100,7 @@ db_is() { [ "$(sql "$1")" = "$2" ]; }
 # db_gt "SELECT ..." N: the query's value is greater than N.
 db_gt() { [ "$(sql "$1")" -gt "$2" ]; }
 # exists_is SERVER ROOM WANT: Janus says the room exists (true/false).
-exists_is() { [ "$(room_exists_on "$1" "$2")" = "$3" ]; }
+exists_is() { [ "$(room_exists_on "$1" "$2" ${4:+"$4"})" = "$3" ]; }
 
 # janus_join URL TOKEN ROOM PIN DISPLAY [OPAQUE]: a real client over the
 # Janus HTTP API (signalling only): session, AudioBridge handle, join.

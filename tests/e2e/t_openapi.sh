@@ -87,6 +87,8 @@ R_FULL=$(jqr .data.roomId); KEY_FULL=$(jqr .data.roomKey)
 jpost "create, the other bounds and nulls" 201 create-room \
   '{"roomNm":"b","description":null,"roomKey":"1234","maxParticipants":null,"ttlSeconds":10,"record":null}' "${A[@]}"
 R_SHORT=$(jqr .data.roomId)
+# ended at once: 10 s later mrb-expire may have destroyed it (then 410)
+jpost "end the 10 s room" 200 room-end "{\"roomId\":\"$R_SHORT\"}" "${A[@]}"
 jpost "create, no token" 401 create-room '{"roomNm":"x"}'
 jpost "create, a guest token" 403 create-room '{"roomNm":"x"}' -H "Authorization: Bearer $GUEST"
 for bad in '{}' '{"roomNm":null}' '{"roomNm":""}' "{\"roomNm\":\"$(rep n 101)\"}" '{"roomNm":5}' \
@@ -97,10 +99,38 @@ for bad in '{}' '{"roomNm":null}' '{"roomNm":""}' "{\"roomNm\":\"$(rep n 101)\"}
   jpost "create $(head -c 60 <<<"$bad")" 400 create-room "$bad" "${A[@]}"
 done
 
+# create-room: video rooms (roomType, then videoCodec, bitrateKbps and
+# screenShare, which an audio room refuses)
+jpost "create a video room, every video field at a bound" 201 create-room \
+  '{"roomNm":"openapi video","roomKey":"2468","roomType":"video","videoCodec":"h264","bitrateKbps":4000,"screenShare":false,"maxParticipants":3,"ttlSeconds":600}' "${A[@]}"
+R_VOPT=$(jqr .data.roomId)
+eq "...answers its video parameters and publisher cap (seats x 1)" \
+  "$(jqr '[.data.roomType, .data.videoCodec, .data.bitrateKbps, .data.screenShare, .data.publishers] | @csv')" '"video","h264",4000,false,3'
+jpost "create a video room, the other bounds and the defaults" 201 create-room \
+  '{"roomNm":"openapi video 2","roomType":"video","videoCodec":"vp9","bitrateKbps":64,"screenShare":null}' "${A[@]}"
+R_VMIN=$(jqr .data.roomId)
+eq "...screen share by default: publishers = seats x 2" "$(jqr '[.data.screenShare, .data.publishers] | @csv')" 'true,4'
+jpost "create an audio room by type, video fields null" 201 create-room \
+  '{"roomNm":"openapi audio","roomType":"audio","videoCodec":null,"bitrateKbps":null,"screenShare":null}' "${A[@]}"
+R_ATYPE=$(jqr .data.roomId)
+for bad in '{"roomNm":"x","roomType":"vid"}' '{"roomNm":"x","roomType":"VIDEO"}' '{"roomNm":"x","roomType":""}' \
+  "{\"roomNm\":\"x\",\"roomType\":\"$(rep v 17)\"}" '{"roomNm":"x","roomType":5}' \
+  '{"roomNm":"x","roomType":"video","videoCodec":"av1"}' '{"roomNm":"x","roomType":"video","videoCodec":""}' \
+  '{"roomNm":"x","roomType":"video","bitrateKbps":63}' '{"roomNm":"x","roomType":"video","bitrateKbps":4001}' \
+  '{"roomNm":"x","roomType":"video","bitrateKbps":"512"}' '{"roomNm":"x","roomType":"video","screenShare":"yes"}' \
+  '{"roomNm":"x","videoCodec":"vp8"}' '{"roomNm":"x","roomType":"audio","bitrateKbps":512}' \
+  '{"roomNm":"x","roomType":"audio","screenShare":false}'; do
+  jpost "create $(head -c 70 <<<"$bad")" 400 create-room "$bad" "${A[@]}"
+done
+jpost "create, a room type that is no choice" 400 create-room '{"roomNm":"x","roomType":"vid"}' "${A[@]}"
+eq "...names the choices" "$(jqr .message)" 'roomType must be one of "audio", "video"'
+
 # join-room
 jpost "join with every field and an unknown one" 200 join-room \
   "{\"roomId\":\"$R_FULL\",\"roomKey\":\"$KEY_FULL\",\"display\":\"$(rep g 64)\",\"userId\":\"$(rep u 64)\",\"unreachable\":\"http://unknown.invalid/janus\",\"x\":1}"
 jpost "join without a userId (takes the last seat)" 200 join-room "{\"roomId\":\"$R_FULL\",\"roomKey\":\"$KEY_FULL\",\"display\":null}"
+jpost "join a video room" 200 join-room "{\"roomId\":\"$R_VOPT\",\"roomKey\":\"2468\",\"userId\":\"vera\",\"display\":\"Vera\"}"
+eq "...VideoRoom, with a token for it only" "$(jqr .data.plugin)/$(jqr .data.token | cut -d: -f1 | cut -d, -f3)" janus.plugin.videoroom/janus.plugin.videoroom
 jpost "join a full room" 409 join-room "{\"roomId\":\"$R_FULL\",\"roomKey\":\"$KEY_FULL\",\"userId\":\"third\"}"
 jpost "join with a wrong key" 403 join-room "{\"roomId\":\"$R_FULL\",\"roomKey\":\"0000\"}"
 jpost "join an unknown room" 404 join-room '{"roomId":"no-such-room-openapi","roomKey":"1234"}'
@@ -169,7 +199,83 @@ jpost "kick in the ended room" 410 room-kick "{\"roomId\":\"$R\",\"participantId
 jpost "mute in the ended room" 410 room-mute "{\"roomId\":\"$R\",\"participantId\":\"$P\",\"muted\":true}" "${A[@]}"
 jpost "edit the ended room" 410 room-edit "{\"roomId\":\"$R\",\"roomNm\":\"x\"}" "${A[@]}"
 jpost "record the ended room" 410 room-record "{\"roomId\":\"$R\",\"record\":true}" "${A[@]}"
-for r in "$R_MAIN" "$R_FULL" "$R_SHORT"; do jpost "end a room of this test" 200 room-end "{\"roomId\":\"$r\"}" "${A[@]}"; done
+# room-status and moderation in a video room. Ann and Cy join VideoRoom as
+# publishers through Janus (its joined events), Ann's screen share is a
+# second handle with her opaqueId; what each publishes comes as Janus posts
+# it once a browser's media flows (tests/browser), here from the room's
+# server with that server's own credential.
+VR=janus.plugin.videoroom
+# vpub URL TOKEN ROOM DISPLAY OPAQUE [SESSION]: a VideoRoom publisher handle
+# (signalling only) joins ROOM with pin 2468; sets JSID, JHID and JPID.
+vpub() {
+  local tx="v$RANDOM" i
+  JSID=${6:-$(janus_post "$1" "{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"$2\"}" | jq -r .data.id)}
+  JHID=$(janus_post "$1/$JSID" "{\"janus\":\"attach\",\"plugin\":\"$VR\",\"opaque_id\":\"$5\",\"transaction\":\"a\",\"token\":\"$2\"}" | jq -r .data.id)
+  janus_post "$1/$JSID/$JHID" "$(jq -nc --arg t "$2" --arg tx "$tx" --arg r "$3" --arg d "$4" \
+    '{janus:"message",transaction:$tx,token:$t,body:{request:"join",ptype:"publisher",room:$r,pin:"2468",display:$d}}')" >/dev/null
+  for i in 1 2 3 4 5; do
+    JPID=$(janus_events "$1" "$2" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction == $tx) | .plugindata.data.id // empty][0] // empty')
+    [ -n "$JPID" ] && return 0
+  done
+  return 1
+}
+# OFFER: a sendonly SDP offer of a microphone (mid 0, opus) and a camera
+# (mid 1, VP8), enough for Janus to set up Ann's streams (ICE never
+# completes without a browser, so Janus itself posts no "published").
+FP=$(printf 'AB:%.0s' {1..32}) FP=${FP%:}
+OFFER=$(printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n'
+  for m in '0 audio 111 opus/48000/2' '1 video 96 VP8/90000'; do
+    read -r mid kind pt codec <<<"$m"
+    printf 'm=%s 9 UDP/TLS/RTP/SAVPF %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=sendonly\r\na=rtcp-mux\r\n' "$kind" "$pt" "$mid"
+    printf 'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 %s\r\na=setup:actpass\r\n' "$FP"
+    printf 'a=rtpmap:%s %s\r\na=ssrc:%s cname:openapi\r\n' "$pt" "$codec" "$((100 + mid))"
+  done)
+jpost "create a video room to moderate" 201 create-room \
+  '{"roomNm":"openapi video moderation","roomKey":"2468","roomType":"video","maxParticipants":3}' "${A[@]}"
+V=$(jqr .data.roomId) VS=$(jqr .data.server)
+jpost "join the video room as ann" 200 join-room "{\"roomId\":\"$V\",\"roomKey\":\"2468\",\"userId\":\"ann\",\"display\":\"Ann\"}"
+VURL=$(jqr .data.server) ATOK=$(jqr .data.token) AOP=$(jqr .data.opaqueId)
+check "ann joins VideoRoom through Janus" vpub "$VURL" "$ATOK" "$V" Ann "$AOP"
+ANN=$JPID ANN_SID=$JSID
+janus_post "$VURL/$ANN_SID/$JHID" "$(jq -nc --arg sdp "$OFFER" --arg t "$ATOK" \
+  '{janus:"message",transaction:"p",token:$t,body:{request:"publish"},jsep:{type:"offer",sdp:$sdp}}')" >/dev/null
+check "...and her screen share, a second handle in her session" vpub "$VURL" "$ATOK" "$V" "Ann (screen)" "$AOP" "$ANN_SID"
+ANN_SCREEN=$JPID
+jpost "join the video room as cy" 200 join-room "{\"roomId\":\"$V\",\"roomKey\":\"2468\",\"userId\":\"cy\",\"display\":\"Cy\"}"
+CTOK=$(jqr .data.token)
+check "cy joins VideoRoom through Janus" vpub "$VURL" "$CTOK" "$V" Cy "$(jqr .data.opaqueId)"
+CY=$JPID CY_SID=$JSID
+check "their joined events are in (ann's screen folded into ann)" wait_for 5 db_is \
+  "SELECT COUNT(*), SUM(main_id = '$ANN') FROM participants WHERE room_id = '$V'" "3	1"
+VCRED=$(hook_cred "$VS")
+vevent() { # vevent NAME EVENT PARTICIPANT STREAMS: one VideoRoom event from the room's server
+  jpost "webhook, VideoRoom $1" 200 event-webhook "[{\"emitter\":\"$VS\",\"type\":64,\"timestamp\":${EPOCHREALTIME/./},\"event\":{\"plugin\":\"$VR\",\"data\":{\"event\":\"$2\",\"room\":\"$V\",\"id\":\"$3\",\"streams\":$4}}}]" -u "$VCRED"
+}
+vevent "published (microphone and camera)" published "$ANN" '[{"type":"audio","mid":"0","codec":"opus"},{"type":"video","mid":"1","codec":"vp8"}]'
+vevent "published (a screen)" published "$ANN_SCREEN" '[{"type":"video","mid":"0","codec":"vp8","description":"screen"}]'
+jpost "status of a video room" 200 room-status "{\"roomId\":\"$V\"}" "${A[@]}"
+eq "...two people, two seats: ann publishes all three, cy nothing yet" \
+  "$(jqr "[(.data.participants | length), .data.seatsHeld, (.data.participants[] | select(.id == \"$ANN\") | .publishing | join(\"+\")), (.data.participants[] | select(.id == \"$CY\") | .publishing | length)] | @csv")" \
+  '2,2,"microphone+camera+screen",0'
+jpost "mute in a video room, cy publishes no audio" 409 room-mute "{\"roomId\":\"$V\",\"participantId\":\"$CY\",\"muted\":true}" "${A[@]}"
+eq "...code 110" "$(jqr .code)" 110
+jpost "mute in a video room (VideoRoom moderate of ann's audio)" 200 room-mute "{\"roomId\":\"$V\",\"participantId\":\"$ANN\",\"muted\":true}" "${A[@]}"
+jpost "mute an unknown video participant" 404 room-mute "{\"roomId\":\"$V\",\"participantId\":\"ghost\",\"muted\":true}" "${A[@]}"
+jpost "status of a video room, ann muted" 200 room-status "{\"roomId\":\"$V\"}" "${A[@]}"
+eq "...room-status says so" "$(jqr ".data.participants[] | select(.id == \"$ANN\") | .muted")" true
+jpost "edit a video room's seats (and publisher cap)" 200 room-edit "{\"roomId\":\"$V\",\"maxParticipants\":4}" "${A[@]}"
+jpost "record a video room" 200 room-record "{\"roomId\":\"$V\",\"record\":true}" "${A[@]}"
+jpost "stop recording a video room" 200 room-record "{\"roomId\":\"$V\",\"record\":false}" "${A[@]}"
+jpost "kick in a video room (and the screen handle)" 200 room-kick "{\"roomId\":\"$V\",\"participantId\":\"$ANN\"}" "${A[@]}"
+check "...both of ann's handles leave (kicked events)" wait_for 5 db_is \
+  "SELECT COUNT(*) FROM participants WHERE room_id = '$V' AND participant_id IN ('$ANN', '$ANN_SCREEN')" 0
+jpost "kick a video participant already gone" 404 room-kick "{\"roomId\":\"$V\",\"participantId\":\"$ANN\"}" "${A[@]}"
+jpost "end a video room" 200 room-end "{\"roomId\":\"$V\"}" "${A[@]}"
+for s in "$ANN_SID:$ATOK" "$CY_SID:$CTOK"; do
+  janus_post "$VURL/${s%%:*}" "{\"janus\":\"destroy\",\"transaction\":\"d\",\"token\":\"${s#*:}\"}" >/dev/null
+done
+
+for r in "$R_MAIN" "$R_FULL" "$R_VOPT" "$R_VMIN" "$R_ATYPE"; do jpost "end a room of this test" 200 room-end "{\"roomId\":\"$r\"}" "${A[@]}"; done
 
 # event-webhook: janus-a's own credential; each batch unique (timestamps),
 # since a byte-identical batch is a re-delivery. Type 8 changes nothing.

@@ -839,6 +839,29 @@ static void test_webhook_credentials(void **state)
                     "[server b] webhook_user 'hook' is [server a]'s too");
 }
 
+/* [server NAME] record_dir (absolute, or beside the config file) and
+ * link_mbps (a positive number). */
+static void test_server_record_dir_link(void **state)
+{
+    struct mrb_conf c;
+    char errbuf[256];
+
+    (void)state;
+    load_ok(MIN_CONF SERVER_A "record_dir = /var/lib/janus/recordings\nlink_mbps = 2500.5\n" SERVER_B
+                              "record_dir = rec/b\n", &c);
+    assert_string_equal(c.servers[0].record_dir, "/var/lib/janus/recordings");
+    assert_true(c.servers[0].link_mbps > 2500.4 && c.servers[0].link_mbps < 2500.6);
+    assert_string_equal(c.servers[1].record_dir, "./rec/b"); /* beside "t.conf", which has no directory */
+    assert_true(c.servers[1].link_mbps == 0);                /* unknown */
+    conf_free(&c);
+    assert_contains(load_fail(MIN_CONF SERVER_A "record_dir = /a\"b\n", errbuf, sizeof(errbuf)),
+                    "record_dir must be a path");
+    assert_contains(load_fail(MIN_CONF SERVER_A "link_mbps = 0\n", errbuf, sizeof(errbuf)),
+                    "link_mbps must be a number in (0, 1000000]");
+    assert_contains(load_fail(MIN_CONF SERVER_A "link_mbps = fast\n", errbuf, sizeof(errbuf)),
+                    "link_mbps must be a number");
+}
+
 static void test_trusted_proxies(void **state)
 {
     struct mrb_conf c;
@@ -965,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_turn_url_lists),
         cmocka_unit_test(test_webhook_credentials),
         cmocka_unit_test(test_trusted_proxies),
+        cmocka_unit_test(test_server_record_dir_link),
         cmocka_unit_test(test_db_hosts),
         cmocka_unit_test(test_unknown_key_line),
         cmocka_unit_test(test_bad_numbers),

@@ -378,6 +378,20 @@ static void test_random_bytes(void **state)
     assert_int_equal(util_random_bytes(a, 0), 0);
 }
 
+/* util_list_has(): whole entries of a comma list only (MariaDB SET values). */
+static void test_list_has(void **state)
+{
+    (void)state;
+    assert_true(util_list_has("microphone,camera", "camera"));
+    assert_true(util_list_has("camera", "camera"));
+    assert_true(util_list_has("screen,camera,", "camera"));
+    assert_false(util_list_has("cameras", "camera"));
+    assert_false(util_list_has("camera2,xcamera", "camera"));
+    assert_false(util_list_has("", "camera"));
+    assert_false(util_list_has(NULL, "camera"));
+    assert_false(util_list_has(",,", "camera"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_random_digits),
         cmocka_unit_test(test_random_unit),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_list_has),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

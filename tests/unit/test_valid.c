@@ -390,9 +390,40 @@ static void test_present(void **state)
     json_decref(o);
 }
 
+/* valid_choice(): absent and null pass, one of the list passes, anything
+ * else (a prefix, a longer string, another case, an embedded NUL) is a 400
+ * that lists the choices. */
+static void test_choice(void **state)
+{
+    static const char *const types[] = {"audio", "video", NULL};
+    static const char *const bad[] = {"{\"t\":\"vid\"}", "{\"t\":\"videos\"}", "{\"t\":\"Video\"}",
+                                      "{\"t\":\"\"}", "{\"t\":\"video\\u0000x\"}"};
+    struct mrb_err err;
+    json_t *o;
+    (void)state;
+
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const good[] = {"{}", "{\"t\":null}", "{\"t\":\"audio\"}", "{\"t\":\"video\"}"};
+        o = J(good[i]);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(valid_choice(o, "t", types, &err), 0);
+        json_decref(o);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = json_loads(bad[i], JSON_ALLOW_NUL, NULL);
+        assert_non_null(o);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(valid_choice(o, "t", types, &err), -1);
+        assert_int_equal(err.http, 400);
+        assert_string_equal(err.msg, "t must be one of \"audio\", \"video\"");
+        json_decref(o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_choice),
         cmocka_unit_test(test_valid_full_body),
         cmocka_unit_test(test_required_missing),
         cmocka_unit_test(test_null_is_absent),

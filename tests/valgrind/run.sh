@@ -49,6 +49,7 @@ ALICE="Bearer $(host_token alice)"; MALLORY="Bearer $(host_token mallory)"
 BASIC="Basic $(printf '%s:%s' "$(conf_get "$CONF" "server janus-b" webhook_user)" \
   "$(conf_get "$CONF" "server janus-b" webhook_password)" | base64 -w0)"
 create_room '{"roomNm":"valgrind","roomKey":"1234","maxParticipants":16}'; R=$ROOM
+create_room '{"roomNm":"valgrind video","roomKey":"1234","maxParticipants":16,"roomType":"video"}'; VR=$ROOM
 T=$'\t'
 mix() { # mix NAME LINES...
   printf '%s\n' "${@:2}" >"$V/$1.mix"
@@ -56,11 +57,15 @@ mix() { # mix NAME LINES...
 mix health "GET$T-$T-" "POST$T-$T{}"
 mix metrics "GET$T-$T-" "HEAD$T-$T-" "POST$T-$T{}"
 mix room-status "POST$T$ALICE$T{\"roomId\":\"$R\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\"}" "POST$T-$T{\"roomId\":\"$R\"}" \
-  "POST$T$ALICE$T{\"roomId\":1}" "POST$T${ALICE}x$T{\"roomId\":\"$R\"}" "POST$T$ALICE${T}not json" "GET$T-$T-"
+  "POST$T$ALICE$T{\"roomId\":1}" "POST$T${ALICE}x$T{\"roomId\":\"$R\"}" "POST$T$ALICE${T}not json" "GET$T-$T-" \
+  "POST$T$ALICE$T{\"roomId\":\"$VR\"}"
 mix room-kick "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\",\"participantId\":\"g\"}" \
-  "POST$T$ALICE$T{\"roomId\":\"nosuch\",\"participantId\":\"g\"}" "POST$T$ALICE$T[1,2]"
+  "POST$T$ALICE$T{\"roomId\":\"nosuch\",\"participantId\":\"g\"}" "POST$T$ALICE$T[1,2]" \
+  "POST$T$ALICE$T{\"roomId\":\"$VR\",\"participantId\":\"vp1\"}"
 mix room-mute "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\",\"muted\":true}" \
-  "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\"}" "POST$T-$T{}"
+  "POST$T$ALICE$T{\"roomId\":\"$R\",\"participantId\":\"ghost\"}" "POST$T-$T{}" \
+  "POST$T$ALICE$T{\"roomId\":\"$VR\",\"participantId\":\"vp1\",\"muted\":true}" \
+  "POST$T$ALICE$T{\"roomId\":\"$VR\",\"participantId\":\"ghost\",\"muted\":true}"
 mix room-edit "POST$T$ALICE$T{\"roomId\":\"$R\",\"roomNm\":\"renamed 이름\"}" "POST$T$ALICE$T{\"roomId\":\"$R\"}" \
   "POST$T$ALICE$T{\"roomId\":\"$R\",\"roomKey\":\"12ab\"}" "POST$T$MALLORY$T{\"roomId\":\"$R\",\"roomNm\":\"x\"}"
 mix room-record "POST$T$ALICE$T{\"roomId\":\"$R\",\"record\":true}" "POST$T$ALICE$T{\"roomId\":\"$R\",\"record\":false}" \
@@ -69,14 +74,20 @@ mix room-end "POST$T$ALICE$T{\"roomId\":\"nosuchroom\"}" "POST$T$MALLORY$T{\"roo
   "POST$T-$T{\"roomId\":\"$R\"}"
 mix join-room "POST$T-$T{\"roomId\":\"$R\",\"roomKey\":\"1234\",\"userId\":\"vg\"}" \
   "POST$T-$T{\"roomId\":\"$R\",\"roomKey\":\"1234\",\"userId\":\"vg\",\"display\":\"게스트 😀\"}" \
-  "POST$T-$T{\"roomId\":\"nosuchroom\",\"roomKey\":\"1\"}" "POST$T-$T{\"roomId\":\"$R\"}" "POST$T-$T{bad" "GET$T-$T-"
+  "POST$T-$T{\"roomId\":\"nosuchroom\",\"roomKey\":\"1\"}" "POST$T-$T{\"roomId\":\"$R\"}" "POST$T-$T{bad" "GET$T-$T-" \
+  "POST$T-$T{\"roomId\":\"$VR\",\"roomKey\":\"1234\",\"userId\":\"vg\"}"
 EV="[{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":1,\"session_id\":8300000001,\"event\":{\"name\":\"created\"}},{\"emitter\":\"janus-b\",\"type\":1,\"timestamp\":2,\"session_id\":8300000001,\"event\":{\"name\":\"destroyed\"}},{\"type\":\"x\"},{\"emitter\":\"nobody\",\"type\":2,\"event\":{}}]"
-mix event-webhook "POST$T$BASIC$T$EV" "POST$T$BASIC$T{\"emitter\":\"janus-a\",\"type\":32}" "POST${T}Basic eA==$T$EV" \
+# VideoRoom presence: a person, their screen share, what they publish, both leaving
+VE() { printf '{"emitter":"janus-b","type":64,"timestamp":1,"opaque_id":"vgo","event":{"plugin":"janus.plugin.videoroom","data":{"event":"%s","room":"%s","id":"%s","display":"v","streams":[{"type":"audio","mid":"0"},{"type":"video","mid":"1","description":"screen"}]}}}' "$1" "$VR" "$2"; }
+VEV="[$(VE joined vp1),$(VE joined vp2),$(VE published vp1),$(VE published vp2),$(VE unpublished vp2),$(VE leaving vp2),$(VE kicked vp1)]"
+mix event-webhook "POST$T$BASIC$T$EV" "POST$T$BASIC$T$VEV" "POST$T$BASIC$T{\"emitter\":\"janus-a\",\"type\":32}" "POST${T}Basic eA==$T$EV" \
   "POST$T$BASIC${T}not json" "GET$T$BASIC$T-"
 bad_creates=()
 for i in $(seq 1 49); do bad_creates+=("POST$T-$T{\"roomNm\":\"x\"}"); done
 mix create-room "POST$T$ALICE$T{\"roomNm\":\"valgrind create\",\"ttlSeconds\":60}" "${bad_creates[@]}" \
-  "POST$T$ALICE$T{\"roomNm\":\"\"}" "POST$T$MALLORY$T{}"
+  "POST$T$ALICE$T{\"roomNm\":\"\"}" "POST$T$MALLORY$T{}" \
+  "POST$T$ALICE$T{\"roomNm\":\"valgrind video\",\"ttlSeconds\":60,\"roomType\":\"video\",\"videoCodec\":\"vp9\"}" \
+  "POST$T$ALICE$T{\"roomNm\":\"x\",\"roomType\":\"vid\"}" "POST$T$ALICE$T{\"roomNm\":\"x\",\"screenShare\":true}"
 
 # drive COUNT PROGRAM: COUNT requests cycling through the program's mix, one
 # curl process, one kept-alive connection, strictly one after another.
