@@ -545,8 +545,12 @@ function subscribeAll(v, publishers) {
  * test (and the console) can read each feed's stats. */
 function subscribe(v, p) {
   if (p.id === mrb.myId || p.id === v.screenId || v.feeds.has(p.id) || p.dummy) return;
-  const screen = (p.streams || []).some((s) => s.description === 'screen');
-  const feed = { id: p.id, display: p.display || '(no name)', screen, handle: null, tracks: new Map() };
+  /* a screen: its video described as "screen"; other clients may also name
+   * the handle "Name (screen)" (docs/API.md), ours keeps the person's name */
+  const named = / \(screen\)$/.test(p.display || '');
+  const screen = named || (p.streams || []).some((s) => s.description === 'screen');
+  const display = named ? p.display.slice(0, -' (screen)'.length) : p.display || '(no name)';
+  const feed = { id: p.id, display, screen, handle: null, tracks: new Map() };
   v.feeds.set(p.id, feed);
   const el = tile(p.id, screen ? `${feed.display} (screen)` : feed.display, { screen });
   const { room, key } = mrb.call;
