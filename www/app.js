@@ -81,7 +81,7 @@ function dropSession() {
   mrb.janus = mrb.handle = null;
   mrb.joined = false;
   clearTimeout(mrb.iceTimer);
-  resetVideo();
+  resetVideo(true);
   if (j) {
     try {
       j.destroy({ cleanupHandles: true, notifyDestroyed: false, unload: true });
@@ -313,15 +313,23 @@ function attachAudio(j, grant, current) {
 /* ---- Video rooms (janus.plugin.videoroom) ---- */
 
 /* One Janus session's video state: the publisher handle, the screen-share
- * handle, and one subscription per other publisher (a feed). */
-function resetVideo() {
+ * handle, and one subscription per other publisher (a feed). When the
+ * session is lost (keepScreen), a screen capture is kept in mrb.screenTrack
+ * to be published again once the camera is on air on the next server. */
+function resetVideo(keepScreen) {
   const v = mrb.video;
   mrb.video = null;
   if (v) {
     clearInterval(v.levelTimer);
     for (const f of v.feeds.values()) detachQuietly(f.handle);
     detachQuietly(v.screen);
-    if (v.screenTrack) v.screenTrack.stop();
+    /* a screen share goes on from the next server (publishScreen) */
+    if (keepScreen && v.screenTrack && v.screenTrack.readyState === 'live') mrb.screenTrack = v.screenTrack;
+    else if (v.screenTrack) v.screenTrack.stop();
+  }
+  if (!keepScreen && mrb.screenTrack) {
+    mrb.screenTrack.stop();
+    mrb.screenTrack = null;
   }
   $('tiles').replaceChildren();
   shareButton();
@@ -522,7 +530,14 @@ function onVideoMessage(v, msg, jsep) {
     }
     if (msg.leaving !== undefined && msg.leaving !== 'ok') dropFeed(v, msg.leaving);
     if (msg.kicked !== undefined) dropFeed(v, msg.kicked);
-    if (msg.configured === 'ok') v.published = true;
+    if (msg.configured === 'ok') {
+      v.published = true;
+      /* a share from the server we lost: on air again, after the camera (the
+       * person's first handle) */
+      const track = mrb.screenTrack;
+      mrb.screenTrack = null;
+      if (track && track.readyState === 'live' && !v.screenTrack) publishScreen(v, track);
+    }
     if (msg.error) {
       publishRefused(v.pub, msg, 'camera');
       v.refused = msg.error_code;
@@ -654,18 +669,25 @@ async function startShare() {
   if (!track) return;
   if (mrb.video !== v || !mrb.janus) return track.stop();
   note(`screen captured: ${track.getSettings().width}x${track.getSettings().height}`);
+  /* the browser's own "Stop sharing" */
+  track.addEventListener('ended', () => mrb.video && mrb.video.screenTrack === track && stopShare());
+  publishScreen(v, track);
+}
+
+/* Publishes a captured screen track: from the button, or again on the
+ * server the room moved to (the capture outlives the Janus session). */
+function publishScreen(v, track) {
   const { room, key, display } = mrb.call;
   let handle = null;
   const mine = () => mrb.video === v && handle && v.screen === handle;
   v.screenTrack = track;
-  track.addEventListener('ended', () => mrb.video === v && v.screenTrack === track && stopShare()); /* the browser's own "Stop sharing" */
+  shareButton();
   mrb.janus.attach({
     plugin: VIDEOROOM,
     opaqueId: mrb.grant.opaqueId,
     success: (h) => {
       if (mrb.video !== v || v.screen || v.screenTrack !== track) return detachQuietly(h);
       handle = v.screen = h;
-      shareButton();
       h.send({ message: { request: 'join', ptype: 'publisher', room, pin: key, display } });
     },
     error: (e) => {
@@ -678,7 +700,8 @@ async function startShare() {
         v.screenId = msg.id;
         dropFeed(v, msg.id); /* never subscribe to our own screen */
         handle.createOffer({
-          tracks: [{ type: 'screen', capture: track, recv: false }],
+          /* dontStop: a lost session's cleanup must not end the capture */
+          tracks: [{ type: 'screen', capture: track, recv: false, dontStop: true }],
           success: (offer) => handle.send({ message: { request: 'publish', descriptions: describe(offer, 'screen') }, jsep: offer }),
           error: (e) => {
             showError('screen share: ' + (e.message || e));

@@ -6,7 +6,9 @@
 // room goes through SIGKILL and SIGTERM too: both pages must hear and see
 // each other again (audio bytes and decoded video frames growing) within
 // 15 s, as each page publishes again and only then can the other subscribe
-// (7.5-14 s measured on a loaded 2-CPU box). The server is brought back
+// (7.5-14 s measured on a loaded 2-CPU box); in the SIGKILL case the host
+// shares its screen, and the share must be on air again from the other
+// server without a new click. The server is brought back
 // after each case. Run by tests/browser/run.sh after call.test.js, inside
 // the same network namespace and stack.
 'use strict';
@@ -70,21 +72,51 @@ async function inCall(browser, label, roomType) {
   return { ctx, pages: [host, guest], server, up, plugin };
 }
 
-async function rejoinCase(browser, label, budgetMs, fault, restore, roomType = 'audio') {
+// Resolves with the time until `page` decodes a screen share (frames
+// growing between two looks) on `server`, or -1 after `ms`.
+async function screenOnAir(page, server, ms) {
+  const t0 = Date.now();
+  let first = null;
+  while (Date.now() - t0 < ms) {
+    const s = await page.evaluate(async () => ({ server: window.mrb.grant && window.mrb.grant.server, ...(await window.mrb.videoStats()) }));
+    const f = s.server === server && s.feeds.find((x) => x.screen && x.framesDecoded > 0);
+    if (f && first && f.id === first.id && f.framesDecoded > first.framesDecoded) return Date.now() - t0;
+    first = f || null;
+    await sleep(300);
+  }
+  return -1;
+}
+
+// opts.share: in a video room the host shares its screen before the fault,
+// and the guest must see it again after the move.
+async function rejoinCase(browser, label, budgetMs, fault, restore, roomType = 'audio', opts = {}) {
   const video = roomType === 'video';
   const c = await inCall(browser, label, roomType);
   check(`${label}: two pages in ${video ? 'a video' : 'an audio'} call (a full 2-seat room) on ${c.server}`,
         c.server && c.up >= 0 && (!video || c.plugin === 'janus.plugin.videoroom'), `plugin: ${c.plugin}`);
   if (!c.server || c.up < 0) { await c.ctx.close(); return; }
+  const [host, guest] = c.pages;
+  if (opts.share) {
+    await host.click('#share');
+    const ms = await screenOnAir(guest, c.server, 15000);
+    check(`${label}: the guest sees the host's screen share (${ms} ms)`, ms >= 0);
+  }
   const name = serverOf(c.server);
   const t0 = Date.now();
   fault(name);
   const took = await backOnAir(c.pages, c.server, budgetMs + 10000, video, t0);
   const ms = took.ms;
   const rejoins = await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.rejoins)));
+  const logs = async () => JSON.stringify(await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.log))));
   check(`${label}: both pages ${video ? 'hear and see' : 'hear'} each other again through the other server within ${budgetMs / 1000} s (${ms} ms; both moved after ${took.moved} ms)`,
-        ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await c.pages[0].evaluate(() => window.mrb.error)}; ` +
-        `fault at ${new Date(t0).toISOString().slice(11, 23)}; logs: ${JSON.stringify(await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.log))))}`);
+        ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await host.evaluate(() => window.mrb.error)}; ` +
+        `fault at ${new Date(t0).toISOString().slice(11, 23)}; logs: ${await logs()}`);
+  if (opts.share) {
+    const server = await host.evaluate(() => window.mrb.grant.server);
+    const back = await screenOnAir(guest, server, 15000);
+    check(`${label}: the host's screen share is on air again from the other server, without a new click (${back} ms after media)`,
+          back >= 0 && server !== c.server, `logs: ${await logs()}`);
+  }
   await c.ctx.close();
   restore(name);
   // The next case needs both servers placeable: a server brought back is up
@@ -120,7 +152,7 @@ async function waitHealthy(name, ms) {
     await rejoinCase(browser, 'server panic', 35000, (n) => mrbctl('server', 'panic', n),
                      (n) => mrbctl('server', 'enable', n));
     await rejoinCase(browser, 'SIGKILL, video room', 15000, (n) => stack('janus-stop', n, 'KILL'),
-                     (n) => stack('janus-start', n), 'video');
+                     (n) => stack('janus-start', n), 'video', { share: true });
     await rejoinCase(browser, 'SIGTERM, video room', 15000, (n) => stack('janus-stop', n, 'TERM'),
                      (n) => stack('janus-start', n), 'video');
   } catch (e) {
