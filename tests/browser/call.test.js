@@ -11,18 +11,10 @@
 'use strict';
 const { chromium } = require('playwright-core');
 
-const { ARGS, check, sleep, openPage, finish } = require('./lib');
+const { ARGS, check, sleep, openPage, join, createOnPage, finish } = require('./lib');
 
 const TOKEN = process.env.MRB_HOST_TOKEN;
 const SHOTS = process.env.MRB_SHOTS || 'run';
-
-async function join(page, room, key, name, relay) {
-  await page.fill('#roomId', room);
-  await page.fill('#roomKey', key);
-  await page.fill('#display', name);
-  if (relay) await page.check('#relay');
-  await page.click('#join');
-}
 
 // Polls every page's stats until each has inbound audio bytes > 0 and growing.
 async function audioFlows(pages, ms) {
@@ -46,12 +38,7 @@ async function call(browser, relay) {
   const label = relay ? 'relay-only' : 'default ICE policy';
   const ctx = await browser.newContext();
   const host = await openPage(ctx, 'host', true);
-  await host.fill('#token', TOKEN);
-  await host.fill('#roomNm', `browser test (${label})`);
-  await host.click('#create');
-  await host.waitForFunction(() => document.querySelector('#roomId').value !== '' || window.mrb.error, null, { timeout: 10000 });
-  const room = await host.inputValue('#roomId');
-  const key = await host.inputValue('#roomKey');
+  const { room, key } = await createOnPage(host, TOKEN, `browser test (${label})`);
   check(`${label}: the page created a room through create-room`, room !== '' && /^[0-9]{4,12}$/.test(key),
         `error: ${await host.evaluate(() => window.mrb.error)}`);
   const guest = await openPage(ctx, 'guest', true);

@@ -2,15 +2,21 @@
 // room) on one Janus, then that Janus is SIGKILLed, SIGTERMed, SIGSTOPped,
 // or put in `mrbctl server panic`; both pages must hear each other again
 // through the other server within 8, 5, 15 and 35 s, measured from the
-// fault to inbound audio bytes growing on both pages after the move. The
-// server is brought back after each case. Run by tests/browser/run.sh after
-// call.test.js, inside the same network namespace and stack.
+// fault to inbound audio bytes growing on both pages after the move. A video
+// room goes through SIGKILL and SIGTERM too: both pages must hear and see
+// each other again (audio bytes and decoded video frames growing) within
+// 15 s, as each page publishes again and only then can the other subscribe
+// (7.5-14 s measured on a loaded 2-CPU box); in the SIGKILL case the host
+// shares its screen, and the share must be on air again from the other
+// server without a new click. The server is brought back
+// after each case. Run by tests/browser/run.sh after call.test.js, inside
+// the same network namespace and stack.
 'use strict';
 const { chromium } = require('playwright-core');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 
-const { ARGS, check, sleep, openPage, finish } = require('./lib');
+const { ARGS, check, sleep, openPage, join, createOnPage, finish } = require('./lib');
 
 const TOKEN = process.env.MRB_HOST_TOKEN;
 const ROOT = process.env.MRB_ROOT;
@@ -21,40 +27,36 @@ const pidOf = (name) => Number(fs.readFileSync(`${ROOT}/run/${name}.pid`, 'utf8'
 const serverOf = (url) => (/:8188\//.test(url) ? 'janus-a' : 'janus-b');
 
 // Both pages on a server other than `from`, each with inbound audio bytes
-// growing since it got there. Resolves with the time it took, or -1.
-async function backOnAir(pages, from, ms) {
-  const first = new Map(), t0 = Date.now();
+// (and in a video room, decoded video frames) growing since it got there.
+// Resolves with the time it took since t0 (-1: not within `ms`) and the
+// time both pages had moved.
+async function backOnAir(pages, from, ms, video, t0 = Date.now()) {
+  const first = new Map();
+  let moved = -1;
   while (Date.now() - t0 < ms) {
     const st = await Promise.all(pages.map((p) => p.evaluate(async () =>
       ({ server: window.mrb.grant && window.mrb.grant.server, ...(await window.mrb.stats()) }))));
+    if (moved < 0 && st.every((s) => s.server && s.server !== from)) moved = Date.now() - t0;
     let all = true;
     st.forEach((s, i) => {
-      if (s.server === from || !s.server) { first.delete(i); all = false; return; }
+      if (s.server === from || !s.server) { all = false; return; }
       const key = `${i}:${s.server}`;
-      if (s.bytesReceived > 0 && !first.has(key)) first.set(key, s.bytesReceived);
-      if (!(first.has(key) && s.bytesReceived > first.get(key))) all = false;
+      if (s.bytesReceived > 0 && (!video || s.framesDecoded > 0) && !first.has(key)) first.set(key, s);
+      const f = first.get(key);
+      if (!(f && s.bytesReceived > f.bytesReceived && (!video || s.framesDecoded > f.framesDecoded))) all = false;
     });
-    if (all) return Date.now() - t0;
+    if (all) return { ms: Date.now() - t0, moved };
     await sleep(200);
   }
-  return -1;
+  return { ms: -1, moved };
 }
 
-async function inCall(browser, label) {
+async function inCall(browser, label, roomType) {
   const ctx = await browser.newContext();
   const host = await openPage(ctx, `${label} host`);
-  await host.fill('#token', TOKEN);
-  await host.fill('#roomNm', `rejoin: ${label}`);
-  await host.click('#create');
-  await host.waitForFunction(() => document.querySelector('#roomId').value !== '' || window.mrb.error, null, { timeout: 10000 });
-  const room = await host.inputValue('#roomId'), key = await host.inputValue('#roomKey');
+  const { room, key } = await createOnPage(host, TOKEN, `rejoin: ${label}`, { roomType });
   const guest = await openPage(ctx, `${label} guest`);
-  for (const [p, n] of [[host, 'Host'], [guest, 'Guest']]) {
-    await p.fill('#roomId', room);
-    await p.fill('#roomKey', key);
-    await p.fill('#display', n);
-    await p.click('#join');
-  }
+  for (const [p, n] of [[host, 'Host'], [guest, 'Guest']]) await join(p, room, key, n);
   const server = await (async () => {
     for (let i = 0; i < 50; i++) {
       const s = await host.evaluate(() => window.mrb.grant && window.mrb.grant.server);
@@ -63,23 +65,58 @@ async function inCall(browser, label) {
     }
     return null;
   })();
-  // audio flowing on the first server before the fault
-  const up = await backOnAir([host, guest], 'none', 10000);
-  return { ctx, pages: [host, guest], server, up };
+  // media flowing on the first server before the fault
+  const video = roomType === 'video';
+  const up = (await backOnAir([host, guest], 'none', video ? 15000 : 10000, video)).ms;
+  const plugin = await host.evaluate(() => window.mrb.grant && window.mrb.grant.plugin);
+  return { ctx, pages: [host, guest], server, up, plugin };
 }
 
-async function rejoinCase(browser, label, budgetMs, fault, restore) {
-  const c = await inCall(browser, label);
-  check(`${label}: two pages in a call (a full 2-seat room) on ${c.server}`, c.server && c.up >= 0);
+// Resolves with the time until `page` decodes a screen share (frames
+// growing between two looks) on `server`, or -1 after `ms`.
+async function screenOnAir(page, server, ms) {
+  const t0 = Date.now();
+  let first = null;
+  while (Date.now() - t0 < ms) {
+    const s = await page.evaluate(async () => ({ server: window.mrb.grant && window.mrb.grant.server, ...(await window.mrb.videoStats()) }));
+    const f = s.server === server && s.feeds.find((x) => x.screen && x.framesDecoded > 0);
+    if (f && first && f.id === first.id && f.framesDecoded > first.framesDecoded) return Date.now() - t0;
+    first = f || null;
+    await sleep(300);
+  }
+  return -1;
+}
+
+// opts.share: in a video room the host shares its screen before the fault,
+// and the guest must see it again after the move.
+async function rejoinCase(browser, label, budgetMs, fault, restore, roomType = 'audio', opts = {}) {
+  const video = roomType === 'video';
+  const c = await inCall(browser, label, roomType);
+  check(`${label}: two pages in ${video ? 'a video' : 'an audio'} call (a full 2-seat room) on ${c.server}`,
+        c.server && c.up >= 0 && (!video || c.plugin === 'janus.plugin.videoroom'), `plugin: ${c.plugin}`);
   if (!c.server || c.up < 0) { await c.ctx.close(); return; }
+  const [host, guest] = c.pages;
+  if (opts.share) {
+    await host.click('#share');
+    const ms = await screenOnAir(guest, c.server, 15000);
+    check(`${label}: the guest sees the host's screen share (${ms} ms)`, ms >= 0);
+  }
   const name = serverOf(c.server);
   const t0 = Date.now();
   fault(name);
-  const took = await backOnAir(c.pages, c.server, budgetMs + 10000);
-  const ms = took < 0 ? -1 : Date.now() - t0;
+  const took = await backOnAir(c.pages, c.server, budgetMs + 10000, video, t0);
+  const ms = took.ms;
   const rejoins = await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.rejoins)));
-  check(`${label}: both pages hear each other again through the other server within ${budgetMs / 1000} s (${ms} ms)`,
-        ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await c.pages[0].evaluate(() => window.mrb.error)}`);
+  const logs = async () => JSON.stringify(await Promise.all(c.pages.map((p) => p.evaluate(() => window.mrb.log))));
+  check(`${label}: both pages ${video ? 'hear and see' : 'hear'} each other again through the other server within ${budgetMs / 1000} s (${ms} ms; both moved after ${took.moved} ms)`,
+        ms >= 0 && ms <= budgetMs, `rejoins: ${rejoins.join(', ')}; errors: ${await host.evaluate(() => window.mrb.error)}; ` +
+        `fault at ${new Date(t0).toISOString().slice(11, 23)}; logs: ${await logs()}`);
+  if (opts.share) {
+    const server = await host.evaluate(() => window.mrb.grant.server);
+    const back = await screenOnAir(guest, server, 15000);
+    check(`${label}: the host's screen share is on air again from the other server, without a new click (${back} ms after media)`,
+          back >= 0 && server !== c.server, `logs: ${await logs()}`);
+  }
   await c.ctx.close();
   restore(name);
   // The next case needs both servers placeable: a server brought back is up
@@ -114,6 +151,10 @@ async function waitHealthy(name, ms) {
                      (n) => process.kill(pidOf(n), 'SIGCONT'));
     await rejoinCase(browser, 'server panic', 35000, (n) => mrbctl('server', 'panic', n),
                      (n) => mrbctl('server', 'enable', n));
+    await rejoinCase(browser, 'SIGKILL, video room', 15000, (n) => stack('janus-stop', n, 'KILL'),
+                     (n) => stack('janus-start', n), 'video', { share: true });
+    await rejoinCase(browser, 'SIGTERM, video room', 15000, (n) => stack('janus-stop', n, 'TERM'),
+                     (n) => stack('janus-start', n), 'video');
   } catch (e) {
     check(`rejoin test ran to the end (${e.message})`, false);
   } finally {

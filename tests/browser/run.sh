@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test-browser: real browser calls through MRB, and calls that outlive
-# their media server. The whole dev stack
+# make test-browser: real browser calls through MRB (voice and video rooms),
+# and calls that outlive their media server. The whole dev stack
 # (MariaDB, lighttpd + FastCGI, both Janus, coturn) and a headless Debian
 # chromium run inside a network namespace this script creates and removes:
 # Janus gathers no loopback candidates, and the test may send traffic only to
@@ -25,11 +25,16 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund >/dev/null) || fail "npm ci failed (playwright-core)"
 fi
 
-# The dev config, with TURN at the namespace's test host and absolute paths.
+# The dev config, with TURN at the namespace's test host and absolute paths
+# (the copy lives in run/browser/, where the dev config's relative paths
+# would resolve elsewhere): the spool, and each server's record_dir under
+# run/recordings/, where video.test.js looks for the .mjr files.
 mkdir -p run/browser
 sed -e "s|^urls *=.*|urls = turn:$TURN_IP:3478?transport=udp, turn:$TURN_IP:3478?transport=tcp|" \
     -e "s|^stun_urls *=.*|stun_urls = stun:$TURN_IP:3478|" \
-    -e "s|^spool_dir *=.*|spool_dir = $ROOT/run/spool|" conf/mrb.dev.conf >"$CONF"
+    -e "s|^spool_dir *=.*|spool_dir = $ROOT/run/spool|" \
+    -e "s|^record_dir *= *\.\./run/recordings/|record_dir = $ROOT/run/recordings/|" conf/mrb.dev.conf >"$CONF"
+grep -q "^record_dir = $ROOT/run/recordings/" "$CONF" || fail "no [server] record_dir ../run/recordings/NAME in conf/mrb.dev.conf to point at run/recordings"
 chmod 600 "$CONF"
 
 scripts/stack.sh down >/dev/null 2>&1 || true   # the same run/ and ports: one stack at a time
@@ -50,10 +55,11 @@ ip -n "$NS" link set veth-b up
 in_ns() { ip netns exec "$NS" env MRB_CONFIG="$CONF" MRB_TURN_IP=$TURN_IP MRB_CRON_PERIOD=3600 "$@"; }
 in_ns scripts/stack.sh up >run/log/browser-stack.log 2>&1 || { tail -20 run/log/browser-stack.log; fail "stack did not come up in $NS"; }
 TOKEN=$(MRB_CONFIG="$CONF" tools/mrbctl token host --sub browser-host) || fail "cannot mint a host token"
-# Two suites in the same namespace and stack: calls (call.test.js), then a
-# call outliving its media server (rejoin.test.js). One closing line.
+# Three suites in the same namespace and stack: calls (call.test.js), a call
+# outliving its media server (rejoin.test.js, audio and video rooms), and
+# video rooms (video.test.js). One closing line.
 pass=0 fail=0
-for t in call rejoin; do
+for t in call rejoin video; do
   in_ns env MRB_HOST_TOKEN="$TOKEN" MRB_SHOTS="$ROOT/run" MRB_ROOT="$ROOT" node "tests/browser/$t.test.js" \
     | tee "run/log/browser-$t.log"
   line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "run/log/browser-$t.log" | tail -n 1)
