@@ -193,7 +193,7 @@ PIDS+=($!)
 sleep 0.3
 ip netns exec "$NS_B" nc "$IP_B.1" "$SINK_PORT" </dev/zero &
 SENDER=$!
-PIDS+=($SENDER)
+PIDS+=("$SENDER")
 check "janus-b's measured transmit exceeds half of the $RATE_MBIT Mbit/s within 30 s" \
   wait_for 30 db_gt "SELECT FLOOR(COALESCE(tx_mbps, 0)) FROM servers WHERE id = 'janus-b'" $((RATE_MBIT / 2))
 # one more poll: a rate measured wholly under traffic
