@@ -22,6 +22,17 @@ const TOKEN = process.env.MRB_HOST_TOKEN;
 const ROOT = process.env.MRB_ROOT;
 const stack = (...a) => execFileSync(`${ROOT}/scripts/stack.sh`, a, { stdio: 'ignore' });
 const mrbctl = (...a) => execFileSync(`${ROOT}/tools/mrbctl`, a).toString();
+// `mrbctl server panic` exits 1 when rooms are left on the server, which
+// includes expired rooms that mrb-expire has not ended yet (this stack runs
+// it once an hour, and run/'s database outlives a run): the case judges by
+// its own room.
+const panic = (name) => {
+  try {
+    mrbctl('server', 'panic', name);
+  } catch (e) {
+    if (e.status !== 1) throw e;
+  }
+};
 const pidOf = (name) => Number(fs.readFileSync(`${ROOT}/run/${name}.pid`, 'utf8').trim());
 // The dev config's public URLs: janus-a on :8188, janus-b on :8288.
 const serverOf = (url) => (/:8188\//.test(url) ? 'janus-a' : 'janus-b');
@@ -149,7 +160,7 @@ async function waitHealthy(name, ms) {
     await rejoinCase(browser, 'SIGTERM', 5000, (n) => stack('janus-stop', n, 'TERM'), (n) => stack('janus-start', n));
     await rejoinCase(browser, 'SIGSTOP', 15000, (n) => process.kill(pidOf(n), 'SIGSTOP'),
                      (n) => process.kill(pidOf(n), 'SIGCONT'));
-    await rejoinCase(browser, 'server panic', 35000, (n) => mrbctl('server', 'panic', n),
+    await rejoinCase(browser, 'server panic', 35000, panic,
                      (n) => mrbctl('server', 'enable', n));
     await rejoinCase(browser, 'SIGKILL, video room', 15000, (n) => stack('janus-stop', n, 'KILL'),
                      (n) => stack('janus-start', n), 'video', { share: true });

@@ -39,7 +39,9 @@ const errorOf = (page) => page.evaluate(() => window.mrb.error);
 const logs = async (pages) => JSON.stringify(await Promise.all(pages.map((p) => p.evaluate(() => window.mrb.log))));
 
 async function createRoom(body) {
-  const doc = await api('create-room', { roomNm: 'video test', roomType: 'video', ...body }, TOKEN);
+  // 10 minutes: run/'s database outlives the run, and this stack ends
+  // expired rooms only once an hour
+  const doc = await api('create-room', { roomNm: 'video test', roomType: 'video', ttlSeconds: 600, ...body }, TOKEN);
   if (doc.code !== '000') throw new Error(`create-room: ${doc.code} ${doc.message}`);
   return doc.data;
 }
