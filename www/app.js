@@ -418,12 +418,16 @@ function selfFlags() {
  * fake microphone's beeps). */
 const LEVEL_MS = 250, LEVEL_ON = 0.02, LEVEL_HOLD_MS = 600;
 
-/* The mean audio level since the last call, from one handle's stats. */
+/* The mean audio level since the last call, from the stats of one handle's
+ * audio receiver (inbound-rtp) or sender (media-source): a sender's or a
+ * receiver's getStats gathers far less than the whole PeerConnection's. */
 async function audioLevel(h, who, type) {
   const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
-  if (!pc) return 0;
+  const ends = !pc ? [] : type === 'inbound-rtp' ? pc.getReceivers() : pc.getSenders();
+  const end = ends.find((e) => e.track && e.track.kind === 'audio');
+  if (!end) return 0;
   let energy = 0, duration = 0;
-  (await pc.getStats()).forEach((s) => {
+  (await end.getStats()).forEach((s) => {
     if (s.type === type && s.kind === 'audio') {
       energy += s.totalAudioEnergy || 0;
       duration += s.totalSamplesDuration || 0;
@@ -688,6 +692,7 @@ function publishScreen(v, track) {
     success: (h) => {
       if (mrb.video !== v || v.screen || v.screenTrack !== track) return detachQuietly(h);
       handle = v.screen = h;
+      note('screen handle attached');
       h.send({ message: { request: 'join', ptype: 'publisher', room, pin: key, display } });
     },
     error: (e) => {
@@ -698,11 +703,15 @@ function publishScreen(v, track) {
       if (!mine()) return;
       if (msg.videoroom === 'joined') {
         v.screenId = msg.id;
+        note(`screen handle joined as ${msg.id}`);
         dropFeed(v, msg.id); /* never subscribe to our own screen */
         handle.createOffer({
           /* dontStop: a lost session's cleanup must not end the capture */
           tracks: [{ type: 'screen', capture: track, recv: false, dontStop: true }],
-          success: (offer) => handle.send({ message: { request: 'publish', descriptions: describe(offer, 'screen') }, jsep: offer }),
+          success: (offer) => {
+            note('screen offer sent');
+            handle.send({ message: { request: 'publish', descriptions: describe(offer, 'screen') }, jsep: offer });
+          },
           error: (e) => {
             showError('screen share: ' + (e.message || e));
             stopShare();
