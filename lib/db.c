@@ -615,8 +615,10 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
     for (int attempt = 0; attempt <= DB_TXN_RETRIES; attempt++) {
         if (attempt > 0 && rc == DB_CONFLICT) {
             /* Jittered backoff, so that the same transactions do not collide
-             * again in lockstep: 10-30 ms, then 20-60 ms, 40-120 ms, and so on. */
-            long us = (long)((double)(DB_TXN_BACKOFF_US << (attempt - 1)) * (1.0 + 2.0 * util_random_unit()));
+             * again in lockstep: 10-30 ms, then 20-60 ms, 40-120 ms, ...
+             * up to 160-480 ms. */
+            int shift = attempt - 1 < DB_TXN_BACKOFF_MAX_SHIFT ? attempt - 1 : DB_TXN_BACKOFF_MAX_SHIFT;
+            long us = (long)((double)(DB_TXN_BACKOFF_US << shift) * (1.0 + 2.0 * util_random_unit()));
             struct timespec pause = {0, us * 1000L};
             nanosleep(&pause, NULL);
         }

@@ -100,12 +100,16 @@ void db_rollback(struct db *db);
  * or anything else (DB_CONFLICT included) to roll back. */
 typedef int (*db_txn_fn)(struct db *db, void *ctx, struct mrb_err *err);
 
-/* After the first try. 5: with 60 joins racing for one room's lapsed seats
- * through two Galera nodes, 3 left one join in some runs out of retries
- * (a 503 for a join the room had a seat for). The backoff doubles, so the
- * last of the 5 waits 160-480 ms. */
-#define DB_TXN_RETRIES 5
+/* After the first try. 8: with 60 joins racing for one room's lapsed seats
+ * through two Galera nodes, 3 and then 5 left one join in a clean-clone
+ * run out of retries (a 503 for a join the room had a seat for: 86
+ * certification failures in that race). The backoff doubles up to
+ * DB_TXN_BACKOFF_MAX_SHIFT, so the retries wait 10-30, 20-60, 40-120,
+ * 80-240, then 160-480 ms each: at most 2.4 s in all, a slow join in a
+ * thundering herd rather than a refused one. */
+#define DB_TXN_RETRIES 8
 #define DB_TXN_BACKOFF_US 10000L /* the first retry's backoff, doubled for each next one */
+#define DB_TXN_BACKOFF_MAX_SHIFT 4 /* ...up to 16 times it */
 /* The transaction may be applied twice without harm (its writes are
  * conditional or deduplicated), so it is run again even when the node went
  * away during COMMIT and whether it committed is unknown. */
