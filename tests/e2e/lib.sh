@@ -102,23 +102,27 @@ db_gt() { [ "$(sql "$1")" -gt "$2" ]; }
 # exists_is SERVER ROOM WANT: Janus says the room exists (true/false).
 exists_is() { [ "$(room_exists_on "$1" "$2" ${4:+"$4"})" = "$3" ]; }
 
-# janus_join URL TOKEN ROOM PIN DISPLAY [OPAQUE]: a real client over the
-# Janus HTTP API (signalling only): session, AudioBridge handle, join.
+# janus_join URL TOKEN ROOM PIN DISPLAY [OPAQUE] [SESSION]: a real client over
+# the Janus HTTP API (signalling only): session (new, or SESSION), a handle
+# of JANUS_PLUGIN (audiobridge, or videoroom: a publisher), join.
 # Sets JSID, JHID and JPID (the participant id Janus gave it); fails when
 # the join is not confirmed within 5 s.
 janus_post() { curl -s -X POST "$1" -H 'Content-Type: application/json' -d "$2"; }
 janus_join() {
   local url=$1 tok=$2 room=$3 pin=$4 display=$5 opaque=${6:-}
-  local ev tx="j$RANDOM" enc
+  local plugin=${JANUS_PLUGIN:-audiobridge} ev tx="j$RANDOM" enc ptype=""
+  [ "$plugin" = videoroom ] && ptype='"ptype":"publisher",'
   enc=$(jq -rn --arg t "$tok" '$t|@uri')
-  JSID=$(janus_post "$url" "{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"$tok\"}" | jq -r .data.id)
-  JHID=$(janus_post "$url/$JSID" "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.audiobridge\",\"opaque_id\":\"$opaque\",\"transaction\":\"a\",\"token\":\"$tok\"}" | jq -r .data.id)
-  janus_post "$url/$JSID/$JHID" "{\"janus\":\"message\",\"transaction\":\"$tx\",\"token\":\"$tok\",\"body\":{\"request\":\"join\",\"room\":\"$room\",\"pin\":\"$pin\",\"display\":\"$display\"}}" >/dev/null
+  JSID=${7:-$(janus_post "$url" "{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"$tok\"}" | jq -r .data.id)}
+  JHID=$(janus_post "$url/$JSID" "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.$plugin\",\"opaque_id\":\"$opaque\",\"transaction\":\"a\",\"token\":\"$tok\"}" | jq -r .data.id)
+  janus_post "$url/$JSID/$JHID" "{\"janus\":\"message\",\"transaction\":\"$tx\",\"token\":\"$tok\",\"body\":{\"request\":\"join\",$ptype\"room\":\"$room\",\"pin\":\"$pin\",\"display\":\"$display\"}}" >/dev/null
   JPID=
   for _ in 1 2 3 4 5; do
     ev=$(curl -s --max-time 5 "$url/$JSID?token=$enc&maxev=5")
-    JPID=$(printf '%s' "$ev" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction==$tx) | .plugindata.data | select(.audiobridge=="joined") | .id][0] // empty')
+    JPID=$(printf '%s' "$ev" | jq -r --arg tx "$tx" --arg p "$plugin" '[.[]? // . | select(.transaction==$tx) | .plugindata.data | select(.[$p]=="joined") | .id][0] // empty')
     [ -n "$JPID" ] && return 0
+    # a plugin error (a wrong pin, a full room) is final: no use waiting for a join
+    [ -n "$(printf '%s' "$ev" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction==$tx) | .plugindata.data.error_code // empty][0] // empty')" ] && return 1
   done
   return 1
 }

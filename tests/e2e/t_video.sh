@@ -77,22 +77,7 @@ eq "Janus: the audio token attaches AudioBridge" "$(attach_as "$AURL" "$ATOK" ja
 # --- presence from Janus's own events ---------------------------------------
 # vjoin URL TOKEN ROOM PIN DISPLAY OPAQUE [SESSION]: a VideoRoom publisher
 # handle (signalling only) in a new or given session: sets JSID, JHID, JPID.
-vjoin() {
-  local url=$1 tok=$2 enc tx="j$RANDOM" ev
-  enc=$(jq -rn --arg t "$tok" '$t|@uri')
-  JSID=${7:-$(janus_post "$url" "{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"$tok\"}" | jq -r .data.id)}
-  JHID=$(janus_post "$url/$JSID" "{\"janus\":\"attach\",\"plugin\":\"$VR\",\"opaque_id\":\"$6\",\"transaction\":\"a\",\"token\":\"$tok\"}" | jq -r .data.id)
-  janus_post "$url/$JSID/$JHID" "{\"janus\":\"message\",\"transaction\":\"$tx\",\"token\":\"$tok\",\"body\":{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":\"$3\",\"pin\":\"$4\",\"display\":\"$5\"}}" >/dev/null
-  JPID=
-  for _ in 1 2 3 4 5; do
-    ev=$(curl -s --max-time 5 "$url/$JSID?token=$enc&maxev=5")
-    JPID=$(printf '%s' "$ev" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction==$tx) | .plugindata.data | select(.videoroom=="joined") | .id][0] // empty')
-    [ -n "$JPID" ] && return 0
-    JERR=$(printf '%s' "$ev" | jq -r --arg tx "$tx" '[.[]? // . | select(.transaction==$tx) | .plugindata.data | select(.error_code) | .error_code][0] // empty')
-    [ -n "$JERR" ] && return 1
-  done
-  return 1
-}
+vjoin() { JANUS_PLUGIN=videoroom janus_join "$@"; }
 # sdp_offer KIND...: a minimal sendonly offer (audio: opus, video: VP8), one
 # m-line per KIND, with mids 0, 1, ...
 sdp_offer() {
