@@ -49,6 +49,10 @@ tools/mrbctl: tools/mrbctl.o lib/libmrb.a
 bench/ceiling: bench/ceiling.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
+# Fault injection against the dev stack's MariaDB (run by tests/e2e/t_txn_faults.sh).
+tests/e2e/txn_faults: tests/e2e/txn_faults.o lib/libmrb.a
+	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
+
 tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS) -lcmocka
 
@@ -87,7 +91,7 @@ migrate: tools/mrbctl
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
 
-e2e: all
+e2e: all tests/e2e/txn_faults
 	tests/e2e/run.sh
 
 # Real browser calls (headless chromium in a network namespace; needs root).
@@ -102,7 +106,7 @@ test-cluster: deps
 	tests/cluster/run.sh
 
 test: deps
-	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) all $(UNIT_BIN) tests/e2e/txn_faults
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) test-browser
@@ -189,8 +193,8 @@ test-deb: deps
 
 clean:
 	rm -f lib/*.o lib/*.d lib/libmrb.a cgi-bin/*.o cgi-bin/*.d $(CGI_BIN) tools/*.o tools/*.d $(TOOL_BIN) cron/*.o cron/*.d $(CRON_BIN) \
-	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN) \
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BIN) tests/e2e/txn_faults tests/e2e/*.o tests/e2e/*.d \
 	    bench/ceiling bench/*.d
 	rm -rf build/fuzz
 
--include $(wildcard lib/*.d cgi-bin/*.d tools/*.d cron/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d cgi-bin/*.d tools/*.d cron/*.d tests/unit/*.d tests/e2e/*.d)

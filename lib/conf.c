@@ -32,6 +32,7 @@ static const struct key keys[] = {
     {"db", "hosts", K_STR, OFF(db.hosts), 0, 0},
     {"db", "connect_timeout_ms", K_LONG, OFF(db.connect_timeout_ms), 100, 60000},
     {"db", "failback_s", K_LONG, OFF(db.failback_s), 0, 86400},
+    {"db", "io_timeout_s", K_LONG, OFF(db.io_timeout_s), 1, 3600},
     {"auth", "jwt_alg", K_ALG, OFF(auth.alg), 0, 0},
     {"auth", "jwt_secret", K_STR, OFF(auth.secret), 0, 0},
     {"auth", "jwt_public_key", K_STR, OFF(auth.public_key_path), 0, 0},
@@ -358,6 +359,7 @@ static void set_defaults(struct mrb_conf *c)
     c->db.port = 3306;
     c->db.connect_timeout_ms = 2000;
     c->db.failback_s = 60;
+    c->db.io_timeout_s = 10;
     c->auth.alg = CONF_JWT_HS256;
     c->auth.leeway = 30;
     c->turn.credential_ttl = 86400;

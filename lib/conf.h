@@ -47,6 +47,7 @@ struct mrb_conf {
         size_t n_nodes;
         long connect_timeout_ms; /* a node that does not answer within this is skipped */
         long failback_s;         /* back to an earlier node once it has been ready this long */
+        long io_timeout_s;       /* a statement whose answer takes longer counts as a lost connection */
     } db;
     struct {
         enum conf_jwt_alg alg;

@@ -32,6 +32,7 @@ struct db {
     MYSQL *conn;
     int in_txn;
     int txn_conflict; /* a statement of the open transaction hit DB_CONFLICT */
+    int txn_lost;     /* the open transaction's connection went away: nothing more of it may run */
     struct stmt_slot cache[DB_STMT_CACHE];
     size_t n_cache;
     unsigned long prepares;
@@ -69,7 +70,11 @@ static void drop_connection(struct db *db)
     if (db->conn)
         mysql_close(db->conn);
     db->conn = NULL;
-    db->in_txn = 0;
+    /* An open transaction stays open, and lost: its statements must not go
+     * on as autocommit on the next connection (db_transaction() runs the
+     * whole of it again). */
+    if (db->in_txn)
+        db->txn_lost = 1;
 }
 
 void db_close(struct db *db)
@@ -134,7 +139,7 @@ static MYSQL *open_node(struct db *db, size_t i, int *galera, char *why, size_t 
     const struct mrb_conf *c = db->conf;
     const struct conf_db_node *n = &c->db.nodes[i];
     /* Connector/C counts the connect timeout in whole seconds. */
-    unsigned int connect_timeout = (unsigned int)((c->db.connect_timeout_ms + 999) / 1000), io_timeout = 10;
+    unsigned int connect_timeout = (unsigned int)((c->db.connect_timeout_ms + 999) / 1000), io_timeout = (unsigned int)c->db.io_timeout_s;
     MYSQL *m = mysql_init(NULL);
 
     if (m == NULL) {
@@ -278,10 +283,14 @@ static void node_failed(struct db *db)
     drop_connection(db);
 }
 
-static MYSQL_STMT *prepare(struct db *db, const char *sql, struct mrb_err *err)
+/* The statement for sql, prepared once per connection. On failure *e
+ * gets the error number (the statement's own: a lost connection shows
+ * there, not on the connection). */
+static MYSQL_STMT *prepare(struct db *db, const char *sql, unsigned int *e, struct mrb_err *err)
 {
     MYSQL_STMT *st;
 
+    *e = 0;
     for (size_t i = 0; i < db->n_cache; i++)
         if (db->cache[i].sql == sql)
             return db->cache[i].stmt;
@@ -290,10 +299,12 @@ static MYSQL_STMT *prepare(struct db *db, const char *sql, struct mrb_err *err)
             return db->cache[i].stmt;
     st = mysql_stmt_init(db->conn);
     if (st == NULL) {
+        *e = mysql_errno(db->conn);
         fail(db, err, "stmt_init", mysql_error(db->conn));
         return NULL;
     }
     if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+        *e = mysql_stmt_errno(st);
         fail(db, err, "prepare", mysql_stmt_error(st));
         mysql_stmt_close(st);
         return NULL;
@@ -351,7 +362,7 @@ static int conflict(unsigned int e)
  * (dup_ok), DB_CONFLICT for a deadlock or certification failure, else
  * DB_ERR (err set). */
 static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *params, size_t np,
-                       int dup_ok, int *code, struct mrb_err *err)
+                       int dup_ok, int once, int *code, struct mrb_err *err)
 {
     MYSQL_BIND bind[DB_MAX_BIND];
     unsigned long lens[DB_MAX_BIND];
@@ -362,15 +373,26 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
         fail(db, err, "bind", "too many parameters");
         return NULL;
     }
+    /* After a deadlock or a lost connection the transaction is gone: a
+     * further statement would run on its own, as autocommit. */
+    if (db->in_txn && db->txn_conflict) {
+        if (code)
+            *code = DB_CONFLICT;
+        err_set(err, 503, "503", "database busy, try again");
+        return NULL;
+    }
+    if (db->in_txn && db->txn_lost) {
+        fail(db, err, "statement", "the transaction's connection was lost");
+        return NULL;
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
         MYSQL_STMT *st;
         unsigned int e;
 
         if (connect_db(db, err) != 0)
             return NULL;
-        st = prepare(db, sql, err);
+        st = prepare(db, sql, &e, err);
         if (st == NULL) {
-            e = mysql_errno(db->conn);
             if (conflict(e) && code) { /* a BF-aborted transaction fails even its next prepare */
                 db->txn_conflict = db->in_txn;
                 *code = DB_CONFLICT;
@@ -401,7 +423,9 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
             err_set(err, 503, "503", "database busy, try again");
             return NULL;
         }
-        if (lost(e) && !db->in_txn && attempt == 0) {
+        /* Sent, and the answer lost: it may have been applied. Run again
+         * only a statement that may apply twice (not db_exec_once). */
+        if (lost(e) && !db->in_txn && !once && attempt == 0) {
             log_msg(LOG_LVL_WARN, "db: connection lost (%u), reconnecting", e);
             node_failed(db);
             continue;
@@ -414,17 +438,29 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
     return NULL;
 }
 
-int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
-            unsigned long long *affected, struct mrb_err *err)
+static int exec(struct db *db, const char *sql, const struct db_val *params, size_t np, int once,
+                unsigned long long *affected, struct mrb_err *err)
 {
     int code;
-    MYSQL_STMT *st = run(db, sql, params, np, 1, &code, err);
+    MYSQL_STMT *st = run(db, sql, params, np, 1, once, &code, err);
 
     if (st == NULL)
         return code;
     if (affected)
         *affected = (unsigned long long)mysql_stmt_affected_rows(st);
     return 0;
+}
+
+int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
+            unsigned long long *affected, struct mrb_err *err)
+{
+    return exec(db, sql, params, np, 0, affected, err);
+}
+
+int db_exec_once(struct db *db, const char *sql, const struct db_val *params, size_t np,
+                 unsigned long long *affected, struct mrb_err *err)
+{
+    return exec(db, sql, params, np, 1, affected, err);
 }
 
 int db_query(struct db *db, const char *sql, const struct db_val *params, size_t np,
@@ -437,7 +473,7 @@ int db_query(struct db *db, const char *sql, const struct db_val *params, size_t
 
     if (ncols > DB_MAX_BIND)
         return fail(db, err, "bind", "too many columns");
-    st = run(db, sql, params, np, 0, &code, err);
+    st = run(db, sql, params, np, 0, 0, &code, err);
     if (st == NULL)
         return code;
     memset(bind, 0, sizeof(bind));
@@ -580,12 +616,18 @@ int db_begin(struct db *db, struct mrb_err *err)
     }
     db->in_txn = 1;
     db->txn_conflict = 0;
+    db->txn_lost = 0;
     return 0;
 }
 
 int db_commit(struct db *db, struct mrb_err *err)
 {
+    const int was_lost = db->txn_lost;
+
     db->in_txn = 0;
+    db->txn_lost = 0;
+    if (was_lost) /* the server rolled it back when the connection went */
+        return fail(db, err, "commit", "the transaction's connection was lost before COMMIT");
     if (db->conn == NULL || mysql_commit(db->conn) != 0) {
         if (db->conn && conflict(mysql_errno(db->conn))) {
             err_set(err, 503, "503", "database busy, try again");
@@ -603,16 +645,19 @@ int db_commit(struct db *db, struct mrb_err *err)
 
 void db_rollback(struct db *db)
 {
-    if (db->in_txn && db->conn)
+    if (db->in_txn && db->conn && !db->txn_lost)
         mysql_rollback(db->conn);
     db->in_txn = 0;
+    db->txn_lost = 0;
 }
 
 int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb_err *err)
 {
-    int rc = DB_CONFLICT;
+    int rc = DB_CONFLICT, lost_retries = 0;
 
     for (int attempt = 0; attempt <= DB_TXN_RETRIES; attempt++) {
+        int lost_before_commit, conflicted;
+
         if (attempt > 0 && rc == DB_CONFLICT) {
             /* Jittered backoff, so that the same transactions do not collide
              * again in lockstep: 10-30 ms, then 20-60 ms, 40-120 ms, ...
@@ -626,25 +671,41 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
         if (rc != 0)
             return rc;
         rc = fn(db, ctx, err);
+        /* Whatever fn made of it: a statement that hit a deadlock or a
+         * certification failure, even one fn treated as best effort, means
+         * the database rolled the whole transaction back, and one whose
+         * connection went away has nothing left to commit. Neither may be
+         * committed as if it had succeeded. */
+        conflicted = db->txn_conflict;
+        lost_before_commit = db->txn_lost;
+        if (conflicted)
+            rc = DB_CONFLICT;
+        else if (lost_before_commit && rc == 0)
+            rc = DB_ERR;
         if (rc == 0)
             rc = db_commit(db, err);
-        else if (db->txn_conflict) /* whatever fn made of it: the database rolled it back */
-            rc = DB_CONFLICT;
         if (rc != 0)
             db_rollback(db);
-        if (rc == DB_CONFLICT)
+        if (rc == DB_CONFLICT) {
+            if (err && err->http == 0)
+                err_set(err, 503, "503", "database busy, try again");
             continue;
+        }
         /* The node went away. Before COMMIT nothing was applied, so the
-         * transaction runs again on the next node; during COMMIT it may or
-         * may not have been, so only a replayable one runs again. */
+         * transaction runs again on the next node (once per configured
+         * node); during COMMIT it may or may not have been, so only a
+         * replayable one runs again. */
         if (rc == DB_LOST_COMMIT && (flags & DB_TXN_REPLAYABLE))
             continue;
-        if (rc != 0 && rc != DB_LOST_COMMIT && !db_connected(db) && attempt == 0)
+        if (rc != 0 && rc != DB_LOST_COMMIT && (lost_before_commit || !db_connected(db)) &&
+            lost_retries++ < (int)db->conf->db.n_nodes)
             continue;
         break;
     }
     if (rc == DB_CONFLICT)
         log_msg(LOG_LVL_WARN, "db: transaction still conflicting after %d retries", DB_TXN_RETRIES);
+    if (rc == 0 && err)
+        err_clear(err); /* what an attempt that ran again left behind is no news */
     return rc == DB_LOST_COMMIT ? DB_ERR : rc;
 }
 

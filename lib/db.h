@@ -68,9 +68,17 @@ void db_close(struct db *db);
 
 /* Runs a statement. *affected (may be NULL) gets matched rows. Returns 0,
  * DB_DUP, DB_CONFLICT or DB_ERR. Outside a transaction, a lost connection is remade and
- * the statement retried once. */
+ * the statement retried once. Inside one, a lost connection or a conflict
+ * ends the transaction: every later statement of it fails the same way,
+ * and db_transaction() runs the whole of it again. */
 int db_exec(struct db *db, const char *sql, const struct db_val *params, size_t np,
             unsigned long long *affected, struct mrb_err *err);
+/* db_exec() for a statement that must not apply twice (a relative update:
+ * fail_count + 1, a counter): when the connection is lost after it was
+ * sent, whether it was applied is unknown, so it is not run again (DB_ERR).
+ * A connection lost before it was sent is remade and the statement run. */
+int db_exec_once(struct db *db, const char *sql, const struct db_val *params, size_t np,
+                 unsigned long long *affected, struct mrb_err *err);
 
 /* Runs a query; fn (may be NULL) sees each row. Returns the row count, or
  * DB_CONFLICT or DB_ERR. With fn NULL, cols holds the first row afterwards. */

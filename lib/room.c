@@ -225,7 +225,7 @@ static void key_failed(struct mrb_app *app, const char *scope, const char *subje
     struct db_val p[] = {DB_S(scope), DB_S(subject), DB_I(now), DB_I(since), DB_I(since)};
 
     if (strlen(subject) <= 64)
-        (void)db_exec(app->db, sql, p, 5, NULL, NULL);
+        (void)db_exec_once(app->db, sql, p, 5, NULL, NULL);
 }
 
 /* The client says it cannot reach url, a server of an earlier answer. When

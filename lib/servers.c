@@ -176,7 +176,7 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     struct db_val p[] = {DB_I(participants), DB_I((long long)(egress_kbps + 0.5)), DB_D(s->weight * cost),
                          DB_S(s->id)};
 
-    return db_exec(app->db, sql, p, 4, NULL, err);
+    return db_exec_once(app->db, sql, p, 4, NULL, err);
 }
 
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
@@ -496,7 +496,7 @@ int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *er
     struct db_val d[] = {DB_S(id), DB_I(app->conf.health.fail_threshold)};
     unsigned long long down = 0;
 
-    if (db_exec(app->db, count_sql, c, 2, NULL, err) != 0 || db_exec(app->db, down_sql, d, 2, &down, err) != 0)
+    if (db_exec_once(app->db, count_sql, c, 2, NULL, err) != 0 || db_exec(app->db, down_sql, d, 2, &down, err) != 0)
         return -1;
     if (down == 0)
         return 0;

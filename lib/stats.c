@@ -20,7 +20,7 @@ void stats_add(struct mrb_app *app, const char *name, const char *label, long lo
     if (slot < 0)
         slot = (int)(getpid() % STATS_SLOTS);
     struct db_val p[] = {DB_S(name), DB_S(label), DB_I(slot), DB_I(n)};
-    if (db_exec(app->db, sql, p, 4, NULL, &err) != 0)
+    if (db_exec_once(app->db, sql, p, 4, NULL, &err) != 0)
         log_msg(LOG_LVL_WARN, "counter %s not updated: %s", name, err.msg);
 }
 
