@@ -12,6 +12,11 @@ struct mrb_app {
     const char *name;
     struct mrb_conf conf;
     struct db *db;
+    /* Set while a run of mrb-health acts under its lease: long loops (a
+     * server's rooms moved one by one) call it before each step, and stop
+     * when it returns 0 (the lease is lost: another run acts now). NULL
+     * elsewhere: a web worker acts on its own request. */
+    int (*still_acting)(struct mrb_app *app);
     const char *client; /* this request's client address (REMOTE_ADDR, or behind [limits]
                            trusted_proxies the X-Forwarded-For hop), or NULL; reset after each request */
 };

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "events.h"
+#include "janus.h"
 #include "stats.h"
 #include "servers.h"
 #include "spool.h"
@@ -17,6 +18,7 @@
 
 #define EVENTS_MAX_BATCH 100
 #define EVENTS_MAX_SERVERS 16 /* distinct emitters whose counts one batch refreshes */
+#define EVENTS_MAX_KICKS 64   /* handles one batch asks to kick (more wait for the reconciler) */
 
 enum { EV_SESSION = 1, EV_HANDLE = 2, EV_PLUGIN = 64, EV_CORE = 256 };
 enum { CORE_STARTED = 1, CORE_SHUTDOWN = 2 };
@@ -24,12 +26,22 @@ enum { CORE_STARTED = 1, CORE_SHUTDOWN = 2 };
 /* mrb_webhook_events_total{type} labels: indexed by enum events_kind (same
  * order), plus slots for events from unregistered emitters and for events
  * about another server than the one whose credential posted them. */
-enum { EVK_UNREGISTERED = EVENTS_INVALID + 1, EVK_FOREIGN, EVK_N };
+enum { EVK_UNREGISTERED = EVENTS_INVALID + 1, EVK_FOREIGN, EVK_STALE, EVK_N };
 static const char *const evk_label[EVK_N] = {"type=\"session\"", "type=\"handle\"", "type=\"plugin\"",
                                               "type=\"core\"", "type=\"other\"", "type=\"invalid\"",
-                                              "type=\"unregistered\"", "type=\"foreign\""};
+                                              "type=\"unregistered\"", "type=\"foreign\"", "type=\"stale\""};
 
-/* What one batch asks for after its transaction commits. */
+/* A handle in a room at the media server that holds no seat MRB granted
+ * (an unknown opaque id), or a handle beyond its seat's share (AudioBridge:
+ * one per seat; VideoRoom: a camera and a screen): kicked after the batch
+ * commits. */
+struct kick {
+    char server[65], room[65], participant[65];
+    enum janus_plugin plugin;
+};
+
+/* What one batch asks for after its transaction commits. Room events are
+ * about the room's server only: the slot EVK_STALE counts the others. */
 struct batch {
     long long now;
     const char *as_server; /* the server whose credential posted the batch; NULL: the shared one */
@@ -42,6 +54,10 @@ struct batch {
     size_t n_known;
     int ignored;
     long by_type[EVK_N]; /* events of each kind, for mrb_webhook_events_total */
+    long long seat_grace;
+    struct kick kicks[EVENTS_MAX_KICKS];
+    size_t n_kicks;
+    long intruders[2]; /* handles without a seat, by plugin: mrb_intruders_total */
 };
 
 static void remember(char (*list)[65], size_t *n, const char *id)
@@ -84,8 +100,14 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
     static const char clear_sessions[] = "DELETE FROM server_sessions WHERE server_id = ?";
     static const char clear_handles[] = "DELETE FROM server_handles WHERE server_id = ?";
     static const char clear_participants[] = "DELETE FROM participants WHERE server_id = ?";
+    /* Presence ends with the server: every seat of its rooms is held for
+     * seat_grace from now, for its person to come back to. */
+    static const char release_seats[] =
+        "UPDATE seats st JOIN rooms r ON r.id = st.room_id SET st.connected = 0, "
+        "st.held_until = GREATEST(st.held_until, ?) WHERE r.server_id = ? AND r.ended_at IS NULL";
     struct db_val p[] = {DB_I(b->now), DB_S(emitter)};
     struct db_val one[] = {DB_S(emitter)};
+    struct db_val rel[] = {DB_I(b->now + b->seat_grace), DB_S(emitter)};
 
     if (subtype != CORE_STARTED && subtype != CORE_SHUTDOWN)
         return 0;
@@ -94,7 +116,8 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
         return -1;
     if (db_exec(app->db, clear_sessions, one, 1, NULL, err) != 0 ||
         db_exec(app->db, clear_handles, one, 1, NULL, err) != 0 ||
-        db_exec(app->db, clear_participants, one, 1, NULL, err) != 0)
+        db_exec(app->db, clear_participants, one, 1, NULL, err) != 0 ||
+        db_exec(app->db, release_seats, rel, 2, NULL, err) != 0)
         return -1;
     remember(b->touched, &b->n_touched, emitter);
     if (subtype == CORE_SHUTDOWN)
@@ -130,31 +153,53 @@ static int on_session_or_handle(struct mrb_app *app, struct batch *b, const stru
 }
 
 /* A participant handle left the room (left, leaving, kicked): its row
- * goes, and with it the seat of its opaque id, counted off the room. In a
- * video room the seat stays while another handle of the same opaque id is
- * there (the person still has their camera, or their screen share), and a
- * screen share whose person left becomes a person of its own. */
-static int participant_left(struct mrb_app *app, const struct events_event *e, struct mrb_err *err)
+ * goes. A seat belongs to a person, not to a handle: while another handle
+ * of the same opaque id is still in the room (a reload's new handle, or
+ * their screen share), the seat stays as it is. When the last one leaves,
+ * a kick frees the seat (the old grant no longer admits anyone), and a
+ * leave makes it unconnected, held for seat_grace: a reload whose old
+ * handle's "left" arrives before the new handle's "joined" keeps its seat,
+ * and a person who does not come back loses it when the grace lapses. In a
+ * video room a screen share whose person left becomes a person of its own. */
+static int participant_left(struct mrb_app *app, const struct batch *b, const struct events_event *e,
+                            struct mrb_err *err)
 {
-    static const char free_seat_sql[] =
-        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
-        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?)";
-    static const char free_last_seat_sql[] =
-        "DELETE FROM seats WHERE room_id = ? AND opaque_id = "
-        "(SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?) AND NOT EXISTS "
-        "(SELECT 1 FROM participants o WHERE o.room_id = ? AND o.opaque_id = seats.opaque_id "
-        "AND o.participant_id <> ?)";
+    static const char who_sql[] = "SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?";
+    static const char others_sql[] = "SELECT COUNT(*) FROM participants WHERE room_id = ? AND opaque_id = ? "
+                                     "AND participant_id <> ?";
+    static const char free_seat_sql[] = "DELETE FROM seats WHERE room_id = ? AND opaque_id = ?";
+    static const char hold_seat_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
+                                        "WHERE room_id = ? AND opaque_id = ?";
     static const char left_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
     static const char promote_sql[] = "UPDATE participants SET main_id = NULL WHERE room_id = ? AND main_id = ?";
     static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
-    const int video = e->plugin == JANUS_VIDEOROOM;
-    struct db_val f[] = {DB_S(e->room), DB_S(e->room), DB_S(e->participant), DB_S(e->room), DB_S(e->participant)};
     struct db_val l[] = {DB_S(e->room), DB_S(e->participant)};
+    struct db_col who = {.type = DB_STR}, others = {.type = DB_INT};
+    char opaque[65] = "";
     unsigned long long freed = 0;
+    int n;
 
-    if (db_exec(app->db, video ? free_last_seat_sql : free_seat_sql, f, video ? 5 : 3, &freed, err) != 0 ||
-        db_exec(app->db, left_sql, l, 2, NULL, err) != 0 ||
-        (video && db_exec(app->db, promote_sql, l, 2, NULL, err) != 0))
+    n = db_query(app->db, who_sql, l, 2, &who, 1, NULL, NULL, err);
+    if (n < 0)
+        return -1;
+    if (n == 1 && db_col_str(opaque, sizeof(opaque), &who) != 0)
+        opaque[0] = '\0';
+    if (db_exec(app->db, left_sql, l, 2, NULL, err) != 0 ||
+        (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, l, 2, NULL, err) != 0))
+        return -1;
+    if (opaque[0] == '\0') /* not a seat holder's handle, or gone already */
+        return 0;
+    struct db_val o[] = {DB_S(e->room), DB_S(opaque), DB_S(e->participant)};
+    if (db_query(app->db, others_sql, o, 3, &others, 1, NULL, NULL, err) != 1)
+        return -1;
+    if (others.i > 0) /* the person is still in the room through another handle */
+        return 0;
+    if (strcmp(e->what, "kicked") != 0) {
+        struct db_val h[] = {DB_I(b->now + b->seat_grace), DB_S(e->room), DB_S(opaque)};
+        return db_exec(app->db, hold_seat_sql, h, 3, NULL, err) == 0 ? 0 : -1;
+    }
+    struct db_val f[] = {DB_S(e->room), DB_S(opaque)};
+    if (db_exec(app->db, free_seat_sql, f, 2, &freed, err) != 0)
         return -1;
     if (freed) { /* keep the room's seat count exact */
         struct db_val t[] = {DB_I(freed), DB_S(e->room)};
@@ -162,6 +207,98 @@ static int participant_left(struct mrb_app *app, const struct events_event *e, s
             return -1;
     }
     return 0;
+}
+
+static void kick_later(struct batch *b, const struct events_event *e, const char *participant)
+{
+    struct kick *k;
+
+    if (b->n_kicks == EVENTS_MAX_KICKS) {
+        log_msg(LOG_LVL_WARN, "webhook: more than %d handles to kick in one batch; mrb-health kicks the rest",
+                EVENTS_MAX_KICKS);
+        return;
+    }
+    k = &b->kicks[b->n_kicks++];
+    snprintf(k->server, sizeof(k->server), "%s", e->emitter);
+    snprintf(k->room, sizeof(k->room), "%s", e->room);
+    snprintf(k->participant, sizeof(k->participant), "%s", participant);
+    k->plugin = e->plugin;
+}
+
+struct handle_list {
+    char id[8][65];
+    int n;
+};
+
+static int handle_row(void *ctx, const struct db_col *c, size_t ncols)
+{
+    struct handle_list *h = ctx;
+    (void)ncols;
+
+    if (h->n < 8 && db_col_str(h->id[h->n], sizeof(h->id[0]), &c[0]) == 0)
+        h->n++;
+    return 0;
+}
+
+/* The admission check of a handle that joined: 1 when it may stay (its
+ * opaque id holds a seat in this room), 0 when it is an intruder (kicked
+ * after commit, never recorded, never listed). Older handles of the same
+ * seat beyond its share (AudioBridge: none; VideoRoom: one, a camera with
+ * its screen) are kicked and their rows go now: the newest handle is the
+ * person's own (a reload), an older one is a leftover or a shared grant.
+ * The seat is read causally: on a cluster it may have been granted through
+ * another node a moment ago. Returns 1, 0 or -1. */
+static int admit(struct mrb_app *app, struct batch *b, const struct events_event *e, struct mrb_err *err)
+{
+    static const char seat_sql[] = "SELECT 1 FROM seats WHERE room_id = ? AND opaque_id = ?";
+    static const char older_sql[] = "SELECT participant_id FROM participants WHERE room_id = ? AND opaque_id = ? "
+                                    "AND participant_id <> ? ORDER BY joined_at DESC, participant_id DESC LIMIT 8";
+    static const char drop_sql[] = "DELETE FROM participants WHERE room_id = ? AND participant_id = ?";
+    static const char promote_sql[] = "UPDATE participants SET main_id = NULL WHERE room_id = ? AND main_id = ?";
+    const int keep = e->plugin == JANUS_VIDEOROOM ? 1 : 0; /* older handles a seat may keep */
+    struct db_col one = {.type = DB_INT}, id = {.type = DB_STR};
+    struct handle_list older = {.n = 0};
+    int n = 0;
+
+    if (e->opaque) {
+        struct db_val p[] = {DB_S(e->room), DB_S(e->opaque)};
+        n = db_query_causal(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
+        if (n < 0)
+            return -1;
+    }
+    if (n == 0) {
+        b->intruders[e->plugin == JANUS_VIDEOROOM]++;
+        kick_later(b, e, e->participant);
+        log_msg(LOG_LVL_INFO, "room %s on %s: handle %s holds no seat: kicked", e->room, e->emitter, e->participant);
+        return 0;
+    }
+    struct db_val q[] = {DB_S(e->room), DB_S(e->opaque), DB_S(e->participant)};
+    if (db_query(app->db, older_sql, q, 3, &id, 1, handle_row, &older, err) < 0)
+        return -1;
+    for (int i = keep; i < older.n; i++) {
+        struct db_val d[] = {DB_S(e->room), DB_S(older.id[i])};
+        if (db_exec(app->db, drop_sql, d, 2, NULL, err) != 0 ||
+            (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, d, 2, NULL, err) != 0))
+            return -1;
+        kick_later(b, e, older.id[i]);
+    }
+    return 1;
+}
+
+/* The room's presence at its server ended without its people leaving one
+ * by one (the plugin destroyed the room): participants go and seats are
+ * held for seat_grace, as when a server stops. */
+static int room_gone(struct mrb_app *app, const struct batch *b, const char *room, struct mrb_err *err)
+{
+    static const char people_sql[] = "DELETE FROM participants WHERE room_id = ?";
+    static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
+                                    "WHERE room_id = ?";
+    struct db_val p[] = {DB_S(room)};
+    struct db_val h[] = {DB_I(b->now + b->seat_grace), DB_S(room)};
+
+    return db_exec(app->db, people_sql, p, 1, NULL, err) == 0 && db_exec(app->db, seats_sql, h, 2, NULL, err) == 0
+               ? 0
+               : -1;
 }
 
 static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct events_event *e,
@@ -173,38 +310,28 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct eve
         "ON DUPLICATE KEY UPDATE server_id = VALUES(server_id), display = VALUES(display), "
         "opaque_id = VALUES(opaque_id), user_id = VALUES(user_id)";
     static const char connect_sql[] = "UPDATE seats SET connected = 1 WHERE opaque_id = ? AND room_id = ?";
-    static const char destroyed_sql[] = "DELETE FROM participants WHERE room_id = ?";
-    static const char destroyed_seats_sql[] = "DELETE FROM seats WHERE room_id = ?";
-    static const char none_taken_sql[] = "UPDATE rooms SET seats_taken = 0 WHERE id = ?";
     const char *emitter = e->emitter, *what = e->what, *room = e->room, *pid = e->participant;
+    int rc;
 
     if (what == NULL || room == NULL)
         return 0;
-    if (strcmp(what, "destroyed") == 0) {
-        struct db_val p[] = {DB_S(room)};
-        return db_exec(app->db, destroyed_sql, p, 1, NULL, err) == 0 &&
-                       db_exec(app->db, destroyed_seats_sql, p, 1, NULL, err) == 0 &&
-                       db_exec(app->db, none_taken_sql, p, 1, NULL, err) == 0
-                   ? 0
-                   : -1;
-    }
+    if (strcmp(what, "destroyed") == 0)
+        return room_gone(app, b, room, err);
     if (pid == NULL)
         return 0;
     if (strcmp(what, "joined") == 0) {
         const char *opaque = e->opaque;
-        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(e->display), DB_SN(opaque),
-                             DB_S(opaque ? opaque : ""), DB_I(b->now)};
-        if (db_exec(app->db, joined_sql, p, 7, NULL, err) != 0)
+        if ((rc = admit(app, b, e, err)) != 1)
+            return rc;
+        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(e->display), DB_S(opaque),
+                             DB_S(opaque), DB_I(b->now)};
+        struct db_val s2[] = {DB_S(opaque), DB_S(room)};
+        if (db_exec(app->db, joined_sql, p, 7, NULL, err) != 0 || db_exec(app->db, connect_sql, s2, 2, NULL, err) != 0)
             return -1;
-        if (opaque) {
-            struct db_val s[] = {DB_S(opaque), DB_S(room)};
-            if (db_exec(app->db, connect_sql, s, 2, NULL, err) != 0)
-                return -1;
-        }
         return 0;
     }
     if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0)
-        return participant_left(app, e, err);
+        return participant_left(app, b, e, err);
     return 0;
 }
 
@@ -227,15 +354,18 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
         "UPDATE participants SET publishing = CONCAT_WS(',', IF(?, 'microphone', NULL), IF(?, 'camera', NULL), "
         "IF(?, 'screen', NULL)), audio_mid = ? WHERE room_id = ? AND participant_id = ?";
     const char *room = e->room, *pid = e->participant, *what = e->what;
+    int rc;
 
-    if (strcmp(what, "destroyed") == 0)
-        return on_audiobridge(app, b, e, err); /* the same: the room's presence and seats go */
+    if (room != NULL && strcmp(what, "destroyed") == 0)
+        return room_gone(app, b, room, err);
     if (room == NULL || pid == NULL)
         return 0;
     if (strcmp(what, "joined") == 0) {
         struct db_col main_col = {.type = DB_STR};
         char main_id[65] = "";
-        if (e->opaque) {
+        if ((rc = admit(app, b, e, err)) != 1)
+            return rc;
+        {
             struct db_val m[] = {DB_S(room), DB_S(e->opaque), DB_S(pid)};
             int n = db_query(app->db, main_sql, m, 3, &main_col, 1, NULL, NULL, err);
             if (n < 0)
@@ -244,11 +374,10 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
                 main_id[0] = '\0';
         }
         const char *main_of = main_id[0] ? main_id : NULL;
-        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(e->emitter), DB_S(e->display), DB_SN(e->opaque),
-                             DB_S(e->opaque ? e->opaque : ""), DB_I(b->now), DB_SN(main_of)};
-        struct db_val s[] = {DB_S(e->opaque ? e->opaque : ""), DB_S(room)};
-        if (db_exec(app->db, joined_sql, p, 8, NULL, err) != 0 ||
-            (e->opaque && db_exec(app->db, connect_sql, s, 2, NULL, err) != 0))
+        struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(e->emitter), DB_S(e->display), DB_S(e->opaque),
+                             DB_S(e->opaque), DB_I(b->now), DB_SN(main_of)};
+        struct db_val s2[] = {DB_S(e->opaque), DB_S(room)};
+        if (db_exec(app->db, joined_sql, p, 8, NULL, err) != 0 || db_exec(app->db, connect_sql, s2, 2, NULL, err) != 0)
             return -1;
         return 0;
     }
@@ -261,8 +390,24 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
         return db_exec(app->db, published_sql, p, 6, NULL, err) == 0 ? 0 : -1;
     }
     if (strcmp(what, "leaving") == 0 || strcmp(what, "kicked") == 0)
-        return participant_left(app, e, err);
+        return participant_left(app, b, e, err);
     return 0;
+}
+
+/* 1 when room lives on server now (mapped there, not ended), 0 when not
+ * (another server's room, an old copy's, or no room of MRB's), -1. A "no"
+ * is read again causally: on a cluster, a move committed through another
+ * node a moment ago may not have reached this one. */
+static int room_is_on(struct mrb_app *app, const char *room, const char *server, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT 1 FROM rooms WHERE id = ? AND server_id = ? AND ended_at IS NULL";
+    struct db_col col = {.type = DB_INT};
+    struct db_val p[] = {DB_S(room), DB_S(server)};
+    int n = db_query(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+
+    if (n == 0 && db_is_galera(app->db))
+        n = db_query_causal(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+    return n;
 }
 
 /* 1 when emitter is a registered server, 0 when not, -1 on DB error. */
@@ -394,6 +539,19 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
             return 0;
         }
     }
+    /* A room's presence is its server's to tell: an event about a room from
+     * any other server (the old copy after a move, a losing copy of a move
+     * race, a server that learnt a room id) changes nothing. */
+    if (kind == EVENTS_PLUGIN && e.what && e.room) {
+        int here = room_is_on(app, e.room, e.emitter, err);
+        if (here < 0)
+            return -1;
+        if (here == 0) {
+            b->by_type[EVK_STALE]++;
+            b->ignored++;
+            return 0;
+        }
+    }
     b->by_type[kind]++;
     if (kind == EVENTS_CORE)
         return on_core(app, b, e.emitter, e.subtype, err);
@@ -449,6 +607,32 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
     }
 }
 
+/* Kicks a handle the batch found in a room without a seat, or beyond its
+ * seat's share, through the room's plugin on the server it joined. Best
+ * effort: a handle that stays is found again by mrb-health's reconciler. */
+static void kick_now(struct mrb_app *app, const struct kick *k)
+{
+    static const char secret_sql[] = "SELECT secret FROM rooms WHERE id = ?";
+    struct db_col secret = {.type = DB_STR};
+    struct db_val p[] = {DB_S(k->room)};
+    struct server_row srv;
+    struct janus_server js;
+    struct mrb_err err = {0};
+    json_t *req, *resp = NULL;
+
+    if (servers_get(app, k->server, &srv, &err) != 1 ||
+        db_query(app->db, secret_sql, p, 1, &secret, 1, NULL, NULL, &err) != 1)
+        return;
+    servers_janus(&srv, &js);
+    req = json_pack("{s:s, s:s, s:s, s:s}", "request", "kick", "room", k->room, "secret", secret.s, "id",
+                    k->participant);
+    if (req && janus_request(&js, k->plugin, req, &resp, &err) == JANUS_FAILED)
+        log_msg(LOG_LVL_WARN, "cannot kick handle %s from room %s on %s: %s", k->participant, k->room, k->server,
+                err.msg);
+    json_decref(req);
+    json_decref(resp);
+}
+
 /* One attempt at a batch, inside its transaction (db_transaction() runs it
  * again after a conflict or on the next node). */
 struct apply {
@@ -473,6 +657,7 @@ static int apply_txn(struct db *db, void *ctx, struct mrb_err *err)
     (void)db;
     memset(b, 0, sizeof(*b));
     b->now = a->now;
+    b->seat_grace = a->app->conf.rooms.seat_grace;
     b->as_server = a->as_server;
     a->seen = 0;
     rc = already_seen(a->app, a->as_server, a->body, a->len, b->now, err);
@@ -488,6 +673,10 @@ static int apply_txn(struct db *db, void *ctx, struct mrb_err *err)
     for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
         if (b->by_type[k])
             stats_add(a->app, STATS_EVENTS, evk_label[k], b->by_type[k]);
+    for (int k = 0; k < 2; k++)
+        if (b->intruders[k])
+            stats_add(a->app, STATS_INTRUDERS, k ? "plugin=\"videoroom\"" : "plugin=\"audiobridge\"",
+                      b->intruders[k]);
     return 0;
 }
 
@@ -543,6 +732,8 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
         log_msg(LOG_LVL_WARN, "webhook: server %s posted %d event(s) about other servers: refused", as_server,
                 a->b.foreign);
     if (!a->seen) {
+        for (size_t k = 0; k < a->b.n_kicks; k++)
+            kick_now(app, &a->b.kicks[k]);
         refresh_counts(app, &a->b);
         for (size_t k = 0; k < a->b.n_down; k++)
             servers_evacuate(app, a->b.down[k], NULL);

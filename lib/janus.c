@@ -359,6 +359,33 @@ enum janus_result janus_room_create(const struct janus_server *srv, const struct
     return rc;
 }
 
+enum janus_result janus_room_put(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err)
+{
+    enum janus_result rc = janus_room_create(srv, room, err);
+    json_t *req, *resp = NULL;
+
+    if (rc != JANUS_EXISTS)
+        return rc;
+    /* A copy from an earlier stay runs with the parameters of then (a key
+     * changed since would still admit, and the new one be refused): its
+     * key, name and publishers cap become the room's current ones. The
+     * secret is the room's for life, so the copy takes it. */
+    req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "request", "edit", "room", room->id, "secret", room->secret,
+                    "new_pin", room->pin, "new_description", room->description);
+    if (req && room->plugin == JANUS_VIDEOROOM) {
+        json_object_set_new(req, "new_publishers", json_integer(room->publishers));
+        json_object_set_new(req, "new_bitrate", json_integer(room->bitrate_kbps * 1000));
+    }
+    if (req == NULL) {
+        err_set(err, 503, "503", "cannot build edit request");
+        return JANUS_FAILED;
+    }
+    rc = janus_request(srv, room->plugin, req, &resp, err);
+    json_decref(req);
+    json_decref(resp);
+    return rc == JANUS_OK ? JANUS_EXISTS : JANUS_FAILED;
+}
+
 enum janus_result janus_room_destroy(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
                                      const char *secret, struct mrb_err *err)
 {

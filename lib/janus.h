@@ -69,6 +69,11 @@ enum janus_result janus_request(const struct janus_server *srv, enum janus_plugi
 /* Creates the room in its plugin, recording (when asked) into the server's
  * record_dir: JANUS_OK, JANUS_EXISTS or JANUS_FAILED. */
 enum janus_result janus_room_create(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
+/* Creates the room, or brings a copy that exists already (left from an
+ * earlier stay on srv) up to date: its pin, description and (VideoRoom)
+ * publishers cap and bitrate become room's. JANUS_OK (created),
+ * JANUS_EXISTS (existed, now current) or JANUS_FAILED. */
+enum janus_result janus_room_put(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
 /* Destroys the room: JANUS_OK, JANUS_GONE or JANUS_FAILED. */
 enum janus_result janus_room_destroy(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
                                      const char *secret, struct mrb_err *err);

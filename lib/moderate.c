@@ -194,6 +194,38 @@ static json_t *edit_request(const struct room_target *t, const char *name, const
     return req;
 }
 
+/* The room row's edit, all or nothing. A new key also revokes every seat
+ * that is not in the room now: a guest who held a seat under the old key
+ * (or anyone they shared that grant with) is then a handle without a seat
+ * at the media server, kicked on joining, even after guessing the new key
+ * there; the people in the room keep theirs. */
+struct edit_txn {
+    const struct db_val *row; /* name, key, expires_at, max_participants, id */
+    const char *room_id;
+    int new_key;
+};
+
+static int edit_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    static const char sql[] = "UPDATE rooms SET name = ?, room_key = ?, expires_at = ?, max_participants = ? "
+                              "WHERE id = ? AND ended_at IS NULL";
+    static const char reset_sql[] = "DELETE FROM key_failures WHERE scope = 'r' AND subject = ?";
+    static const char revoke_sql[] = "DELETE FROM seats WHERE room_id = ? AND connected = 0";
+    static const char count_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
+    const struct edit_txn *t = ctx;
+    struct db_val r[] = {DB_S(t->room_id)};
+    unsigned long long revoked = 0;
+    int rc;
+
+    if ((rc = db_exec(db, sql, t->row, 5, NULL, err)) != 0 || !t->new_key)
+        return rc;
+    /* a new key ends the guessing of the old one: the room's count starts over */
+    if ((rc = db_exec(db, reset_sql, r, 1, NULL, err)) != 0 || (rc = db_exec(db, revoke_sql, r, 1, &revoked, err)) != 0)
+        return rc;
+    struct db_val c[] = {DB_I(revoked), DB_S(t->room_id)};
+    return revoked ? db_exec(db, count_sql, c, 2, NULL, err) : 0;
+}
+
 int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
     const struct mrb_conf *c = &app->conf;
@@ -204,9 +236,6 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         ROOM_FIELD_TTL(c),
         ROOM_FIELD_CAPACITY(c),
     };
-    static const char sql[] = "UPDATE rooms SET name = ?, room_key = ?, expires_at = ?, max_participants = ? "
-                              "WHERE id = ? AND ended_at IS NULL";
-    static const char reset_sql[] = "DELETE FROM key_failures WHERE scope = 'r' AND subject = ?";
     struct room_target t;
     const char *name, *key;
     long long expires_at, maxp;
@@ -238,10 +267,8 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
             return -1;
     }
     struct db_val p[] = {DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)};
-    struct db_val r[] = {DB_S(t.id)};
-    /* a new key ends the guessing of the old one: the room's count starts over */
-    if (db_exec(app->db, sql, p, 5, NULL, err) != 0 ||
-        (valid_present(body, "roomKey") && db_exec(app->db, reset_sql, r, 1, NULL, err) != 0)) {
+    struct edit_txn et = {p, t.id, valid_present(body, "roomKey") && strcmp(key, t.key) != 0};
+    if (db_transaction(app->db, edit_txn, &et, DB_TXN_REPLAYABLE, err) != 0) {
         if (touches_janus) /* put the media server back as the row still says */
             room_request(&t, edit_request(&t, t.name, t.key, t.max_participants), NULL);
         return -1;

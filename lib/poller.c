@@ -199,6 +199,65 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
     }
 }
 
+/* An old copy of a room on a server it moved away from. */
+struct stale_copy {
+    char room[65], type[8], secret[65];
+};
+
+static int fill_stale(void *elem, const struct db_col *c, size_t ncols, void *ctx)
+{
+    struct stale_copy *row = elem;
+    (void)ncols;
+    (void)ctx;
+
+    return db_col_str(row->room, sizeof(row->room), &c[0]) || db_col_str(row->type, sizeof(row->type), &c[1]) ||
+           db_col_str(row->secret, sizeof(row->secret), &c[2]);
+}
+
+/* A room moved off server p leaves its old copy there (the server was
+ * down, stopped, or panicked): destroyed now that p answers, so that the
+ * room never runs twice and the copy's old key admits nobody. Its events
+ * were ignored meanwhile (events.c: a room's events come from its server).
+ * The mapping is read again right before each destroy: a room that moved
+ * back onto p owns that copy now. */
+static void destroy_stale_copies(struct mrb_app *app, const struct polled *p)
+{
+    static const char list_sql[] = "SELECT sc.room_id, sc.room_type, sc.secret FROM stale_copies sc "
+                                   "WHERE sc.server_id = ? ORDER BY sc.since LIMIT 200";
+    static const char mapped_sql[] = "SELECT 1 FROM rooms WHERE id = ? AND server_id = ? AND ended_at IS NULL";
+    static const char done_sql[] = "DELETE FROM stale_copies WHERE room_id = ? AND server_id = ?";
+    struct db_col c[3] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}};
+    struct db_val p1[] = {DB_S(p->id)};
+    struct janus_server js = {p->id, p->admin_url, p->admin_secret, NULL};
+    struct stale_copy *rows;
+    void *out;
+    size_t n;
+    struct mrb_err err = {0};
+    int gone = 0;
+
+    if (db_collect(app->db, list_sql, p1, 1, c, 3, sizeof(*rows), fill_stale, NULL, &out, &n, &err) != 0)
+        return;
+    rows = out;
+    for (size_t i = 0; i < n; i++) {
+        struct db_col one = {.type = DB_INT};
+        struct db_val k[] = {DB_S(rows[i].room), DB_S(p->id)};
+        enum janus_result r = JANUS_OK;
+        if (app->still_acting && !app->still_acting(app))
+            break;
+        int mapped = db_query(app->db, mapped_sql, k, 2, &one, 1, NULL, NULL, &err);
+        if (mapped < 0)
+            break;
+        if (mapped == 0)
+            r = janus_room_destroy(&js, janus_plugin_of(rows[i].type), rows[i].room, rows[i].secret, &err);
+        if (r != JANUS_FAILED && db_exec(app->db, done_sql, k, 2, NULL, &err) == 0)
+            gone += mapped == 0;
+    }
+    if (gone)
+        log_msg(LOG_LVL_INFO, "server %s: destroyed %d old cop%s of rooms that live elsewhere now", p->id, gone,
+                gone == 1 ? "y" : "ies");
+    free(out);
+}
+
 int poller_poll(struct mrb_app *app, int dry_run)
 {
     static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
@@ -247,9 +306,13 @@ int poller_poll(struct mrb_app *app, int dry_run)
     janus_http_many(reqs, l.n * REQ_PER_SERVER, (int)(l.n * REQ_PER_SERVER), app->conf.health.timeout_ms);
     for (size_t i = 0; i < l.n; i++) {
         struct janus_http *r = &reqs[i * REQ_PER_SERVER];
-        if (info_ok(&r[REQ_INFO]))
+        if (app->still_acting && !app->still_acting(app))
+            break; /* the lease is lost: another run acts now */
+        if (info_ok(&r[REQ_INFO])) {
             server_up(app, &l.s[i], r, dry_run);
-        else
+            if (!dry_run)
+                destroy_stale_copies(app, &l.s[i]);
+        } else
             server_down(app, &l.s[i], dry_run);
     }
     if (!dry_run)
@@ -268,6 +331,10 @@ out:
     json_decref(exists);
     return rc;
 }
+
+/* The lease this run holds while it acts. */
+static char lease_holder[128];
+static long lease_ttl;
 
 /* 1 when we hold (or just took) the lease until now + ttl. */
 static int lease_take(struct mrb_app *app, const char *holder, long ttl, struct mrb_err *err)
@@ -291,6 +358,21 @@ static void lease_release(struct mrb_app *app, const char *holder)
     struct mrb_err err = {0};
 
     db_exec(app->db, sql, p, 1, NULL, &err);
+}
+
+/* app->still_acting while this run holds the lease: renewed before each
+ * step of a long loop (a server's rooms moved one by one, each of which may
+ * wait out a hung target), so that the lease never lapses under a run that
+ * is still acting; 0 once another run has taken it (the loop stops). */
+static int still_holder(struct mrb_app *app)
+{
+    struct mrb_err err = {0};
+    int r = lease_take(app, lease_holder, lease_ttl, &err);
+
+    if (r != 1)
+        log_msg(LOG_LVL_WARN, "lost the lease as %s mid-poll (%s); stopped acting", lease_holder,
+                r < 0 ? err.msg : "taken by another run");
+    return r == 1;
 }
 
 static double mono_now(void)
@@ -337,6 +419,8 @@ int poller_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
     if (util_random_token(tag, sizeof(tag), 6) != 0)
         snprintf(tag, sizeof(tag), "x");
     snprintf(holder, sizeof(holder), "%s:%ld:%s", host, (long)getpid(), tag);
+    snprintf(lease_holder, sizeof(lease_holder), "%s", holder);
+    lease_ttl = ttl;
     for (double tick = start;; tick += (double)interval) {
         int r = lease_take(app, holder, ttl, &err);
         if (r == 1 && !held)
@@ -351,8 +435,12 @@ int poller_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
         if (r < 0 && !held)
             log_msg(LOG_LVL_WARN, "cannot take the lease: %s", err.msg);
         held = r == 1;
-        if (held)
+        if (held) {
+            app->still_acting = still_holder;
             poller_poll(app, dry_run);
+            app->still_acting = NULL;
+            held = lease_take(app, holder, ttl, &err) == 1; /* lost mid-poll: not ours to release */
+        }
         if (once || *stop || tick + (double)interval - start >= (double)app->conf.health.run_seconds)
             break;
         db_idle(app->db);

@@ -283,7 +283,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
     if (server_up) {
         struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
                                   cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
-        rc = janus_room_create(&js, &room.spec, err);
+        rc = janus_room_put(&js, &room.spec, err);
         if (rc == JANUS_FAILED) {
             err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
             return -1;
@@ -307,7 +307,9 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
 static json_t *build_ice(const struct mrb_conf *c, long long now, long long room_expires, const char *user)
 {
     json_t *ice = json_array(), *urls;
-    char username[160], credential[64];
+    /* "<expiry>:<userId>": a userId is up to 64 characters of up to 4
+     * bytes in UTF-8 */
+    char username[24 + 4 * 64 + 1], credential[64];
 
     if (c->turn.n_stun_urls > 0) {
         urls = json_array();

@@ -189,7 +189,10 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
         struct janus_server js;
         struct mrb_err jerr;
         servers_janus(&rows[i], &js);
-        enum janus_result r = janus_room_create(&js, room, &jerr);
+        /* A move may land on a server that holds a copy from an earlier
+         * stay: janus_room_put() brings it up to date. A new room's id is
+         * new: a copy there is not ours. */
+        enum janus_result r = existing_ok ? janus_room_put(&js, room, &jerr) : janus_room_create(&js, room, &jerr);
         if (r == JANUS_OK || (existing_ok && r == JANUS_EXISTS)) {
             *chosen = rows[i];
             free(rows);
@@ -274,23 +277,60 @@ double servers_room_egress_kbps(const struct janus_room *spec, long long people)
     return score_video_egress_kbps(people, spec->publishers > people, spec->bitrate_kbps);
 }
 
-int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
-                      struct mrb_err *err)
+/* The move's writes, all or nothing: the room's new mapping; its presence
+ * on the old server ends (participants there go, every seat is held for
+ * seat_grace from now for its person to come back to); the old copy is
+ * recorded for mrb-health to destroy once that server answers (and a record
+ * of an old copy on the new server goes: that copy is the room now). */
+struct move_txn {
+    const struct servers_room *room;
+    const struct server_row *to;
+    long long now, grace;
+    unsigned long long moved;
+};
+
+static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
                                     "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
-    unsigned long long affected = 0;
+    static const char people_sql[] = "DELETE FROM participants WHERE room_id = ? AND server_id <> ?";
+    static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
+                                    "WHERE room_id = ?";
+    static const char stale_sql[] = "INSERT INTO stale_copies (room_id, server_id, room_type, secret, since) "
+                                    "SELECT id, ?, room_type, secret, ? FROM rooms WHERE id = ? "
+                                    "ON DUPLICATE KEY UPDATE since = VALUES(since)";
+    static const char current_sql[] = "DELETE FROM stale_copies WHERE room_id = ? AND server_id = ?";
+    struct move_txn *t = ctx;
+    const char *id = t->room->spec.id, *from = t->room->server_id, *to = t->to->id;
+    struct db_val m[] = {DB_S(to), DB_I(t->to->boot), DB_S(id), DB_S(from)};
+    struct db_val pe[] = {DB_S(id), DB_S(to)};
+    struct db_val se[] = {DB_I(t->now + t->grace), DB_S(id)};
+    struct db_val st[] = {DB_S(from), DB_I(t->now), DB_S(id)};
+    struct db_val cu[] = {DB_S(id), DB_S(to)};
     int rc;
 
+    t->moved = 0;
+    if ((rc = db_exec(db, moved_sql, m, 4, &t->moved, err)) != 0 || t->moved == 0)
+        return rc;
+    if ((rc = db_exec(db, people_sql, pe, 2, NULL, err)) != 0 || (rc = db_exec(db, seats_sql, se, 2, NULL, err)) != 0 ||
+        (rc = db_exec(db, stale_sql, st, 3, NULL, err)) != 0)
+        return rc;
+    return db_exec(db, current_sql, cu, 2, NULL, err);
+}
+
+int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
+                      struct mrb_err *err)
+{
     static const char where_sql[] = "SELECT server_id FROM rooms WHERE id = ?";
     struct db_col now_on = {.type = DB_STR};
     struct db_val one[] = {DB_S(room->spec.id)};
+    struct move_txn t = {room, chosen, util_now(), app->conf.rooms.seat_grace, 0};
+    int rc;
 
     if (servers_place(app, &room->spec, room->server_id, 1, chosen, err) != 0)
         return -1;
-    struct db_val p[] = {DB_S(chosen->id), DB_I(chosen->boot), DB_S(room->spec.id), DB_S(room->server_id)};
-    rc = db_exec(app->db, moved_sql, p, 4, &affected, err);
-    if (rc != 0 || affected == 0) {
+    rc = db_transaction(app->db, move_txn, &t, DB_TXN_REPLAYABLE, err);
+    if (rc != 0 || t.moved == 0) {
         /* The DB failed, or another worker moved it first: drop our copy,
          * unless the winner moved it to the same server (then the copy is
          * the room). */
@@ -377,6 +417,8 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
         struct servers_room room = {.server_id = server_id, .max_participants = r[E_MAXP].i};
         struct server_row chosen;
         struct mrb_err e = {0};
+        if (app->still_acting && !app->still_acting(app))
+            break;
         cols_spec(r, &room.spec);
         if (servers_move_room(app, &room, &chosen, &e) == 0)
             moved++;
@@ -406,7 +448,7 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
         struct janus_room jr;
         struct mrb_err e = {0};
         cols_spec(r, &jr);
-        if (janus_room_create(&js, &jr, &e) == JANUS_FAILED) {
+        if (janus_room_put(&js, &jr, &e) == JANUS_FAILED) {
             log_msg(LOG_LVL_WARN, "cannot recreate room %s on %s: %s", jr.id, s->id, e.msg);
             continue;
         }

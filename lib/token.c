@@ -190,8 +190,19 @@ int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now
         err_set(err, 401, "101", "token audience not accepted");
         goto out;
     }
+    /* The sub names the host who owns the rooms: without one, every such
+     * host would be the owner ""; cut to fit, two hosts sharing a prefix
+     * would be one. Both are refused. */
     sub = json_string_value(json_object_get(c, "sub"));
-    snprintf(claims->sub, sizeof(claims->sub), "%s", sub ? sub : "");
+    if (sub == NULL || sub[0] == '\0') {
+        err_set(err, 401, "101", "token has no sub (a non-empty string naming the host)");
+        goto out;
+    }
+    if (strlen(sub) >= sizeof(claims->sub)) {
+        err_set(err, 401, "101", "token sub is longer than %zu bytes", sizeof(claims->sub) - 1);
+        goto out;
+    }
+    snprintf(claims->sub, sizeof(claims->sub), "%s", sub);
     claims->exp = exp;
     /* role == host, or host in roles[]: claim names come from config */
     roles = json_object_get(c, conf->auth.host_claim);

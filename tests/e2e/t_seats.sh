@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Seats: exact capacity, including under concurrency; a reload keeps its
-# seat; a connected user who leaves frees it; presence via room-status.
+# seat; a connected user who leaves holds it for seat_grace, then it lapses;
+# presence via room-status.
 . "$(dirname "$0")/lib.sh"
 
 create_room '{"roomNm":"two seats","roomKey":"2222","maxParticipants":2}'
@@ -39,7 +40,15 @@ t0=$(date +%s%N)
 janus "$URL/$SID" "{\"janus\":\"destroy\",\"transaction\":\"d\",\"token\":\"$TOK\"}" >/dev/null
 check "alice gone from room-status within 1 s of destroying her session" wait_for 1 in_room 0
 echo "       (after $(( ($(date +%s%N) - t0) / 1000000 )) ms)"
-join carol; eq "third user admitted once a connected user left" "$STATUS" 200
+# A seat belongs to a person: one who left keeps it for seat_grace (a
+# reload whose old handle's "left" comes first must not lose it), then it
+# lapses and someone else may take it.
+eq "her seat is unconnected once she left" "$(sql "SELECT connected FROM seats WHERE opaque_id='$OP_ALICE'")" 0
+match "and held for seat_grace" "$(sql "SELECT held_until - UNIX_TIMESTAMP() FROM seats WHERE opaque_id='$OP_ALICE'")" '^[1-9][0-9]*$'
+join carol; eq "third user refused while her seat's grace runs" "$STATUS" 409
+join alice; eq "she gets back in on her seat" "$STATUS" 200; eq "same seat" "$(jqr .data.opaqueId)" "$OP_ALICE"
+sql "UPDATE seats SET held_until = UNIX_TIMESTAMP() - 1 WHERE room_id='$R' AND user_id='alice'"
+join carol; eq "third user admitted once her grace lapsed" "$STATUS" 200
 
 # unconnected seats free after the grace period
 sql "UPDATE seats SET held_until = UNIX_TIMESTAMP() - 1 WHERE room_id='$R' AND user_id='bob'"
