@@ -95,6 +95,12 @@ wait_for() {
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
 }
+# wait_ms MILLISECONDS COMMAND...: wait_for with a deadline in milliseconds
+# (SECONDS ticks in whole seconds: "wait_for 1" may give up at once).
+wait_ms() {
+  local deadline=$(( $(date +%s%N) / 1000000 + $1 )); shift
+  until "$@"; do [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && return 1; sleep 0.1; done
+}
 # db_is "SELECT ..." WANT: the query's value equals WANT (for wait_for).
 db_is() { [ "$(sql "$1")" = "$2" ]; }
 # db_gt "SELECT ..." N: the query's value is greater than N.

@@ -39,6 +39,13 @@ try "wrong iss" "$(hs256 "$SECRET" "$HDR" "$(claims '.iss = "https://evil.exampl
 try "wrong aud" "$(hs256 "$SECRET" "$HDR" "$(claims '.aud = "someone-else"')")" 401
 try "no exp at all" "$(hs256 "$SECRET" "$HDR" "$(claims 'del(.exp)')")" 401
 try "signed with another secret" "$(hs256 "not-the-secret" "$HDR" "$(claims)")" 401
+# The sub owns the rooms: a host without one, or with one too long to keep
+# whole, would share its rooms with other hosts.
+try "no sub" "$(hs256 "$SECRET" "$HDR" "$(claims 'del(.sub)')")" 401
+try "an empty sub" "$(hs256 "$SECRET" "$HDR" "$(claims '.sub = ""')")" 401
+try "a sub that is not a string" "$(hs256 "$SECRET" "$HDR" "$(claims '.sub = 42')")" 401
+try "a sub of 128 bytes" "$(hs256 "$SECRET" "$HDR" "$(claims ".sub = \"$(printf 'h%.0s' $(seq 1 128))\"")")" 401
+try "a sub of 127 bytes (the limit)" "$(hs256 "$SECRET" "$HDR" "$(claims ".sub = \"$(printf 'h%.0s' $(seq 1 127))\"")")" 201
 big=$(hs256 "$SECRET" "$HDR" "$(claims ".pad = \"$(head -c 75000 /dev/zero | tr '\0' 'A')\"")")
 check "the big token is over 100 KB (${#big} bytes)" test "${#big}" -gt 100000
 post create-room '{"roomNm":"jwt attack"}' -H "Authorization: Bearer $big"
