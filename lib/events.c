@@ -10,6 +10,7 @@
 #include "log.h"
 #include "events.h"
 #include "janus.h"
+#include "presence.h"
 #include "stats.h"
 #include "servers.h"
 #include "spool.h"
@@ -509,6 +510,18 @@ enum events_kind events_parse(json_t *ev, struct events_event *e)
     return e->kind;
 }
 
+/* Whether a room event says someone came or went (the reconciler looks at
+ * such rooms again); talking, publishing and the like do not. */
+static int changes_presence(const char *what)
+{
+    static const char *const kinds[] = {"joined", "left", "leaving", "kicked", "destroyed", NULL};
+
+    for (size_t i = 0; kinds[i]; i++)
+        if (strcmp(what, kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct mrb_err *err)
 {
     struct events_event e;
@@ -557,8 +570,11 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         return on_core(app, b, e.emitter, e.subtype, err);
     if (kind == EVENTS_SESSION || kind == EVENTS_HANDLE)
         return on_session_or_handle(app, b, &e, err);
-    if (kind == EVENTS_PLUGIN && e.what)
-        return e.plugin == JANUS_VIDEOROOM ? on_videoroom(app, b, &e, err) : on_audiobridge(app, b, &e, err);
+    if (kind == EVENTS_PLUGIN && e.what) {
+        int rc = e.plugin == JANUS_VIDEOROOM ? on_videoroom(app, b, &e, err) : on_audiobridge(app, b, &e, err);
+        return rc == 0 && e.room && changes_presence(e.what) ? presence_mark(app->db, e.room, e.emitter, err)
+                                                             : rc;
+    }
     b->ignored++;
     return 0;
 }
@@ -605,6 +621,40 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
         if (db_exec(app->db, sql, p, 3, NULL, NULL) == 0)
             servers_rescore(app, b->touched[i], NULL);
     }
+}
+
+/* One participant's presence ended without its event (reconcile.c). */
+struct gone_txn {
+    struct mrb_app *app;
+    struct batch *b;
+    const struct events_event *e;
+};
+
+static int gone_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    struct gone_txn *t = ctx;
+    (void)db;
+    return participant_left(t->app, t->b, t->e, err);
+}
+
+int events_participant_gone(struct mrb_app *app, const char *room, const char *participant, enum janus_plugin plugin,
+                            struct mrb_err *err)
+{
+    struct events_event e = {.kind = EVENTS_PLUGIN, .plugin = plugin, .what = "left", .room = room,
+                             .participant = participant};
+    struct batch *b = calloc(1, sizeof(*b));
+    struct gone_txn t = {app, b, &e};
+    int rc;
+
+    if (b == NULL) {
+        err_set(err, 503, "503", "out of memory");
+        return -1;
+    }
+    b->now = util_now();
+    b->seat_grace = app->conf.rooms.seat_grace;
+    rc = db_transaction(app->db, gone_txn, &t, DB_TXN_REPLAYABLE, err);
+    free(b);
+    return rc == 0 ? 0 : -1;
 }
 
 /* Kicks a handle the batch found in a room without a seat, or beyond its

@@ -58,6 +58,13 @@ struct events_event {
     char room_buf[32], participant_buf[32];
 };
 
+/* Ends participant's presence in room as its "left" event would have (its
+ * row goes; its seat is held for seat_grace when it was its person's last
+ * handle), in a transaction of its own: for a handle Janus no longer lists
+ * whose event was lost. Returns 0 or -1. */
+int events_participant_gone(struct mrb_app *app, const char *room, const char *participant, enum janus_plugin plugin,
+                            struct mrb_err *err);
+
 /* Reads ev into e. Returns e->kind (EVENTS_INVALID for a wrong shape). */
 enum events_kind events_parse(json_t *ev, struct events_event *e);
 

@@ -64,6 +64,7 @@ static const struct {
     {STATS_ENDED, "Rooms ended early by their host or an operator."},
     {STATS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
     {STATS_CLIENT_REPORTS, "join-room reports of an unreachable media server, by outcome: moved, healthy, ignored."},
+    {STATS_REPAIRS, "Differences mrb-health found between MRB's presence and Janus's own (listparticipants), repaired: gone (a participant whose leaving event was lost), kicked (a handle unknown for a whole poll)."},
     {STATS_INTRUDERS, "Handles that joined a room at its media server without a seat MRB granted (or beyond their seat's share), kicked, by plugin."},
     {STATS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
 };

@@ -7,7 +7,9 @@
 #include "log.h"
 #include "poller.h"
 #include "janus.h"
+#include "presence.h"
 #include "prom.h"
+#include "reconcile.h"
 #include "servers.h"
 #include "stats.h"
 #include "util.h"
@@ -172,6 +174,10 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
         return;
     if (!p->healthy)
         log_msg(LOG_LVL_INFO, "server %s up again", p->id);
+    /* back from down, or restarted: what MRB holds of its rooms' presence
+     * is to be compared with what it has now */
+    if ((!p->healthy || lost_rooms) && presence_mark_server(app->db, p->id, &err) != 0)
+        log_msg(LOG_LVL_WARN, "server %s: cannot mark its rooms for reconciling: %s", p->id, err.msg);
     if (lost_rooms) {
         struct db_val b[] = {DB_S(p->id)};
         struct server_row row;
@@ -310,8 +316,12 @@ int poller_poll(struct mrb_app *app, int dry_run)
             break; /* the lease is lost: another run acts now */
         if (info_ok(&r[REQ_INFO])) {
             server_up(app, &l.s[i], r, dry_run);
-            if (!dry_run)
+            if (!dry_run) {
+                struct janus_server js = {l.s[i].id, l.s[i].admin_url, l.s[i].admin_secret, NULL};
                 destroy_stale_copies(app, &l.s[i]);
+                if (reconcile_server(app, &js) < 0)
+                    log_msg(LOG_LVL_WARN, "server %s: presence not reconciled (database)", l.s[i].id);
+            }
         } else
             server_down(app, &l.s[i], dry_run);
     }
@@ -366,9 +376,15 @@ static void lease_release(struct mrb_app *app, const char *holder)
  * is still acting; 0 once another run has taken it (the loop stops). */
 static int still_holder(struct mrb_app *app)
 {
+    static long long renewed_at;
     struct mrb_err err = {0};
-    int r = lease_take(app, lease_holder, lease_ttl, &err);
+    long long now = util_now();
+    int r;
 
+    if (now == renewed_at) /* the lease lasts several intervals: once a second is plenty */
+        return 1;
+    r = lease_take(app, lease_holder, lease_ttl, &err);
+    renewed_at = r == 1 ? now : 0;
     if (r != 1)
         log_msg(LOG_LVL_WARN, "lost the lease as %s mid-poll (%s); stopped acting", lease_holder,
                 r < 0 ? err.msg : "taken by another run");

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "presence.h"
 #include "score.h"
 #include "servers.h"
 #include "stats.h"
@@ -315,7 +316,9 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     if ((rc = db_exec(db, people_sql, pe, 2, NULL, err)) != 0 || (rc = db_exec(db, seats_sql, se, 2, NULL, err)) != 0 ||
         (rc = db_exec(db, stale_sql, st, 3, NULL, err)) != 0)
         return rc;
-    return db_exec(db, current_sql, cu, 2, NULL, err);
+    if ((rc = db_exec(db, current_sql, cu, 2, NULL, err)) != 0)
+        return rc;
+    return presence_mark(db, id, to, err); /* Janus there should list nobody yet */
 }
 
 int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,

@@ -18,6 +18,7 @@
 #define STATS_MEDIA_CALLS "mrb_media_server_calls_total" /* label: program */
 #define STATS_CLIENT_REPORTS "mrb_client_reports_total" /* label: outcome (moved, healthy, ignored) */
 #define STATS_PROBES "mrb_server_probes_total"      /* label: result (up, down) */
+#define STATS_REPAIRS "mrb_presence_repairs_total" /* label: repair (gone, kicked); mrb-health's reconciler */
 #define STATS_INTRUDERS "mrb_intruders_total"       /* label: plugin; handles kicked for joining without a seat */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as

@@ -195,7 +195,32 @@ join "$G" 1212 carol; eq "sigkill: once their grace lapsed, someone else gets in
 "$ROOT/scripts/stack.sh" janus-start "$A" >/dev/null
 check "sigkill: $A back" wait_for 15 db_is "SELECT healthy FROM servers WHERE id='$A'" 1
 
-# ---- 8. hosts are named; a long userId gets TURN credentials ----
+# ---- 8. MRB converges with Janus when events are lost ----
+create_room '{"roomNm":"lost events","roomKey":"7878","maxParticipants":3}'; R=$ROOM; A=$SERVER
+for u in alice bob; do
+  join "$R" 7878 $u; URL=$(jqr .data.server); TOK=$(jqr .data.token)
+  janus_join "$URL" "$TOK" "$R" 7878 "$u" "$(jqr .data.opaqueId)"; eval "SID_$u=\$JSID; PID_$u=\$JPID"
+done
+check "lost events: two in the room" wait_for 2 people_is "$R" 2
+# bob's "joined" was lost: MRB does not know his handle; a ghost's "left" was
+# lost: MRB holds a participant Janus does not have
+sql "DELETE FROM participants WHERE room_id='$R' AND participant_id='$PID_bob'"
+join "$R" 7878 ghost
+sql "INSERT INTO participants (room_id, participant_id, server_id, display, opaque_id, user_id, joined_at)
+     SELECT '$R', '999999', '$A', 'ghost', opaque_id, user_id, UNIX_TIMESTAMP() FROM seats WHERE room_id='$R' AND user_id='ghost';
+     UPDATE seats SET connected = 1 WHERE room_id='$R' AND user_id='ghost'"
+eq "lost events: MRB lists alice and the ghost" "$(people "$R")" 2
+repairs_before=$(metric 'mrb_presence_repairs_total{repair="gone"}')
+"$ROOT/cron/mrb-health" --once >/dev/null 2>&1
+eq "lost events: one poll later the ghost is gone" "$(people "$R")" 1
+eq "lost events: its seat is held for the grace, not connected" "$(seat "$R" ghost)" "0:1"
+check "lost events: counted" metric_gt 'mrb_presence_repairs_total{repair="gone"}' "$repairs_before"
+eq "lost events: the unknown handle is only a suspect after one poll" "$(jlist "$A" "$R")" 2
+"$ROOT/cron/mrb-health" --once >/dev/null 2>&1
+check "lost events: still unknown at the next poll: kicked" wait_ms 1000 jlist_is "$A" "$R" 1
+eq "lost events: MRB and Janus agree" "$(people "$R")/$(jlist "$A" "$R")" 1/1
+
+# ---- 9. hosts are named; a long userId gets TURN credentials ----
 U=$(printf '😀%.0s' $(seq 1 64))
 create_room '{"roomNm":"long names","roomKey":"5656"}'
 join "$ROOM" 5656 "$U"; eq "a 64-character, 256-byte userId is admitted" "$STATUS" 200
