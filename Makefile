@@ -31,7 +31,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status cluster cluster-down test unit e2e test-browser test-cluster install clean migrate bench fuzz valgrind deb test-deb
+.PHONY: all deps run up down status cluster cluster-down test unit e2e test-browser test-cluster test-soak install clean migrate bench fuzz valgrind deb test-deb
 all: lib/libmrb.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -104,6 +104,13 @@ test-browser: all
 test-cluster: deps
 	$(MAKE) all
 	tests/cluster/run.sh
+
+# The state soak (tests/soak/run.sh): clients churn in rooms on both media
+# servers while they are killed, stopped, panicked and restarted; the
+# invariants of a room are checked all along. About 4 minutes of its own,
+# so not in `make test`; .ci/run runs it after make test.
+test-soak: all
+	tests/soak/run.sh
 
 test: deps
 	$(MAKE) all $(UNIT_BIN) tests/e2e/txn_faults
