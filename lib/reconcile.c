@@ -10,6 +10,7 @@
 
 #define RECONCILE_MAX_PEOPLE 256 /* handles compared per room; a bigger room is compared in part */
 #define SUSPECTS_MAX 1024        /* presence_checks.suspects */
+#define RECONCILE_PARALLEL 16    /* listparticipants requests in flight to one server */
 
 /* A presence_checks row, with what the room is now. */
 struct check_row {
@@ -78,17 +79,18 @@ static int listed(const char *list, const char *id)
     return 0;
 }
 
-/* Janus's participants of the room into out. 1 listed, 0 the room is not
- * there (its people are gone with it), -1 the server failed. */
-static int janus_people(const struct janus_server *srv, enum janus_plugin plugin, const char *room,
+/* Janus's participants of the room, from the answer r to its
+ * listparticipants, into out. 1 listed, 0 the room is not there (its people
+ * are gone with it), -1 the server failed. */
+static int janus_people(const struct janus_server *srv, enum janus_plugin plugin, const struct janus_http *r,
                         struct idset *out)
 {
-    json_t *req = json_pack("{s:s, s:s}", "request", "listparticipants", "room", room), *resp = NULL, *p;
+    json_t *resp = NULL, *p;
     struct mrb_err err = {0};
-    enum janus_result rc = req ? janus_request(srv, plugin, req, &resp, &err) : JANUS_FAILED;
+    enum janus_result rc = r->body ? janus_admin_parse(srv, plugin, r->reply, r->reply_len, r->status, &resp, &err)
+                                   : JANUS_FAILED;
     size_t i;
 
-    json_decref(req);
     out->n = 0;
     if (rc == JANUS_GONE)
         return 0;
@@ -125,7 +127,7 @@ static void kick(const struct janus_server *srv, enum janus_plugin plugin, const
 
 /* Compares and repairs one room. Returns the repairs made, or -1. */
 static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, const struct check_row *r,
-                          struct idset *janus, struct idset *mrb)
+                          const struct janus_http *listed_now, struct idset *janus, struct idset *mrb)
 {
     static const char people_sql[] = "SELECT participant_id FROM participants WHERE room_id = ? LIMIT 256";
     static const char done_sql[] = "DELETE FROM presence_checks WHERE room_id = ? AND marks = ?";
@@ -143,7 +145,7 @@ static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, c
         struct db_val d[] = {DB_S(r->room), DB_I(r->marks)};
         return db_exec(app->db, done_sql, d, 2, NULL, &err) == 0 ? 0 : -1;
     }
-    if (janus_people(srv, plugin, r->room, janus) < 0)
+    if (janus_people(srv, plugin, listed_now, janus) < 0)
         return 0; /* the server failed this time: the row waits for the next poll */
     mrb->n = 0;
     if (db_query(app->db, people_sql, one, 1, &col, 1, id_row, mrb, &err) < 0)
@@ -203,6 +205,7 @@ int reconcile_server(struct mrb_app *app, const struct janus_server *srv)
                                 {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}};
     struct db_val p[] = {DB_S(srv->id), DB_I(RECONCILE_PER_POLL)};
     struct check_row *rows;
+    struct janus_http *reqs;
     struct idset *sets = malloc(2 * sizeof(*sets)); /* 33 KB each: not on the stack */
     struct mrb_err err = {0};
     void *out;
@@ -216,17 +219,40 @@ int reconcile_server(struct mrb_app *app, const struct janus_server *srv)
         return -1;
     }
     rows = out;
+    /* Every room's listparticipants at once (RECONCILE_PARALLEL in flight on
+     * one connection pool), then the comparisons one by one. */
+    reqs = calloc(n + 1, sizeof(*reqs));
+    if (reqs == NULL) {
+        free(out);
+        free(sets);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *req = json_pack("{s:s, s:s}", "request", "listparticipants", "room", rows[i].room);
+        if (!rows[i].live_here || req == NULL) {
+            json_decref(req);
+            continue;
+        }
+        reqs[i].url = srv->admin_url;
+        reqs[i].body = janus_admin_body(srv, janus_plugin_of(rows[i].type), req);
+        json_decref(req);
+    }
+    janus_http_many(reqs, n, RECONCILE_PARALLEL, app->conf.janus.timeout_ms);
     for (size_t i = 0; i < n; i++) {
         int r;
         if (app->still_acting && !app->still_acting(app))
             break;
-        r = reconcile_room(app, srv, &rows[i], &sets[0], &sets[1]);
+        r = reconcile_room(app, srv, &rows[i], &reqs[i], &sets[0], &sets[1]);
         if (r < 0) {
             repairs = -1;
             break;
         }
         repairs += r;
     }
+    for (size_t i = 0; i < n; i++)
+        free((char *)reqs[i].body);
+    janus_http_done(reqs, n);
+    free(reqs);
     free(out);
     free(sets);
     return repairs;
