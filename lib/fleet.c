@@ -58,7 +58,10 @@ static int remove_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char *const deletes[] = {
         "DELETE FROM participants WHERE server_id = ?", "DELETE FROM server_sessions WHERE server_id = ?",
-        "DELETE FROM server_handles WHERE server_id = ?", "DELETE FROM servers WHERE id = ?"};
+        "DELETE FROM server_handles WHERE server_id = ?",
+        /* old copies there can no longer be destroyed, nor its rooms reconciled */
+        "DELETE FROM stale_copies WHERE server_id = ?", "DELETE FROM presence_checks WHERE server_id = ?",
+        "DELETE FROM servers WHERE id = ?"};
     struct db_val p[] = {DB_S(ctx)};
     int rc = 0;
 
