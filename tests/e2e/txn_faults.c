@@ -128,11 +128,7 @@ static void test_ignored_deadlock(struct db *db, MYSQL *admin, MYSQL *other)
     side(admin, "DELETE FROM mrb_test_txn");
     side(admin, "INSERT INTO mrb_test_txn (id, n) VALUES (1, 0), (2, 0)");
     side(other, "START TRANSACTION");
-    for (int i = 100; i < 150; i++) {
-        char sql[96];
-        snprintf(sql, sizeof(sql), "INSERT INTO mrb_test_txn (id, n) VALUES (%d, 0)", i);
-        side(other, sql);
-    }
+    side(other, "INSERT INTO mrb_test_txn (id, n) SELECT seq, 0 FROM seq_100_to_149"); /* 50 rows: the heavier */
     side(other, "UPDATE mrb_test_txn SET n = n WHERE id = 2");
     rc = db_transaction(db, deadlock_body, &k, 0, &err);
     long long n1 = side_int(admin, "SELECT n FROM mrb_test_txn WHERE id = 1");
@@ -164,11 +160,12 @@ static int kill_body(struct db *db, void *ctx, struct mrb_err *err)
     if ((rc = db_exec(db, first, NULL, 0, NULL, err)) != 0)
         return rc;
     if (k->attempts == 1) {
-        char sql[64];
         if (db_query(db, whoami, NULL, 0, &id, 1, NULL, NULL, err) != 1)
             return -1;
-        snprintf(sql, sizeof(sql), "KILL CONNECTION %lld", id.i);
-        side(k->killer, sql);
+        if (mysql_kill(k->killer, (unsigned long)id.i) != 0) { /* KILL CONNECTION, from the other session */
+            fprintf(stderr, "txn_faults: kill: %s\n", mysql_error(k->killer));
+            exit(2);
+        }
         pause_ms(100);
     }
     return db_exec(db, second, NULL, 0, NULL, err);
