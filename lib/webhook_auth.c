@@ -26,6 +26,10 @@ static void remember(const char *user, const char *server, const char *digest)
 {
     struct remembered *r = NULL;
 
+    /* one that does not fit is not remembered (a cut name could match
+     * another's), only checked against the database each time */
+    if (strlen(user) >= sizeof(r->user) || strlen(server) >= sizeof(r->server) || strlen(digest) >= sizeof(r->digest))
+        return;
     for (size_t i = 0; i < n_remembered && r == NULL; i++)
         if (strcmp(remembered[i].user, user) == 0)
             r = &remembered[i];
@@ -35,9 +39,9 @@ static void remember(const char *user, const char *server, const char *digest)
         if (n_remembered < REMEMBERED)
             n_remembered++;
     }
-    snprintf(r->user, sizeof(r->user), "%s", user);
-    snprintf(r->server, sizeof(r->server), "%s", server);
-    snprintf(r->digest, sizeof(r->digest), "%s", digest);
+    memcpy(r->user, user, strlen(user) + 1);
+    memcpy(r->server, server, strlen(server) + 1);
+    memcpy(r->digest, digest, strlen(digest) + 1);
 }
 
 /* The database's view: 1 match (server set), 0 no such user or a wrong

@@ -6,6 +6,8 @@
 # finds it held and does not act alongside.
 . "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1
+# a run the scheduler's stop had to KILL (mid-poll) left its lease behind
+sql "UPDATE leases SET holder = '', expires_at = 0 WHERE name = 'health'"
 A=janus-a; B=janus-b
 cleanup() {
   kill -CONT "$(cat "$ROOT/run/$B.pid")" 2>/dev/null
