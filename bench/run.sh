@@ -27,7 +27,8 @@ fi
 cleanup() {
   sql "DELETE FROM servers WHERE id LIKE 'bench-fake-%'" 2>/dev/null || true
   "$MRBCTL" server remove bench-emitter >/dev/null 2>&1 || true
-  sql "DELETE FROM participants WHERE room_id = 'bench-room'" 2>/dev/null || true
+  sql "DELETE FROM participants WHERE room_id = 'bench-room'; DELETE FROM seats WHERE room_id = 'bench-room';
+       DELETE FROM presence_checks WHERE room_id = 'bench-room'; DELETE FROM rooms WHERE id = 'bench-room'" 2>/dev/null || true
   "$ROOT/scripts/stack.sh" cron-start >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
@@ -85,6 +86,14 @@ echo "== event-webhook, batches of 100 mixed events"
 # server registered with mrbctl rather than in the config)
 "$MRBCTL" server add bench-emitter --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
   --admin-secret x --token-secret y --webhook-user bench-emitter --webhook-password bench-emitter-webhook-pw >/dev/null
+# bench-room lives on bench-emitter, with 50 seats (opaque ids bench-0..49):
+# its joined/left events take the whole presence path (the room's server,
+# the seat, the person's other handles), not the cheap one of a stale event
+sql "INSERT INTO rooms (id, name, room_key, secret, max_participants, created_by, server_id, server_boot, created_at, expires_at)
+     VALUES ('bench-room', 'bench presence', '0000', 'bench-secret', 64, 'bench', 'bench-emitter', 1, UNIX_TIMESTAMP(), UNIX_TIMESTAMP() + 3600)
+     ON DUPLICATE KEY UPDATE server_id = 'bench-emitter', ended_at = NULL, expires_at = UNIX_TIMESTAMP() + 3600"
+sql "INSERT IGNORE INTO seats (room_id, user_id, opaque_id, connected, held_until, created_at)
+     SELECT 'bench-room', CONCAT('bench-', seq), CONCAT('bench-', seq), 0, UNIX_TIMESTAMP() + 3600, UNIX_TIMESTAMP() FROM seq_0_to_49"
 MRB_WEBHOOK_AUTH=bench-emitter:bench-emitter-webhook-pw BENCH_EMITTER=bench-emitter pair "event-webhook (x100 events)" 4 bench/webhook.lua /mrb/event-webhook 100
 "$MRBCTL" server remove bench-emitter >/dev/null
 

@@ -1,5 +1,6 @@
 -- wrk script: POSTs batches of 100 mixed Janus events (sessions, handles,
--- AudioBridge joined/left, and ignored kinds) to /mrb/event-webhook. Every
+-- AudioBridge joined/left in bench-room, seated as bench/run.sh sets it up,
+-- and ignored kinds) to /mrb/event-webhook. Every
 -- batch differs (ids and timestamps), so none is dropped as a duplicate.
 local user = os.getenv("MRB_WEBHOOK_AUTH") or "janus-b:mrb-dev-webhook-password-b"
 local function b64(s)
@@ -35,7 +36,7 @@ request = function()
     elseif k == 1 then
       e = string.format('{"emitter":"%s","type":2,"timestamp":%d,"session_id":%d,"handle_id":%d,"event":{"name":"attached","plugin":"janus.plugin.audiobridge"}}', emitter, id, id - 1, id)
     elseif k == 2 then
-      e = string.format('{"emitter":"%s","type":64,"timestamp":%d,"session_id":%d,"handle_id":%d,"opaque_id":"bench-%d","event":{"plugin":"janus.plugin.audiobridge","data":{"event":"joined","room":"bench-room","id":"%d","display":"bench"}}}', emitter, id, id - 2, id - 1, id, id)
+      e = string.format('{"emitter":"%s","type":64,"timestamp":%d,"session_id":%d,"handle_id":%d,"opaque_id":"bench-%d","event":{"plugin":"janus.plugin.audiobridge","data":{"event":"joined","room":"bench-room","id":"%d","display":"bench"}}}', emitter, id, id - 2, id - 1, id % 50, id)
     elseif k == 3 then
       e = string.format('{"emitter":"%s","type":64,"timestamp":%d,"event":{"plugin":"janus.plugin.audiobridge","data":{"event":"left","room":"bench-room","id":"%d"}}}', emitter, id, id - 1)
     else
