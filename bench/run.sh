@@ -26,9 +26,9 @@ fi
 "$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1 || true    # no poll or expiry run in the figures
 cleanup() {
   sql "DELETE FROM servers WHERE id LIKE 'bench-fake-%'" 2>/dev/null || true
-  "$MRBCTL" server remove bench-emitter >/dev/null 2>&1 || true
   sql "DELETE FROM participants WHERE room_id = 'bench-room'; DELETE FROM seats WHERE room_id = 'bench-room';
        DELETE FROM presence_checks WHERE room_id = 'bench-room'; DELETE FROM rooms WHERE id = 'bench-room'" 2>/dev/null || true
+  "$MRBCTL" server remove bench-emitter >/dev/null 2>&1 || true   # after its room: remove refuses a server with one
   "$ROOT/scripts/stack.sh" cron-start >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
@@ -95,6 +95,8 @@ sql "INSERT INTO rooms (id, name, room_key, secret, max_participants, created_by
 sql "INSERT IGNORE INTO seats (room_id, user_id, opaque_id, connected, held_until, created_at)
      SELECT 'bench-room', CONCAT('bench-', seq), CONCAT('bench-', seq), 0, UNIX_TIMESTAMP() + 3600, UNIX_TIMESTAMP() FROM seq_0_to_49"
 MRB_WEBHOOK_AUTH=bench-emitter:bench-emitter-webhook-pw BENCH_EMITTER=bench-emitter pair "event-webhook (x100 events)" 4 bench/webhook.lua /mrb/event-webhook 100
+sql "DELETE FROM participants WHERE room_id = 'bench-room'; DELETE FROM seats WHERE room_id = 'bench-room';
+     DELETE FROM presence_checks WHERE room_id = 'bench-room'; DELETE FROM rooms WHERE id = 'bench-room'"
 "$MRBCTL" server remove bench-emitter >/dev/null
 
 end_bench_rooms() { # destroy what create-room made, at once, through mrb-expire

@@ -20,6 +20,7 @@
 #define EVENTS_MAX_BATCH 100
 #define EVENTS_MAX_SERVERS 16 /* distinct emitters whose counts one batch refreshes */
 #define EVENTS_MAX_KICKS 64   /* handles one batch asks to kick (more wait for the reconciler) */
+#define EVENTS_ROOM_CACHE 8   /* rooms one batch remembers */
 
 enum { EV_SESSION = 1, EV_HANDLE = 2, EV_PLUGIN = 64, EV_CORE = 256 };
 enum { CORE_STARTED = 1, CORE_SHUTDOWN = 2 };
@@ -59,6 +60,14 @@ struct batch {
     struct kick kicks[EVENTS_MAX_KICKS];
     size_t n_kicks;
     long intruders[2]; /* handles without a seat, by plugin: mrb_intruders_total */
+    /* rooms this batch has looked up: whether each lives on the emitter,
+     * and whether its presence was marked for the reconciler (a batch is
+     * mostly about a few rooms: one lookup and one mark each) */
+    struct {
+        char room[65], server[65];
+        int here, marked;
+    } rooms[EVENTS_ROOM_CACHE];
+    size_t n_rooms;
 };
 
 static void remember(char (*list)[65], size_t *n, const char *id)
@@ -555,8 +564,22 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
     /* A room's presence is its server's to tell: an event about a room from
      * any other server (the old copy after a move, a losing copy of a move
      * race, a server that learnt a room id) changes nothing. */
+    size_t slot = EVENTS_ROOM_CACHE;
     if (kind == EVENTS_PLUGIN && e.what && e.room) {
-        int here = room_is_on(app, e.room, e.emitter, err);
+        int here = -2;
+        for (size_t i = 0; i < b->n_rooms && here == -2; i++)
+            if (strcmp(b->rooms[i].room, e.room) == 0 && strcmp(b->rooms[i].server, e.emitter) == 0)
+                here = b->rooms[(slot = i)].here;
+        if (here == -2) {
+            here = room_is_on(app, e.room, e.emitter, err);
+            if (here >= 0 && b->n_rooms < EVENTS_ROOM_CACHE) {
+                slot = b->n_rooms++;
+                snprintf(b->rooms[slot].room, sizeof(b->rooms[slot].room), "%s", e.room);
+                snprintf(b->rooms[slot].server, sizeof(b->rooms[slot].server), "%s", e.emitter);
+                b->rooms[slot].here = here;
+                b->rooms[slot].marked = 0;
+            }
+        }
         if (here < 0)
             return -1;
         if (here == 0) {
@@ -572,8 +595,12 @@ static int ingest_one(struct mrb_app *app, struct batch *b, json_t *ev, struct m
         return on_session_or_handle(app, b, &e, err);
     if (kind == EVENTS_PLUGIN && e.what) {
         int rc = e.plugin == JANUS_VIDEOROOM ? on_videoroom(app, b, &e, err) : on_audiobridge(app, b, &e, err);
-        return rc == 0 && e.room && changes_presence(e.what) ? presence_mark(app->db, e.room, e.emitter, err)
-                                                             : rc;
+        if (rc != 0 || e.room == NULL || !changes_presence(e.what) ||
+            (slot < EVENTS_ROOM_CACHE && b->rooms[slot].marked))
+            return rc;
+        if (slot < EVENTS_ROOM_CACHE)
+            b->rooms[slot].marked = 1;
+        return presence_mark(app->db, e.room, e.emitter, err);
     }
     b->ignored++;
     return 0;
