@@ -256,8 +256,8 @@ static int handle_row(void *ctx, const struct db_col *c, size_t ncols)
  * seat beyond its share (AudioBridge: none; VideoRoom: one, a camera with
  * its screen) are kicked and their rows go now: the newest handle is the
  * person's own (a reload), an older one is a leftover or a shared grant.
- * The seat is read causally: on a cluster it may have been granted through
- * another node a moment ago. Returns 1, 0 or -1. */
+ * A seat not found is read again causally: on a cluster it may have been
+ * granted through another node a moment ago. Returns 1, 0 or -1. */
 static int admit(struct mrb_app *app, struct batch *b, const struct events_event *e, struct mrb_err *err)
 {
     static const char seat_sql[] = "SELECT 1 FROM seats WHERE room_id = ? AND opaque_id = ?";
@@ -270,9 +270,11 @@ static int admit(struct mrb_app *app, struct batch *b, const struct events_event
     struct handle_list older = {.n = 0};
     int n = 0;
 
-    if (e->opaque) {
+    if (e->opaque) { /* a "no" is read again causally, as join-room does: the common "yes" waits for nothing */
         struct db_val p[] = {DB_S(e->room), DB_S(e->opaque)};
-        n = db_query_causal(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
+        n = db_query(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
+        if (n == 0 && db_is_galera(app->db))
+            n = db_query_causal(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
         if (n < 0)
             return -1;
     }
@@ -300,15 +302,7 @@ static int admit(struct mrb_app *app, struct batch *b, const struct events_event
  * held for seat_grace, as when a server stops. */
 static int room_gone(struct mrb_app *app, const struct batch *b, const char *room, struct mrb_err *err)
 {
-    static const char people_sql[] = "DELETE FROM participants WHERE room_id = ?";
-    static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
-                                    "WHERE room_id = ?";
-    struct db_val p[] = {DB_S(room)};
-    struct db_val h[] = {DB_I(b->now + b->seat_grace), DB_S(room)};
-
-    return db_exec(app->db, people_sql, p, 1, NULL, err) == 0 && db_exec(app->db, seats_sql, h, 2, NULL, err) == 0
-               ? 0
-               : -1;
+    return presence_end(app->db, room, NULL, b->now + b->seat_grace, err);
 }
 
 static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct events_event *e,
@@ -695,19 +689,12 @@ static void kick_now(struct mrb_app *app, const struct kick *k)
     struct server_row srv;
     struct janus_server js;
     struct mrb_err err = {0};
-    json_t *req, *resp = NULL;
 
     if (servers_get(app, k->server, &srv, &err) != 1 ||
         db_query(app->db, secret_sql, p, 1, &secret, 1, NULL, NULL, &err) != 1)
         return;
     servers_janus(&srv, &js);
-    req = json_pack("{s:s, s:s, s:s, s:s}", "request", "kick", "room", k->room, "secret", secret.s, "id",
-                    k->participant);
-    if (req && janus_request(&js, k->plugin, req, &resp, &err) == JANUS_FAILED)
-        log_msg(LOG_LVL_WARN, "cannot kick handle %s from room %s on %s: %s", k->participant, k->room, k->server,
-                err.msg);
-    json_decref(req);
-    json_decref(resp);
+    (void)janus_room_kick(&js, k->plugin, k->room, secret.s, k->participant);
 }
 
 /* One attempt at a batch, inside its transaction (db_transaction() runs it

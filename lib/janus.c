@@ -386,6 +386,23 @@ enum janus_result janus_room_put(const struct janus_server *srv, const struct ja
     return rc == JANUS_OK ? JANUS_EXISTS : JANUS_FAILED;
 }
 
+enum janus_result janus_room_kick(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
+                                  const char *secret, const char *participant)
+{
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "request", "kick", "room", room_id, "secret", secret, "id",
+                            participant);
+    json_t *resp = NULL;
+    struct mrb_err err = {0};
+    enum janus_result rc = req ? janus_request(srv, plugin, req, &resp, &err) : JANUS_FAILED;
+
+    if (rc == JANUS_FAILED)
+        log_msg(LOG_LVL_WARN, "cannot kick handle %s from room %s on %s: %s", participant, room_id, srv->id,
+                req ? err.msg : "out of memory");
+    json_decref(req);
+    json_decref(resp);
+    return rc;
+}
+
 enum janus_result janus_room_destroy(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
                                      const char *secret, struct mrb_err *err)
 {

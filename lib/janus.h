@@ -74,6 +74,11 @@ enum janus_result janus_room_create(const struct janus_server *srv, const struct
  * publishers cap and bitrate become room's. JANUS_OK (created),
  * JANUS_EXISTS (existed, now current) or JANUS_FAILED. */
 enum janus_result janus_room_put(const struct janus_server *srv, const struct janus_room *room, struct mrb_err *err);
+/* Kicks handle participant out of the room, best effort (a failure is
+ * logged): JANUS_OK, JANUS_GONE (no such room or participant) or
+ * JANUS_FAILED. */
+enum janus_result janus_room_kick(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
+                                  const char *secret, const char *participant);
 /* Destroys the room: JANUS_OK, JANUS_GONE or JANUS_FAILED. */
 enum janus_result janus_room_destroy(const struct janus_server *srv, enum janus_plugin plugin, const char *room_id,
                                      const char *secret, struct mrb_err *err);

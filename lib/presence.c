@@ -9,6 +9,21 @@ int presence_mark(struct db *db, const char *room, const char *server, struct mr
     return db_exec(db, sql, p, 2, NULL, err) == 0 ? 0 : -1;
 }
 
+int presence_end(struct db *db, const char *room, const char *keep_server, long long held_until,
+                 struct mrb_err *err)
+{
+    static const char all_sql[] = "DELETE FROM participants WHERE room_id = ?";
+    static const char others_sql[] = "DELETE FROM participants WHERE room_id = ? AND server_id <> ?";
+    static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
+                                    "WHERE room_id = ?";
+    struct db_val people[] = {DB_S(room), DB_S(keep_server ? keep_server : "")};
+    struct db_val seats[] = {DB_I(held_until), DB_S(room)};
+
+    if (db_exec(db, keep_server ? others_sql : all_sql, people, keep_server ? 2 : 1, NULL, err) != 0)
+        return -1;
+    return db_exec(db, seats_sql, seats, 2, NULL, err) == 0 ? 0 : -1;
+}
+
 int presence_mark_server(struct db *db, const char *server, struct mrb_err *err)
 {
     static const char sql[] = "INSERT INTO presence_checks (room_id, server_id) "

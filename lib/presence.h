@@ -12,6 +12,14 @@
 /* Marks room, which lives on server, for a look. Returns 0 or -1. */
 int presence_mark(struct db *db, const char *room, const char *server, struct mrb_err *err);
 
+/* The room's presence ends (it moved, or its copy was destroyed): its
+ * participants go (but those on keep_server, where it lives now; NULL:
+ * all of them), and every seat of it is unconnected, held at least until
+ * held_until for its person to come back. In the caller's transaction.
+ * Returns 0 or -1. */
+int presence_end(struct db *db, const char *room, const char *keep_server, long long held_until,
+                 struct mrb_err *err);
+
 /* Marks every live room of server (it came back: whatever MRB holds of its
  * rooms may be stale). Returns 0 or -1. */
 int presence_mark_server(struct db *db, const char *server, struct mrb_err *err);

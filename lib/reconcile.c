@@ -112,19 +112,6 @@ static int janus_people(const struct janus_server *srv, enum janus_plugin plugin
     return 1;
 }
 
-static void kick(const struct janus_server *srv, enum janus_plugin plugin, const struct check_row *r, const char *id)
-{
-    json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "request", "kick", "room", r->room, "secret", r->secret, "id", id);
-    json_t *resp = NULL;
-    struct mrb_err err = {0};
-
-    if (req && janus_request(srv, plugin, req, &resp, &err) == JANUS_FAILED)
-        log_msg(LOG_LVL_WARN, "reconcile: cannot kick handle %s from room %s on %s: %s", id, r->room, srv->id,
-                err.msg);
-    json_decref(req);
-    json_decref(resp);
-}
-
 /* Compares and repairs one room. Returns the repairs made, or -1. */
 static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, const struct check_row *r,
                           const struct janus_http *listed_now, struct idset *janus, struct idset *mrb)
@@ -161,7 +148,7 @@ static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, c
         if (idset_has(mrb, janus->id[i]))
             continue;
         if (listed(r->suspects, janus->id[i])) { /* unknown for a whole poll: no seat of ours */
-            kick(srv, plugin, r, janus->id[i]);
+            (void)janus_room_kick(srv, plugin, r->room, r->secret, janus->id[i]);
             kicked++;
             continue;
         }

@@ -294,9 +294,6 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
                                     "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
-    static const char people_sql[] = "DELETE FROM participants WHERE room_id = ? AND server_id <> ?";
-    static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
-                                    "WHERE room_id = ?";
     static const char stale_sql[] = "INSERT INTO stale_copies (room_id, server_id, room_type, secret, since) "
                                     "SELECT id, ?, room_type, secret, ? FROM rooms WHERE id = ? "
                                     "ON DUPLICATE KEY UPDATE since = VALUES(since)";
@@ -304,8 +301,6 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     struct move_txn *t = ctx;
     const char *id = t->room->spec.id, *from = t->room->server_id, *to = t->to->id;
     struct db_val m[] = {DB_S(to), DB_I(t->to->boot), DB_S(id), DB_S(from)};
-    struct db_val pe[] = {DB_S(id), DB_S(to)};
-    struct db_val se[] = {DB_I(t->now + t->grace), DB_S(id)};
     struct db_val st[] = {DB_S(from), DB_I(t->now), DB_S(id)};
     struct db_val cu[] = {DB_S(id), DB_S(to)};
     int rc;
@@ -313,8 +308,9 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     t->moved = 0;
     if ((rc = db_exec(db, moved_sql, m, 4, &t->moved, err)) != 0 || t->moved == 0)
         return rc;
-    if ((rc = db_exec(db, people_sql, pe, 2, NULL, err)) != 0 || (rc = db_exec(db, seats_sql, se, 2, NULL, err)) != 0 ||
-        (rc = db_exec(db, stale_sql, st, 3, NULL, err)) != 0)
+    if (presence_end(db, id, to, t->now + t->grace, err) != 0)
+        return DB_ERR;
+    if ((rc = db_exec(db, stale_sql, st, 3, NULL, err)) != 0)
         return rc;
     if ((rc = db_exec(db, current_sql, cu, 2, NULL, err)) != 0)
         return rc;
