@@ -123,7 +123,7 @@ test: deps
 # 600 for the ten-minute runs) from the committed seeds in fuzz/corpus/<target>.
 # New inputs go to build/fuzz/corpus-<target>; crashes to build/fuzz/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_body fuzz_events fuzz_jwt fuzz_conf fuzz_prom fuzz_xff
+FUZZ_TARGETS := fuzz_body fuzz_events fuzz_jwt fuzz_conf fuzz_promtext fuzz_xff
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -6,7 +6,7 @@
 
 #include "app.h"
 #include "cli.h"
-#include "poller.h"
+#include "health.h"
 
 static volatile int stopping;
 
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     if (app_init(&app, "mrb-health", o.config) != 0)
         return 1;
-    rc = poller_run(&app, o.once, o.dry_run, &stopping);
+    rc = health_run(&app, o.once, o.dry_run, &stopping);
     app_free(&app);
     return rc;
 }

@@ -3,7 +3,7 @@
 
 #include "conf.h"
 #include "db.h"
-#include "err.h"
+#include "apierror.h"
 #include <jansson.h>
 
 /* What lives for the whole process: config and DB handle. Everything a

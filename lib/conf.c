@@ -189,7 +189,7 @@ int conf_valid_server_name(const char *n)
     return 1;
 }
 
-/* "eth0, eth1" -> "eth0,eth1" in out: the form prom_parse() matches device
+/* "eth0, eth1" -> "eth0,eth1" in out: the form promtext_parse() matches device
  * labels against. Each name is 1-15 characters (Linux's IFNAMSIZ) of the
  * server names' set, which every interface name a node exporter labels is
  * in. Returns 0, or -1 when a name is invalid or there are more than

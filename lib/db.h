@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "err.h"
+#include "apierror.h"
 
 /* Prepared statements only: SQL text is always a literal, values are bound. */
 

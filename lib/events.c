@@ -11,7 +11,7 @@
 #include "events.h"
 #include "janus.h"
 #include "presence.h"
-#include "stats.h"
+#include "counters.h"
 #include "servers.h"
 #include "spool.h"
 #include "util.h"
@@ -736,10 +736,10 @@ static int apply_txn(struct db *db, void *ctx, struct mrb_err *err)
         json_array_foreach(a->doc, i, ev) if (ingest_one(a->app, b, ev, err) != 0) return -1;
     for (int k = 0; k < EVK_N; k++) /* in the batch's transaction: a re-delivery counts once */
         if (b->by_type[k])
-            stats_add(a->app, STATS_EVENTS, evk_label[k], b->by_type[k]);
+            counters_add(a->app, COUNTERS_EVENTS, evk_label[k], b->by_type[k]);
     for (int k = 0; k < 2; k++)
         if (b->intruders[k])
-            stats_add(a->app, STATS_INTRUDERS, k ? "plugin=\"videoroom\"" : "plugin=\"audiobridge\"",
+            counters_add(a->app, COUNTERS_INTRUDERS, k ? "plugin=\"videoroom\"" : "plugin=\"audiobridge\"",
                       b->intruders[k]);
     return 0;
 }

@@ -5,7 +5,7 @@
 
 #include "app.h"
 #include "janus.h"
-#include "err.h"
+#include "apierror.h"
 
 #include <jansson.h>
 

@@ -5,7 +5,7 @@
 #include "log.h"
 #include "expire.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "janus.h"
 #include "util.h"
 
@@ -176,7 +176,7 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
         goto out;
     }
     if (st->destroyed + st->gone > 0)
-        stats_add(app, STATS_EXPIRED, "", st->destroyed + st->gone);
+        counters_add(app, COUNTERS_EXPIRED, "", st->destroyed + st->gone);
     purge(app, now, st);
     servers_finish_drains(app, &err);
     rc = 0;

@@ -6,7 +6,7 @@
 #include <fcgiapp.h>
 #include <jansson.h>
 
-#include "err.h"
+#include "apierror.h"
 
 #define HTTP_MAX_BODY (64 * 1024)
 

@@ -4,7 +4,7 @@
 #include <jansson.h>
 
 #include "conf.h"
-#include "err.h"
+#include "apierror.h"
 
 /* Janus Admin API client: one HTTP POST per plugin request (AudioBridge
  * for audio rooms, VideoRoom for video rooms), no Janus session

@@ -1,6 +1,6 @@
-/* GET /mrb/metrics and GET /mrb/health: what monitoring reads. Gauges come
+/* GET /mrb/metrics: the Prometheus text monitoring scrapes. Gauges come
  * from the tables (servers, rooms, seats), counters from the per-process
- * slots stats.c writes. */
+ * slots counters.c writes. (GET /mrb/health is health.c's.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,31 +8,15 @@
 #include "metrics.h"
 #include "seat.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
-
-int metrics_health(struct mrb_app *app, json_t **data, struct mrb_err *err)
-{
-    static const char sql[] = "SELECT COUNT(*) FROM servers WHERE state = 'enabled' AND healthy = 1";
-    struct db_col up = {.type = DB_INT};
-
-    *data = NULL;
-    if (db_query(app->db, sql, NULL, 0, &up, 1, NULL, NULL, err) != 1) {
-        err_set(err, 503, "503", "database unreachable");
-        return -1;
-    }
-    char node[300];
-    *data = json_pack("{s:s, s:s?, s:I}", "db", "ok", "dbNode", db_node_name(app->db, node, sizeof(node)),
-                      "servers_up", (json_int_t)up.i);
-    return 0; /* a NULL *data is answered 503 by serve_reply() */
-}
 
 static int node_row(void *ctx, const struct db_col *c, size_t ncols)
 {
     char program[200], node[620];
     (void)ncols;
 
-    if (stats_label_escape(c[0].s, program, sizeof(program)) == 0 && stats_label_escape(c[1].s, node, sizeof(node)) == 0)
+    if (counters_label_escape(c[0].s, program, sizeof(program)) == 0 && counters_label_escape(c[1].s, node, sizeof(node)) == 0)
         fprintf(ctx, "mrb_db_node{program=\"%s\",node=\"%s\"} %lld\n", program, node, c[2].i);
     return 0;
 }
@@ -55,18 +39,18 @@ static int db_nodes(struct mrb_app *app, FILE *f, long long now, struct mrb_err 
 static const struct {
     const char *name, *help;
 } counters[] = {
-    {STATS_REQUESTS, "API requests answered, by endpoint and contract code."},
-    {STATS_CREATES, "Rooms created."},
-    {STATS_JOINS, "join-room requests by outcome."},
-    {STATS_EVENTS, "Janus events received by the webhook, by type (a re-delivered batch counts once)."},
-    {STATS_FAILOVERS, "Rooms moved off a server (shutdown, failed polls, panic), recreated elsewhere."},
-    {STATS_EXPIRED, "Rooms ended by mrb-expire at their expiry."},
-    {STATS_ENDED, "Rooms ended early by their host or an operator."},
-    {STATS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
-    {STATS_CLIENT_REPORTS, "join-room reports of an unreachable media server, by outcome: moved, healthy, ignored."},
-    {STATS_REPAIRS, "Differences mrb-health found between MRB's presence and Janus's own (listparticipants), repaired: gone (a participant whose leaving event was lost), kicked (a handle unknown for a whole poll)."},
-    {STATS_INTRUDERS, "Handles that joined a room at its media server without a seat MRB granted (or beyond their seat's share), kicked, by plugin."},
-    {STATS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
+    {COUNTERS_REQUESTS, "API requests answered, by endpoint and contract code."},
+    {COUNTERS_CREATES, "Rooms created."},
+    {COUNTERS_JOINS, "join-room requests by outcome."},
+    {COUNTERS_EVENTS, "Janus events received by the webhook, by type (a re-delivered batch counts once)."},
+    {COUNTERS_FAILOVERS, "Rooms moved off a server (shutdown, failed polls, panic), recreated elsewhere."},
+    {COUNTERS_EXPIRED, "Rooms ended by mrb-expire at their expiry."},
+    {COUNTERS_ENDED, "Rooms ended early by their host or an operator."},
+    {COUNTERS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
+    {COUNTERS_CLIENT_REPORTS, "join-room reports of an unreachable media server, by outcome: moved, healthy, ignored."},
+    {COUNTERS_REPAIRS, "Differences mrb-health found between MRB's presence and Janus's own (listparticipants), repaired: gone (a participant whose leaving event was lost), kicked (a handle unknown for a whole poll)."},
+    {COUNTERS_INTRUDERS, "Handles that joined a room at its media server without a seat MRB granted (or beyond their seat's share), kicked, by plugin."},
+    {COUNTERS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
 };
 
 struct render {
@@ -121,7 +105,7 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
             const struct server_info *s = &v[i];
             char id[140];
             double val;
-            if (stats_label_escape(s->row.id, id, sizeof(id)) != 0)
+            if (counters_label_escape(s->row.id, id, sizeof(id)) != 0)
                 continue;
             switch (m) {
             case 0: val = s->row.healthy; break;
@@ -196,9 +180,9 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
         rows = db_query(app->db, one_sql, cp, 1, cc, 3, counter_row, &r, err);
         if (rows < 0)
             goto fail;
-        if (rows == 0 && (strcmp(counters[i].name, STATS_CREATES) == 0 ||
-                          strcmp(counters[i].name, STATS_FAILOVERS) == 0 ||
-                          strcmp(counters[i].name, STATS_EXPIRED) == 0 || strcmp(counters[i].name, STATS_ENDED) == 0))
+        if (rows == 0 && (strcmp(counters[i].name, COUNTERS_CREATES) == 0 ||
+                          strcmp(counters[i].name, COUNTERS_FAILOVERS) == 0 ||
+                          strcmp(counters[i].name, COUNTERS_EXPIRED) == 0 || strcmp(counters[i].name, COUNTERS_ENDED) == 0))
             fprintf(r.f, "%s 0\n", counters[i].name);
     }
     if (fclose(r.f) != 0) {

@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 
 /* Host moderation: each call takes the room creator's bearer token or an
  * admin token (else 403/102), checks the body with its field table (400),

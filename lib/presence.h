@@ -2,7 +2,7 @@
 #define MRB_PRESENCE_H
 
 #include "db.h"
-#include "err.h"
+#include "apierror.h"
 
 /* The rooms whose presence mrb-health's reconciler (reconcile.c) compares
  * with Janus's own view: the table presence_checks, written in the

@@ -6,7 +6,7 @@
 #include "log.h"
 #include "probe.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
 
 #define PROBE_REUSE_MS 1000 /* a result younger than this is everyone's */
@@ -77,7 +77,7 @@ enum probe_result probe_server(struct mrb_app *app, const char *id, const char *
             break; /* its prober died mid-probe: probe ourselves */
     }
     ok = info_ok(&app->conf, public_url);
-    stats_add(app, STATS_PROBES, ok ? "result=\"up\"" : "result=\"down\"", 1);
+    counters_add(app, COUNTERS_PROBES, ok ? "result=\"up\"" : "result=\"down\"", 1);
     struct db_val p[] = {DB_I(util_now_ms()), DB_I(ok), DB_S(id)};
     if (db_exec(app->db, done_sql, p, 3, NULL, err) != 0)
         return PROBE_FAILED;

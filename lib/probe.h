@@ -2,7 +2,7 @@
 #define MRB_PROBE_H
 
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 
 /* A client's report that it cannot reach a media server, checked: one GET
  * of the server's public /info within [janus] probe_timeout_ms. */

@@ -5,7 +5,7 @@
 #include "events.h"
 #include "log.h"
 #include "reconcile.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
 
 #define RECONCILE_MAX_PEOPLE 256 /* handles compared per room; a bigger room is compared in part */
@@ -160,10 +160,10 @@ static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, c
     }
     repairs = ghosts + kicked;
     if (ghosts)
-        stats_add(app, STATS_REPAIRS, "repair=\"gone\"", ghosts);
+        counters_add(app, COUNTERS_REPAIRS, "repair=\"gone\"", ghosts);
     if (kicked) {
-        stats_add(app, STATS_REPAIRS, "repair=\"kicked\"", kicked);
-        stats_add(app, STATS_INTRUDERS, plugin == JANUS_VIDEOROOM ? "plugin=\"videoroom\"" : "plugin=\"audiobridge\"",
+        counters_add(app, COUNTERS_REPAIRS, "repair=\"kicked\"", kicked);
+        counters_add(app, COUNTERS_INTRUDERS, plugin == JANUS_VIDEOROOM ? "plugin=\"videoroom\"" : "plugin=\"audiobridge\"",
                   kicked);
     }
     if (repairs)

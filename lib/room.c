@@ -8,7 +8,7 @@
 #include "room.h"
 #include "seat.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "token.h"
 #include "util.h"
 #include "valid.h"
@@ -254,7 +254,7 @@ static int client_report(struct mrb_app *app, const char *url, struct db_col *co
     } else if (!cols[J_PUB].is_null && strcmp(url, cols[J_PUB].s) == 0) {
         outcome = "outcome=\"moved\""; /* its server is known down: heal() moves it */
     }
-    stats_add(app, STATS_CLIENT_REPORTS, outcome, 1);
+    counters_add(app, COUNTERS_CLIENT_REPORTS, outcome, 1);
     return 0;
 }
 
@@ -677,7 +677,7 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
         log_msg(LOG_LVL_WARN, "room %s destroyed but not marked ended (%s); mrb-expire will", t.id, err->msg);
         return ROOM_REFUSED; /* mrb-expire marks it ended (a room already gone counts as done) */
     }
-    stats_add(app, STATS_ENDED, "", 1);
+    counters_add(app, COUNTERS_ENDED, "", 1);
     log_msg(LOG_LVL_INFO, "room %s ended on request", t.id);
     servers_finish_drains(app, NULL);
     return ROOM_ENDED;

@@ -4,7 +4,7 @@
 #include <jansson.h>
 
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 #include "janus.h"
 #include "token.h"
 #include "valid.h"

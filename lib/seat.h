@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 
 /* SQL: the seat (columns prefixed by alias, "" or "s.") is held, i.e.
  * counts for presence: connected, or within its grace period. Binds one

@@ -11,7 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "serve.h"
-#include "stats.h"
+#include "counters.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -22,7 +22,7 @@ static void on_term(int sig)
     FCGX_ShutdownPending();
 }
 
-#define STATS_IDLE_FLUSH_MS 1000
+#define COUNTERS_IDLE_FLUSH_MS 1000
 
 /* 1 when a connection arrives on the FastCGI listening socket (fd 0, as web
  * servers spawn FastCGI programs) within ms; 0 on timeout or a signal. */
@@ -54,8 +54,8 @@ int serve_run(const char *name, serve_handler handler)
         return 1;
     }
     while (!stopping) {
-        if (stats_pending() && !request_within(STATS_IDLE_FLUSH_MS))
-            stats_flush(&app); /* idle: write the counts now, not at the next request */
+        if (counters_pending() && !request_within(COUNTERS_IDLE_FLUSH_MS))
+            counters_flush(&app); /* idle: write the counts now, not at the next request */
         if (stopping || FCGX_Accept_r(&rq) < 0)
             break;
         char code[4] = "";
@@ -63,10 +63,10 @@ int serve_run(const char *name, serve_handler handler)
         db_rollback(app.db); /* a handler never leaves a transaction open */
         FCGX_Finish_r(&rq);
         if (code[0]) /* counted after the reply is sent, so it never delays a client */
-            stats_request(&app, app.name, code);
+            counters_request(&app, app.name, code);
         db_idle(app.db); /* failback to an earlier database node, between requests */
     }
-    stats_flush(&app);
+    counters_flush(&app);
     FCGX_Free(&rq, 1);
     app_free(&app);
     return 0;

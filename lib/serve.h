@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 
 /* Answers rq. Sets code to the contract code of a JSON API answer ("000",
  * or the error's code), counted in mrb_requests_total once the answer is

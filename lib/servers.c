@@ -6,7 +6,7 @@
 #include "presence.h"
 #include "score.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
 
 void servers_janus(const struct server_row *s, struct janus_server *out)
@@ -343,7 +343,7 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     }
     /* a hint for the score only */
     (void)servers_add_pending(app, chosen, room->max_participants, servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
-    stats_add(app, STATS_FAILOVERS, "", 1);
+    counters_add(app, COUNTERS_FAILOVERS, "", 1);
     log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
     return 0;
 }

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "conf.h"
-#include "err.h"
+#include "apierror.h"
 
 #define TOKEN_JWT_MAX 8192 /* longer bearer tokens are refused unread */
 

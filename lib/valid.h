@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "err.h"
+#include "apierror.h"
 
 enum valid_type {
     VALID_STRING, /* min..max characters (UTF-8 code points) */

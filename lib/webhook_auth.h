@@ -2,7 +2,7 @@
 #define MRB_WEBHOOK_AUTH_H
 
 #include "app.h"
-#include "err.h"
+#include "apierror.h"
 
 /* Who is posting events: the webhook authenticates a media server, not
  * "some Janus". Each server has its own credential ([server NAME]

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "fleet.h"
+#include "lifecycle.h"
 #include "inspect.h"
 #include "room.h"
 #include "servers.h"
@@ -142,17 +142,17 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
         fprintf(stderr, "mrbctl: --webhook-password must be at least %d bytes\n", CONF_WEBHOOK_PASSWORD_MIN);
         rc = 2;
     } else if (s.admin_secret && s.token_secret && (wpass == NULL || s.webhook_password)) {
-        enum fleet_result added = fleet_add(app, &s, &err);
-        if (added == FLEET_DONE)
+        enum lifecycle_result added = lifecycle_add(app, &s, &err);
+        if (added == LIFECYCLE_DONE)
             printf("server %s added (disabled; enable it with: mrbctl server enable %s)\n", s.name, s.name);
-        else if (added == FLEET_EXISTS)
+        else if (added == LIFECYCLE_EXISTS)
             fprintf(stderr, "mrbctl: server %s already exists; nothing changed\n", s.name);
-        else if (added == FLEET_CREDENTIAL_TAKEN)
+        else if (added == LIFECYCLE_CREDENTIAL_TAKEN)
             fprintf(stderr, "mrbctl: webhook user %s belongs to another server; each needs its own\n",
                     s.webhook_user);
         else
             fail("server add", &err);
-        rc = added == FLEET_DONE ? 0 : 1;
+        rc = added == LIFECYCLE_DONE ? 0 : 1;
     } else
         rc = 1;
     free(s.admin_secret);
@@ -210,14 +210,14 @@ static int cmd_server_state(struct mrb_app *app, const char *verb, int argc, cha
 {
     struct mrb_err err = {0};
     const char *state = strcmp(verb, "enable") == 0 ? "enabled" : "disabled";
-    enum fleet_result rc;
+    enum lifecycle_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
-    rc = fleet_set_state(app, argv[0], state, &err);
-    if (rc == FLEET_FAILED)
+    rc = lifecycle_set_state(app, argv[0], state, &err);
+    if (rc == LIFECYCLE_FAILED)
         return fail(verb, &err);
-    if (rc == FLEET_NO_SUCH_SERVER)
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
     printf("server %s %s\n", argv[0], state);
     return 0;
@@ -227,20 +227,20 @@ static int cmd_server_cordon(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
     char state[16];
-    enum fleet_result rc;
+    enum lifecycle_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
-    rc = fleet_cordon(app, argv[0], state, &err);
-    if (rc == FLEET_FAILED)
+    rc = lifecycle_cordon(app, argv[0], state, &err);
+    if (rc == LIFECYCLE_FAILED)
         return fail("cordon", &err);
-    if (rc == FLEET_NO_SUCH_SERVER)
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
     if (strcmp(state, "disabled") == 0)
         printf("server %s cordoned and already empty: disabled\n", argv[0]);
     else
         printf("server %s cordoned: no new rooms; disabled once its %lld open room(s) end\n", argv[0],
-               fleet_open_rooms(app, argv[0], &err));
+               lifecycle_open_rooms(app, argv[0], &err));
     return 0;
 }
 
@@ -249,14 +249,14 @@ static int cmd_server_panic(struct mrb_app *app, int argc, char **argv)
     struct mrb_err err = {0};
     long long left = 0;
     int moved = 0;
-    enum fleet_result rc;
+    enum lifecycle_result rc;
 
     if (argc != 1)
         return usage(stderr), 2;
-    rc = fleet_panic(app, argv[0], &moved, &left, &err);
-    if (rc == FLEET_NO_SUCH_SERVER)
+    rc = lifecycle_panic(app, argv[0], &moved, &left, &err);
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
-    if (rc == FLEET_FAILED)
+    if (rc == LIFECYCLE_FAILED)
         return fail("panic", &err);
     printf("server %s disabled; %d room(s) moved to other servers; %lld left on it\n", argv[0], moved, left);
     return left > 0 ? 1 : 0;
@@ -267,17 +267,17 @@ static int cmd_server_remove(struct mrb_app *app, int argc, char **argv)
     struct mrb_err err = {0};
     long long open = 0;
     const char *id;
-    enum fleet_result rc;
+    enum lifecycle_result rc;
     int force;
 
     if (arg_and_flag(argc, argv, "--force", &id, &force) != 0)
         return usage(stderr), 2;
-    rc = fleet_remove(app, id, force, &open, &err);
-    if (rc == FLEET_FAILED)
+    rc = lifecycle_remove(app, id, force, &open, &err);
+    if (rc == LIFECYCLE_FAILED)
         return fail("remove", &err);
-    if (rc == FLEET_NO_SUCH_SERVER)
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
         return no_such_server(id);
-    if (rc == FLEET_HAS_ROOMS) {
+    if (rc == LIFECYCLE_HAS_ROOMS) {
         fprintf(stderr,
                 "mrbctl: server %s has %lld open room(s); cordon it and wait, panic it, or use --force "
                 "to end them\n",

@@ -4,7 +4,7 @@
  * by a second session at a known point of the transaction, not by timing.
  *
  *  1. A deadlock that the body ignores (a best-effort statement, as
- *     stats_add in the webhook's batch): InnoDB rolled the transaction
+ *     counters_add in the webhook's batch): InnoDB rolled the transaction
  *     back, so it must run again whole, never be "committed" empty.
  *  2. A connection killed between two statements: the rest must not run
  *     as autocommit on a new connection; the whole transaction runs again.

@@ -31,7 +31,7 @@
 #include <openssl/pem.h>
 
 #include "conf.h"
-#include "err.h"
+#include "apierror.h"
 #include "token.h"
 #include "util.h"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "err.h"
+#include "apierror.h"
 #include "valid.h"
 
 #define KO "\xea\xb0\x80"          /* U+AC00 가: 1 character, 3 bytes */

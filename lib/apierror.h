@@ -1,5 +1,5 @@
-#ifndef MRB_ERR_H
-#define MRB_ERR_H
+#ifndef MRB_APIERROR_H
+#define MRB_APIERROR_H
 
 /* An error on its way to the client: HTTP status, the 3-digit contract code
  * and a human-readable message. Every library call that can fail takes one;

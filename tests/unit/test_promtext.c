@@ -1,4 +1,4 @@
-/* prom_parse / prom_cpu_busy / prom_mem_used: the node exporter reader. */
+/* promtext_parse / promtext_cpu_busy / promtext_mem_used: the node exporter reader. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "prom.h"
+#include "promtext.h"
 
 static const char sample[] =
     "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
@@ -26,35 +26,35 @@ static const char sample[] =
 
 static void test_parse(void **state)
 {
-    struct prom_sample s;
+    struct promtext_sample s;
 
     (void)state;
-    assert_int_equal(prom_parse(sample, strlen(sample), NULL, &s), 0);
+    assert_int_equal(promtext_parse(sample, strlen(sample), NULL, &s), 0);
     assert_true(s.has_cpu);
     assert_true(s.cpu_idle > 199.99 && s.cpu_idle < 200.01);
     assert_true(s.cpu_total > 239.49 && s.cpu_total < 239.51);
     assert_true(s.has_mem);
-    assert_true(prom_mem_used(&s) > 0.7499 && prom_mem_used(&s) < 0.7501);
+    assert_true(promtext_mem_used(&s) > 0.7499 && promtext_mem_used(&s) < 0.7501);
     assert_true(s.has_sockets);
     assert_true(s.sockets == 321); /* not the _extra metric sharing its prefix */
 }
 
 static void test_missing(void **state)
 {
-    struct prom_sample s;
+    struct promtext_sample s;
     const char only_free[] = "node_memory_MemTotal_bytes 100\n";
 
     (void)state;
-    prom_parse("", 0, NULL, &s);
+    promtext_parse("", 0, NULL, &s);
     assert_false(s.has_cpu);
     assert_false(s.has_mem);
     assert_false(s.has_sockets);
     assert_false(s.has_tx);
-    assert_true(prom_mem_used(&s) < 0);
-    prom_parse(only_free, strlen(only_free), NULL, &s);
+    assert_true(promtext_mem_used(&s) < 0);
+    promtext_parse(only_free, strlen(only_free), NULL, &s);
     assert_false(s.has_mem); /* MemAvailable missing */
     /* not NUL-terminated: the length is honoured */
-    prom_parse("node_sockstat_sockets_used 42XXXX", 29, NULL, &s);
+    promtext_parse("node_sockstat_sockets_used 42XXXX", 29, NULL, &s);
     assert_true(s.has_sockets);
     assert_true(s.sockets == 42);
 }
@@ -63,11 +63,11 @@ static void test_cpu_busy(void **state)
 {
     (void)state;
     /* 10 s of CPU passed, 7.5 of them idle: 25 % busy */
-    assert_true(prom_cpu_busy(107.5, 150, 100, 140) > 0.2499);
-    assert_true(prom_cpu_busy(107.5, 150, 100, 140) < 0.2501);
-    assert_true(prom_cpu_busy(100, 140, 100, 140) < 0);  /* no time passed */
-    assert_true(prom_cpu_busy(90, 150, 100, 140) < 0);   /* counter reset */
-    assert_true(prom_cpu_busy(100, 150, 100, 140) == 1); /* fully busy */
+    assert_true(promtext_cpu_busy(107.5, 150, 100, 140) > 0.2499);
+    assert_true(promtext_cpu_busy(107.5, 150, 100, 140) < 0.2501);
+    assert_true(promtext_cpu_busy(100, 140, 100, 140) < 0);  /* no time passed */
+    assert_true(promtext_cpu_busy(90, 150, 100, 140) < 0);   /* counter reset */
+    assert_true(promtext_cpu_busy(100, 150, 100, 140) == 1); /* fully busy */
 }
 
 /* node_network_transmit_bytes_total as a node exporter writes it, with a
@@ -86,32 +86,32 @@ static const char net[] =
 
 static void test_network(void **state)
 {
-    struct prom_sample s;
+    struct promtext_sample s;
 
     (void)state;
     /* default: every device but lo (its traffic never leaves the host) */
-    prom_parse(net, strlen(net), NULL, &s);
+    promtext_parse(net, strlen(net), NULL, &s);
     assert_true(s.has_tx);
     assert_true(s.tx_bytes == 1e6 + 250000 + 5000);
-    prom_parse(net, strlen(net), "", &s);
+    promtext_parse(net, strlen(net), "", &s);
     assert_true(s.tx_bytes == 1e6 + 250000 + 5000);
     /* a [server NAME] net_devices list: exactly those */
-    prom_parse(net, strlen(net), "eth0", &s);
+    promtext_parse(net, strlen(net), "eth0", &s);
     assert_true(s.has_tx);
     assert_true(s.tx_bytes == 1e6);
-    prom_parse(net, strlen(net), "eth1,eth0", &s);
+    promtext_parse(net, strlen(net), "eth1,eth0", &s);
     assert_true(s.tx_bytes == 1e6 + 250000);
-    prom_parse(net, strlen(net), "lo", &s); /* the dev stack: both Janus talk over loopback */
+    promtext_parse(net, strlen(net), "lo", &s); /* the dev stack: both Janus talk over loopback */
     assert_true(s.tx_bytes == 9e9);
-    prom_parse(net, strlen(net), "eth", &s); /* a prefix is not a name */
+    promtext_parse(net, strlen(net), "eth", &s); /* a prefix is not a name */
     assert_false(s.has_tx);
     assert_true(s.tx_bytes == 0);
-    prom_parse(net, strlen(net), "eth00,th0", &s);
+    promtext_parse(net, strlen(net), "eth00,th0", &s);
     assert_false(s.has_tx);
     /* only loopback present (Debian's exporter drops it anyway): no sample */
     {
         const char only_lo[] = "node_network_transmit_bytes_total{device=\"lo\"} 5\n";
-        prom_parse(only_lo, strlen(only_lo), NULL, &s);
+        promtext_parse(only_lo, strlen(only_lo), NULL, &s);
         assert_false(s.has_tx);
     }
 }
@@ -120,13 +120,13 @@ static void test_rate(void **state)
 {
     (void)state;
     /* 1,000,000 bytes in 1 s: 8 Mbit/s */
-    assert_true(prom_rate_mbps(2e6, 2000, 1e6, 1000) == 8.0);
+    assert_true(promtext_rate_mbps(2e6, 2000, 1e6, 1000) == 8.0);
     /* 25 MB in 5 s: 40 Mbit/s */
-    assert_true(prom_rate_mbps(125e6, 1700000005000LL, 100e6, 1700000000000LL) == 40.0);
-    assert_true(prom_rate_mbps(1e6, 2000, 1e6, 1000) == 0.0); /* nothing sent */
-    assert_true(prom_rate_mbps(5e5, 2000, 1e6, 1000) < 0);    /* counter reset */
-    assert_true(prom_rate_mbps(2e6, 1000, 1e6, 1000) < 0);    /* no time passed */
-    assert_true(prom_rate_mbps(2e6, 900, 1e6, 1000) < 0);     /* clock went back */
+    assert_true(promtext_rate_mbps(125e6, 1700000005000LL, 100e6, 1700000000000LL) == 40.0);
+    assert_true(promtext_rate_mbps(1e6, 2000, 1e6, 1000) == 0.0); /* nothing sent */
+    assert_true(promtext_rate_mbps(5e5, 2000, 1e6, 1000) < 0);    /* counter reset */
+    assert_true(promtext_rate_mbps(2e6, 1000, 1e6, 1000) < 0);    /* no time passed */
+    assert_true(promtext_rate_mbps(2e6, 900, 1e6, 1000) < 0);     /* clock went back */
 }
 
 int main(void)

@@ -5,12 +5,12 @@
 
 #include "log.h"
 #include "janus.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
 
-#define STATS_SLOTS 16
+#define COUNTERS_SLOTS 16
 
-void stats_add(struct mrb_app *app, const char *name, const char *label, long long n)
+void counters_add(struct mrb_app *app, const char *name, const char *label, long long n)
 {
     static const char sql[] = "INSERT INTO counters (name, label, slot, value) VALUES (?, ?, ?, ?) "
                               "ON DUPLICATE KEY UPDATE value = value + VALUES(value)";
@@ -18,13 +18,13 @@ void stats_add(struct mrb_app *app, const char *name, const char *label, long lo
     struct mrb_err err = {0};
 
     if (slot < 0)
-        slot = (int)(getpid() % STATS_SLOTS);
+        slot = (int)(getpid() % COUNTERS_SLOTS);
     struct db_val p[] = {DB_S(name), DB_S(label), DB_I(slot), DB_I(n)};
     if (db_exec_once(app->db, sql, p, 4, NULL, &err) != 0)
         log_msg(LOG_LVL_WARN, "counter %s not updated: %s", name, err.msg);
 }
 
-const char *stats_join_outcome(const char *code)
+const char *counters_join_outcome(const char *code)
 {
     static const struct {
         const char *code, *outcome;
@@ -39,16 +39,16 @@ const char *stats_join_outcome(const char *code)
 }
 
 /* Request counts wait here and reach MariaDB in one transaction per
- * STATS_FLUSH_SECONDS, or when the worker goes idle or stops: a join then
+ * COUNTERS_FLUSH_SECONDS, or when the worker goes idle or stops: a join then
  * costs no extra round trip of its own. */
-#define STATS_PENDING_MAX 32
-#define STATS_FLUSH_SECONDS 1
+#define COUNTERS_PENDING_MAX 32
+#define COUNTERS_FLUSH_SECONDS 1
 
 static struct pending {
     const char *name;
     char label[128];
     long long n;
-} pending[STATS_PENDING_MAX];
+} pending[COUNTERS_PENDING_MAX];
 static size_t n_pending;
 static unsigned long media_calls_seen; /* janus_call_count() at the last count */
 static long long pending_since;
@@ -61,8 +61,8 @@ static void count_later(struct mrb_app *app, const char *name, const char *label
         if (pending[i].name == name && strcmp(pending[i].label, label) == 0)
             break;
     if (i == n_pending) {
-        if (n_pending == STATS_PENDING_MAX)
-            stats_flush(app);
+        if (n_pending == COUNTERS_PENDING_MAX)
+            counters_flush(app);
         i = n_pending++;
         pending[i].name = name;
         snprintf(pending[i].label, sizeof(pending[i].label), "%s", label);
@@ -73,7 +73,7 @@ static void count_later(struct mrb_app *app, const char *name, const char *label
     pending[i].n += n;
 }
 
-int stats_pending(void)
+int counters_pending(void)
 {
     return n_pending > 0;
 }
@@ -83,11 +83,11 @@ static int flush_txn(struct db *db, void *ctx, struct mrb_err *err)
     (void)db;
     (void)err;
     for (size_t i = 0; i < n_pending; i++)
-        stats_add(ctx, pending[i].name, pending[i].label, pending[i].n);
+        counters_add(ctx, pending[i].name, pending[i].label, pending[i].n);
     return 0;
 }
 
-void stats_flush(struct mrb_app *app)
+void counters_flush(struct mrb_app *app)
 {
     struct mrb_err err = {0};
 
@@ -96,14 +96,14 @@ void stats_flush(struct mrb_app *app)
     /* Not replayable: when the node goes away during COMMIT the counts may
      * be in, and adding them twice would be worse than losing them. */
     (void)db_transaction(app->db, flush_txn, app, 0, &err);
-    stats_node(app); /* here, not per request: at most once a second */
+    counters_node(app); /* here, not per request: at most once a second */
     n_pending = 0; /* lost when MariaDB is down: a count never blocks a request */
     pending_since = 0;
 }
 
-#define STATS_NODE_EVERY_S 30
+#define COUNTERS_NODE_EVERY_S 30
 
-void stats_node(struct mrb_app *app)
+void counters_node(struct mrb_app *app)
 {
     static const char sql[] = "INSERT INTO db_clients (program, client, node, seen_at) VALUES (?, ?, ?, ?) "
                               "ON DUPLICATE KEY UPDATE node = VALUES(node), seen_at = VALUES(seen_at)";
@@ -114,7 +114,7 @@ void stats_node(struct mrb_app *app)
 
     if (db_node_name(app->db, node, sizeof(node)) == NULL)
         return;
-    if (strcmp(node, reported) == 0 && now - reported_at < STATS_NODE_EVERY_S)
+    if (strcmp(node, reported) == 0 && now - reported_at < COUNTERS_NODE_EVERY_S)
         return;
     if (client[0] == '\0') {
         gethostname(host, sizeof(host) - 1);
@@ -127,28 +127,28 @@ void stats_node(struct mrb_app *app)
     }
 }
 
-void stats_request(struct mrb_app *app, const char *endpoint, const char *code)
+void counters_request(struct mrb_app *app, const char *endpoint, const char *code)
 {
     char label[128];
 
     snprintf(label, sizeof(label), "endpoint=\"%s\",code=\"%s\"", endpoint, code);
-    count_later(app, STATS_REQUESTS, label, 1);
+    count_later(app, COUNTERS_REQUESTS, label, 1);
     if (strcmp(endpoint, "create-room") == 0 && strcmp(code, "000") == 0)
-        count_later(app, STATS_CREATES, "", 1);
+        count_later(app, COUNTERS_CREATES, "", 1);
     else if (strcmp(endpoint, "join-room") == 0) {
-        snprintf(label, sizeof(label), "outcome=\"%s\"", stats_join_outcome(code));
-        count_later(app, STATS_JOINS, label, 1);
+        snprintf(label, sizeof(label), "outcome=\"%s\"", counters_join_outcome(code));
+        count_later(app, COUNTERS_JOINS, label, 1);
     }
     if (janus_call_count() != media_calls_seen) { /* by program: proves which paths call media servers */
         snprintf(label, sizeof(label), "program=\"%s\"", endpoint);
-        count_later(app, STATS_MEDIA_CALLS, label, (long long)(janus_call_count() - media_calls_seen));
+        count_later(app, COUNTERS_MEDIA_CALLS, label, (long long)(janus_call_count() - media_calls_seen));
         media_calls_seen = janus_call_count();
     }
-    if (util_now() - pending_since >= STATS_FLUSH_SECONDS)
-        stats_flush(app);
+    if (util_now() - pending_since >= COUNTERS_FLUSH_SECONDS)
+        counters_flush(app);
 }
 
-int stats_label_escape(const char *in, char *out, size_t outlen)
+int counters_label_escape(const char *in, char *out, size_t outlen)
 {
     size_t o = 0;
 

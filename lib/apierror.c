@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "apierror.h"
 
 void err_clear(struct mrb_err *e)
 {

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prom.h"
+#include "promtext.h"
 
 static int starts(const char *line, size_t n, const char *name)
 {
@@ -62,7 +62,7 @@ static int label_value(const char *line, size_t n, const char *name, char *out, 
     return -1;
 }
 
-/* Whether device's transmitted bytes count (see prom_parse()). */
+/* Whether device's transmitted bytes count (see promtext_parse()). */
 static int device_counted(const char *device, const char *net_devices)
 {
     size_t k = strlen(device);
@@ -78,7 +78,7 @@ static int device_counted(const char *device, const char *net_devices)
     return 0;
 }
 
-int prom_parse(const char *text, size_t len, const char *net_devices, struct prom_sample *out)
+int promtext_parse(const char *text, size_t len, const char *net_devices, struct promtext_sample *out)
 {
     const char *p = text, *end = text + len;
 
@@ -119,7 +119,7 @@ int prom_parse(const char *text, size_t len, const char *net_devices, struct pro
     return 0;
 }
 
-double prom_cpu_busy(double idle, double total, double prev_idle, double prev_total)
+double promtext_cpu_busy(double idle, double total, double prev_idle, double prev_total)
 {
     double dt = total - prev_total, di = idle - prev_idle, busy;
 
@@ -129,14 +129,14 @@ double prom_cpu_busy(double idle, double total, double prev_idle, double prev_to
     return busy < 0 ? 0 : busy > 1 ? 1 : busy;
 }
 
-double prom_rate_mbps(double bytes, long long ms, double prev_bytes, long long prev_ms)
+double promtext_rate_mbps(double bytes, long long ms, double prev_bytes, long long prev_ms)
 {
     if (ms <= prev_ms || bytes < prev_bytes)
         return -1;
     return (bytes - prev_bytes) * 8.0 / 1e6 / ((double)(ms - prev_ms) / 1000.0);
 }
 
-double prom_mem_used(const struct prom_sample *s)
+double promtext_mem_used(const struct promtext_sample *s)
 {
     if (!s->has_mem)
         return -1;

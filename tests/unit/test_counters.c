@@ -1,4 +1,4 @@
-/* Unit tests for the pure parts of lib/stats.c and lib/util.c's util_grow:
+/* Unit tests for the pure parts of lib/counters.c and lib/util.c's util_grow:
  * Prometheus label escaping (text format 0.0.4: backslash, double quote
  * and line feed are escaped, nothing else), the join outcome labels, and
  * the growable-array helper every row collector uses. */
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
 
 static void test_label_escape(void **state)
@@ -19,14 +19,14 @@ static void test_label_escape(void **state)
     char out[64];
     (void)state;
 
-    assert_int_equal(stats_label_escape("janus-a", out, sizeof(out)), 0);
+    assert_int_equal(counters_label_escape("janus-a", out, sizeof(out)), 0);
     assert_string_equal(out, "janus-a");
-    assert_int_equal(stats_label_escape("a\"b\\c\nd", out, sizeof(out)), 0);
+    assert_int_equal(counters_label_escape("a\"b\\c\nd", out, sizeof(out)), 0);
     assert_string_equal(out, "a\\\"b\\\\c\\nd");
-    assert_int_equal(stats_label_escape("", out, sizeof(out)), 0);
+    assert_int_equal(counters_label_escape("", out, sizeof(out)), 0);
     assert_string_equal(out, "");
     /* UTF-8 passes through untouched */
-    assert_int_equal(stats_label_escape("서버", out, sizeof(out)), 0);
+    assert_int_equal(counters_label_escape("서버", out, sizeof(out)), 0);
     assert_string_equal(out, "서버");
 }
 
@@ -35,27 +35,27 @@ static void test_label_escape_bounds(void **state)
     char out[4];
     (void)state;
 
-    assert_int_equal(stats_label_escape("abc", out, sizeof(out)), 0); /* exactly fits with the NUL */
+    assert_int_equal(counters_label_escape("abc", out, sizeof(out)), 0); /* exactly fits with the NUL */
     assert_string_equal(out, "abc");
-    assert_int_equal(stats_label_escape("abcd", out, sizeof(out)), -1);
-    assert_int_equal(stats_label_escape("ab\"", out, sizeof(out)), -1); /* the escape needs 2 */
-    assert_int_equal(stats_label_escape("a\"", out, sizeof(out)), 0);
+    assert_int_equal(counters_label_escape("abcd", out, sizeof(out)), -1);
+    assert_int_equal(counters_label_escape("ab\"", out, sizeof(out)), -1); /* the escape needs 2 */
+    assert_int_equal(counters_label_escape("a\"", out, sizeof(out)), 0);
     assert_string_equal(out, "a\\\"");
 }
 
 static void test_join_outcome(void **state)
 {
     (void)state;
-    assert_string_equal(stats_join_outcome("000"), "ok");
-    assert_string_equal(stats_join_outcome("104"), "not_found");
-    assert_string_equal(stats_join_outcome("105"), "expired");
-    assert_string_equal(stats_join_outcome("106"), "wrong_key");
-    assert_string_equal(stats_join_outcome("107"), "full");
-    assert_string_equal(stats_join_outcome("109"), "rate_limited");
-    assert_string_equal(stats_join_outcome("400"), "bad_request");
-    assert_string_equal(stats_join_outcome("503"), "unavailable");
-    assert_string_equal(stats_join_outcome("413"), "other");
-    assert_string_equal(stats_join_outcome(""), "other");
+    assert_string_equal(counters_join_outcome("000"), "ok");
+    assert_string_equal(counters_join_outcome("104"), "not_found");
+    assert_string_equal(counters_join_outcome("105"), "expired");
+    assert_string_equal(counters_join_outcome("106"), "wrong_key");
+    assert_string_equal(counters_join_outcome("107"), "full");
+    assert_string_equal(counters_join_outcome("109"), "rate_limited");
+    assert_string_equal(counters_join_outcome("400"), "bad_request");
+    assert_string_equal(counters_join_outcome("503"), "unavailable");
+    assert_string_equal(counters_join_outcome("413"), "other");
+    assert_string_equal(counters_join_outcome(""), "other");
 }
 
 static void test_grow(void **state)

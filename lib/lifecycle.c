@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "log.h"
-#include "fleet.h"
+#include "lifecycle.h"
 #include "room.h"
 #include "servers.h"
 #include "util.h"
 
-enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err)
+enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err)
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, state, "
@@ -18,7 +18,7 @@ enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, st
     int rc;
 
     if (servers_webhook_digest(s, digest, err) != 0)
-        return FLEET_FAILED;
+        return LIFECYCLE_FAILED;
     const char *hashed = digest[0] ? digest : NULL;
     struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                          DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_SN(s->webhook_user),
@@ -26,24 +26,24 @@ enum fleet_result fleet_add(struct mrb_app *app, const struct conf_server *s, st
     rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
     if (rc == DB_DUP) { /* the name, or the webhook user (unique too) */
         struct server_row row;
-        return servers_get(app, s->name, &row, err) == 0 ? FLEET_CREDENTIAL_TAKEN : FLEET_EXISTS;
+        return servers_get(app, s->name, &row, err) == 0 ? LIFECYCLE_CREDENTIAL_TAKEN : LIFECYCLE_EXISTS;
     }
 
-    return rc == 0 && servers_rescore(app, s->name, err) >= 0 ? FLEET_DONE : FLEET_FAILED;
+    return rc == 0 && servers_rescore(app, s->name, err) >= 0 ? LIFECYCLE_DONE : LIFECYCLE_FAILED;
 }
 
-enum fleet_result fleet_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
+enum lifecycle_result lifecycle_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
 {
     static const char sql[] = "UPDATE servers SET state = ?, updated_at = ? WHERE id = ?";
     struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(id)};
     unsigned long long matched = 0;
 
     if (db_exec(app->db, sql, p, 3, &matched, err) != 0)
-        return FLEET_FAILED;
-    return matched ? FLEET_DONE : FLEET_NO_SUCH_SERVER;
+        return LIFECYCLE_FAILED;
+    return matched ? LIFECYCLE_DONE : LIFECYCLE_NO_SUCH_SERVER;
 }
 
-long long fleet_open_rooms(struct mrb_app *app, const char *id, struct mrb_err *err)
+long long lifecycle_open_rooms(struct mrb_app *app, const char *id, struct mrb_err *err)
 {
     static const char sql[] = "SELECT COUNT(*) FROM rooms WHERE server_id = ? AND ended_at IS NULL";
     struct db_col n = {.type = DB_INT};
@@ -70,7 +70,7 @@ static int remove_txn(struct db *db, void *ctx, struct mrb_err *err)
     return rc;
 }
 
-enum fleet_result fleet_remove(struct mrb_app *app, const char *id, int force, long long *open,
+enum lifecycle_result lifecycle_remove(struct mrb_app *app, const char *id, int force, long long *open,
                                struct mrb_err *err)
 {
     static const char rooms_sql[] = "SELECT id FROM rooms WHERE server_id = ? AND ended_at IS NULL";
@@ -84,16 +84,16 @@ enum fleet_result fleet_remove(struct mrb_app *app, const char *id, int force, l
 
     *open = 0;
     if (found <= 0)
-        return found == 0 ? FLEET_NO_SUCH_SERVER : FLEET_FAILED;
-    *open = fleet_open_rooms(app, id, err);
+        return found == 0 ? LIFECYCLE_NO_SUCH_SERVER : LIFECYCLE_FAILED;
+    *open = lifecycle_open_rooms(app, id, err);
     if (*open < 0)
-        return FLEET_FAILED;
+        return LIFECYCLE_FAILED;
     if (*open > 0 && !force)
-        return FLEET_HAS_ROOMS;
+        return LIFECYCLE_HAS_ROOMS;
     if (*open > 0) {
         size_t id_size = sizeof(*ids);
         if (db_collect(app->db, rooms_sql, p, 1, &col, 1, id_size, db_fill_text, &id_size, &rows, &n, err) != 0)
-            return FLEET_FAILED;
+            return LIFECYCLE_FAILED;
         ids = rows;
         for (size_t i = 0; i < n; i++) {
             struct mrb_err e = {0};
@@ -105,35 +105,35 @@ enum fleet_result fleet_remove(struct mrb_app *app, const char *id, int force, l
         }
         free(ids);
     }
-    return db_transaction(app->db, remove_txn, (void *)id, DB_TXN_REPLAYABLE, err) == 0 ? FLEET_DONE : FLEET_FAILED;
+    return db_transaction(app->db, remove_txn, (void *)id, DB_TXN_REPLAYABLE, err) == 0 ? LIFECYCLE_DONE : LIFECYCLE_FAILED;
 }
 
-enum fleet_result fleet_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
+enum lifecycle_result lifecycle_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
 {
     static const char sql[] = "SELECT state FROM servers WHERE id = ?";
     struct db_col col = {.type = DB_STR};
     struct db_val p[] = {DB_S(id)};
-    enum fleet_result rc = fleet_set_state(app, id, "cordoned", err);
+    enum lifecycle_result rc = lifecycle_set_state(app, id, "cordoned", err);
 
-    if (rc != FLEET_DONE)
+    if (rc != LIFECYCLE_DONE)
         return rc;
     if (servers_finish_drains(app, err) < 0 || db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err) != 1)
-        return FLEET_FAILED;
-    return db_col_str(state, 16, &col) == 0 ? FLEET_DONE : FLEET_FAILED;
+        return LIFECYCLE_FAILED;
+    return db_col_str(state, 16, &col) == 0 ? LIFECYCLE_DONE : LIFECYCLE_FAILED;
 }
 
-enum fleet_result fleet_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
+enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
                               struct mrb_err *err)
 {
-    enum fleet_result rc = fleet_set_state(app, id, "disabled", err);
+    enum lifecycle_result rc = lifecycle_set_state(app, id, "disabled", err);
 
     *moved = 0;
     *left = 0;
-    if (rc != FLEET_DONE)
+    if (rc != LIFECYCLE_DONE)
         return rc;
     *moved = servers_evacuate(app, id, err);
     if (*moved < 0)
-        return FLEET_FAILED;
-    *left = fleet_open_rooms(app, id, err);
-    return *left < 0 ? FLEET_FAILED : FLEET_DONE;
+        return LIFECYCLE_FAILED;
+    *left = lifecycle_open_rooms(app, id, err);
+    return *left < 0 ? LIFECYCLE_FAILED : LIFECYCLE_DONE;
 }

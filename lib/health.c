@@ -1,3 +1,7 @@
+/* Health, both kinds: mrb-health's polls of the media servers (their
+ * /info, sessions, canary rooms and node exporter; scores, failovers,
+ * presence reconciling, under the "health" lease) and MRB's own answer
+ * to load balancers, GET /mrb/health. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -5,14 +9,30 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "poller.h"
+#include "health.h"
 #include "janus.h"
 #include "presence.h"
-#include "prom.h"
+#include "promtext.h"
 #include "reconcile.h"
 #include "servers.h"
-#include "stats.h"
+#include "counters.h"
 #include "util.h"
+
+int health_report(struct mrb_app *app, json_t **data, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM servers WHERE state = 'enabled' AND healthy = 1";
+    struct db_col up = {.type = DB_INT};
+
+    *data = NULL;
+    if (db_query(app->db, sql, NULL, 0, &up, 1, NULL, NULL, err) != 1) {
+        err_set(err, 503, "503", "database unreachable");
+        return -1;
+    }
+    char node[300];
+    *data = json_pack("{s:s, s:s?, s:I}", "db", "ok", "dbNode", db_node_name(app->db, node, sizeof(node)),
+                      "servers_up", (json_int_t)up.i);
+    return 0; /* a NULL *data is answered 503 by serve_reply() */
+}
 
 enum { H_ID, H_PUB, H_ADM, H_ASEC, H_MET, H_HEALTHY, H_FAILS, H_BOOT, H_IDLE, H_TOTAL, H_NETDEV, H_TXB, H_TXMS,
        H_NCOLS };
@@ -136,18 +156,18 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
     static const char boot_sql[] = "UPDATE servers SET boot = boot + 1 WHERE id = ?";
     long long now = util_now();
     long sessions = sessions_of(&req[REQ_SESSIONS]);
-    struct prom_sample ps = {0};
+    struct promtext_sample ps = {0};
     double cpu = -1, mem = -1, tx = -1;
     struct mrb_err err = {0};
     int lost_rooms = 0;
 
     if (p->has_metrics_url && req[REQ_METRICS].status == 200 && req[REQ_METRICS].reply) {
-        prom_parse(req[REQ_METRICS].reply, req[REQ_METRICS].reply_len, p->net_devices, &ps);
+        promtext_parse(req[REQ_METRICS].reply, req[REQ_METRICS].reply_len, p->net_devices, &ps);
         if (ps.has_cpu && p->has_prev)
-            cpu = prom_cpu_busy(ps.cpu_idle, ps.cpu_total, p->idle_prev, p->total_prev);
-        mem = prom_mem_used(&ps);
+            cpu = promtext_cpu_busy(ps.cpu_idle, ps.cpu_total, p->idle_prev, p->total_prev);
+        mem = promtext_mem_used(&ps);
         if (ps.has_tx && p->has_tx_prev)
-            tx = prom_rate_mbps(ps.tx_bytes, p->polled_ms, p->tx_bytes_prev, p->tx_prev_ms);
+            tx = promtext_rate_mbps(ps.tx_bytes, p->polled_ms, p->tx_bytes_prev, p->tx_prev_ms);
     }
     /* The canaries: present while the server keeps its rooms. A server
      * without VideoRoom answers its exists with an error: not a loss. */
@@ -184,7 +204,7 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
         char secret[40];
         if (util_random_token(secret, sizeof(secret), 24) != 0)
             return;
-        struct janus_room canary = {.plugin = JANUS_AUDIOBRIDGE, .id = POLLER_CANARY_ROOM,
+        struct janus_room canary = {.plugin = JANUS_AUDIOBRIDGE, .id = HEALTH_CANARY_ROOM,
                                     .description = "mrb health canary", .secret = secret, .pin = secret};
         struct janus_server js = {p->id, p->admin_url, p->admin_secret, NULL};
         if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) {
@@ -192,7 +212,7 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
             log_msg(LOG_LVL_WARN, "server %s: cannot create the canary room: %s", p->id, err.msg);
             return;
         }
-        canary = (struct janus_room){.plugin = JANUS_VIDEOROOM, .id = POLLER_CANARY_ROOM,
+        canary = (struct janus_room){.plugin = JANUS_VIDEOROOM, .id = HEALTH_CANARY_ROOM,
                                      .description = "mrb health canary", .secret = secret, .pin = secret,
                                      .video_codec = "vp8", .bitrate_kbps = 64, .publishers = 1};
         if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) /* an audio-only server: no video rooms */
@@ -264,7 +284,7 @@ static void destroy_stale_copies(struct mrb_app *app, const struct polled *p)
     free(out);
 }
 
-int poller_poll(struct mrb_app *app, int dry_run)
+int health_poll(struct mrb_app *app, int dry_run)
 {
     static const char sql[] = "SELECT id, public_url, admin_url, admin_secret, metrics_url, healthy, fail_count, "
                               "boot, cpu_idle_prev, cpu_total_prev, net_devices, tx_bytes_prev, tx_prev_ms FROM servers WHERE state <> 'disabled' OR EXISTS "
@@ -277,7 +297,7 @@ int poller_poll(struct mrb_app *app, int dry_run)
     void *rows;
     struct janus_http *reqs = NULL;
     struct mrb_err err = {0};
-    json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", POLLER_CANARY_ROOM);
+    json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", HEALTH_CANARY_ROOM);
     int rc = -1;
 
     if (db_collect(app->db, sql, NULL, 0, cols, H_NCOLS, sizeof(*l.s), fill_polled, NULL, &rows, &l.n, &err) != 0) {
@@ -412,7 +432,7 @@ static void sleep_until(double t, volatile int *stop)
     nanosleep(&pause, NULL); /* a signal ends it early: *stop is checked by the caller */
 }
 
-int poller_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
+int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
 {
     /* One run acts at a time, across overlapping cron runs and web nodes:
      * the "health" lease, a conditional UPDATE (exact on Galera too: two
@@ -453,14 +473,14 @@ int poller_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
         held = r == 1;
         if (held) {
             app->still_acting = still_holder;
-            poller_poll(app, dry_run);
+            health_poll(app, dry_run);
             app->still_acting = NULL;
             held = lease_take(app, holder, ttl, &err) == 1; /* lost mid-poll: not ours to release */
         }
         if (once || *stop || tick + (double)interval - start >= (double)app->conf.health.run_seconds)
             break;
         db_idle(app->db);
-        stats_node(app);
+        counters_node(app);
         sleep_until(tick + (double)interval, stop);
         if (*stop)
             break;
