@@ -22,10 +22,8 @@ static void handle(struct mrb_app *app, FCGX_Request *rq, char code[4])
     int accepted = 0;
 
     if (method == NULL || strcmp(method, "POST") != 0)
-        err_set(&err, 405, "405", "method not allowed: use POST");
-    else if ((who = webhook_auth_check(app, http_param(rq, "HTTP_AUTHORIZATION"), server, &err)) !=
-                 WEBHOOK_AUTH_SERVER &&
-             who != WEBHOOK_AUTH_SHARED)
+        err_set(&err, E_METHOD, "method not allowed: use POST");
+    else if ((who = webhook_auth_check(app, http_param(rq, "HTTP_AUTHORIZATION"), server, &err)) < 0)
         ; /* err says 401 or 503 */
     else if (http_read_body(rq, WEBHOOK_MAX_BODY, &body, &len, &err) == 0 &&
              http_gunzip_if_needed(rq, &body, &len, WEBHOOK_MAX_BODY, &err) == 0 &&

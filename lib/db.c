@@ -101,7 +101,7 @@ static int fail(struct db *db, struct mrb_err *err, const char *what, const char
 {
     (void)db;
     log_msg(LOG_LVL_WARN, "db: %s: %s", what, detail);
-    err_set(err, 503, "503", "database unavailable");
+    err_set(err, E_UNAVAILABLE, "database unavailable");
     return DB_ERR;
 }
 
@@ -378,7 +378,7 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
     if (db->in_txn && db->txn_conflict) {
         if (code)
             *code = DB_CONFLICT;
-        err_set(err, 503, "503", "database busy, try again");
+        err_set(err, E_UNAVAILABLE, "database busy, try again");
         return NULL;
     }
     if (db->in_txn && db->txn_lost) {
@@ -420,7 +420,7 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
         if (conflict(e) && code) {
             db->txn_conflict = db->in_txn;
             *code = DB_CONFLICT;
-            err_set(err, 503, "503", "database busy, try again");
+            err_set(err, E_UNAVAILABLE, "database busy, try again");
             return NULL;
         }
         /* Sent, and the answer lost: it may have been applied. Run again
@@ -561,7 +561,7 @@ int db_collect(struct db *db, const char *sql, const struct db_val *params, size
     if (rc < 0 || k.out_of_memory) {
         free(k.elems);
         if (k.out_of_memory)
-            err_set(err, 503, "503", "out of memory");
+            err_set(err, E_UNAVAILABLE, "out of memory");
         return DB_ERR;
     }
     *out = k.elems;
@@ -630,7 +630,7 @@ int db_commit(struct db *db, struct mrb_err *err)
         return fail(db, err, "commit", "the transaction's connection was lost before COMMIT");
     if (db->conn == NULL || mysql_commit(db->conn) != 0) {
         if (db->conn && conflict(mysql_errno(db->conn))) {
-            err_set(err, 503, "503", "database busy, try again");
+            err_set(err, E_UNAVAILABLE, "database busy, try again");
             return DB_CONFLICT;
         }
         int rc = fail(db, err, "commit", db->conn ? mysql_error(db->conn) : "no connection");
@@ -688,7 +688,7 @@ int db_transaction(struct db *db, db_txn_fn fn, void *ctx, int flags, struct mrb
             db_rollback(db);
         if (rc == DB_CONFLICT) {
             if (err && err->http == 0)
-                err_set(err, 503, "503", "database busy, try again");
+                err_set(err, E_UNAVAILABLE, "database busy, try again");
             continue;
         }
         /* The node went away. Before COMMIT nothing was applied, so the

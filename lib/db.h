@@ -50,11 +50,12 @@ int db_fill_text(void *elem, const struct db_col *cols, size_t ncols, void *ctx)
 /* Returns non-zero to stop fetching. Must not run queries itself. */
 typedef int (*db_row_fn)(void *ctx, const struct db_col *cols, size_t ncols);
 
-/* What a statement came to, when it is not 0 (db_query: a row count). */
+/* What a statement came to, by apierror.h's sign rule: 0 done, > 0
+ * another outcome (db_query: a row count), < 0 failed (err set). */
 enum db_status {
     DB_OK = 0,
+    DB_DUP = 1,      /* duplicate key: the row exists, nothing was written */
     DB_ERR = -1,     /* connection or server error: err is a 503 */
-    DB_DUP = -2,     /* duplicate key */
     DB_CONFLICT = -3,   /* deadlock or Galera certification failure: the transaction was rolled back */
     DB_LOST_COMMIT = -4 /* db_commit(): the node went away during COMMIT; the outcome is unknown */
 };

@@ -619,7 +619,7 @@ static int already_seen(struct mrb_app *app, const char *as_server, const char *
         EVP_DigestUpdate(sha, who, strlen(who) + 1) != 1 || EVP_DigestUpdate(sha, body, len) != 1 ||
         EVP_DigestFinal_ex(sha, digest, NULL) != 1) {
         EVP_MD_CTX_free(sha);
-        err_set(err, 503, "503", "cannot digest the batch");
+        err_set(err, E_UNAVAILABLE, "cannot digest the batch");
         return -1;
     }
     EVP_MD_CTX_free(sha);
@@ -668,7 +668,7 @@ int events_participant_gone(struct mrb_app *app, const char *room, const char *p
     int rc;
 
     if (b == NULL) {
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return -1;
     }
     b->now = util_now();
@@ -754,7 +754,7 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
     *accepted = 0;
     a = calloc(1, sizeof(*a)); /* struct batch is large: not on the stack */
     if (a == NULL) {
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return EVENTS_REFUSED;
     }
     a->app = app;
@@ -766,14 +766,14 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
     if (a->doc == NULL || !(json_is_object(a->doc) || json_is_array(a->doc))) {
         json_decref(a->doc);
         free(a);
-        err_set(err, 400, "400", "body must be a JSON event object or an array of events");
+        err_set(err, E_BAD_REQUEST, "body must be a JSON event object or an array of events");
         return EVENTS_REFUSED;
     }
     total = json_is_array(a->doc) ? json_array_size(a->doc) : 1;
     if (total > EVENTS_MAX_BATCH) {
         json_decref(a->doc);
         free(a);
-        err_set(err, 400, "400", "at most %d events per batch", EVENTS_MAX_BATCH);
+        err_set(err, E_BAD_REQUEST, "at most %d events per batch", EVENTS_MAX_BATCH);
         return EVENTS_REFUSED;
     }
     /* One transaction per batch: all of it or none of it. Replayable: a
@@ -788,7 +788,7 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
             return EVENTS_DB_DOWN;
         /* the database is up but refused this batch: spooling would block every later one */
         log_msg(LOG_LVL_WARN, "batch refused by the database, dropped: %s", err->msg);
-        err_set(err, 503, "503", "batch refused by the database");
+        err_set(err, E_UNAVAILABLE, "batch refused by the database");
         return EVENTS_REFUSED;
     }
     *accepted = (int)total;
@@ -865,7 +865,7 @@ int events_receive(struct mrb_app *app, const char *as_server, const char *body,
     if (doc == NULL || !(json_is_object(doc) || json_is_array(doc)) ||
         (json_is_array(doc) && json_array_size(doc) > EVENTS_MAX_BATCH)) {
         json_decref(doc);
-        err_set(err, 400, "400", "body must be a JSON event object or an array of up to %d events",
+        err_set(err, E_BAD_REQUEST, "body must be a JSON event object or an array of up to %d events",
                 EVENTS_MAX_BATCH);
         return -1;
     }
@@ -891,7 +891,7 @@ spool:
     if (spool_as(dir, as_server, body, len) != 0) {
         spool_unlock(lock);
         log_msg(LOG_LVL_WARN, "cannot spool to %s", dir);
-        err_set(err, 503, "503", "cannot store events now");
+        err_set(err, E_UNAVAILABLE, "cannot store events now");
         return -1;
     }
     spool_unlock(lock);

@@ -25,7 +25,7 @@ int health_report(struct mrb_app *app, json_t **data, struct mrb_err *err)
 
     *data = NULL;
     if (db_query(app->db, sql, NULL, 0, &up, 1, NULL, NULL, err) != 1) {
-        err_set(err, 503, "503", "database unreachable");
+        err_set(err, E_UNAVAILABLE, "database unreachable");
         return -1;
     }
     char node[300];

@@ -65,11 +65,11 @@ int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struc
         char *end;
         unsigned long long v = strtoull(cl, &end, 10);
         if (*end != '\0' || cl[0] == '-') {
-            err_set(err, 400, "400", "invalid Content-Length");
+            err_set(err, E_BAD_REQUEST, "invalid Content-Length");
             return -1;
         }
         if (v > max) {
-            err_set(err, 413, "413", "request body over %zu bytes", max);
+            err_set(err, E_TOO_LARGE, "request body over %zu bytes", max);
             return -1;
         }
         cap = (size_t)v;
@@ -78,7 +78,7 @@ int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struc
     }
     buf = malloc(cap + 2);
     if (buf == NULL) {
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return -1;
     }
     while (n < cap + 1) {
@@ -89,7 +89,7 @@ int http_read_body(FCGX_Request *rq, size_t max, char **body, size_t *len, struc
     }
     if (n > max) {
         free(buf);
-        err_set(err, 413, "413", "request body over %zu bytes", max);
+        err_set(err, E_TOO_LARGE, "request body over %zu bytes", max);
         return -1;
     }
     buf[n] = '\0';
@@ -108,11 +108,11 @@ int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mr
 
     *out = NULL;
     if (m == NULL || strcmp(m, method) != 0) {
-        err_set(err, 405, "405", "method not allowed: use %s", method);
+        err_set(err, E_METHOD, "method not allowed: use %s", method);
         return -1;
     }
     if (!is_json_type(http_param(rq, "CONTENT_TYPE"))) {
-        err_set(err, 415, "415", "Content-Type must be application/json");
+        err_set_code(err, E_MEDIA_TYPE);
         return -1;
     }
     if (http_read_body(rq, HTTP_MAX_BODY, &body, &len, err) != 0)
@@ -120,12 +120,12 @@ int http_read_json(FCGX_Request *rq, const char *method, json_t **out, struct mr
     j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     free(body);
     if (j == NULL) {
-        err_set(err, 400, "400", "body is not valid JSON: %s (line %d)", jerr.text, jerr.line);
+        err_set(err, E_BAD_REQUEST, "body is not valid JSON: %s (line %d)", jerr.text, jerr.line);
         return -1;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        err_set(err, 400, "400", "body must be a JSON object");
+        err_set(err, E_BAD_REQUEST, "body must be a JSON object");
         return -1;
     }
     *out = j;
@@ -151,7 +151,7 @@ int http_check_get(FCGX_Request *rq, struct mrb_err *err)
 
     get_endpoint = 1;
     if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) {
-        err_set(err, 405, "405", "method not allowed: use GET");
+        err_set(err, E_METHOD, "method not allowed: use GET");
         return -1;
     }
     return 0;
@@ -217,9 +217,10 @@ void http_reply_ok(FCGX_Request *rq, int status, json_t *data)
 
 void http_reply_err(FCGX_Request *rq, const struct mrb_err *err)
 {
-    int status = err && err->http ? err->http : 500;
-    const char *code = err && err->code[0] ? err->code : "500";
-    const char *msg = err && err->msg[0] ? err->msg : "internal error";
+    const struct apierror_info *internal = apierror_info(E_INTERNAL);
+    int status = err && err->http ? err->http : internal->http;
+    const char *code = err && err->code[0] ? err->code : internal->code;
+    const char *msg = err && err->msg[0] ? err->msg : internal->message;
     json_t *doc = json_pack("{s:s, s:s}", "code", code, "message", msg);
 
     reply(rq, status, doc, err ? err->retry_after : 0);
@@ -236,18 +237,18 @@ int http_gunzip_if_needed(FCGX_Request *rq, char **body, size_t *len, size_t max
     if (enc == NULL || *enc == '\0' || strcasecmp(enc, "identity") == 0)
         return 0;
     if (strcasecmp(enc, "gzip") != 0) {
-        err_set(err, 415, "415", "Content-Encoding must be gzip or absent");
+        err_set(err, E_MEDIA_TYPE, "Content-Encoding must be gzip or absent");
         return -1;
     }
     out = malloc(max + 1);
     if (out == NULL) {
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return -1;
     }
     memset(&z, 0, sizeof(z));
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
         free(out);
-        err_set(err, 503, "503", "cannot inflate");
+        err_set(err, E_UNAVAILABLE, "cannot inflate");
         return -1;
     }
     z.next_in = (unsigned char *)*body;
@@ -259,9 +260,9 @@ int http_gunzip_if_needed(FCGX_Request *rq, char **body, size_t *len, size_t max
     if (rc != Z_STREAM_END) {
         free(out);
         if (z.avail_out == 0)
-            err_set(err, 413, "413", "inflated body over %zu bytes", max);
+            err_set(err, E_TOO_LARGE, "inflated body over %zu bytes", max);
         else
-            err_set(err, 400, "400", "body is not valid gzip");
+            err_set(err, E_BAD_REQUEST, "body is not valid gzip");
         return -1;
     }
     free(*body);

@@ -139,12 +139,12 @@ enum janus_result janus_admin_parse(const struct janus_server *srv, enum janus_p
         *response = NULL;
     if (status != 200) {
         log_msg(LOG_LVL_WARN, "janus %s: %s", srv->id, status ? "bad HTTP status" : "unreachable");
-        err_set(err, 503, "503", "media server %s unreachable", srv->id);
+        err_set(err, E_UNAVAILABLE, "media server %s unreachable", srv->id);
         return JANUS_FAILED;
     }
     doc = json_loadb(reply ? reply : "", reply ? len : 0, 0, NULL);
     if (doc == NULL) {
-        err_set(err, 503, "503", "media server %s sent an unreadable reply", srv->id);
+        err_set(err, E_UNAVAILABLE, "media server %s sent an unreadable reply", srv->id);
         return JANUS_FAILED;
     }
     kind = json_string_value(json_object_get(doc, "janus"));
@@ -153,17 +153,17 @@ enum janus_result janus_admin_parse(const struct janus_server *srv, enum janus_p
         log_msg(LOG_LVL_WARN, "janus %s: admin API error %lld: %s", srv->id,
                 (long long)json_integer_value(json_object_get(e, "code")),
                 json_string_value(json_object_get(e, "reason")) ?: "?");
-        err_set(err, 503, "503", "media server %s refused the request", srv->id);
+        err_set(err, E_UNAVAILABLE, "media server %s refused the request", srv->id);
         goto out;
     }
     resp = json_object_get(doc, "response");
     if (!json_is_object(resp)) {
-        err_set(err, 503, "503", "media server %s sent no plugin response", srv->id);
+        err_set(err, E_UNAVAILABLE, "media server %s sent no plugin response", srv->id);
         goto out;
     }
     if (json_is_integer(json_object_get(resp, "error_code"))) {
         json_int_t code = json_integer_value(json_object_get(resp, "error_code"));
-        err_set(err, 503, "503", "media server %s: %s error %lld", srv->id, janus_room_type(plugin),
+        err_set(err, E_UNAVAILABLE, "media server %s: %s error %lld", srv->id, janus_room_type(plugin),
                 (long long)code);
         rc = plugin_error(plugin, code);
         goto out;
@@ -186,7 +186,7 @@ enum janus_result janus_request(const struct janus_server *srv, enum janus_plugi
     *response = NULL;
     if (body == NULL || curl == NULL) {
         free(body);
-        err_set(err, 503, "503", "cannot build media server request");
+        err_set(err, E_UNAVAILABLE, "cannot build media server request");
         return JANUS_FAILED;
     }
     r.body = body;
@@ -350,7 +350,7 @@ enum janus_result janus_room_create(const struct janus_server *srv, const struct
     enum janus_result rc;
 
     if (req == NULL) {
-        err_set(err, 503, "503", "cannot build create request");
+        err_set(err, E_UNAVAILABLE, "cannot build create request");
         return JANUS_FAILED;
     }
     rc = janus_request(srv, room->plugin, req, &resp, err);
@@ -377,7 +377,7 @@ enum janus_result janus_room_put(const struct janus_server *srv, const struct ja
         json_object_set_new(req, "new_bitrate", json_integer(room->bitrate_kbps * 1000));
     }
     if (req == NULL) {
-        err_set(err, 503, "503", "cannot build edit request");
+        err_set(err, E_UNAVAILABLE, "cannot build edit request");
         return JANUS_FAILED;
     }
     rc = janus_request(srv, room->plugin, req, &resp, err);

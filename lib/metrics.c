@@ -197,6 +197,6 @@ fail:
     free(text);
     free(v);
     if (!err->http)
-        err_set(err, 503, "503", "cannot build metrics");
+        err_set(err, E_UNAVAILABLE, "cannot build metrics");
     return NULL;
 }

@@ -38,7 +38,7 @@ static enum mod_result room_request(const struct room_target *t, json_t *request
 
     if (!t->has_server) {
         json_decref(request);
-        err_set(err, 503, "503", "the room's media server is no longer registered");
+        err_set(err, E_UNAVAILABLE, "the room's media server is no longer registered");
         return MOD_FAILED;
     }
     json_object_set_new(request, "room", json_string(t->id));
@@ -49,7 +49,7 @@ static enum mod_result room_request(const struct room_target *t, json_t *request
     if (rc == JANUS_OK)
         return MOD_DONE;
     if (rc == JANUS_GONE) {
-        err_set(err, 404, "108", "participant not in the room");
+        err_set_code(err, E_NO_PARTICIPANT);
         return MOD_GONE;
     }
     return MOD_FAILED; /* err says why (503) */
@@ -105,11 +105,11 @@ static enum mod_result mute_request(struct mrb_app *app, const struct room_targe
     if (video_person(app, t, pid, &v, err) != 0)
         return MOD_FAILED;
     if (!v.found) {
-        err_set(err, 404, "108", "participant not in the room");
+        err_set_code(err, E_NO_PARTICIPANT);
         return MOD_GONE;
     }
     if (v.mid[0] == '\0') {
-        err_set(err, 409, "110", "participant publishes no audio");
+        err_set_code(err, E_NOTHING_TO_MUTE);
         return MOD_FAILED;
     }
     return room_request(t, json_pack("{s:s, s:s, s:s, s:b}", "request", "moderate", "id", pid, "mid", v.mid,
@@ -248,7 +248,7 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     name = valid_str(body, "roomNm", NULL);
     key = valid_str(body, "roomKey", NULL);
     if (name == NULL && key == NULL && !valid_present(body, "ttlSeconds") && !valid_present(body, "maxParticipants")) {
-        err_set(err, 400, "400", "nothing to change: give roomNm, roomKey, ttlSeconds or maxParticipants");
+        err_set(err, E_BAD_REQUEST, "nothing to change: give roomNm, roomKey, ttlSeconds or maxParticipants");
         return -1;
     }
     /* a video room's publisher cap follows its seats */

@@ -83,7 +83,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     if (token_jwt_verify(c, bearer, now, &claims, err) != 0)
         return -1;
     if (!claims.is_host && !claims.is_admin) {
-        err_set(err, 403, "102", "token does not grant host rights");
+        err_set(err, E_NOT_HOST, "token does not grant host rights");
         return -1;
     }
     if (valid_check(body, fields, sizeof(fields) / sizeof(fields[0]), err) != 0 ||
@@ -98,7 +98,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     type = valid_str(body, "roomType", "audio");
     if (strcmp(type, "video") != 0 && (valid_present(body, "videoCodec") || valid_present(body, "bitrateKbps") ||
                                        valid_present(body, "screenShare"))) {
-        err_set(err, 400, "400", "videoCodec, bitrateKbps and screenShare apply to video rooms only "
+        err_set(err, E_BAD_REQUEST, "videoCodec, bitrateKbps and screenShare apply to video rooms only "
                 "(roomType \"video\")");
         return -1;
     }
@@ -108,7 +108,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     if (util_random_token(room_id, sizeof(room_id), ROOM_ID_BYTES) != 0 ||
         util_random_token(secret, sizeof(secret), ROOM_SECRET_BYTES) != 0 ||
         (given_key == NULL && util_random_digits(key, sizeof(key), 6) != 0)) {
-        err_set(err, 503, "503", "no randomness available");
+        err_set(err, E_UNAVAILABLE, "no randomness available");
         return -1;
     }
     if (given_key)
@@ -131,7 +131,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
             struct janus_server js;
             servers_janus(&srv, &js);
             janus_room_destroy(&js, jr.plugin, room_id, secret, NULL); /* leave nothing behind */
-            err_set(err, 503, "503", "database unavailable");
+            err_set(err, E_UNAVAILABLE, "database unavailable");
             return -1;
         }
     }
@@ -208,7 +208,7 @@ static int key_limited(const struct mrb_conf *c, const struct db_col *cols, long
         until = cols[J_RSTART].i + c->limits.window;
     if (client && cols[J_CSTART].i + c->limits.window > until)
         until = cols[J_CSTART].i + c->limits.window;
-    err_set(err, 429, "109", "too many wrong keys for %s; try again later", room ? "this room" : "this address");
+    err_set(err, E_TOO_MANY_KEYS, "too many wrong keys for %s; try again later", room ? "this room" : "this address");
     err->retry_after = until > now ? (long)(until - now) : 1;
     return 1;
 }
@@ -285,7 +285,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
                                   cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
         rc = janus_room_put(&js, &room.spec, err);
         if (rc == JANUS_FAILED) {
-            err_set(err, 503, "503", "media server %s is not answering; try again shortly", cols[J_SERVER].s);
+            err_set(err, E_UNAVAILABLE, "media server %s is not answering; try again shortly", cols[J_SERVER].s);
             return -1;
         }
         struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
@@ -365,7 +365,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
 
     if (user == NULL) { /* "a guest without a userId gets a fresh one" */
         if (util_random_token(anon, sizeof(anon), 12) != 0) {
-            err_set(err, 503, "503", "no randomness available");
+            err_set(err, E_UNAVAILABLE, "no randomness available");
             return -1;
         }
         user = anon;
@@ -381,11 +381,11 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     if (n < 0)
         return -1;
     if (n == 0) {
-        err_set(err, 404, "104", "room not found");
+        err_set_code(err, E_ROOM_NOT_FOUND);
         return -1;
     }
     if (!cols[J_ENDED].is_null || cols[J_EXPIRES].i <= now) {
-        err_set(err, 410, "105", "room has expired");
+        err_set(err, E_ROOM_GONE, "room has expired");
         return -1;
     }
     if (key_limited(c, cols, now, err))
@@ -394,7 +394,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         key_failed(app, "r", room_id, now);
         if (app->client)
             key_failed(app, "c", app->client, now);
-        err_set(err, 403, "106", "wrong room key");
+        err_set_code(err, E_WRONG_KEY);
         return -1;
     }
     /* A reload keeps its seat: no write at all while more than half its grace
@@ -403,7 +403,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     rc = 0;
     if (!cols[J_OPAQUE].is_null) {
         if (db_col_str(opaque, sizeof(opaque), &cols[J_OPAQUE]) != 0) {
-            err_set(err, 503, "503", "seat record is corrupt");
+            err_set(err, E_UNAVAILABLE, "seat record is corrupt");
             return -1;
         }
         rc = cols[J_HELD].i >= now + c->rooms.seat_grace / 2 ? 1
@@ -429,12 +429,12 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
      * attach VideoRoom on that server, nor the reverse. */
     join_spec(room_id, cols, &spec);
     if (token_janus(cols[J_TSEC].s, token_exp, janus_plugin_name(spec.plugin), token, sizeof(token)) != 0) {
-        err_set(err, 503, "503", "cannot mint credentials");
+        err_set(err, E_UNAVAILABLE, "cannot mint credentials");
         return -1;
     }
     ice = build_ice(c, now, cols[J_EXPIRES].i, user);
     if (ice == NULL) {
-        err_set(err, 503, "503", "cannot mint TURN credentials");
+        err_set(err, E_UNAVAILABLE, "cannot mint TURN credentials");
         return -1;
     }
     util_rfc3339(cols[J_EXPIRES].i, expires, sizeof(expires));
@@ -504,7 +504,7 @@ json_t *room_participants(struct mrb_app *app, const char *room_id, enum janus_p
     struct people_ctx k = {json_array(), plugin};
 
     if (k.list == NULL) {
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return NULL;
     }
     for (int i = 0; i < P_NCOLS; i++)
@@ -546,11 +546,11 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     if (n < 0)
         return -1;
     if (n == 0) {
-        err_set(err, 404, "104", "room not found");
+        err_set_code(err, E_ROOM_NOT_FOUND);
         return -1;
     }
     if (!room_may_manage(&claims, rc[0].s)) {
-        err_set(err, 403, "102", "only the room's creator or an admin may see it");
+        err_set(err, E_NOT_HOST, "only the room's creator or an admin may see it");
         return -1;
     }
     struct db_val sp[] = {DB_S(room_id), DB_I(now)};
@@ -595,15 +595,15 @@ int room_target_load(struct mrb_app *app, const char *room_id, const struct toke
     if (n < 0)
         return -1;
     if (n == 0) {
-        err_set(err, 404, "104", "room not found");
+        err_set_code(err, E_ROOM_NOT_FOUND);
         return -1;
     }
     if (claims && !room_may_manage(claims, c[T_OWNER].s)) {
-        err_set(err, 403, "102", "only the room's creator or an admin may do this");
+        err_set(err, E_NOT_HOST, "only the room's creator or an admin may do this");
         return -1;
     }
     if (!c[T_ENDED].is_null || (live && c[T_EXPIRES].i <= util_now())) {
-        err_set(err, 410, "105", "room has ended");
+        err_set_code(err, E_ROOM_GONE);
         return -1;
     }
     memset(t, 0, sizeof(*t));
@@ -612,7 +612,7 @@ int room_target_load(struct mrb_app *app, const char *room_id, const struct toke
         db_col_str(t->secret, sizeof(t->secret), &c[T_SECRET]) || db_col_str(t->server, sizeof(t->server), &c[T_SERVER]) ||
         db_col_str(t->admin_url, sizeof(t->admin_url), &c[T_ADM]) ||
         db_col_str(t->admin_secret, sizeof(t->admin_secret), &c[T_ASEC])) {
-        err_set(err, 503, "503", "room %s has an over-long field", room_id);
+        err_set(err, E_UNAVAILABLE, "room %s has an over-long field", room_id);
         return -1;
     }
     t->has_server = !c[T_ADM].is_null;
@@ -657,7 +657,7 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
     if (db_exec(app->db, refuse_sql, rp, 2, &affected, err) != 0)
         return ROOM_END_FAILED;
     if (affected == 0) {
-        err_set(err, 410, "105", "room has ended");
+        err_set_code(err, E_ROOM_GONE);
         return ROOM_END_FAILED;
     }
     if (t.has_server) {

@@ -136,7 +136,7 @@ static int own_seat(struct mrb_app *app, const char *room_id, const char *user_i
     if (n <= 0)
         return n < 0 ? -1 : 0;
     if (db_col_str(opaque, opaque_len, &col) != 0) {
-        err_set(err, 503, "503", "seat record is corrupt");
+        err_set(err, E_UNAVAILABLE, "seat record is corrupt");
         return -1;
     }
     return 1;
@@ -149,7 +149,7 @@ int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, lon
     int rc;
 
     if (opaque_len < 30) {
-        err_set(err, 503, "503", "opaque id buffer too small");
+        err_set(err, E_UNAVAILABLE, "opaque id buffer too small");
         return -1;
     }
     /* Two rounds: the same user's other request may take a seat between our
@@ -157,14 +157,14 @@ int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, lon
     for (int round = 0; round < 2; round++) {
         memcpy(opaque, "mrb-", 4);
         if (util_random_token(opaque + 4, opaque_len - 4, 16) != 0) {
-            err_set(err, 503, "503", "no randomness available");
+            err_set(err, E_UNAVAILABLE, "no randomness available");
             return -1;
         }
         rc = db_transaction(app->db, claim_txn, &c, DB_TXN_REPLAYABLE, err);
         if (rc == 0)
             return 0;
         if (c.full) {
-            err_set(err, 409, "107", "room is full");
+            err_set_code(err, E_ROOM_FULL);
             return -1;
         }
         if (rc != DB_DUP)
@@ -176,6 +176,6 @@ int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, lon
         if (rc != 0)
             return rc == 1 ? 0 : -1;
     }
-    err_set(err, 409, "107", "seat contention, try again");
+    err_set(err, E_ROOM_FULL, "seat contention, try again");
     return -1;
 }

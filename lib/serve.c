@@ -103,14 +103,14 @@ static void json_handler(struct mrb_app *app, FCGX_Request *rq, char code[4])
 void serve_reply(FCGX_Request *rq, int ok_status, json_t *data, struct mrb_err *err, char code[4])
 {
     if (ok_status && data == NULL) /* the handler succeeded but its reply could not be built */
-        err_set(err, 503, "503", "cannot build reply");
+        err_set(err, E_UNAVAILABLE, "cannot build reply");
     if (ok_status && data) {
         http_reply_ok(rq, ok_status, data);
         memcpy(code, "000", 4);
         return;
     }
     http_reply_err(rq, err);
-    snprintf(code, 4, "%s", err->code[0] ? err->code : "500");
+    snprintf(code, 4, "%s", err->code[0] ? err->code : apierror_info(E_INTERNAL)->code);
 }
 
 int serve_json(const char *name, serve_json_fn fn, int ok_status)

@@ -135,7 +135,7 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     if (all == NULL) {
         free(fresh);
         free(stale);
-        err_set(err, 503, "503", "out of memory");
+        err_set(err, E_UNAVAILABLE, "out of memory");
         return -1;
     }
     if (ns)
@@ -203,7 +203,7 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
     }
     free(rows);
     if (n >= 0)
-        err_set(err, 503, "503", "no media server can take the room now");
+        err_set(err, E_UNAVAILABLE, "no media server can take the room now");
     return -1;
 }
 
@@ -215,7 +215,7 @@ int servers_get(struct mrb_app *app, const char *id, struct server_row *out, str
     if (n <= 0)
         return n;
     if (row_to_server(cols, out) != 0) {
-        err_set(err, 503, "503", "server %s has an over-long field", id);
+        err_set(err, E_UNAVAILABLE, "server %s has an over-long field", id);
         return -1;
     }
     return 1;
@@ -227,7 +227,7 @@ int servers_webhook_digest(const struct conf_server *s, char digest[65], struct 
     if (s->webhook_password == NULL)
         return 0;
     if (util_sha256_hex(s->webhook_password, digest) != 0) {
-        err_set(err, 503, "503", "cannot hash the webhook password");
+        err_set(err, E_UNAVAILABLE, "cannot hash the webhook password");
         return -1;
     }
     return 0;

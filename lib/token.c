@@ -143,11 +143,11 @@ int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now
 
     memset(claims, 0, sizeof(*claims));
     if (jwt == NULL) {
-        err_set(err, 401, "101", "missing bearer token");
+        err_set(err, E_UNAUTHORIZED, "missing bearer token");
         return -1;
     }
     if (strlen(jwt) > TOKEN_JWT_MAX || !three_segments(jwt) || !header_alg_ok(jwt, conf->auth.alg)) {
-        err_set(err, 401, "101", "invalid token");
+        err_set(err, E_UNAUTHORIZED, "invalid token");
         return -1;
     }
     if (conf->auth.alg == CONF_JWT_HS256) {
@@ -158,36 +158,36 @@ int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now
         keylen = (int)conf->auth.public_key_len;
     }
     if (jwt_decode(&t, jwt, key, keylen) != 0 || t == NULL || jwt_get_alg(t) != alg_jwt(conf->auth.alg)) {
-        err_set(err, 401, "101", "invalid token");
+        err_set(err, E_UNAUTHORIZED, "invalid token");
         goto out;
     }
     grants = jwt_get_grants_json(t, NULL);
     c = grants ? json_loads(grants, 0, NULL) : NULL;
     if (!json_is_object(c)) {
-        err_set(err, 401, "101", "invalid token");
+        err_set(err, E_UNAUTHORIZED, "invalid token");
         goto out;
     }
     has = time_claim(c, "exp", &exp);
     if (has != 1) {
-        err_set(err, 401, "101", "token has no valid exp");
+        err_set(err, E_UNAUTHORIZED, "token has no valid exp");
         goto out;
     }
     if (now > exp + leeway) {
-        err_set(err, 401, "101", "token expired");
+        err_set(err, E_UNAUTHORIZED, "token expired");
         goto out;
     }
     has = time_claim(c, "nbf", &nbf);
     if (has < 0 || (has == 1 && now + leeway < nbf)) {
-        err_set(err, 401, "101", "token not yet valid");
+        err_set(err, E_UNAUTHORIZED, "token not yet valid");
         goto out;
     }
     if (conf->auth.issuer && !(json_is_string(json_object_get(c, "iss")) &&
                                strcmp(json_string_value(json_object_get(c, "iss")), conf->auth.issuer) == 0)) {
-        err_set(err, 401, "101", "token issuer not accepted");
+        err_set(err, E_UNAUTHORIZED, "token issuer not accepted");
         goto out;
     }
     if (conf->auth.audience && !has_value(json_object_get(c, "aud"), conf->auth.audience)) {
-        err_set(err, 401, "101", "token audience not accepted");
+        err_set(err, E_UNAUTHORIZED, "token audience not accepted");
         goto out;
     }
     /* The sub names the host who owns the rooms: without one, every such
@@ -195,11 +195,11 @@ int token_jwt_verify(const struct mrb_conf *conf, const char *jwt, long long now
      * would be one. Both are refused. */
     sub = json_string_value(json_object_get(c, "sub"));
     if (sub == NULL || sub[0] == '\0') {
-        err_set(err, 401, "101", "token has no sub (a non-empty string naming the host)");
+        err_set(err, E_UNAUTHORIZED, "token has no sub (a non-empty string naming the host)");
         goto out;
     }
     if (strlen(sub) >= sizeof(claims->sub)) {
-        err_set(err, 401, "101", "token sub is longer than %zu bytes", sizeof(claims->sub) - 1);
+        err_set(err, E_UNAUTHORIZED, "token sub is longer than %zu bytes", sizeof(claims->sub) - 1);
         goto out;
     }
     snprintf(claims->sub, sizeof(claims->sub), "%s", sub);

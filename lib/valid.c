@@ -12,7 +12,7 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
             goto type;
         size_t chars = util_utf8_len(json_string_value(v), json_string_length(v));
         if ((long long)chars < f->min || (long long)chars > f->max) {
-            err_set(err, 400, "400", "%s must be %lld to %lld characters", f->name, f->min, f->max);
+            err_set(err, E_BAD_REQUEST, "%s must be %lld to %lld characters", f->name, f->min, f->max);
             return -1;
         }
         return 0;
@@ -26,7 +26,7 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
         for (size_t i = 0; ok && i < len; i++)
             ok = s[i] >= '0' && s[i] <= '9';
         if (!ok) {
-            err_set(err, 400, "400", "%s must be %lld to %lld digits", f->name, f->min, f->max);
+            err_set(err, E_BAD_REQUEST, "%s must be %lld to %lld digits", f->name, f->min, f->max);
             return -1;
         }
         return 0;
@@ -36,7 +36,7 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
             goto type;
         json_int_t n = json_integer_value(v);
         if (n < f->min || n > f->max) {
-            err_set(err, 400, "400", "%s must be an integer from %lld to %lld", f->name, f->min, f->max);
+            err_set(err, E_BAD_REQUEST, "%s must be an integer from %lld to %lld", f->name, f->min, f->max);
             return -1;
         }
         return 0;
@@ -47,7 +47,7 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
         return 0;
     }
 type:
-    err_set(err, 400, "400", "%s must be %s", f->name,
+    err_set(err, E_BAD_REQUEST, "%s must be %s", f->name,
             f->type == VALID_INT ? "an integer" : f->type == VALID_BOOL ? "a boolean" : "a string");
     return -1;
 }
@@ -70,7 +70,7 @@ int valid_choice(json_t *obj, const char *name, const char *const *choices, stru
             break;
         at += (size_t)n;
     }
-    err_set(err, 400, "400", "%s must be one of %s", name, list);
+    err_set(err, E_BAD_REQUEST, "%s must be one of %s", name, list);
     return -1;
 }
 
@@ -82,7 +82,7 @@ int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct 
 
         if (v == NULL || json_is_null(v)) {
             if (f->flags & VALID_REQUIRED) {
-                err_set(err, 400, "400", "%s is required", f->name);
+                err_set(err, E_BAD_REQUEST, "%s is required", f->name);
                 return -1;
             }
             continue;

@@ -109,11 +109,11 @@ enum webhook_auth_result webhook_auth_check(struct mrb_app *app, const char *aut
                 goto done;
             }
         rc = WEBHOOK_AUTH_UNAVAILABLE;
-        err_set(err, 503, "503", "cannot check webhook credentials now");
+        err_set(err, E_UNAVAILABLE, "cannot check webhook credentials now");
         goto done;
     }
 refused:
-    err_set(err, 401, "101", "webhook credentials required");
+    err_set(err, E_UNAUTHORIZED, "webhook credentials required");
 done:
     OPENSSL_cleanse(cred, sizeof(cred));
     OPENSSL_cleanse(digest, sizeof(digest));

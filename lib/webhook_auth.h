@@ -12,10 +12,10 @@
  * still accepted, for migration: events posted with it are believed about
  * whatever server they name, which is why MRB warns while it is set. */
 enum webhook_auth_result {
-    WEBHOOK_AUTH_SERVER = 0,  /* server holds the name of the server it authenticated */
-    WEBHOOK_AUTH_SHARED,      /* the shared [webhook] credential */
-    WEBHOOK_AUTH_REFUSED,     /* no credential, or a wrong one: 401 */
-    WEBHOOK_AUTH_UNAVAILABLE, /* not a configured server's, and the database cannot say: 503 */
+    WEBHOOK_AUTH_SERVER = 0,       /* server holds the name of the server it authenticated */
+    WEBHOOK_AUTH_SHARED = 1,       /* the shared [webhook] credential */
+    WEBHOOK_AUTH_REFUSED = -1,     /* no credential, or a wrong one: 401 */
+    WEBHOOK_AUTH_UNAVAILABLE = -2, /* not a configured server's, and the database cannot say: 503 */
 };
 
 #define WEBHOOK_AUTH_SERVER_MAX 65
