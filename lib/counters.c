@@ -20,7 +20,7 @@ void counters_add(struct mrb_app *app, const char *name, const char *label, long
     if (slot < 0)
         slot = (int)(getpid() % COUNTERS_SLOTS);
     struct db_val p[] = {DB_S(name), DB_S(label), DB_I(slot), DB_I(n)};
-    if (db_exec_once(app->db, sql, p, 4, NULL, &err) != 0)
+    if (db_exec_once(app->db, sql, DB_PARAMS(p), NULL, &err) != 0)
         log_msg(LOG_LVL_WARN, "counter %s not updated: %s", name, err.msg);
 }
 
@@ -121,7 +121,7 @@ void counters_node(struct mrb_app *app)
         snprintf(client, sizeof(client), "%s:%ld", host, (long)getpid());
     }
     struct db_val p[] = {DB_S(app->name ? app->name : "mrb"), DB_S(client), DB_S(node), DB_I(now)};
-    if (db_exec(app->db, sql, p, 4, NULL, NULL) == 0) {
+    if (db_exec(app->db, sql, DB_PARAMS(p), NULL, NULL) == 0) {
         snprintf(reported, sizeof(reported), "%s", node);
         reported_at = now;
     }

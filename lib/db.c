@@ -404,6 +404,14 @@ static MYSQL_STMT *run(struct db *db, const char *sql, const struct db_val *para
                 continue;
             return NULL;
         }
+        /* A miscount would bind garbage, or leave a placeholder unbound:
+         * refused loudly, so that the tests meet it (a bug, hence 500). */
+        if (mysql_stmt_param_count(st) != np) {
+            log_msg(LOG_LVL_ERROR, "db: statement has %lu placeholders, given %zu parameters: %.80s",
+                    (unsigned long)mysql_stmt_param_count(st), np, sql);
+            err_set(err, E_INTERNAL, "statement parameters miscounted");
+            return NULL;
+        }
         bind_params(bind, params, np, lens);
         if (mysql_stmt_bind_param(st, bind) != 0) {
             fail(db, err, "bind", mysql_stmt_error(st));

@@ -60,6 +60,15 @@ enum db_status {
     DB_LOST_COMMIT = -4 /* db_commit(): the node went away during COMMIT; the outcome is unknown */
 };
 
+/* The parameters of a statement, for the np-taking calls below: an array
+ * of struct db_val, counted by the compiler. A pointer does not compile
+ * (the array's size would be lost), and run() refuses a statement whose
+ * placeholders (mysql_stmt_param_count) differ from the count. */
+#define DB_PARAMS(a) (a), (sizeof(a) / sizeof((a)[0]) + DB_ARRAY_CHECK_(a))
+#define DB_NO_PARAMS NULL, 0
+#define DB_ARRAY_CHECK_(a) \
+    (0 * sizeof(char[1 - 2 * __builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0]))]))
+
 struct db;
 
 /* Allocates a handle; the connection is made on first use and remade when

@@ -122,12 +122,12 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
     if (subtype != CORE_STARTED && subtype != CORE_SHUTDOWN)
         return 0;
     /* ingest_one() has checked that the emitter is registered */
-    if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, p, 2, NULL, err) != 0)
+    if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, DB_PARAMS(p), NULL, err) != 0)
         return -1;
-    if (db_exec(app->db, clear_sessions, one, 1, NULL, err) != 0 ||
-        db_exec(app->db, clear_handles, one, 1, NULL, err) != 0 ||
-        db_exec(app->db, clear_participants, one, 1, NULL, err) != 0 ||
-        db_exec(app->db, release_seats, rel, 2, NULL, err) != 0)
+    if (db_exec(app->db, clear_sessions, DB_PARAMS(one), NULL, err) != 0 ||
+        db_exec(app->db, clear_handles, DB_PARAMS(one), NULL, err) != 0 ||
+        db_exec(app->db, clear_participants, DB_PARAMS(one), NULL, err) != 0 ||
+        db_exec(app->db, release_seats, DB_PARAMS(rel), NULL, err) != 0)
         return -1;
     remember(b->touched, &b->n_touched, emitter);
     if (subtype == CORE_SHUTDOWN)
@@ -156,7 +156,7 @@ static int on_session_or_handle(struct mrb_app *app, struct batch *b, const stru
     if (sql == NULL)
         return 0;
     struct db_val p[] = {DB_S(e->emitter), DB_I(e->id)};
-    if (db_exec(app->db, sql, p, 2, NULL, err) != 0)
+    if (db_exec(app->db, sql, DB_PARAMS(p), NULL, err) != 0)
         return -1;
     remember(b->touched, &b->n_touched, e->emitter);
     return 0;
@@ -189,31 +189,31 @@ static int participant_left(struct mrb_app *app, const struct batch *b, const st
     unsigned long long freed = 0;
     int n;
 
-    n = db_query(app->db, who_sql, l, 2, &who, 1, NULL, NULL, err);
+    n = db_query(app->db, who_sql, DB_PARAMS(l), &who, 1, NULL, NULL, err);
     if (n < 0)
         return -1;
     if (n == 1 && db_col_str(opaque, sizeof(opaque), &who) != 0)
         opaque[0] = '\0';
-    if (db_exec(app->db, left_sql, l, 2, NULL, err) != 0 ||
-        (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, l, 2, NULL, err) != 0))
+    if (db_exec(app->db, left_sql, DB_PARAMS(l), NULL, err) != 0 ||
+        (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, DB_PARAMS(l), NULL, err) != 0))
         return -1;
     if (opaque[0] == '\0') /* not a seat holder's handle, or gone already */
         return 0;
     struct db_val o[] = {DB_S(e->room), DB_S(opaque), DB_S(e->participant)};
-    if (db_query(app->db, others_sql, o, 3, &others, 1, NULL, NULL, err) != 1)
+    if (db_query(app->db, others_sql, DB_PARAMS(o), &others, 1, NULL, NULL, err) != 1)
         return -1;
     if (others.i > 0) /* the person is still in the room through another handle */
         return 0;
     if (strcmp(e->what, "kicked") != 0) {
         struct db_val h[] = {DB_I(b->now + b->seat_grace), DB_S(e->room), DB_S(opaque)};
-        return db_exec(app->db, hold_seat_sql, h, 3, NULL, err) == 0 ? 0 : -1;
+        return db_exec(app->db, hold_seat_sql, DB_PARAMS(h), NULL, err) == 0 ? 0 : -1;
     }
     struct db_val f[] = {DB_S(e->room), DB_S(opaque)};
-    if (db_exec(app->db, free_seat_sql, f, 2, &freed, err) != 0)
+    if (db_exec(app->db, free_seat_sql, DB_PARAMS(f), &freed, err) != 0)
         return -1;
     if (freed) { /* keep the room's seat count exact */
         struct db_val t[] = {DB_I(freed), DB_S(e->room)};
-        if (db_exec(app->db, one_less_sql, t, 2, NULL, err) != 0)
+        if (db_exec(app->db, one_less_sql, DB_PARAMS(t), NULL, err) != 0)
             return -1;
     }
     return 0;
@@ -272,9 +272,9 @@ static int admit(struct mrb_app *app, struct batch *b, const struct events_event
 
     if (e->opaque) { /* a "no" is read again causally, as join-room does: the common "yes" waits for nothing */
         struct db_val p[] = {DB_S(e->room), DB_S(e->opaque)};
-        n = db_query(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
+        n = db_query(app->db, seat_sql, DB_PARAMS(p), &one, 1, NULL, NULL, err);
         if (n == 0 && db_is_galera(app->db))
-            n = db_query_causal(app->db, seat_sql, p, 2, &one, 1, NULL, NULL, err);
+            n = db_query_causal(app->db, seat_sql, DB_PARAMS(p), &one, 1, NULL, NULL, err);
         if (n < 0)
             return -1;
     }
@@ -285,12 +285,12 @@ static int admit(struct mrb_app *app, struct batch *b, const struct events_event
         return 0;
     }
     struct db_val q[] = {DB_S(e->room), DB_S(e->opaque), DB_S(e->participant)};
-    if (db_query(app->db, older_sql, q, 3, &id, 1, handle_row, &older, err) < 0)
+    if (db_query(app->db, older_sql, DB_PARAMS(q), &id, 1, handle_row, &older, err) < 0)
         return -1;
     for (int i = keep; i < older.n; i++) {
         struct db_val d[] = {DB_S(e->room), DB_S(older.id[i])};
-        if (db_exec(app->db, drop_sql, d, 2, NULL, err) != 0 ||
-            (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, d, 2, NULL, err) != 0))
+        if (db_exec(app->db, drop_sql, DB_PARAMS(d), NULL, err) != 0 ||
+            (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, DB_PARAMS(d), NULL, err) != 0))
             return -1;
         kick_later(b, e, older.id[i]);
     }
@@ -330,7 +330,7 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct eve
         struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(e->display), DB_S(opaque),
                              DB_S(opaque), DB_I(b->now)};
         struct db_val s2[] = {DB_S(opaque), DB_S(room)};
-        if (db_exec(app->db, joined_sql, p, 7, NULL, err) != 0 || db_exec(app->db, connect_sql, s2, 2, NULL, err) != 0)
+        if (db_exec(app->db, joined_sql, DB_PARAMS(p), NULL, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
             return -1;
         return 0;
     }
@@ -371,7 +371,7 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
             return rc;
         {
             struct db_val m[] = {DB_S(room), DB_S(e->opaque), DB_S(pid)};
-            int n = db_query(app->db, main_sql, m, 3, &main_col, 1, NULL, NULL, err);
+            int n = db_query(app->db, main_sql, DB_PARAMS(m), &main_col, 1, NULL, NULL, err);
             if (n < 0)
                 return -1;
             if (n == 1 && db_col_str(main_id, sizeof(main_id), &main_col) != 0)
@@ -381,7 +381,7 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
         struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(e->emitter), DB_S(e->display), DB_S(e->opaque),
                              DB_S(e->opaque), DB_I(b->now), DB_SN(main_of)};
         struct db_val s2[] = {DB_S(e->opaque), DB_S(room)};
-        if (db_exec(app->db, joined_sql, p, 8, NULL, err) != 0 || db_exec(app->db, connect_sql, s2, 2, NULL, err) != 0)
+        if (db_exec(app->db, joined_sql, DB_PARAMS(p), NULL, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
             return -1;
         return 0;
     }
@@ -391,7 +391,7 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
         struct db_val p[] = {DB_I((pub & EVENTS_PUB_MICROPHONE) != 0), DB_I((pub & EVENTS_PUB_CAMERA) != 0),
                              DB_I((pub & EVENTS_PUB_SCREEN) != 0), DB_SN(mid),
                              DB_S(room), DB_S(pid)};
-        return db_exec(app->db, published_sql, p, 6, NULL, err) == 0 ? 0 : -1;
+        return db_exec(app->db, published_sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
     }
     if (strcmp(what, "leaving") == 0 || strcmp(what, "kicked") == 0)
         return participant_left(app, b, e, err);
@@ -407,10 +407,10 @@ static int room_is_on(struct mrb_app *app, const char *room, const char *server,
     static const char sql[] = "SELECT 1 FROM rooms WHERE id = ? AND server_id = ? AND ended_at IS NULL";
     struct db_col col = {.type = DB_INT};
     struct db_val p[] = {DB_S(room), DB_S(server)};
-    int n = db_query(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+    int n = db_query(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err);
 
     if (n == 0 && db_is_galera(app->db))
-        n = db_query_causal(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+        n = db_query_causal(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err);
     return n;
 }
 
@@ -425,7 +425,7 @@ static int emitter_known(struct mrb_app *app, struct batch *b, const char *emitt
     for (size_t i = 0; i < b->n_known; i++)
         if (strcmp(b->known[i], emitter) == 0)
             return 1;
-    n = db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err);
+    n = db_query(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err);
     if (n == 1)
         remember(b->known, &b->n_known, emitter);
     return n;
@@ -625,7 +625,7 @@ static int already_seen(struct mrb_app *app, const char *as_server, const char *
     EVP_MD_CTX_free(sha);
     p[0] = (struct db_val){.type = DB_STR, .s = (const char *)digest, .len = sizeof(digest)};
     p[1] = DB_I(now);
-    rc = db_exec(app->db, seen_sql, p, 2, NULL, err);
+    rc = db_exec(app->db, seen_sql, DB_PARAMS(p), NULL, err);
     if (rc == DB_DUP)
         return 1;
     return rc == 0 ? 0 : -1;
@@ -639,7 +639,7 @@ static void refresh_counts(struct mrb_app *app, const struct batch *b)
 
     for (size_t i = 0; i < b->n_touched; i++) {
         struct db_val p[] = {DB_S(b->touched[i]), DB_S(b->touched[i]), DB_S(b->touched[i])};
-        if (db_exec(app->db, sql, p, 3, NULL, NULL) == 0)
+        if (db_exec(app->db, sql, DB_PARAMS(p), NULL, NULL) == 0)
             servers_rescore(app, b->touched[i], NULL);
     }
 }
@@ -691,7 +691,7 @@ static void kick_now(struct mrb_app *app, const struct kick *k)
     struct mrb_err err = {0};
 
     if (servers_get(app, k->server, &srv, &err) != 1 ||
-        db_query(app->db, secret_sql, p, 1, &secret, 1, NULL, NULL, &err) != 1)
+        db_query(app->db, secret_sql, DB_PARAMS(p), &secret, 1, NULL, NULL, &err) != 1)
         return;
     servers_janus(&srv, &js);
     (void)janus_room_kick(&js, k->plugin, k->room, secret.s, k->participant);

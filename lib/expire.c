@@ -55,7 +55,7 @@ static int mark_txn(struct db *db, void *ctx, struct mrb_err *err)
     for (size_t i = k->from; i < k->to && rc == 0; i++) {
         struct db_val p[] = {DB_I(k->now), DB_S(k->v[i].id)};
         if (k->done[i])
-            rc = db_exec(db, sql, p, 2, NULL, err);
+            rc = db_exec(db, sql, DB_PARAMS(p), NULL, err);
     }
     return rc;
 }
@@ -85,14 +85,14 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     unsigned long long a = 0, c = 0, d = 0;
     struct mrb_err err = {0};
 
-    db_exec(app->db, seats_sql, NULL, 0, &a, &err);
+    db_exec(app->db, seats_sql, DB_NO_PARAMS, &a, &err);
     /* Lapsed seats of live rooms stay: join-room reclaims them when a room
      * fills (seat.c), which keeps rooms.seats_taken exact without a scan here. */
-    db_exec(app->db, people_sql, NULL, 0, &c, &err);
-    db_exec(app->db, events_sql, day, 1, &d, &err);
+    db_exec(app->db, people_sql, DB_NO_PARAMS, &c, &err);
+    db_exec(app->db, events_sql, DB_PARAMS(day), &d, &err);
     struct db_val window[] = {DB_I(now - app->conf.limits.window)};
-    db_exec(app->db, keys_sql, window, 1, NULL, &err);
-    db_exec(app->db, clients_sql, day, 1, NULL, &err);
+    db_exec(app->db, keys_sql, DB_PARAMS(window), NULL, &err);
+    db_exec(app->db, clients_sql, DB_PARAMS(day), NULL, &err);
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;
@@ -116,7 +116,7 @@ int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)
     int rc = -1;
 
     memset(st, 0, sizeof(*st));
-    if (db_collect(app->db, sql, p, 2, cols, 6, sizeof(*k.v), fill_victim, NULL, &rows, &k.n, &err) != 0) {
+    if (db_collect(app->db, sql, DB_PARAMS(p), cols, 6, sizeof(*k.v), fill_victim, NULL, &rows, &k.n, &err) != 0) {
         log_msg(LOG_LVL_WARN, "cannot read expired rooms: %s", err.msg);
         goto out;
     }

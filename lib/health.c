@@ -24,7 +24,7 @@ int health_report(struct mrb_app *app, json_t **data, struct mrb_err *err)
     struct db_col up = {.type = DB_INT};
 
     *data = NULL;
-    if (db_query(app->db, sql, NULL, 0, &up, 1, NULL, NULL, err) != 1) {
+    if (db_query(app->db, sql, DB_NO_PARAMS, &up, 1, NULL, NULL, err) != 1) {
         err_set(err, E_UNAVAILABLE, "database unreachable");
         return -1;
     }
@@ -190,7 +190,7 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
                          ps.has_tx ? DB_D(ps.tx_bytes) : (struct db_val){.type = DB_NULL},
                          ps.has_tx ? DB_I(p->polled_ms) : (struct db_val){.type = DB_NULL},
                          DB_S(p->id)};
-    if (db_exec(app->db, sql, v, sizeof(v) / sizeof(v[0]), NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
+    if (db_exec(app->db, sql, DB_PARAMS(v), NULL, &err) != 0 || servers_rescore(app, p->id, &err) < 0)
         return;
     if (!p->healthy)
         log_msg(LOG_LVL_INFO, "server %s up again", p->id);
@@ -217,7 +217,7 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
                                      .video_codec = "vp8", .bitrate_kbps = 64, .publishers = 1};
         if (janus_room_create(&js, &canary, &err) == JANUS_FAILED) /* an audio-only server: no video rooms */
             log_msg(LOG_LVL_WARN, "server %s: cannot create the video canary room: %s", p->id, err.msg);
-        if (db_exec(app->db, boot_sql, b, 1, NULL, &err) != 0 || servers_get(app, p->id, &row, &err) != 1)
+        if (db_exec(app->db, boot_sql, DB_PARAMS(b), NULL, &err) != 0 || servers_get(app, p->id, &row, &err) != 1)
             return;
         log_msg(LOG_LVL_WARN, "server %s has lost its rooms (restart); boot generation %lld", p->id,
                 row.boot);
@@ -261,7 +261,7 @@ static void destroy_stale_copies(struct mrb_app *app, const struct polled *p)
     struct mrb_err err = {0};
     int gone = 0;
 
-    if (db_collect(app->db, list_sql, p1, 1, c, 3, sizeof(*rows), fill_stale, NULL, &out, &n, &err) != 0)
+    if (db_collect(app->db, list_sql, DB_PARAMS(p1), c, 3, sizeof(*rows), fill_stale, NULL, &out, &n, &err) != 0)
         return;
     rows = out;
     for (size_t i = 0; i < n; i++) {
@@ -270,12 +270,12 @@ static void destroy_stale_copies(struct mrb_app *app, const struct polled *p)
         enum janus_result r = JANUS_OK;
         if (app->still_acting && !app->still_acting(app))
             break;
-        int mapped = db_query(app->db, mapped_sql, k, 2, &one, 1, NULL, NULL, &err);
+        int mapped = db_query(app->db, mapped_sql, DB_PARAMS(k), &one, 1, NULL, NULL, &err);
         if (mapped < 0)
             break;
         if (mapped == 0)
             r = janus_room_destroy(&js, janus_plugin_of(rows[i].type), rows[i].room, rows[i].secret, &err);
-        if (r != JANUS_FAILED && db_exec(app->db, done_sql, k, 2, NULL, &err) == 0)
+        if (r != JANUS_FAILED && db_exec(app->db, done_sql, DB_PARAMS(k), NULL, &err) == 0)
             gone += mapped == 0;
     }
     if (gone)
@@ -300,7 +300,7 @@ int health_poll(struct mrb_app *app, int dry_run)
     json_t *exists = json_pack("{s:s, s:s}", "request", "exists", "room", HEALTH_CANARY_ROOM);
     int rc = -1;
 
-    if (db_collect(app->db, sql, NULL, 0, cols, H_NCOLS, sizeof(*l.s), fill_polled, NULL, &rows, &l.n, &err) != 0) {
+    if (db_collect(app->db, sql, DB_NO_PARAMS, cols, H_NCOLS, sizeof(*l.s), fill_polled, NULL, &rows, &l.n, &err) != 0) {
         log_msg(LOG_LVL_WARN, "cannot read servers: %s", err.msg);
         goto out;
     }
@@ -376,7 +376,7 @@ static int lease_take(struct mrb_app *app, const char *holder, long ttl, struct 
     struct db_val p[] = {DB_S(holder), DB_I(now + ttl), DB_S(holder), DB_I(now)};
     unsigned long long affected = 0;
 
-    if (db_exec(app->db, seed_sql, NULL, 0, NULL, err) != 0 || db_exec(app->db, take_sql, p, 4, &affected, err) != 0)
+    if (db_exec(app->db, seed_sql, DB_NO_PARAMS, NULL, err) != 0 || db_exec(app->db, take_sql, DB_PARAMS(p), &affected, err) != 0)
         return -1;
     return affected == 1;
 }
@@ -387,7 +387,7 @@ static void lease_release(struct mrb_app *app, const char *holder)
     struct db_val p[] = {DB_S(holder)};
     struct mrb_err err = {0};
 
-    db_exec(app->db, sql, p, 1, NULL, &err);
+    db_exec(app->db, sql, DB_PARAMS(p), NULL, &err);
 }
 
 /* app->still_acting while this run holds the lease: renewed before each

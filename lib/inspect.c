@@ -107,7 +107,7 @@ int inspect_rooms(struct mrb_app *app, const char *server, int expired, json_t *
     struct db_val p[] = {DB_I(k.now), DB_I(k.now), DB_SN(server), DB_SN(server)};
 
     room_cols(c);
-    if (db_query(app->db, expired ? expired_sql : live_sql, p, 4, c, R_NCOLS, room_row, &k, err) < 0) {
+    if (db_query(app->db, expired ? expired_sql : live_sql, DB_PARAMS(p), c, R_NCOLS, room_row, &k, err) < 0) {
         json_decref(k.list);
         *out = NULL;
         return -1;
@@ -141,7 +141,7 @@ int inspect_room(struct mrb_app *app, const char *id, json_t **out, struct mrb_e
     c[R_NCOLS].type = DB_STR;
     c[R_NCOLS + 1].type = DB_STR;
     c[R_NCOLS + 2].type = DB_INT;
-    n = db_query(app->db, sql, p, 2, c, R_NCOLS + 3, NULL, NULL, err);
+    n = db_query(app->db, sql, DB_PARAMS(p), c, R_NCOLS + 3, NULL, NULL, err);
     if (n <= 0)
         return n;
     room = room_json(c, now);
@@ -149,7 +149,7 @@ int inspect_room(struct mrb_app *app, const char *id, json_t **out, struct mrb_e
     json_object_set_new(room, "description", json_string(c[R_NCOLS + 1].s));
     json_object_set_new(room, "record", json_boolean(c[R_NCOLS + 2].i));
     seats = json_array();
-    if (db_query(app->db, seats_sql, one, 1, sc, 3, seat_row, seats, err) < 0 ||
+    if (db_query(app->db, seats_sql, DB_PARAMS(one), sc, 3, seat_row, seats, err) < 0 ||
         (people = room_participants(app, id, janus_plugin_of(c[R_TYPE].s), err)) == NULL) {
         json_decref(room);
         json_decref(seats);

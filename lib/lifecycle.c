@@ -23,7 +23,7 @@ enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_serve
     struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                          DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_SN(s->webhook_user),
                          DB_SN(hashed), DB_I(now), DB_I(now)};
-    rc = db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err);
+    rc = db_exec(app->db, sql, DB_PARAMS(p), NULL, err);
     if (rc == DB_DUP) { /* the name, or the webhook user (unique too) */
         struct server_row row;
         return servers_get(app, s->name, &row, err) == 0 ? LIFECYCLE_CREDENTIAL_TAKEN : LIFECYCLE_EXISTS;
@@ -38,7 +38,7 @@ enum lifecycle_result lifecycle_set_state(struct mrb_app *app, const char *id, c
     struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(id)};
     unsigned long long matched = 0;
 
-    if (db_exec(app->db, sql, p, 3, &matched, err) != 0)
+    if (db_exec(app->db, sql, DB_PARAMS(p), &matched, err) != 0)
         return LIFECYCLE_FAILED;
     return matched ? LIFECYCLE_DONE : LIFECYCLE_NO_SUCH_SERVER;
 }
@@ -49,7 +49,7 @@ long long lifecycle_open_rooms(struct mrb_app *app, const char *id, struct mrb_e
     struct db_col n = {.type = DB_INT};
     struct db_val p[] = {DB_S(id)};
 
-    return db_query(app->db, sql, p, 1, &n, 1, NULL, NULL, err) == 1 ? n.i : -1;
+    return db_query(app->db, sql, DB_PARAMS(p), &n, 1, NULL, NULL, err) == 1 ? n.i : -1;
 }
 
 typedef char room_id_buf[65];
@@ -66,7 +66,7 @@ static int remove_txn(struct db *db, void *ctx, struct mrb_err *err)
     int rc = 0;
 
     for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]) && rc == 0; i++)
-        rc = db_exec(db, deletes[i], p, 1, NULL, err);
+        rc = db_exec(db, deletes[i], DB_PARAMS(p), NULL, err);
     return rc;
 }
 
@@ -92,7 +92,7 @@ enum lifecycle_result lifecycle_remove(struct mrb_app *app, const char *id, int 
         return LIFECYCLE_HAS_ROOMS;
     if (*open > 0) {
         size_t id_size = sizeof(*ids);
-        if (db_collect(app->db, rooms_sql, p, 1, &col, 1, id_size, db_fill_text, &id_size, &rows, &n, err) != 0)
+        if (db_collect(app->db, rooms_sql, DB_PARAMS(p), &col, 1, id_size, db_fill_text, &id_size, &rows, &n, err) != 0)
             return LIFECYCLE_FAILED;
         ids = rows;
         for (size_t i = 0; i < n; i++) {
@@ -117,7 +117,7 @@ enum lifecycle_result lifecycle_cordon(struct mrb_app *app, const char *id, char
 
     if (rc != LIFECYCLE_DONE)
         return rc;
-    if (servers_finish_drains(app, err) < 0 || db_query(app->db, sql, p, 1, &col, 1, NULL, NULL, err) != 1)
+    if (servers_finish_drains(app, err) < 0 || db_query(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err) != 1)
         return LIFECYCLE_FAILED;
     return db_col_str(state, 16, &col) == 0 ? LIFECYCLE_DONE : LIFECYCLE_FAILED;
 }

@@ -32,7 +32,7 @@ static int db_nodes(struct mrb_app *app, FILE *f, long long now, struct mrb_err 
 
     fprintf(f, "# HELP mrb_db_node Processes of each program using each database node (seen in the last 90 s).\n"
                "# TYPE mrb_db_node gauge\n");
-    return db_query(app->db, sql, p, 1, c, 3, node_row, f, err) < 0 ? -1 : 0;
+    return db_query(app->db, sql, DB_PARAMS(p), c, 3, node_row, f, err) < 0 ? -1 : 0;
 }
 
 /* The counters this build knows, with their help text. */
@@ -146,7 +146,7 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
     int n;
 
     n = servers_list(app, &v, err);
-    if (n < 0 || db_query(app->db, totals_sql, p, 3, tot, 4, NULL, NULL, err) != 1)
+    if (n < 0 || db_query(app->db, totals_sql, DB_PARAMS(p), tot, 4, NULL, NULL, err) != 1)
         goto fail;
     r.f = open_memstream(&text, &len);
     if (r.f == NULL)
@@ -177,7 +177,7 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
                                       "WHERE name = ? GROUP BY name, label ORDER BY label";
         int rows;
         fprintf(r.f, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help, counters[i].name);
-        rows = db_query(app->db, one_sql, cp, 1, cc, 3, counter_row, &r, err);
+        rows = db_query(app->db, one_sql, DB_PARAMS(cp), cc, 3, counter_row, &r, err);
         if (rows < 0)
             goto fail;
         if (rows == 0 && (strcmp(counters[i].name, COUNTERS_CREATES) == 0 ||

@@ -90,7 +90,7 @@ static int video_person(struct mrb_app *app, const struct room_target *t, const 
 
     memset(v, 0, sizeof(*v));
     v->pid = pid;
-    return db_query(app->db, sql, p, 3, c, 3, video_handle_row, v, err) < 0 ? -1 : 0;
+    return db_query(app->db, sql, DB_PARAMS(p), c, 3, video_handle_row, v, err) < 0 ? -1 : 0;
 }
 
 /* Mutes or unmutes pid: AudioBridge mute/unmute, or VideoRoom moderate on
@@ -162,7 +162,7 @@ int moderate_mute(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     if (mute_request(app, &t, pid, muted, err) != MOD_DONE)
         return -1;
     struct db_val p[] = {DB_I(muted), DB_S(t.id), DB_S(pid)};
-    (void)db_exec(app->db, sql, p, 3, NULL, NULL); /* presence mirror only: Janus holds the truth */
+    (void)db_exec(app->db, sql, DB_PARAMS(p), NULL, NULL); /* presence mirror only: Janus holds the truth */
     *data = json_pack("{s:s, s:s, s:b}", "roomId", t.id, "participantId", pid, "muted", muted);
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
@@ -200,7 +200,7 @@ static json_t *edit_request(const struct room_target *t, const char *name, const
  * at the media server, kicked on joining, even after guessing the new key
  * there; the people in the room keep theirs. */
 struct edit_txn {
-    const struct db_val *row; /* name, key, expires_at, max_participants, id */
+    struct db_val row[5]; /* name, key, expires_at, max_participants, id */
     const char *room_id;
     int new_key;
 };
@@ -217,13 +217,13 @@ static int edit_txn(struct db *db, void *ctx, struct mrb_err *err)
     unsigned long long revoked = 0;
     int rc;
 
-    if ((rc = db_exec(db, sql, t->row, 5, NULL, err)) != 0 || !t->new_key)
+    if ((rc = db_exec(db, sql, DB_PARAMS(t->row), NULL, err)) != 0 || !t->new_key)
         return rc;
     /* a new key ends the guessing of the old one: the room's count starts over */
-    if ((rc = db_exec(db, reset_sql, r, 1, NULL, err)) != 0 || (rc = db_exec(db, revoke_sql, r, 1, &revoked, err)) != 0)
+    if ((rc = db_exec(db, reset_sql, DB_PARAMS(r), NULL, err)) != 0 || (rc = db_exec(db, revoke_sql, DB_PARAMS(r), &revoked, err)) != 0)
         return rc;
     struct db_val c[] = {DB_I(revoked), DB_S(t->room_id)};
-    return revoked ? db_exec(db, count_sql, c, 2, NULL, err) : 0;
+    return revoked ? db_exec(db, count_sql, DB_PARAMS(c), NULL, err) : 0;
 }
 
 int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
@@ -266,8 +266,8 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
         if (room_request(&t, edit_request(&t, name, key, maxp), err) == MOD_FAILED)
             return -1;
     }
-    struct db_val p[] = {DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)};
-    struct edit_txn et = {p, t.id, valid_present(body, "roomKey") && strcmp(key, t.key) != 0};
+    struct edit_txn et = {{DB_S(name), DB_S(key), DB_I(expires_at), DB_I(maxp), DB_S(t.id)}, t.id,
+                          valid_present(body, "roomKey") && strcmp(key, t.key) != 0};
     if (db_transaction(app->db, edit_txn, &et, DB_TXN_REPLAYABLE, err) != 0) {
         if (touches_janus) /* put the media server back as the row still says */
             room_request(&t, edit_request(&t, t.name, t.key, t.max_participants), NULL);
@@ -297,7 +297,7 @@ int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_
     if (room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)
         return -1;
     struct db_val p[] = {DB_I(record), DB_S(t.id)};
-    if (db_exec(app->db, sql, p, 2, NULL, err) != 0) {
+    if (db_exec(app->db, sql, DB_PARAMS(p), NULL, err) != 0) {
         room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), NULL);
         return -1;
     }

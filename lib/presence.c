@@ -6,7 +6,7 @@ int presence_mark(struct db *db, const char *room, const char *server, struct mr
                               "ON DUPLICATE KEY UPDATE marks = marks + 1, server_id = VALUES(server_id)";
     struct db_val p[] = {DB_S(room), DB_S(server)};
 
-    return db_exec(db, sql, p, 2, NULL, err) == 0 ? 0 : -1;
+    return db_exec(db, sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
 }
 
 int presence_end(struct db *db, const char *room, const char *keep_server, long long held_until,
@@ -16,12 +16,15 @@ int presence_end(struct db *db, const char *room, const char *keep_server, long 
     static const char others_sql[] = "DELETE FROM participants WHERE room_id = ? AND server_id <> ?";
     static const char seats_sql[] = "UPDATE seats SET connected = 0, held_until = GREATEST(held_until, ?) "
                                     "WHERE room_id = ?";
-    struct db_val people[] = {DB_S(room), DB_S(keep_server ? keep_server : "")};
+    struct db_val all[] = {DB_S(room)};
+    struct db_val others[] = {DB_S(room), DB_S(keep_server ? keep_server : "")};
     struct db_val seats[] = {DB_I(held_until), DB_S(room)};
+    int rc = keep_server ? db_exec(db, others_sql, DB_PARAMS(others), NULL, err)
+                         : db_exec(db, all_sql, DB_PARAMS(all), NULL, err);
 
-    if (db_exec(db, keep_server ? others_sql : all_sql, people, keep_server ? 2 : 1, NULL, err) != 0)
+    if (rc != 0)
         return -1;
-    return db_exec(db, seats_sql, seats, 2, NULL, err) == 0 ? 0 : -1;
+    return db_exec(db, seats_sql, DB_PARAMS(seats), NULL, err) == 0 ? 0 : -1;
 }
 
 int presence_mark_server(struct db *db, const char *server, struct mrb_err *err)
@@ -31,5 +34,5 @@ int presence_mark_server(struct db *db, const char *server, struct mrb_err *err)
                               "ON DUPLICATE KEY UPDATE marks = marks + 1, server_id = VALUES(server_id)";
     struct db_val p[] = {DB_S(server)};
 
-    return db_exec(db, sql, p, 1, NULL, err) == 0 ? 0 : -1;
+    return db_exec(db, sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
 }

@@ -18,7 +18,7 @@ static int fresh_result(struct mrb_app *app, const char *id, long long now, stru
     static const char sql[] = "SELECT ok FROM server_probes WHERE server_id = ? AND probed_at >= ?";
     struct db_col ok = {.type = DB_INT};
     struct db_val p[] = {DB_S(id), DB_I(now - PROBE_REUSE_MS)};
-    int n = db_query(app->db, sql, p, 2, &ok, 1, NULL, NULL, err);
+    int n = db_query(app->db, sql, DB_PARAMS(p), &ok, 1, NULL, NULL, err);
 
     return n == 1 ? (int)ok.i : -1;
 }
@@ -34,7 +34,7 @@ static int claim(struct mrb_app *app, const char *id, long long now, struct mrb_
     struct db_val p[] = {DB_I(now), DB_S(id), DB_I(now - PROBE_REUSE_MS), DB_I(now - PROBE_REUSE_MS)};
     unsigned long long won = 0;
 
-    if (db_exec(app->db, seed_sql, one, 1, NULL, err) != 0 || db_exec(app->db, claim_sql, p, 4, &won, err) != 0)
+    if (db_exec(app->db, seed_sql, DB_PARAMS(one), NULL, err) != 0 || db_exec(app->db, claim_sql, DB_PARAMS(p), &won, err) != 0)
         return -1;
     return won == 1;
 }
@@ -79,7 +79,7 @@ enum probe_result probe_server(struct mrb_app *app, const char *id, const char *
     ok = info_ok(&app->conf, public_url);
     counters_add(app, COUNTERS_PROBES, ok ? "result=\"up\"" : "result=\"down\"", 1);
     struct db_val p[] = {DB_I(util_now_ms()), DB_I(ok), DB_S(id)};
-    if (db_exec(app->db, done_sql, p, 3, NULL, err) != 0)
+    if (db_exec(app->db, done_sql, DB_PARAMS(p), NULL, err) != 0)
         return PROBE_FAILED;
     if (ok)
         return PROBE_UP;

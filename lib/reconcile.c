@@ -130,12 +130,12 @@ static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, c
 
     if (!r->live_here) { /* ended, or moved: its presence is not this server's to tell */
         struct db_val d[] = {DB_S(r->room), DB_I(r->marks)};
-        return db_exec(app->db, done_sql, d, 2, NULL, &err) == 0 ? 0 : -1;
+        return db_exec(app->db, done_sql, DB_PARAMS(d), NULL, &err) == 0 ? 0 : -1;
     }
     if (janus_people(srv, plugin, listed_now, janus) < 0)
         return 0; /* the server failed this time: the row waits for the next poll */
     mrb->n = 0;
-    if (db_query(app->db, people_sql, one, 1, &col, 1, id_row, mrb, &err) < 0)
+    if (db_query(app->db, people_sql, DB_PARAMS(one), &col, 1, id_row, mrb, &err) < 0)
         return -1;
     for (int i = 0; i < mrb->n; i++) {
         if (idset_has(janus, mrb->id[i]))
@@ -173,12 +173,12 @@ static int reconcile_room(struct mrb_app *app, const struct janus_server *srv, c
      * unless an event marked it again meanwhile (marks moved on). */
     if (janus->n - kicked == 0 && left == 0) {
         struct db_val d[] = {DB_S(r->room), DB_I(r->marks)};
-        if (db_exec(app->db, done_sql, d, 2, NULL, &err) != 0)
+        if (db_exec(app->db, done_sql, DB_PARAMS(d), NULL, &err) != 0)
             return -1;
         return repairs;
     }
     struct db_val u[] = {DB_I(r->marks), DB_I(util_now()), DB_S(suspects), DB_S(r->room)};
-    return db_exec(app->db, checked_sql, u, 4, NULL, &err) == 0 ? repairs : -1;
+    return db_exec(app->db, checked_sql, DB_PARAMS(u), NULL, &err) == 0 ? repairs : -1;
 }
 
 int reconcile_server(struct mrb_app *app, const struct janus_server *srv)
@@ -201,7 +201,7 @@ int reconcile_server(struct mrb_app *app, const struct janus_server *srv)
 
     if (sets == NULL)
         return -1;
-    if (db_collect(app->db, sql, p, 2, c, K_NCOLS, sizeof(*rows), fill_check, NULL, &out, &n, &err) != 0) {
+    if (db_collect(app->db, sql, DB_PARAMS(p), c, K_NCOLS, sizeof(*rows), fill_check, NULL, &out, &n, &err) != 0) {
         free(sets);
         return -1;
     }

@@ -24,7 +24,7 @@ static const char *const video_codecs[] = {"vp8", "vp9", "h264", NULL};
 /* The room row. Replayable: after a COMMIT whose answer was lost, the row
  * is there and the INSERT says so. */
 struct create_txn {
-    const struct db_val *row;
+    struct db_val row[16];
 };
 
 static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
@@ -34,7 +34,7 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
         "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct create_txn *t = ctx;
-    int rc = db_exec(db, insert_sql, t->row, 16, NULL, err);
+    int rc = db_exec(db, insert_sql, DB_PARAMS(t->row), NULL, err);
 
     return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
 }
@@ -121,12 +121,11 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 
     {
         const int video = jr.plugin == JANUS_VIDEOROOM;
-        struct db_val ins[] = {DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
-                               DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
-                               DB_I(expires_at), DB_S(janus_room_type(jr.plugin)),
-                               video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
-                               video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen)};
-        struct create_txn t = {ins};
+        struct create_txn t = {{DB_S(room_id), DB_S(name), DB_S(desc), DB_S(key), DB_S(secret), DB_I(maxp),
+                                DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
+                                DB_I(expires_at), DB_S(janus_room_type(jr.plugin)),
+                                video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
+                                video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen)}};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
             servers_janus(&srv, &js);
@@ -225,7 +224,7 @@ static void key_failed(struct mrb_app *app, const char *scope, const char *subje
     struct db_val p[] = {DB_S(scope), DB_S(subject), DB_I(now), DB_I(since), DB_I(since)};
 
     if (strlen(subject) <= 64)
-        (void)db_exec_once(app->db, sql, p, 5, NULL, NULL);
+        (void)db_exec_once(app->db, sql, DB_PARAMS(p), NULL, NULL);
 }
 
 /* The client says it cannot reach url, a server of an earlier answer. When
@@ -289,7 +288,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
             return -1;
         }
         struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
-        return db_exec(app->db, rebooted_sql, p, 3, NULL, err) == 0 ? 0 : -1;
+        return db_exec(app->db, rebooted_sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
     }
     rc = servers_move_room(app, &room, &srv, err);
     if (rc < 0)
@@ -509,7 +508,7 @@ json_t *room_participants(struct mrb_app *app, const char *room_id, enum janus_p
     }
     for (int i = 0; i < P_NCOLS; i++)
         c[i].type = types[i];
-    if (db_query(app->db, sql, p, 1, c, P_NCOLS, participant_row, &k, err) < 0) {
+    if (db_query(app->db, sql, DB_PARAMS(p), c, P_NCOLS, participant_row, &k, err) < 0) {
         json_decref(k.list);
         return NULL;
     }
@@ -542,7 +541,7 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     struct db_val p[] = {DB_S(room_id)};
     /* room-status right after the webhook: causal, so a host sees what the
      * media servers reported through any web node */
-    n = db_query_causal(app->db, room_sql, p, 1, rc, 6, NULL, NULL, err);
+    n = db_query_causal(app->db, room_sql, DB_PARAMS(p), rc, 6, NULL, NULL, err);
     if (n < 0)
         return -1;
     if (n == 0) {
@@ -557,7 +556,7 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     plugin = janus_plugin_of(rc[5].s);
     if ((people = room_participants(app, room_id, plugin, err)) == NULL)
         return -1;
-    if (db_query(app->db, seats_sql, sp, 2, &sc, 1, NULL, NULL, err) != 1) {
+    if (db_query(app->db, seats_sql, DB_PARAMS(sp), &sc, 1, NULL, NULL, err) != 1) {
         json_decref(people);
         return -1;
     }
@@ -591,7 +590,7 @@ int room_target_load(struct mrb_app *app, const char *room_id, const struct toke
 
     for (int i = 0; i < T_NCOLS; i++)
         c[i].type = types[i];
-    n = db_query(app->db, sql, p, 1, c, T_NCOLS, NULL, NULL, err);
+    n = db_query(app->db, sql, DB_PARAMS(p), c, T_NCOLS, NULL, NULL, err);
     if (n < 0)
         return -1;
     if (n == 0) {
@@ -638,9 +637,9 @@ static int end_txn(struct db *db, void *ctx, struct mrb_err *err)
     struct db_val ep[] = {DB_I(et->now), DB_S(et->room_id)};
     int rc;
 
-    if ((rc = db_exec(db, people_sql, one, 1, NULL, err)) != 0 || (rc = db_exec(db, seats_sql, one, 1, NULL, err)) != 0)
+    if ((rc = db_exec(db, people_sql, DB_PARAMS(one), NULL, err)) != 0 || (rc = db_exec(db, seats_sql, DB_PARAMS(one), NULL, err)) != 0)
         return rc;
-    return db_exec(db, ended_sql, ep, 2, NULL, err);
+    return db_exec(db, ended_sql, DB_PARAMS(ep), NULL, err);
 }
 
 enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct mrb_err *err)
@@ -654,7 +653,7 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
     if (room_target_load(app, room_id, NULL, 0, &t, err) != 0)
         return ROOM_END_FAILED;
     struct db_val rp[] = {DB_I(now), DB_S(room_id)};
-    if (db_exec(app->db, refuse_sql, rp, 2, &affected, err) != 0)
+    if (db_exec(app->db, refuse_sql, DB_PARAMS(rp), &affected, err) != 0)
         return ROOM_END_FAILED;
     if (affected == 0) {
         err_set_code(err, E_ROOM_GONE);

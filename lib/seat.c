@@ -48,7 +48,7 @@ static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long lo
     void *rows = NULL;
     size_t n = 0;
     size_t user_size = sizeof(*users);
-    int rc = db_collect(db, find_sql, find, 2, &col, 1, user_size, db_fill_text, &user_size, &rows, &n, err);
+    int rc = db_collect(db, find_sql, DB_PARAMS(find), &col, 1, user_size, db_fill_text, &user_size, &rows, &n, err);
 
     *freed = 0;
     users = rows;
@@ -56,7 +56,7 @@ static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long lo
         struct db_val del[] = {DB_S(c->room_id), DB_S(users[i]), DB_I(c->now)};
         unsigned long long gone = 0;
 
-        rc = db_exec(db, delete_sql, del, 3, &gone, err);
+        rc = db_exec(db, delete_sql, DB_PARAMS(del), &gone, err);
         *freed += gone;
     }
     free(rows);
@@ -88,10 +88,10 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
      * another node), and every transaction takes seats before rooms. */
     struct db_val ins[] = {DB_S(c->room_id), DB_S(c->user_id), DB_S(c->opaque),
                            DB_I(c->now + c->conf->rooms.seat_grace), DB_I(c->now)};
-    rc = db_exec(db, insert_sql, ins, 5, NULL, err);
+    rc = db_exec(db, insert_sql, DB_PARAMS(ins), NULL, err);
     if (rc != 0)
         return rc;
-    rc = db_exec(db, claim_sql, one, 1, &claimed, err);
+    rc = db_exec(db, claim_sql, DB_PARAMS(one), &claimed, err);
     if (rc != 0 || claimed == 1)
         return rc;
     /* Full by the count: reclaim lapsed seats (ours is not: its grace runs) */
@@ -100,7 +100,7 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
         return rc;
     if (freed > 0) {
         struct db_val re[] = {DB_I(freed), DB_S(c->room_id), DB_I(freed)};
-        rc = db_exec(db, reclaim_sql, re, 3, &claimed, err);
+        rc = db_exec(db, reclaim_sql, DB_PARAMS(re), &claimed, err);
         if (rc != 0)
             return rc;
     }
@@ -119,7 +119,7 @@ int seat_keep(struct mrb_app *app, const char *room_id, const char *user_id, con
     struct db_val p[] = {DB_I(now + app->conf.rooms.seat_grace), DB_S(room_id), DB_S(user_id), DB_S(opaque)};
     unsigned long long matched = 0;
 
-    if (db_exec(app->db, sql, p, 4, &matched, err) != 0)
+    if (db_exec(app->db, sql, DB_PARAMS(p), &matched, err) != 0)
         return -1;
     return matched ? 1 : 0;
 }
@@ -131,7 +131,7 @@ static int own_seat(struct mrb_app *app, const char *room_id, const char *user_i
     static const char sql[] = "SELECT opaque_id FROM seats WHERE room_id = ? AND user_id = ?";
     struct db_val p[] = {DB_S(room_id), DB_S(user_id)};
     struct db_col col = {.type = DB_STR};
-    int n = db_query(app->db, sql, p, 2, &col, 1, NULL, NULL, err);
+    int n = db_query(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err);
 
     if (n <= 0)
         return n < 0 ? -1 : 0;

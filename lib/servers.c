@@ -119,13 +119,13 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
 
     *out = NULL;
     init_cols(cols);
-    if (db_collect(app->db, fresh_sql, fp, 2, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &fresh, &nf, err) != 0)
+    if (db_collect(app->db, fresh_sql, DB_PARAMS(fp), cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &fresh, &nf, err) != 0)
         return -1;
     if (nf < SERVERS_TRIES) {
         /* score_egress_cost() is linear in kbps / link_mbps: its value at 1 / 1 */
         struct db_val sp[] = {DB_I(since), DB_D(c->score.fallback), DB_D(score_pending_cost(c, 1)),
                               DB_D(score_egress_cost(c, 1, 1)), DB_I(want - (long long)nf)};
-        if (db_collect(app->db, stale_sql, sp, 5, cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
+        if (db_collect(app->db, stale_sql, DB_PARAMS(sp), cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
                        err) != 0) {
             free(fresh);
             return -1;
@@ -152,7 +152,7 @@ static int load_by_id(struct mrb_app *app, const char *id, struct db_col *cols, 
     struct db_val p[] = {DB_S(id)};
 
     init_cols(cols);
-    return db_query(app->db, sql, p, 1, cols, C_NCOLS, NULL, NULL, err);
+    return db_query(app->db, sql, DB_PARAMS(p), cols, C_NCOLS, NULL, NULL, err);
 }
 
 int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
@@ -164,7 +164,7 @@ int servers_rescore(struct mrb_app *app, const char *id, struct mrb_err *err)
     if (n <= 0)
         return n;
     struct db_val set[] = {DB_D(cols_score(&app->conf, cols, util_now())), DB_S(id)};
-    return db_exec(app->db, set_sql, set, 2, NULL, err) == 0 ? 1 : -1;
+    return db_exec(app->db, set_sql, DB_PARAMS(set), NULL, err) == 0 ? 1 : -1;
 }
 
 int servers_add_pending(struct mrb_app *app, const struct server_row *s, long long participants, double egress_kbps,
@@ -177,7 +177,7 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     struct db_val p[] = {DB_I(participants), DB_I((long long)(egress_kbps + 0.5)), DB_D(s->weight * cost),
                          DB_S(s->id)};
 
-    return db_exec_once(app->db, sql, p, 4, NULL, err);
+    return db_exec_once(app->db, sql, DB_PARAMS(p), NULL, err);
 }
 
 int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
@@ -264,7 +264,7 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
                              DB_SN(hashed), DB_SN(s->record_dir),
                              s->link_mbps > 0 ? DB_D(s->link_mbps) : (struct db_val){.type = DB_NULL},
                              DB_SN(s->net_devices), DB_I(now), DB_I(now)};
-        if (db_exec(app->db, sql, p, sizeof(p) / sizeof(p[0]), NULL, err) != 0 ||
+        if (db_exec(app->db, sql, DB_PARAMS(p), NULL, err) != 0 ||
             servers_rescore(app, s->name, err) < 0)
             return -1;
     }
@@ -306,13 +306,13 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     int rc;
 
     t->moved = 0;
-    if ((rc = db_exec(db, moved_sql, m, 4, &t->moved, err)) != 0 || t->moved == 0)
+    if ((rc = db_exec(db, moved_sql, DB_PARAMS(m), &t->moved, err)) != 0 || t->moved == 0)
         return rc;
     if (presence_end(db, id, to, t->now + t->grace, err) != 0)
         return DB_ERR;
-    if ((rc = db_exec(db, stale_sql, st, 3, NULL, err)) != 0)
+    if ((rc = db_exec(db, stale_sql, DB_PARAMS(st), NULL, err)) != 0)
         return rc;
-    if ((rc = db_exec(db, current_sql, cu, 2, NULL, err)) != 0)
+    if ((rc = db_exec(db, current_sql, DB_PARAMS(cu), NULL, err)) != 0)
         return rc;
     return presence_mark(db, id, to, err); /* Janus there should list nobody yet */
 }
@@ -334,7 +334,7 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
          * unless the winner moved it to the same server (then the copy is
          * the room). */
         struct janus_server js;
-        if (rc == 0 && db_query(app->db, where_sql, one, 1, &now_on, 1, NULL, NULL, NULL) == 1 &&
+        if (rc == 0 && db_query(app->db, where_sql, DB_PARAMS(one), &now_on, 1, NULL, NULL, NULL) == 1 &&
             strcmp(now_on.s, chosen->id) == 0)
             return 1;
         servers_janus(chosen, &js);
@@ -365,7 +365,8 @@ static int fill_room(void *elem, const struct db_col *c, size_t ncols, void *ctx
 }
 
 /* The live rooms sql selects (ROOM_SPEC_COLUMNS), into *out (caller
- * frees). Returns the count or -1. */
+ * frees). p and np come from the caller's DB_PARAMS(). Returns the count
+ * or -1. */
 static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np,
                       struct room_cols **out, struct mrb_err *err)
 {
@@ -407,7 +408,7 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
     struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
     struct room_cols *rooms;
-    int n = load_rooms(app, sql, p, 2, &rooms, err), moved = 0;
+    int n = load_rooms(app, sql, DB_PARAMS(p), &rooms, err), moved = 0;
 
     if (n < 0)
         return -1;
@@ -437,7 +438,7 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     struct db_val p[] = {DB_S(s->id), DB_I(s->boot), DB_I(util_now())};
     struct room_cols *rooms;
     struct janus_server js;
-    int n = load_rooms(app, sql, p, 3, &rooms, err), made = 0;
+    int n = load_rooms(app, sql, DB_PARAMS(p), &rooms, err), made = 0;
 
     if (n < 0)
         return -1;
@@ -452,7 +453,7 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
             continue;
         }
         struct db_val d[] = {DB_I(s->boot), DB_S(jr.id), DB_S(s->id)};
-        if (db_exec(app->db, done_sql, d, 3, NULL, &e) == 0) {
+        if (db_exec(app->db, done_sql, DB_PARAMS(d), NULL, &e) == 0) {
             made++;
             log_msg(LOG_LVL_INFO, "room %s recreated on %s", jr.id, s->id);
         }
@@ -508,7 +509,7 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     cols[L_ROOMS].type = DB_INT;
     cols[L_PEOPLE].type = DB_INT;
     cols[L_MURL].type = DB_STR;
-    if (db_collect(app->db, sql, p, 1, cols, L_NCOLS, sizeof(**out), fill_info, NULL, &rows, &n, err) != 0)
+    if (db_collect(app->db, sql, DB_PARAMS(p), cols, L_NCOLS, sizeof(**out), fill_info, NULL, &rows, &n, err) != 0)
         return -1;
     *out = rows;
     return (int)n;
@@ -522,7 +523,7 @@ int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
     struct db_val p[] = {DB_I(util_now())};
     unsigned long long n = 0;
 
-    if (db_exec(app->db, sql, p, 1, &n, err) != 0)
+    if (db_exec(app->db, sql, DB_PARAMS(p), &n, err) != 0)
         return -1;
     if (n)
         log_msg(LOG_LVL_INFO, "%llu cordoned server(s) drained: now disabled", n);
@@ -537,7 +538,7 @@ int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *er
     struct db_val d[] = {DB_S(id), DB_I(app->conf.health.fail_threshold)};
     unsigned long long down = 0;
 
-    if (db_exec_once(app->db, count_sql, c, 2, NULL, err) != 0 || db_exec(app->db, down_sql, d, 2, &down, err) != 0)
+    if (db_exec_once(app->db, count_sql, DB_PARAMS(c), NULL, err) != 0 || db_exec(app->db, down_sql, DB_PARAMS(d), &down, err) != 0)
         return -1;
     if (down == 0)
         return 0;

@@ -51,7 +51,7 @@ static int check_db(struct mrb_app *app, const char *user, const char *digest, c
     static const char sql[] = "SELECT id, webhook_digest FROM servers WHERE webhook_user = ?";
     struct db_col cols[2] = {{.type = DB_STR}, {.type = DB_STR}};
     struct db_val p[] = {DB_S(user)};
-    int n = db_query(app->db, sql, p, 1, cols, 2, NULL, NULL, NULL);
+    int n = db_query(app->db, sql, DB_PARAMS(p), cols, 2, NULL, NULL, NULL);
 
     if (n < 0)
         return -1;

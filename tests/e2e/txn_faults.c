@@ -10,6 +10,9 @@
  *     as autocommit on a new connection; the whole transaction runs again.
  *  3. An autocommit relative update whose answer is lost (io_timeout_s):
  *     db_exec_once() does not run it a second time.
+ *  4. A parameter count that differs from the statement's placeholders
+ *     (only a hand count can: DB_PARAMS() counts the array) is refused
+ *     before anything is bound or run.
  *
  * Prints "ok"/"FAIL" lines and "txn_faults: N passed, N failed".
  */
@@ -102,16 +105,16 @@ static int deadlock_body(struct db *db, void *ctx, struct mrb_err *err)
     int rc;
 
     k->attempts++;
-    rc = db_exec(db, row1, NULL, 0, NULL, err);
+    rc = db_exec(db, row1, DB_NO_PARAMS, NULL, err);
     if (rc != 0 || k->attempts > 1)
-        return rc != 0 ? rc : db_exec(db, row2, NULL, 0, NULL, err);
+        return rc != 0 ? rc : db_exec(db, row2, DB_NO_PARAMS, NULL, err);
     /* The other session, heavier (50 rows), holds row 2 and now waits for
      * row 1, which we hold: our next statement closes the cycle, and InnoDB
      * rolls back the lighter transaction, ours. */
     mysql_send_query(k->other, "UPDATE mrb_test_txn SET n = n WHERE id = 1",
                      (unsigned long)strlen("UPDATE mrb_test_txn SET n = n WHERE id = 1"));
     pause_ms(300);
-    (void)db_exec(db, row2, NULL, 0, NULL, &ignored); /* best effort: its failure is ignored */
+    (void)db_exec(db, row2, DB_NO_PARAMS, NULL, &ignored); /* best effort: its failure is ignored */
     /* our rollback let the other session's update through; it gives up its locks */
     mysql_read_query_result(k->other);
     side(k->other, "ROLLBACK");
@@ -157,10 +160,10 @@ static int kill_body(struct db *db, void *ctx, struct mrb_err *err)
     int rc;
 
     k->attempts++;
-    if ((rc = db_exec(db, first, NULL, 0, NULL, err)) != 0)
+    if ((rc = db_exec(db, first, DB_NO_PARAMS, NULL, err)) != 0)
         return rc;
     if (k->attempts == 1) {
-        if (db_query(db, whoami, NULL, 0, &id, 1, NULL, NULL, err) != 1)
+        if (db_query(db, whoami, DB_NO_PARAMS, &id, 1, NULL, NULL, err) != 1)
             return -1;
         if (mysql_kill(k->killer, (unsigned long)id.i) != 0) { /* KILL CONNECTION, from the other session */
             fprintf(stderr, "txn_faults: kill: %s\n", mysql_error(k->killer));
@@ -168,7 +171,7 @@ static int kill_body(struct db *db, void *ctx, struct mrb_err *err)
         }
         pause_ms(100);
     }
-    return db_exec(db, second, NULL, 0, NULL, err);
+    return db_exec(db, second, DB_NO_PARAMS, NULL, err);
 }
 
 static void test_killed_connection(struct db *db, MYSQL *admin)
@@ -203,7 +206,7 @@ static void test_lost_answer(struct mrb_conf *c, MYSQL *admin)
     side(admin, "INSERT INTO mrb_test_txn (id, n) VALUES (3, 0)");
     c->db.io_timeout_s = 1; /* the answer (after 2 s) comes too late: lost */
     db = db_open(c);
-    rc = db_exec_once(db, bump, NULL, 0, NULL, &err);
+    rc = db_exec_once(db, bump, DB_NO_PARAMS, NULL, &err);
     db_close(db);
     pause_ms(2500); /* the server finishes the statement it was sent */
     long long n = side_int(admin, "SELECT n FROM mrb_test_txn WHERE id = 3");
@@ -214,12 +217,40 @@ static void test_lost_answer(struct mrb_conf *c, MYSQL *admin)
     /* The same with db_exec, for contrast: the hazard db_exec_once avoids. */
     side(admin, "UPDATE mrb_test_txn SET n = 0 WHERE id = 3");
     db = db_open(c);
-    rc = db_exec(db, bump, NULL, 0, NULL, &err);
+    rc = db_exec(db, bump, DB_NO_PARAMS, NULL, &err);
     db_close(db);
     pause_ms(2500);
     n = side_int(admin, "SELECT n FROM mrb_test_txn WHERE id = 3");
     printf("       (db_exec, which runs a lost statement again: rc %d, n = %lld)\n", rc, n);
     c->db.io_timeout_s = 10;
+}
+
+/* ---- 4. a miscounted statement ---- */
+
+static void test_miscount(struct db *db, MYSQL *admin)
+{
+    static const char ins[] = "INSERT INTO mrb_test_txn (id, n) VALUES (?, ?)";
+    struct db_val p[] = {DB_I(4), DB_I(7)};
+    struct mrb_err err = {0};
+    char detail[512];
+    int rc;
+
+    side(admin, "DELETE FROM mrb_test_txn");
+    rc = db_exec(db, ins, p, 1, NULL, &err); /* one short: by hand, as DB_PARAMS() never would */
+    long long rows = side_int(admin, "SELECT COUNT(*) FROM mrb_test_txn");
+    snprintf(detail, sizeof(detail), "rc %d, %d %s \"%s\", %lld rows", rc, err.http, err.code, err.msg, rows);
+    check("a statement given fewer parameters than placeholders is refused (500), nothing written",
+          rc < 0 && err.http == 500 && rows == 0, detail);
+    err_clear(&err);
+    struct db_col one = {.type = DB_INT};
+    rc = db_query(db, "SELECT ?", p, 2, &one, 1, NULL, NULL, &err);
+    snprintf(detail, sizeof(detail), "rc %d, %d %s", rc, err.http, err.code);
+    check("a query given more parameters than placeholders is refused (500)", rc < 0 && err.http == 500, detail);
+    err_clear(&err);
+    rc = db_exec(db, ins, DB_PARAMS(p), NULL, &err);
+    rows = side_int(admin, "SELECT COUNT(*) FROM mrb_test_txn WHERE id = 4 AND n = 7");
+    snprintf(detail, sizeof(detail), "rc %d, %lld rows", rc, rows);
+    check("the same statement with DB_PARAMS() runs", rc == 0 && rows == 1, detail);
 }
 
 int main(void)
@@ -240,6 +271,7 @@ int main(void)
     db = db_open(&conf);
     test_ignored_deadlock(db, admin, other);
     test_killed_connection(db, admin);
+    test_miscount(db, admin);
     db_close(db);
     test_lost_answer(&conf, admin);
     side(admin, "DROP TABLE mrb_test_txn");
