@@ -35,7 +35,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps run up down status cluster cluster-down test unit e2e test-browser test-cluster test-soak install clean migrate bench fuzz valgrind deb test-deb
+.PHONY: all deps deps-run run up down status cluster cluster-down test unit e2e test-browser test-cluster test-soak install clean migrate bench fuzz valgrind deb test-deb
 all: lib/libmrb.a lib/libmrb-serve.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -65,16 +65,22 @@ tests/e2e/txn_faults: tests/e2e/txn_faults.o lib/libmrb.a
 tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS) -lcmocka
 
+# Two sets of packages: deps-run is what building and running the stack
+# needs (make run, make up: a newcomer's first command stays fast); deps adds
+# every test's tools and the npm packages of tests/openapi and Redoc.
+deps-run:
+	scripts/deps.sh run
+
 deps:
-	scripts/deps.sh
+	scripts/deps.sh test
 	@[ -e www/redoc.standalone.js ] && [ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] \
 	  || (cd tests/openapi && npm ci --no-audit --no-fund)
 
-run: deps
+run: deps-run
 	$(MAKE) all
 	scripts/stack.sh run
 
-up: deps
+up: deps-run
 	$(MAKE) all
 	scripts/stack.sh up
 

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Install the Debian packages needed to build, test and run MRB's dev stack.
-# Fast no-op when everything is present; apt-get runs only for what is missing.
+# Install the Debian packages MRB needs. Fast no-op when everything is
+# present; apt-get runs only for what is missing.
+#   scripts/deps.sh run    what building and running the dev stack needs
+#                          (make run, make up): a newcomer's first command
+#   scripts/deps.sh        that, plus every test's tools (make test)
 set -euo pipefail
 
-PACKAGES=(
+RUN_PACKAGES=(
   build-essential pkg-config
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libmariadb-dev libjwt-dev
-  libssl-dev libinih-dev libcmocka-dev zlib1g-dev
+  libssl-dev libinih-dev zlib1g-dev
   mariadb-server mariadb-client lighttpd janus coturn prometheus-node-exporter
-  curl wrk procps jq openssl iproute2 prometheus
-  chromium libjs-janus-gateway libjs-webrtc-adapter nodejs
+  libjs-janus-gateway libjs-webrtc-adapter
+  curl procps openssl iproute2
+)
+TEST_PACKAGES=(
+  libcmocka-dev jq wrk prometheus
+  chromium nodejs
   apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd libfcgi-bin
   python3 debhelper lintian fakeroot
   janus-tools ffmpeg
 )
+case "${1:-test}" in
+  run) PACKAGES=("${RUN_PACKAGES[@]}") ;;
+  test) PACKAGES=("${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  *) echo "usage: scripts/deps.sh [run|test]" >&2; exit 2 ;;
+esac
 POLICY=/usr/sbin/policy-rc.d
 
 # One dpkg-query call for all packages; unknown ones just don't show up
