@@ -104,11 +104,13 @@ migrate: tools/mrbctl
 	scripts/db-migrate.sh
 
 # The cmocka tests, then the house rules checked on the source: the layer
-# table of docs/DESIGN.md (includes) and the counted SQL parameters.
+# table of docs/DESIGN.md (includes), the counted SQL parameters, and
+# README.md's Layout against the files.
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
 	@tests/unit/layers.sh
 	@tests/unit/sql_params.sh
+	@tests/unit/readme_layout.sh
 
 e2e: all tests/e2e/txn_faults
 	tests/e2e/run.sh

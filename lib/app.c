@@ -1,3 +1,5 @@
+/* The process's start and end (app.h): the config refused when others can
+ * read it, then loaded; the Janus client and the DB handle opened. */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <stdio.h>

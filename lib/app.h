@@ -6,8 +6,10 @@
 #include "apierror.h"
 #include <jansson.h>
 
-/* What lives for the whole process: config and DB handle. Everything a
- * request needs beyond this is on the handler's stack and gone after it. */
+/* What every call is given for the whole process: the config and the DB
+ * handle. app_init() also starts the Janus client, whose curl handle is
+ * janus.c's own. Everything a request needs beyond these is on the
+ * handler's stack and gone after it. */
 struct mrb_app {
     const char *name;
     struct mrb_conf conf;

@@ -1,3 +1,4 @@
+/* Address ranges and the client behind trusted proxies (cidr.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

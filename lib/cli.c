@@ -1,3 +1,4 @@
+/* The cron programs' flags (cli.h). */
 #include <stdio.h>
 #include <string.h>
 

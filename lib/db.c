@@ -1,3 +1,6 @@
+/* MariaDB (db.h): the choice of node and failover, one prepared-statement
+ * cache per connection, statements run again only when that is harmless,
+ * and transactions run again whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

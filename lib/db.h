@@ -7,7 +7,10 @@
 #include "conf.h"
 #include "apierror.h"
 
-/* Prepared statements only: SQL text is always a literal, values are bound. */
+/* MariaDB, or a Galera cluster of it: prepared statements only (SQL text is
+ * always a literal; values are bound, and counted by DB_PARAMS), whole
+ * transactions run again on a deadlock or certification conflict, and the
+ * first ready node of [db] hosts, with failover to the next when it goes. */
 
 enum db_type { DB_NULL, DB_INT, DB_DOUBLE, DB_STR };
 

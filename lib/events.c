@@ -1,3 +1,5 @@
+/* The webhook's work (events.h): each event parsed, believed or refused by
+ * who posted it, and applied to sessions, handles, presence and seats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

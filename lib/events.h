@@ -1,6 +1,12 @@
 #ifndef MRB_EVENTS_H
 #define MRB_EVENTS_H
 
+/* The webhook's work: a batch of Janus events (sessions, handles, the core's
+ * started and shutdown, AudioBridge and VideoRoom participants) applied in
+ * one transaction, deduplicated, and believed only about the server that
+ * posted it; a handle that joins without a seat is kicked. Batches spooled
+ * while MariaDB was down are replayed first. */
+
 #include <stddef.h>
 
 #include "app.h"

@@ -1,3 +1,4 @@
+/* mrb-expire's run (expire.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,10 @@
 #ifndef MRB_EXPIRE_H
 #define MRB_EXPIRE_H
 
+/* mrb-expire's run: expired rooms destroyed on their media servers (each in
+ * its own plugin, many requests at once), marked ended, and what ended
+ * rooms and old rows leave behind purged. */
+
 #include "app.h"
 
 struct expire_stats {

@@ -1,3 +1,4 @@
+/* HTTP over FastCGI, for cgi-bin/ (http.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,10 @@
 #ifndef MRB_HTTP_H
 #define MRB_HTTP_H
 
+/* HTTP over FastCGI, for the programs in cgi-bin/ only (with serve, in
+ * lib/libmrb-serve.a): a request read and checked (method, content type,
+ * size, JSON object, gzip), the bearer token, and the JSON and text answers. */
+
 #include <stddef.h>
 
 #include <fcgiapp.h>

@@ -1,3 +1,4 @@
+/* Read-only views for operators (inspect.h): reads only, never a write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

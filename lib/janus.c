@@ -1,3 +1,5 @@
+/* The Janus Admin API client (janus.h): one keep-alive curl handle per
+ * process, and curl multi for many requests at once (polls, expiry). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* The operator's server lifecycle (lifecycle.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

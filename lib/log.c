@@ -1,3 +1,4 @@
+/* The library's one way to log (log.h). */
 #include <stdarg.h>
 #include <stdio.h>
 

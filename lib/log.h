@@ -1,10 +1,13 @@
 #ifndef MRB_LOG_H
 #define MRB_LOG_H
 
-/* The one way the library and its programs log: a line on stderr, which
- * the web server (FastCGI programs), cron or systemd (the jobs) keeps.
+/* The library's one way to log: a line on stderr, which the web server
+ * (FastCGI programs), cron or systemd (the jobs) keeps.
  * "<program>: <message>", with "warning: " or "error: " before the message
- * for those levels. Never pass a secret or a token. */
+ * for those levels. Never pass a secret or a token. The programs print
+ * their own output themselves: mrb-expire its summary line and mrbctl its
+ * messages, on stderr in the same "<program>: " form, and mrbctl its
+ * answers on stdout. */
 
 enum log_level { LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERROR };
 

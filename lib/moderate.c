@@ -1,3 +1,4 @@
+/* Host moderation (moderate.h). */
 #include <stdio.h>
 #include <string.h>
 

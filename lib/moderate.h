@@ -5,13 +5,17 @@
 #include "app.h"
 #include "apierror.h"
 
-/* Host moderation: each call takes the room creator's bearer token or an
- * admin token (else 403/102), checks the body with its field table (400),
- * finds the room (404/104) and refuses an ended or expired one (410/105),
- * then makes one AudioBridge request through the Admin API with the room's
- * secret. A participant id the media server does not know is 404/108; a
- * media server that does not answer is 503, with nothing changed. On
- * success *data (owned by the caller) is the reply's data. */
+/* Host moderation (room-kick, room-mute, room-edit, room-record, room-end):
+ * each call takes the room creator's bearer token or an admin token (else
+ * 401/101 or 403/102), checks the body with its field table (400) and
+ * finds the room (404/104). All but room-end refuse an ended or expired
+ * room (410/105), then ask the room's own plugin (AudioBridge or
+ * VideoRoom) through the Admin API, with the room's secret: a participant
+ * id the media server does not know is 404/108, and so is a room it no
+ * longer has (but room-edit then changes the row only, from which the room
+ * is recreated); a media server that does not answer is 503. room-end is
+ * room_end() (room.h). On success *data (owned by the caller) is the
+ * reply's data. */
 
 /* POST /mrb/room-kick {"roomId","participantId"}: AudioBridge kick. The
  * participant's seat is freed by the kicked event that follows. */

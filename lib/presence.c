@@ -1,3 +1,4 @@
+/* A room's presence as a whole (presence.h). */
 #include "presence.h"
 
 int presence_mark(struct db *db, const char *room, const char *server, struct mrb_err *err)

@@ -4,10 +4,11 @@
 #include "db.h"
 #include "apierror.h"
 
-/* The rooms whose presence mrb-health's reconciler (reconcile.c) compares
- * with Janus's own view: the table presence_checks, written in the
- * caller's transaction by whoever learns that a room's presence changed or
- * may be wrong. */
+/* A room's presence as a whole, written in the caller's transaction: the
+ * rooms mrb-health's reconciler (reconcile.c) is to compare with Janus's
+ * own view (table presence_checks, marked by whoever learns that a room's
+ * presence changed or may be wrong), and a room's presence ended when it
+ * moves or its copy is destroyed. */
 
 /* Marks room, which lives on server, for a look. Returns 0 or -1. */
 int presence_mark(struct db *db, const char *room, const char *server, struct mrb_err *err);

@@ -1,3 +1,4 @@
+/* A client's report of an unreachable media server, checked (probe.h). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -1,3 +1,4 @@
+/* A node exporter's Prometheus text, read (promtext.h). Pure: no I/O. */
 #include <stdlib.h>
 #include <string.h>
 

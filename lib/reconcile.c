@@ -1,3 +1,4 @@
+/* MRB's presence compared with Janus's own, and repaired (reconcile.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

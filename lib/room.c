@@ -1,3 +1,4 @@
+/* Rooms as the API sees them (room.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

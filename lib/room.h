@@ -1,6 +1,12 @@
 #ifndef MRB_ROOM_H
 #define MRB_ROOM_H
 
+/* Rooms as the API sees them: create-room (placement, the room made in its
+ * plugin, then the row), join-room (a seat, a Janus token for the room's
+ * plugin, TURN credentials; a room whose server restarted is recreated
+ * there, one whose server is down is moved), room-status, and ending a
+ * room. */
+
 #include <jansson.h>
 
 #include "app.h"

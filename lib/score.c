@@ -1,3 +1,4 @@
+/* The placement score (score.h). Pure: no I/O. */
 #include "score.h"
 
 long long score_fresh_since(const struct mrb_conf *conf, long long now)

@@ -1,6 +1,10 @@
 #ifndef MRB_SCORE_H
 #define MRB_SCORE_H
 
+/* The placement score of a media server: the weighted formula of
+ * docs/DESIGN.md ("Placement and scoring"), the freshness of its metrics and
+ * the tier rule (fresh before stale, whatever the weights). Pure: no I/O. */
+
 #include "conf.h"
 
 /* A server's load as the broker last saw it. Pure data: no I/O here. */

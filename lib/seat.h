@@ -1,6 +1,10 @@
 #ifndef MRB_SEAT_H
 #define MRB_SEAT_H
 
+/* Seats: a room's capacity, exact under any concurrency, on one node or
+ * several. rooms.seats_taken and the seat rows change in the same
+ * transaction, by deltas (seat.c says why). */
+
 #include <stddef.h>
 
 #include "app.h"

@@ -1,8 +1,10 @@
 #ifndef MRB_SERVE_H
 #define MRB_SERVE_H
 
-/* FastCGI glue: only the programs in cgi-bin/ include this (and http.h).
- * The library below it knows nothing of FastCGI. */
+/* FastCGI glue, in lib/libmrb-serve.a with http and linked (with -lfcgi)
+ * into the programs of cgi-bin/ only: the accept loop, and the one place a
+ * JSON endpoint's answer is sent and counted. Only cgi-bin/ includes this
+ * (and http.h); the library below it knows nothing of FastCGI. */
 
 #include <fcgiapp.h>
 #include <jansson.h>

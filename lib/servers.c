@@ -1,3 +1,4 @@
+/* The media servers as placement and failover use them (servers.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

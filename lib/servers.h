@@ -1,6 +1,11 @@
 #ifndef MRB_SERVERS_H
 #define MRB_SERVERS_H
 
+/* The media servers as placement and failover use them: candidates in score
+ * order, a room placed, moved (failover, evacuation, panic) or recreated
+ * after a restart, scores and pending load, failed checks, drains, and the
+ * sync from [server NAME] sections. */
+
 #include <stddef.h>
 
 #include "app.h"

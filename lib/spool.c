@@ -1,3 +1,4 @@
+/* The webhook's spool of batches while MariaDB is down (spool.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

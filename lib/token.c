@@ -1,3 +1,4 @@
+/* Tokens and credentials (token.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

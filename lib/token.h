@@ -1,6 +1,9 @@
 #ifndef MRB_TOKEN_H
 #define MRB_TOKEN_H
 
+/* Tokens and credentials: host JWTs verified (and minted, for mrbctl token
+ * host), Janus signed tokens for one plugin, and TURN REST credentials. */
+
 #include <stddef.h>
 
 #include "conf.h"

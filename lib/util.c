@@ -1,3 +1,4 @@
+/* Small helpers that know nothing of MRB (util.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>

@@ -1,6 +1,10 @@
 #ifndef MRB_UTIL_H
 #define MRB_UTIL_H
 
+/* Small helpers that know nothing of MRB: kernel randomness, base64,
+ * constant-time comparison, SHA-256, UTF-8 lengths, time, growing arrays
+ * and comma-separated lists. */
+
 #include <stddef.h>
 
 /* Fills buf with n bytes from the kernel CSPRNG. Returns 0, or -1. */

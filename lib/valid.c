@@ -1,3 +1,4 @@
+/* Request bodies checked against field tables (valid.h). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,10 @@
 #ifndef MRB_VALID_H
 #define MRB_VALID_H
 
+/* Request bodies checked in one call against a field table, one per
+ * endpoint: types, lengths, ranges and required fields (400 naming the
+ * field). */
+
 #include <stddef.h>
 
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* Who is posting events (webhook_auth.h). */
 #include <stdio.h>
 #include <string.h>
 
