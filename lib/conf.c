@@ -1,3 +1,6 @@
+/* The configuration file (conf.h): libinih's callback over the key table
+ * and the [server NAME] sections, the checks across sections, and the raw
+ * lookups of mrbctl config. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -5,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -222,6 +226,96 @@ static int net_devices_list(const char *value, char *out, size_t outlen)
     }
 }
 
+/* The keys whose values are secrets: given as @FILE they are read from
+ * FILE, and a placeholder or a weak value is refused. */
+static int is_secret(const char *section, const char *name)
+{
+    static const char *const secrets[][2] = {{"db", "password"}, {"auth", "jwt_secret"}, {"webhook", "password"},
+                                             {"turn", "secret"},  {"turn", "credential"},  {"janus", "admin_key"},
+                                             {"server", "admin_secret"}, {"server", "token_secret"},
+                                             {"server", "webhook_password"}};
+    int server = strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0;
+
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+        if (strcmp(secrets[i][0], server ? "server" : section) == 0 && strcmp(secrets[i][1], name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *conf_secret_weakness(const char *v)
+{
+    static const char *const placeholders[] = {"changeme", "change_me", "secret", "password", "janusoverlord",
+                                               "static-pass", NULL};
+    size_t len = strlen(v), same = 1;
+
+    if (strncasecmp(v, "change-me", 9) == 0)
+        return "is the example config's placeholder";
+    for (size_t i = 0; placeholders[i]; i++)
+        if (strcasecmp(v, placeholders[i]) == 0)
+            return "is a well-known placeholder";
+    while (same < len && v[same] == v[0])
+        same++;
+    if (len > 0 && same == len)
+        return "is one repeated character";
+    if (len < CONF_SECRET_MIN)
+        return "is shorter than " CONF_SECRET_MIN_TEXT " bytes";
+    return NULL;
+}
+
+/* A secret's value: itself, or with "@FILE" the first line of FILE, which
+ * must not be readable by others (as the config itself). Refused when
+ * shorter than min bytes or weak. Returns a malloc'd string, or NULL after
+ * fail(). */
+static char *secret_value(struct parse_ctx *p, const char *label, const char *value, size_t min)
+{
+    const char *weak;
+    char line[1024];
+    struct stat st;
+    FILE *f;
+    char *v;
+
+    if (value[0] != '@')
+        v = strdup(value);
+    else {
+        f = fopen(value + 1, "r");
+        if (f == NULL)
+            return fail(p, "%s: cannot read %s: %s", label, value + 1, strerror(errno)), NULL;
+        if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH)) {
+            fclose(f);
+            return fail(p, "%s: %s is readable by others: chmod o-rwx it (0600 or 0640, owned by the program's "
+                        "user or group)", label, value + 1), NULL;
+        }
+        if (fgets(line, sizeof(line), f) == NULL)
+            line[0] = '\0';
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0')
+            return fail(p, "%s: %s is empty", label, value + 1), NULL;
+        v = strdup(line);
+    }
+    if (v == NULL)
+        return fail(p, "out of memory"), NULL;
+    if (strlen(v) < min) {
+        free(v);
+        return fail(p, "%s must be at least %zu bytes: make one with: openssl rand -base64 32", label, min), NULL;
+    }
+    if ((weak = conf_secret_weakness(v)) != NULL) {
+        free(v);
+        return fail(p, "%s %s: make one with: openssl rand -base64 32", label, weak), NULL;
+    }
+    return v;
+}
+
+/* A '#' after a blank in a value that is not a secret: an inline comment,
+ * which the format does not have (only " ;" starts one). */
+static int inline_hash(const char *value)
+{
+    for (const char *h = strchr(value, '#'); h; h = strchr(h + 1, '#'))
+        if (h > value && (h[-1] == ' ' || h[-1] == '\t'))
+            return 1;
+    return 0;
+}
+
 static int server_key(struct parse_ctx *p, const char *sname, const char *name, const char *value)
 {
     struct conf_server *s;
@@ -232,14 +326,26 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
     s = server_get(p->c, sname);
     if (s == NULL)
         return fail(p, "out of memory");
+    if (is_secret(SERVER_PREFIX, name)) {
+        char label[96], *v;
+        char **dst = strcmp(name, "admin_secret") == 0   ? &s->admin_secret
+                     : strcmp(name, "token_secret") == 0 ? &s->token_secret
+                                                         : &s->webhook_password;
+        snprintf(label, sizeof(label), "[server %s] %s", sname, name);
+        if ((v = secret_value(p, label, value, dst == &s->webhook_password ? CONF_WEBHOOK_PASSWORD_MIN : 0)) ==
+            NULL)
+            return 0;
+        free(*dst);
+        *dst = v;
+        return 1;
+    }
+    if (inline_hash(value))
+        return fail(p, "[server %s] %s = '%s': an inline comment is not allowed (put it on a line of its own)",
+                    sname, name, value);
     if (strcmp(name, "public_url") == 0)
         slot = &s->public_url;
     else if (strcmp(name, "admin_url") == 0)
         slot = &s->admin_url;
-    else if (strcmp(name, "admin_secret") == 0)
-        slot = &s->admin_secret;
-    else if (strcmp(name, "token_secret") == 0)
-        slot = &s->token_secret;
     else if (strcmp(name, "metrics_url") == 0)
         slot = &s->metrics_url;
     else if (strcmp(name, "webhook_user") == 0)
@@ -252,12 +358,6 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
             return fail(p, "[server %s] record_dir must be a path of at most 200 bytes without quotes or "
                         "backslashes, not '%s'", sname, value);
         slot = &s->record_dir;
-    }
-    else if (strcmp(name, "webhook_password") == 0) {
-        if (strlen(value) < CONF_WEBHOOK_PASSWORD_MIN)
-            return fail(p, "[server %s] webhook_password must be at least %d bytes", sname,
-                        CONF_WEBHOOK_PASSWORD_MIN);
-        slot = &s->webhook_password;
     }
     else if (strcmp(name, "net_devices") == 0) {
         char list[CONF_MAX_LINE];
@@ -312,6 +412,18 @@ static int on_key(void *user, const char *section, const char *name, const char 
         if (k->offset == 0 && k->type == K_STR)
             return 1; /* accepted, not used by the programs */
         void *slot = (char *)p->c + k->offset;
+        if (is_secret(section, name)) {
+            char label[96], *v;
+            snprintf(label, sizeof(label), "[%s] %s", section, name);
+            if ((v = secret_value(p, label, value, strcmp(name, "jwt_secret") == 0 ? 32 : 0)) == NULL)
+                return 0;
+            free(*(char **)slot);
+            *(char **)slot = v;
+            return 1;
+        }
+        if (inline_hash(value))
+            return fail(p, "[%s] %s = '%s': an inline comment is not allowed (put it on a line of its own)",
+                        section, name, value);
         long l;
         double d;
         switch (k->type) {
@@ -391,10 +503,19 @@ static void set_defaults(struct mrb_conf *c)
     c->expire.max_rooms = 50000;
 }
 
-static char *dup_default(const char *v)
-{
-    return strdup(v);
-}
+/* The string keys whose default validate() fills in when the file leaves
+ * them out (the numbers' are set_defaults()'s). One table for validate()
+ * and for conf_default(), so that mrbctl config get prints what the
+ * programs use. */
+static const struct str_default {
+    const char *section, *name, *value;
+    size_t offset;
+} str_defaults[] = {
+    {"webhook", "spool_dir", "/var/spool/mrb", offsetof(struct mrb_conf, webhook.spool_dir)},
+    {"auth", "host_claim", "role", offsetof(struct mrb_conf, auth.host_claim)},
+    {"auth", "host_value", "host", offsetof(struct mrb_conf, auth.host_value)},
+    {"auth", "admin_value", "admin", offsetof(struct mrb_conf, auth.admin_value)},
+};
 
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
@@ -558,19 +679,16 @@ static int validate(struct parse_ctx *p)
         return fail(p, "[rooms] default_ttl exceeds max_ttl");
     if (c->rooms.default_max_participants > c->rooms.max_participants)
         return fail(p, "[rooms] default_max_participants exceeds max_participants");
-    if (c->webhook.spool_dir == NULL)
-        c->webhook.spool_dir = dup_default("/var/spool/mrb");
-    else if (beside_config(p, &c->webhook.spool_dir) != 0)
+    if (c->webhook.spool_dir && beside_config(p, &c->webhook.spool_dir) != 0)
         return fail(p, "out of memory");
+    for (size_t i = 0; i < sizeof(str_defaults) / sizeof(str_defaults[0]); i++) {
+        char **slot = (char **)((char *)c + str_defaults[i].offset);
+        if (*slot == NULL && (*slot = strdup(str_defaults[i].value)) == NULL)
+            return fail(p, "out of memory");
+    }
     for (size_t i = 0; i < c->n_servers; i++)
         if (c->servers[i].record_dir && beside_config(p, &c->servers[i].record_dir) != 0)
             return fail(p, "out of memory");
-    if (c->auth.host_claim == NULL)
-        c->auth.host_claim = dup_default("role");
-    if (c->auth.host_value == NULL)
-        c->auth.host_value = dup_default("host");
-    if (c->auth.admin_value == NULL)
-        c->auth.admin_value = dup_default("admin");
     for (size_t i = 0; i < c->n_servers; i++) {
         struct conf_server *s = &c->servers[i];
         if (!s->public_url || !s->admin_url || !s->admin_secret || !s->token_secret)
@@ -586,68 +704,6 @@ static int validate(struct parse_ctx *p)
                             s->name, s->webhook_user, c->servers[j].name);
     }
     return 1;
-}
-
-/* libinih (as Debian builds it) splits lines over 199 bytes silently;
- * refuse them with the real line number instead. Returns the first long
- * line's number, 0 when none, -1 when the file cannot be read. */
-static int long_line(const char *name, const char *text)
-{
-    FILE *f = text ? NULL : fopen(name, "r");
-    int line = 1, col = 0, c, found = 0;
-    const char *t = text;
-
-    if (!text && f == NULL)
-        return -1;
-    while (!found && (c = text ? (*t ? (unsigned char)*t++ : EOF) : fgetc(f)) != EOF) {
-        if (c == '\n') {
-            line++;
-            col = 0;
-        } else if (++col > CONF_MAX_LINE) {
-            found = line;
-        }
-    }
-    if (f)
-        fclose(f);
-    return found;
-}
-
-static int load(struct mrb_conf *c, const char *name, const char *text, char *errbuf, size_t errlen)
-{
-    struct parse_ctx p = {.c = c, .name = name};
-    int rc;
-
-    set_defaults(c);
-    c->path = strdup(name);
-    rc = long_line(name, text);
-    if (rc > 0) {
-        snprintf(errbuf, errlen, "%s:%d: line longer than %d bytes; continue a list on indented lines", name,
-                 rc, CONF_MAX_LINE);
-        conf_free(c);
-        return -1;
-    }
-    rc = text ? ini_parse_string(text, on_key, &p) : ini_parse(name, on_key, &p);
-    if (rc == -1)
-        snprintf(errbuf, errlen, "%s: cannot open: %s", name, strerror(errno));
-    else if (rc > 0)
-        snprintf(errbuf, errlen, "%s:%d: %s", name, rc, p.failed ? p.reason : "syntax error");
-    else if (rc == 0 && (validate(&p), p.failed))
-        snprintf(errbuf, errlen, "%s: %s", name, p.reason);
-    if (rc != 0 || p.failed) {
-        conf_free(c);
-        return -1;
-    }
-    return 0;
-}
-
-int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen)
-{
-    return load(c, path, NULL, errbuf, errlen);
-}
-
-int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen)
-{
-    return load(c, name, text, errbuf, errlen);
 }
 
 /* Copies s into out with runs of spaces and tabs squeezed to one space and
@@ -668,6 +724,133 @@ static void squeeze(const char *s, char *out, size_t len)
         out[o++] = *s;
     }
     out[o] = '\0';
+}
+
+/* 1 when section is one the programs read: a [server NAME] or a section
+ * of the key table. */
+static int known_section(const char *section)
+{
+    if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0 || strcmp(section, "server") == 0)
+        return 1; /* a server's name is checked with its first key */
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(keys[i].section, section) == 0)
+            return 1;
+    return 0;
+}
+
+/* What libinih does not tell: it splits lines over 199 bytes silently
+ * (as Debian builds it), lets a repeated key win over the first, and
+ * reports a key of an unknown section as an unknown key. A pass over the
+ * text before parsing finds these with their line numbers. Returns 0 with
+ * why "" when none, the line number with why set, or -1 when the file
+ * cannot be read. */
+static int scan(const char *name, const char *text, char *why, size_t whylen)
+{
+    FILE *f = text ? NULL : fopen(name, "r");
+    char line[CONF_MAX_LINE + 2], section[256] = "", (*seen)[2][128] = NULL;
+    size_t n_seen = 0, cap = 0;
+    int lineno = 0, found = 0;
+    const char *t = text;
+
+    why[0] = '\0';
+    if (!text && f == NULL)
+        return -1;
+    while (!found) {
+        size_t len = 0;
+        int c, long_line = 0;
+        while ((c = text ? (*t ? (unsigned char)*t++ : EOF) : fgetc(f)) != EOF && c != '\n') {
+            if (len < CONF_MAX_LINE)
+                line[len++] = (char)c;
+            else
+                long_line = 1;
+        }
+        if (c == EOF && len == 0)
+            break;
+        line[len] = '\0';
+        lineno++;
+        if (long_line) {
+            snprintf(why, whylen, "line longer than %d bytes; continue a list on indented lines", CONF_MAX_LINE);
+            found = lineno;
+        } else if (line[0] == '[') {
+            char *close = strchr(line, ']');
+            char raw[256];
+            snprintf(raw, sizeof(raw), "%.*s", close ? (int)(close - line - 1) : 0, line + 1);
+            squeeze(raw, section, sizeof(section));
+            if (close && !known_section(section)) {
+                snprintf(why, whylen, "unknown section [%s] (the sections are db, auth, webhook, turn, rooms, "
+                                      "janus, score, health, limits, expire and server NAME)", section);
+                found = lineno;
+            }
+        } else if (line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != ';' && strchr(line, '=')) {
+            char key[128];
+            size_t k = strcspn(line, "=");
+            while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+                k--;
+            snprintf(key, sizeof(key), "%.*s", (int)k, line);
+            for (size_t i = 0; i < n_seen && !found; i++)
+                if (strcmp(seen[i][0], section) == 0 && strcmp(seen[i][1], key) == 0) {
+                    snprintf(why, whylen, "%s is given twice in [%s]: say it once", key, section);
+                    found = lineno;
+                }
+            if (!found && n_seen == cap) {
+                void *grown = realloc(seen, (cap = cap ? 2 * cap : 64) * sizeof(*seen));
+                if (grown == NULL) {
+                    snprintf(why, whylen, "out of memory");
+                    found = lineno;
+                    break;
+                }
+                seen = grown;
+            }
+            if (!found) {
+                snprintf(seen[n_seen][0], sizeof(seen[0][0]), "%s", section);
+                snprintf(seen[n_seen++][1], sizeof(seen[0][1]), "%s", key);
+            }
+        }
+        if (c == EOF)
+            break;
+    }
+    free(seen);
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static int load(struct mrb_conf *c, const char *name, const char *text, char *errbuf, size_t errlen)
+{
+    struct parse_ctx p = {.c = c, .name = name};
+    int rc;
+
+    set_defaults(c);
+    c->path = strdup(name);
+    rc = scan(name, text, p.reason, sizeof(p.reason));
+    if (rc > 0) {
+        snprintf(errbuf, errlen, "%s:%d: %s", name, rc, p.reason);
+        conf_free(c);
+        return -1;
+    }
+    rc = text ? ini_parse_string(text, on_key, &p) : ini_parse(name, on_key, &p);
+    if (rc == -1)
+        snprintf(errbuf, errlen, "%s: cannot open: %s (-c FILE or MRB_CONFIG choose another file)", name,
+                 strerror(errno));
+    else if (rc > 0)
+        snprintf(errbuf, errlen, "%s:%d: %s", name, rc, p.failed ? p.reason : "syntax error");
+    else if (rc == 0 && (validate(&p), p.failed))
+        snprintf(errbuf, errlen, "%s: %s", name, p.reason);
+    if (rc != 0 || p.failed) {
+        conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen)
+{
+    return load(c, path, NULL, errbuf, errlen);
+}
+
+int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen)
+{
+    return load(c, name, text, errbuf, errlen);
 }
 
 struct raw_get {
@@ -717,6 +900,50 @@ int conf_each_server(const char *path, conf_section_fn fn, void *ctx)
     struct raw_get g = {NULL, NULL, last, sizeof(last), 0, fn, ctx};
 
     return ini_parse(path, on_raw, &g) < 0 ? -1 : 0;
+}
+
+int conf_default(const char *section, const char *key, char *out, size_t len)
+{
+    char sec[256];
+    struct mrb_conf c;
+
+    squeeze(section, sec, sizeof(sec));
+    out[0] = '\0';
+    if (strncmp(sec, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0) {
+        static const char *const known[] = {"public_url", "admin_url", "admin_secret", "token_secret",
+                                            "metrics_url", "webhook_user", "webhook_password", "record_dir",
+                                            "net_devices", "link_mbps", NULL};
+        if (strcmp(key, "weight") == 0)
+            return snprintf(out, len, "1"), 1;
+        if (strcmp(key, "enabled") == 0)
+            return snprintf(out, len, "true"), 1;
+        for (size_t i = 0; known[i]; i++)
+            if (strcmp(known[i], key) == 0)
+                return 0;
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(str_defaults) / sizeof(str_defaults[0]); i++)
+        if (strcmp(str_defaults[i].section, sec) == 0 && strcmp(str_defaults[i].name, key) == 0)
+            return snprintf(out, len, "%s", str_defaults[i].value), 1;
+    set_defaults(&c);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const struct key *k = &keys[i];
+        const void *slot = (const char *)&c + k->offset;
+        if (strcmp(k->section, sec) != 0 || strcmp(k->name, key) != 0)
+            continue;
+        switch (k->type) {
+        case K_LONG:
+            return snprintf(out, len, "%ld", *(const long *)slot), 1;
+        case K_DOUBLE:
+            return snprintf(out, len, "%g", *(const double *)slot), 1;
+        case K_ALG:
+            return snprintf(out, len, "HS256"), 1;
+        case K_STR:
+        case K_URLS:
+            return 0;
+        }
+    }
+    return -1;
 }
 
 const char *conf_default_path(void)

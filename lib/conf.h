@@ -1,6 +1,11 @@
 #ifndef MRB_CONF_H
 #define MRB_CONF_H
 
+/* The configuration file (INI, read with libinih): every global key with
+ * its type and range in one table (conf.c), one [server NAME] section per
+ * media server, and the raw lookups scripts make through mrbctl config get
+ * and config servers, which need no database. */
+
 #include <stddef.h>
 
 #include "cidr.h"
@@ -11,6 +16,8 @@
 #define CONF_MAX_LINE 198       /* libinih's line buffer, as Debian builds it */
 #define CONF_SERVER_NAME_MAX 40 /* "[server NAME]" must fit libinih's 49-byte section */
 #define CONF_WEBHOOK_PASSWORD_MIN 16
+#define CONF_SECRET_MIN 8 /* bytes: any secret shorter is refused (jwt_secret and webhook passwords need more) */
+#define CONF_SECRET_MIN_TEXT "8"
 #define CONF_MAX_NET_DEVICES 8
 
 enum conf_jwt_alg { CONF_JWT_HS256, CONF_JWT_RS256, CONF_JWT_ES256 };
@@ -127,6 +134,11 @@ const char *conf_default_path(void);
  * when absent (out ""), -1 when the file cannot be read. */
 int conf_get_raw(const char *path, const char *section, const char *key, char *out, size_t len);
 
+/* The value the programs use for a key that the file does not set: 1 with
+ * it in out, 0 for a known key without a default (out ""), -1 for a key
+ * the programs do not know. Section names compare as in conf_get_raw(). */
+int conf_default(const char *section, const char *key, char *out, size_t len);
+
 /* Calls fn with the NAME of each "[server NAME]" section of path, in file
  * order (a section split in two parts is reported at each part). Returns 0,
  * or -1 when the file cannot be read. */
@@ -141,6 +153,11 @@ int conf_load(const char *path, struct mrb_conf *c, char *errbuf, size_t errlen)
 /* Same, from a string (unit tests); name is used in error messages. */
 int conf_load_string(const char *text, const char *name, struct mrb_conf *c, char *errbuf, size_t errlen);
 void conf_free(struct mrb_conf *c);
+
+/* Why a secret must not be used, or NULL when it may: one of the example
+ * config's placeholders or another well-known one, one repeated character,
+ * or shorter than CONF_SECRET_MIN. Static text. */
+const char *conf_secret_weakness(const char *v);
 
 /* 1 when n is a valid server name: 1-40 of A-Z a-z 0-9 - _ . */
 int conf_valid_server_name(const char *n);

@@ -2,6 +2,7 @@
  * library call; this file only parses arguments and prints. Exit status:
  * 0 done, 1 failed or refused, 2 usage. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,32 +15,100 @@
 #include "token.h"
 #include "util.h"
 
+/* One row per command: its words, its arguments and what it does. The full
+ * usage lists them all; a usage error prints what was wrong and the row of
+ * the command that was meant. */
+struct command {
+    const char *name;
+    const char *args;
+    const char *help; /* lines, each indented to line up under the full usage */
+};
+
+static const struct command commands[] = {
+    {"server add", "NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
+                   "                  --webhook-user U --webhook-password P [--metrics-url URL] [--weight W]",
+     "register a server (disabled until enabled); a secret given\n"
+     "as @FILE is read from FILE (keeps it out of ps); the server's\n"
+     "event handler posts with its own webhook user and password"},
+    {"server sync", "FILE [--dry-run]", "make the servers table match FILE's [server NAME] sections"},
+    {"server enable", "NAME", "accept new rooms"},
+    {"server disable", "NAME", "no new rooms; live rooms stay"},
+    {"server cordon", "NAME", "drain: no new rooms; disabled by itself once empty"},
+    {"server panic", "NAME", "disable, and move every live room to other servers now"},
+    {"server remove", "NAME [--force]", "unregister; refused while rooms are open unless --force,\n"
+                                        "which ends them first"},
+    {"status", "[--json]", "servers: state, health, poll age, score, metrics, rooms"},
+    {"room list", "[--server NAME] [--expired] [--json]", "live (or expired) rooms, with seats and people"},
+    {"room show", "ID", "one room with its seats and participants (JSON)"},
+    {"room end", "ID", "destroy the room now; joiners get 410"},
+    {"token host", "--sub NAME [--ttl SECONDS] [--role ROLE]",
+     "mint an HS256 host JWT with the configured secret (dev);\n"
+     "--ttl defaults to 3600"},
+    {"config get", "SECTION KEY", "print the value the programs use for KEY (its default when\n"
+                                  "CONFIG does not set it; exit 1 for an unknown key); for\n"
+                                  "scripts: no database, no other checks"},
+    {"config servers", "", "print the NAME of each [server NAME] section of CONFIG"},
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *command_named(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* The command's synopsis, then its help in the given column: the help's
+ * first line on the synopsis's own line when there is room (the full
+ * usage's two columns). */
+static void print_command(FILE *f, const struct command *c, int column)
+{
+    const char *h = c->help;
+    int used = fprintf(f, "  %s%s%s", c->name, c->args[0] ? " " : "", c->args);
+
+    if (strchr(c->args, '\n') != NULL || used >= column || *h == '\0') {
+        fputc('\n', f);
+        used = 0;
+    }
+    while (*h) {
+        size_t n = strcspn(h, "\n");
+        fprintf(f, "%*s%.*s\n", column - used, "", (int)n, h);
+        used = 0;
+        h += n + (h[n] == '\n');
+    }
+}
+
 static void usage(FILE *f)
 {
-    fputs("usage: mrbctl [-c CONFIG] [--insecure-config] COMMAND\n"
-          "  server add NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
-          "                  --webhook-user U --webhook-password P [--metrics-url URL] [--weight W]\n"
-          "                                 register a server (disabled until enabled); a secret given\n"
-          "                                 as @FILE is read from FILE (keeps it out of ps); the server's\n"
-          "                                 event handler posts with its own webhook user and password\n"
-          "  server sync FILE [--dry-run]   make the servers table match FILE's [server NAME] sections\n"
-          "  server enable NAME             accept new rooms\n"
-          "  server disable NAME            no new rooms; live rooms stay\n"
-          "  server cordon NAME             drain: no new rooms; disabled by itself once empty\n"
-          "  server panic NAME              disable, and move every live room to other servers now\n"
-          "  server remove NAME [--force]   unregister; refused while rooms are open unless --force,\n"
-          "                                 which ends them first\n"
-          "  status [--json]                servers: state, health, poll age, score, metrics, rooms\n"
-          "  room list [--server NAME] [--expired] [--json]\n"
-          "  room show ID                   one room with its seats and participants (JSON)\n"
-          "  room end ID                    destroy the room now; joiners get 410\n"
-          "  token host --sub NAME [--ttl S] [--role ROLE]\n"
-          "                                 mint an HS256 host JWT with the configured secret (dev)\n"
-          "  config get SECTION KEY         print one value of CONFIG as the programs read it (exit 1\n"
-          "                                 when absent); for scripts: no database, no other checks\n"
-          "  config servers                 print the NAME of each [server NAME] section of CONFIG\n"
-          "CONFIG defaults to $MRB_CONFIG, then " CONF_DEFAULT_PATH ".\n",
-          f);
+    fputs("usage: mrbctl [-c CONFIG] [--insecure-config] COMMAND\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        print_command(f, &commands[i], 33);
+    fputs("CONFIG defaults to $MRB_CONFIG, then " CONF_DEFAULT_PATH ".\n", f);
+}
+
+/* A usage error: one line saying what was wrong, then the usage of that one
+ * command (name as in commands[]). Returns 2, mrbctl's usage status. */
+static int bad_usage(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad_usage(const char *name, const char *fmt, ...)
+{
+    const struct command *c = command_named(name);
+    va_list ap;
+
+    fprintf(stderr, "mrbctl: %s: ", name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nusage: mrbctl [-c CONFIG]\n", stderr);
+    if (c)
+        print_command(stderr, c, 4);
+    return 2;
+}
+
+/* An argument that is neither a known flag nor expected. */
+static int unknown_arg(const char *name, const char *arg)
+{
+    return arg[0] == '-' ? bad_usage(name, "unknown option '%s'", arg) : bad_usage(name, "unexpected argument '%s'", arg);
 }
 
 static int fail(const char *what, const struct mrb_err *err)
@@ -89,13 +158,14 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     char *end;
     int rc = 2;
 
-    if (argc < 1)
-        return usage(stderr), 2;
+    if (argc < 1 || argv[0][0] == '-')
+        return bad_usage("server add", "the server's NAME comes first");
     s.name = argv[0];
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL)
-            return usage(stderr), 2;
+            return argv[i][0] == '-' ? bad_usage("server add", "%s needs a value", argv[i])
+                                     : unknown_arg("server add", argv[i]);
         if (strcmp(argv[i], "--public-url") == 0)
             s.public_url = argv[++i];
         else if (strcmp(argv[i], "--admin-url") == 0)
@@ -117,10 +187,13 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
                 return 2;
             }
         } else
-            return usage(stderr), 2;
+            return unknown_arg("server add", argv[i]);
     }
     if (s.public_url == NULL || s.admin_url == NULL || asec == NULL || tsec == NULL)
-        return usage(stderr), 2;
+        return bad_usage("server add", "%s is required", s.public_url == NULL ? "--public-url"
+                                                         : s.admin_url == NULL ? "--admin-url"
+                                                         : asec == NULL        ? "--admin-secret"
+                                                                               : "--token-secret");
     if ((s.webhook_user == NULL) != (wpass == NULL) || (s.webhook_user == NULL && app->conf.webhook.user == NULL)) {
         fprintf(stderr, "mrbctl: --webhook-user and --webhook-password are required: the server's events are "
                         "refused without its own credential\n");
@@ -161,21 +234,34 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     return rc;
 }
 
-/* "ARG [FLAG]" in either order: *arg gets the one positional argument,
- * *set whether flag was given. Returns 0, or -1 on anything else. */
-static int arg_and_flag(int argc, char **argv, const char *flag, const char **arg, int *set)
+/* "ARG [FLAG]" in either order for command name: *arg gets the one
+ * positional argument (what names it), *set whether flag was given.
+ * Returns 0, or 2 after a usage error. */
+static int arg_and_flag(const char *name, const char *what, int argc, char **argv, const char *flag,
+                        const char **arg, int *set)
 {
     *arg = NULL;
     *set = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], flag) == 0)
             *set = 1;
-        else if (*arg == NULL)
+        else if (*arg == NULL && argv[i][0] != '-')
             *arg = argv[i];
         else
-            return -1;
+            return unknown_arg(name, argv[i]);
     }
-    return *arg ? 0 : -1;
+    return *arg ? 0 : bad_usage(name, "%s is required", what);
+}
+
+/* Exactly one argument, what names it (NAME, ID). Returns 0, or 2 after a
+ * usage error. */
+static int one_arg(const char *name, const char *what, int argc, char **argv)
+{
+    if (argc == 0)
+        return bad_usage(name, "%s is required", what);
+    if (argc > 1 || argv[0][0] == '-')
+        return unknown_arg(name, argv[argc > 1 ? 1 : 0]);
+    return 0;
 }
 
 static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
@@ -186,8 +272,8 @@ static int cmd_server_sync(struct mrb_app *app, int argc, char **argv)
     const char *file;
     int dry, rc;
 
-    if (arg_and_flag(argc, argv, "--dry-run", &file, &dry) != 0)
-        return usage(stderr), 2;
+    if ((rc = arg_and_flag("server sync", "FILE", argc, argv, "--dry-run", &file, &dry)) != 0)
+        return rc;
     if (conf_load(file, &from, errbuf, sizeof(errbuf)) != 0) {
         fprintf(stderr, "mrbctl: %s\n", errbuf);
         return 1;
@@ -212,8 +298,8 @@ static int cmd_server_state(struct mrb_app *app, const char *verb, int argc, cha
     const char *state = strcmp(verb, "enable") == 0 ? "enabled" : "disabled";
     enum lifecycle_result rc;
 
-    if (argc != 1)
-        return usage(stderr), 2;
+    if (one_arg(strcmp(verb, "enable") == 0 ? "server enable" : "server disable", "NAME", argc, argv) != 0)
+        return 2;
     rc = lifecycle_set_state(app, argv[0], state, &err);
     if (rc == LIFECYCLE_FAILED)
         return fail(verb, &err);
@@ -229,8 +315,8 @@ static int cmd_server_cordon(struct mrb_app *app, int argc, char **argv)
     char state[16];
     enum lifecycle_result rc;
 
-    if (argc != 1)
-        return usage(stderr), 2;
+    if (one_arg("server cordon", "NAME", argc, argv) != 0)
+        return 2;
     rc = lifecycle_cordon(app, argv[0], state, &err);
     if (rc == LIFECYCLE_FAILED)
         return fail("cordon", &err);
@@ -251,8 +337,8 @@ static int cmd_server_panic(struct mrb_app *app, int argc, char **argv)
     int moved = 0;
     enum lifecycle_result rc;
 
-    if (argc != 1)
-        return usage(stderr), 2;
+    if (one_arg("server panic", "NAME", argc, argv) != 0)
+        return 2;
     rc = lifecycle_panic(app, argv[0], &moved, &left, &err);
     if (rc == LIFECYCLE_NO_SUCH_SERVER)
         return no_such_server(argv[0]);
@@ -270,8 +356,8 @@ static int cmd_server_remove(struct mrb_app *app, int argc, char **argv)
     enum lifecycle_result rc;
     int force;
 
-    if (arg_and_flag(argc, argv, "--force", &id, &force) != 0)
-        return usage(stderr), 2;
+    if (arg_and_flag("server remove", "NAME", argc, argv, "--force", &id, &force) != 0)
+        return 2;
     rc = lifecycle_remove(app, id, force, &open, &err);
     if (rc == LIFECYCLE_FAILED)
         return fail("remove", &err);
@@ -310,8 +396,9 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
     json_t *list, *s;
     size_t i;
 
-    if (argc > 1 || (argc == 1 && strcmp(argv[0], "--json") != 0))
-        return usage(stderr), 2;
+    for (int k = 0; k < argc; k++)
+        if (strcmp(argv[k], "--json") != 0 || k > 0)
+            return unknown_arg("status", argv[k]);
     if (inspect_servers(app, &list, &err) != 0)
         return fail("status", &err);
     if (argc == 1)
@@ -353,14 +440,16 @@ static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
     size_t i;
 
     for (int k = 0; k < argc; k++) {
-        if (strcmp(argv[k], "--server") == 0 && k + 1 < argc)
+        if (strcmp(argv[k], "--server") == 0) {
+            if (k + 1 == argc || argv[k + 1][0] == '-')
+                return bad_usage("room list", "--server needs a server's NAME");
             server = argv[++k];
-        else if (strcmp(argv[k], "--expired") == 0)
+        } else if (strcmp(argv[k], "--expired") == 0)
             expired = 1;
         else if (strcmp(argv[k], "--json") == 0)
             as_json = 1;
         else
-            return usage(stderr), 2;
+            return unknown_arg("room list", argv[k]);
     }
     if (inspect_rooms(app, server, expired, &list, &err) != 0)
         return fail("room list", &err);
@@ -388,8 +477,8 @@ static int cmd_room_show(struct mrb_app *app, int argc, char **argv)
     json_t *room;
     int rc;
 
-    if (argc != 1)
-        return usage(stderr), 2;
+    if (one_arg("room show", "ID", argc, argv) != 0)
+        return 2;
     rc = inspect_room(app, argv[0], &room, &err);
     if (rc < 0)
         return fail("room show", &err);
@@ -405,8 +494,8 @@ static int cmd_room_end(struct mrb_app *app, int argc, char **argv)
     struct mrb_err err = {0};
     enum room_end_result rc;
 
-    if (argc != 1)
-        return usage(stderr), 2;
+    if (one_arg("room end", "ID", argc, argv) != 0)
+        return 2;
     rc = room_end(app, argv[0], &err);
     if (rc == ROOM_END_FAILED)
         return fail("room end", &err);
@@ -424,17 +513,26 @@ static int cmd_token_host(struct mrb_app *app, int argc, char **argv)
     char *jwt;
 
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--sub") == 0 && i + 1 < argc)
+        int has_value = i + 1 < argc;
+        if (strcmp(argv[i], "--sub") != 0 && strcmp(argv[i], "--ttl") != 0 && strcmp(argv[i], "--role") != 0)
+            return unknown_arg("token host", argv[i]);
+        if (!has_value)
+            return bad_usage("token host", "%s needs a value", argv[i]);
+        if (strcmp(argv[i], "--sub") == 0)
             sub = argv[++i];
-        else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc)
-            ttl = strtol(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--role") == 0)
             role = argv[++i];
-        else
-            return usage(stderr), 2;
+        else {
+            char *end;
+            errno = 0;
+            ttl = strtol(argv[++i], &end, 10);
+            if (errno || end == argv[i] || *end != '\0' || ttl <= 0)
+                return bad_usage("token host", "--ttl must be a whole number of seconds, 1 or more, not '%s'",
+                                 argv[i]);
+        }
     }
-    if (sub == NULL || ttl <= 0)
-        return usage(stderr), 2;
+    if (sub == NULL)
+        return bad_usage("token host", "--sub NAME is required (the host the token names)");
     if (app->conf.auth.alg != CONF_JWT_HS256) {
         fprintf(stderr, "mrbctl: token host needs jwt_alg = HS256 (the key to sign with)\n");
         return 1;
@@ -470,27 +568,42 @@ static void print_server(const char *name, void *ctx)
 
 static int cmd_config(const char *path, int argc, char **argv)
 {
+    const char *verb = argc > 0 ? argv[0] : "";
     char value[1024];
     int rc;
 
-    if (argc == 3 && strcmp(argv[0], "get") == 0) {
+    if (strcmp(verb, "get") == 0) {
+        if (argc != 3)
+            return argc < 3 ? bad_usage("config get", "needs SECTION and KEY (as in: config get rooms seat_grace)")
+                            : unknown_arg("config get", argv[3]);
         rc = conf_get_raw(path, argv[1], argv[2], value, sizeof(value));
         if (rc < 0) {
-            fprintf(stderr, "mrbctl: cannot read %s\n", path);
+            fprintf(stderr, "mrbctl: cannot read %s: %s (-c FILE or MRB_CONFIG choose another file)\n", path,
+                    strerror(errno));
             return 2;
+        }
+        if (rc == 0)
+            rc = conf_default(argv[1], argv[2], value, sizeof(value));
+        if (rc < 0) {
+            fprintf(stderr, "mrbctl: config get: the programs know no key %s in [%s]\n", argv[2], argv[1]);
+            return 1;
         }
         if (rc == 1)
             puts(value);
         return rc == 1 ? 0 : 1;
     }
-    if (argc == 1 && strcmp(argv[0], "servers") == 0) {
+    if (strcmp(verb, "servers") == 0) {
         struct seen_names seen = {.n = 0};
+        if (argc != 1)
+            return unknown_arg("config servers", argv[1]);
         if (conf_each_server(path, print_server, &seen) != 0) {
-            fprintf(stderr, "mrbctl: cannot read %s\n", path);
+            fprintf(stderr, "mrbctl: cannot read %s: %s (-c FILE or MRB_CONFIG choose another file)\n", path,
+                    strerror(errno));
             return 2;
         }
         return 0;
     }
+    fprintf(stderr, "mrbctl: config: %s\n", argc ? "unknown command" : "get or servers?");
     usage(stderr);
     return 2;
 }
@@ -524,6 +637,7 @@ static int run(struct mrb_app *app, int argc, char **argv)
             return cmd_room_end(app, argc - 2, argv + 2);
     } else if (strcmp(noun, "token") == 0 && strcmp(verb, "host") == 0)
         return cmd_token_host(app, argc - 2, argv + 2);
+    fprintf(stderr, "mrbctl: unknown command '%s%s%s'\n", noun, verb[0] ? " " : "", verb);
     usage(stderr);
     return 2;
 }
