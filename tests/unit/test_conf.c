@@ -1,39 +1,12 @@
 /* Unit tests for lib/conf.c: conf_load_string(), conf_load(),
  * conf_default_path(), conf_free(). Run from the repository root (make unit)
- * so that conf/mrb.dev.conf is found. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include "conf.h"
-
-#define EPS 1e-9
-#define assert_close(actual, expected)                                                                      \
-    do {                                                                                                    \
-        double act_ = (actual), exp_ = (expected), d_ = act_ - exp_;                                         \
-        if (!((d_ < 0 ? -d_ : d_) <= EPS))                                                                  \
-            fail_msg("%s = %.12f, expected %.12f", #actual, act_, exp_);                                    \
-    } while (0)
-
-#define SECRET32 "0123456789abcdef0123456789abcdef" /* exactly 32 bytes */
-
-/* The smallest configuration that validates: 8 lines. */
-#define MIN_CONF                                                                                            \
-    "[db]\n"                    /* 1 */                                                             \
-    "user = mrb\n"              /* 2 */                                                             \
-    "database = mrb\n"          /* 3 */                                                             \
-    "[auth]\n"                  /* 4 */                                                             \
-    "jwt_secret = " SECRET32 "\n" /* 5 */                                                           \
-    "[webhook]\n"               /* 6 */                                                             \
-    "user = janus\n"            /* 7 */                                                             \
-    "password = pw\n"           /* 8 */
+ * so that conf/mrb.dev.conf is found.
+ *
+ * Most cases are rows of a table: a configuration that must be refused and
+ * what its message says (struct refusal, check_refusals()), or one that must
+ * be accepted and what it sets. Every failure starts with the row's name. */
+#include <sys/stat.h>
+#include "unit.h"
 
 /* Like conf/mrb.dev.conf, with every key set to a non-default value. */
 static const char full_conf[] =
@@ -42,7 +15,7 @@ static const char full_conf[] =
     "host = db.example\n"
     "port = 3307\n"
     "user = mrbuser\n"
-    "password = dbpw\n"
+    "password = database-pw\n"
     "database = mrbdb\n"
     "socket = /run/mysqld/mysqld.sock\n"
     "\n"
@@ -58,7 +31,7 @@ static const char full_conf[] =
     "\n"
     "[webhook]\n"
     "user = hookuser\n"
-    "password = hookpw\n"
+    "password = hook-password\n"
     "\n"
     "[turn]\n"
     "urls = turn:10.0.0.1:3478?transport=udp, turn:10.0.0.1:3478?transport=tcp,turns:t.example:5349\n"
@@ -75,7 +48,7 @@ static const char full_conf[] =
     "token_max_ttl = 900\n"
     "\n"
     "[janus]\n"
-    "admin_key = akey\n"
+    "admin_key = audiobridge-key\n"
     "connect_timeout_ms = 500\n"
     "timeout_ms = 2500\n"
     "\n"
@@ -94,8 +67,8 @@ static const char full_conf[] =
     "[server janus-a]\n"
     "public_url = http://127.0.0.1:8188/janus\n"
     "admin_url = http://127.0.0.1:7188/admin\n"
-    "admin_secret = asec-a\n"
-    "token_secret = tsec-a\n"
+    "admin_secret = admin-secret-a\n"
+    "token_secret = token-secret-a\n"
     "metrics_url = http://127.0.0.1:9100/metrics\n"
     "weight = 2.5\n"
     "link_mbps = 250.5\n"
@@ -105,11 +78,14 @@ static const char full_conf[] =
     "[server janus_b.2]\n"
     "public_url = https://b.example/janus\n"
     "admin_url = https://b.example/admin\n"
-    "admin_secret = asec-b\n"
-    "token_secret = tsec-b\n";
+    "admin_secret = admin-secret-b\n"
+    "token_secret = token-secret-b\n";
 
-/* Loads text that must fail; returns the message. */
-static const char *load_fail(const char *text, char *errbuf, size_t errlen)
+/* Loads text that must be refused, and returns the message (in errbuf);
+ * a failure names the case and the caller's line. */
+#define conf_refused(name, text, errbuf, errlen) refused_at((name), (text), (errbuf), (errlen), __FILE__, __LINE__)
+static const char *refused_at(const char *name, const char *text, char *errbuf, size_t errlen, const char *file,
+                              int line)
 {
     struct mrb_conf c;
     int rc;
@@ -118,46 +94,62 @@ static const char *load_fail(const char *text, char *errbuf, size_t errlen)
     snprintf(errbuf, errlen, "(untouched)");
     rc = conf_load_string(text, "t.conf", &c, errbuf, errlen);
     if (rc != -1)
-        fail_msg("expected -1, got %d for:\n%s", rc, text);
+        unit_fail_at(file, line, "%s: expected -1, got %d for:\n%s", name, rc, text);
     /* left freed: zeroed, and freeing again is harmless */
-    assert_null(c.path);
-    assert_null(c.servers);
-    assert_int_equal(c.n_servers, 0);
-    assert_int_equal(c.turn.n_urls, 0);
+    if (c.path != NULL || c.servers != NULL || c.n_servers != 0 || c.turn.n_urls != 0)
+        unit_fail_at(file, line, "%s: refused, but not left freed (path %p, servers %p, n_servers %zu, n_urls %zu)",
+                     name, (void *)c.path, (void *)c.servers, c.n_servers, c.turn.n_urls);
     conf_free(&c);
     return errbuf;
 }
 
-static void load_ok(const char *text, struct mrb_conf *c)
-{
-    char errbuf[256] = "";
+/* A configuration that must be refused, and what the message says (each
+ * check left NULL is not made). */
+struct refusal {
+    const char *name;
+    const char *text;     /* the whole configuration */
+    const char *starts;   /* the message starts with this */
+    const char *contains; /* the message contains this */
+    const char *also;     /* and this */
+    const char *equals;   /* the whole message */
+    const char *lacks;    /* never in the message (a secret) */
+};
 
-    memset(c, 0x5a, sizeof(*c));
-    if (conf_load_string(text, "t.conf", c, errbuf, sizeof(errbuf)) != 0)
-        fail_msg("conf_load_string failed: %s\n--- text:\n%s", errbuf, text);
+static void check_refusals(const struct refusal *cases, size_t n)
+{
+    char errbuf[256];
+
+    for (size_t i = 0; i < n; i++) {
+        const struct refusal *r = &cases[i];
+
+        conf_refused(r->name, r->text, errbuf, sizeof(errbuf));
+        if (r->equals != NULL)
+            case_str(r->name, errbuf, r->equals);
+        if (r->starts != NULL)
+            case_starts(r->name, errbuf, r->starts);
+        if (r->contains != NULL)
+            case_contains(r->name, errbuf, r->contains);
+        if (r->also != NULL)
+            case_contains(r->name, errbuf, r->also);
+        if (r->lacks != NULL)
+            case_lacks(r->name, errbuf, r->lacks);
+    }
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL)
-        fail_msg("'%s' does not contain '%s'", hay, needle);
-}
+/* A configuration that must be accepted (what it sets is checked elsewhere). */
+struct acceptance {
+    const char *name;
+    const char *text;
+};
 
-static void assert_starts(const char *hay, const char *prefix)
+static void check_acceptances(const struct acceptance *cases, size_t n)
 {
-    if (strncmp(hay, prefix, strlen(prefix)) != 0)
-        fail_msg("'%s' does not start with '%s'", hay, prefix);
-}
+    struct mrb_conf c;
 
-/* MIN_CONF plus extra lines: the first extra line is line 9. */
-static char *with_extra(const char *extra)
-{
-    size_t n = strlen(MIN_CONF) + strlen(extra) + 1;
-    char *s = malloc(n);
-
-    assert_non_null(s);
-    snprintf(s, n, "%s%s", MIN_CONF, extra);
-    return s;
+    for (size_t i = 0; i < n; i++) {
+        conf_ok(cases[i].name, cases[i].text, &c);
+        conf_free(&c);
+    }
 }
 
 static void test_full_config(void **state)
@@ -165,12 +157,12 @@ static void test_full_config(void **state)
     struct mrb_conf c;
 
     (void)state;
-    load_ok(full_conf, &c);
+    conf_ok("full_conf", full_conf, &c);
     assert_string_equal(c.path, "t.conf");
     assert_string_equal(c.db.host, "db.example");
     assert_int_equal(c.db.port, 3307);
     assert_string_equal(c.db.user, "mrbuser");
-    assert_string_equal(c.db.password, "dbpw");
+    assert_string_equal(c.db.password, "database-pw");
     assert_string_equal(c.db.database, "mrbdb");
     assert_string_equal(c.db.socket, "/run/mysqld/mysqld.sock");
 
@@ -186,7 +178,7 @@ static void test_full_config(void **state)
     assert_string_equal(c.auth.admin_value, "root");
 
     assert_string_equal(c.webhook.user, "hookuser");
-    assert_string_equal(c.webhook.password, "hookpw");
+    assert_string_equal(c.webhook.password, "hook-password");
 
     assert_int_equal(c.turn.n_urls, 3);
     assert_string_equal(c.turn.urls[0], "turn:10.0.0.1:3478?transport=udp");
@@ -205,7 +197,7 @@ static void test_full_config(void **state)
     assert_int_equal(c.rooms.max_participants, 12);
     assert_int_equal(c.rooms.token_max_ttl, 900);
 
-    assert_string_equal(c.janus.admin_key, "akey");
+    assert_string_equal(c.janus.admin_key, "audiobridge-key");
     assert_int_equal(c.janus.connect_timeout_ms, 500);
     assert_int_equal(c.janus.timeout_ms, 2500);
 
@@ -222,8 +214,8 @@ static void test_full_config(void **state)
     assert_string_equal(c.servers[0].name, "janus-a");
     assert_string_equal(c.servers[0].public_url, "http://127.0.0.1:8188/janus");
     assert_string_equal(c.servers[0].admin_url, "http://127.0.0.1:7188/admin");
-    assert_string_equal(c.servers[0].admin_secret, "asec-a");
-    assert_string_equal(c.servers[0].token_secret, "tsec-a");
+    assert_string_equal(c.servers[0].admin_secret, "admin-secret-a");
+    assert_string_equal(c.servers[0].token_secret, "token-secret-a");
     assert_string_equal(c.servers[0].metrics_url, "http://127.0.0.1:9100/metrics");
     assert_close(c.servers[0].weight, 2.5);
     assert_close(c.servers[0].link_mbps, 250.5);
@@ -233,8 +225,8 @@ static void test_full_config(void **state)
     assert_string_equal(c.servers[1].name, "janus_b.2");
     assert_string_equal(c.servers[1].public_url, "https://b.example/janus");
     assert_string_equal(c.servers[1].admin_url, "https://b.example/admin");
-    assert_string_equal(c.servers[1].admin_secret, "asec-b");
-    assert_string_equal(c.servers[1].token_secret, "tsec-b");
+    assert_string_equal(c.servers[1].admin_secret, "admin-secret-b");
+    assert_string_equal(c.servers[1].token_secret, "token-secret-b");
     assert_null(c.servers[1].metrics_url);
     assert_close(c.servers[1].weight, 1.0); /* default */
     assert_close(c.servers[1].link_mbps, 0); /* unknown: no network term */
@@ -248,12 +240,13 @@ static void test_full_config(void **state)
     conf_free(&c);
 }
 
+/* Every default (test_score.c relies on the [score] and [health] ones). */
 static void test_defaults(void **state)
 {
     struct mrb_conf c;
 
     (void)state;
-    load_ok(MIN_CONF, &c);
+    conf_ok("MIN_CONF", MIN_CONF, &c);
     assert_null(c.db.host);
     assert_int_equal(c.db.port, 3306);
     assert_null(c.db.password);
@@ -293,336 +286,287 @@ static void test_defaults(void **state)
     conf_free(&c);
 }
 
+#define LINE10 "t.conf:10: " /* the first line after MIN_CONF's 8 and a section line */
+
 static void test_turn_url_lists(void **state)
 {
+    static const struct {
+        const char *name, *text;
+        size_t n_urls;
+        const char *urls[CONF_MAX_URLS];
+        size_t n_stun;
+        const char *stun[2];
+        const char *username, *credential;
+    } ok[] = {
+        {"separators: commas and/or spaces, empty items skipped",
+         MIN_CONF "[turn]\nurls = ,turn:a, ,turns:b,,turn:c ,\nsecret = turn-secret-s\nstun_urls = stun:x stuns:y\n", 3,
+         {"turn:a", "turns:b", "turn:c"}, 2, {"stun:x", "stuns:y"}, NULL, NULL},
+        {"a list continued on indented lines",
+         MIN_CONF "[turn]\nurls = turn:a,turn:b,turn:c\n  turn:d\nsecret = turn-secret-s\n",
+         4, {"turn:a", "turn:b", "turn:c", "turn:d"}, 0, {NULL}, NULL, NULL},
+        {"exactly 8 URLs",
+         MIN_CONF "[turn]\nurls = turn:1,turn:2,turn:3,turn:4,turn:5,turn:6,turn:7,turn:8\nsecret = turn-secret-s\n", CONF_MAX_URLS,
+         {"turn:1", "turn:2", "turn:3", "turn:4", "turn:5", "turn:6", "turn:7", "turn:8"}, 0, {NULL}, NULL, NULL},
+        {"a static username and credential instead of a secret",
+         MIN_CONF "[turn]\nurls = turn:x\nusername = u\ncredential = static-credential\n", 1, {"turn:x"}, 0, {NULL}, "u", "static-credential"},
+    };
+    static const struct refusal bad[] = {
+        {"a repeated key is refused, not appended",
+         MIN_CONF "[turn]\nurls = turn:a,turn:b,turn:c\nurls = turn:d\nsecret = turn-secret-s\n",
+         .equals = "t.conf:11: urls is given twice in [turn]: say it once"},
+        {"9 URLs", MIN_CONF "[turn]\nurls = u1,u2,u3,u4,u5,u6,u7,u8,u9\nsecret = turn-secret-s\n", .starts = LINE10,
+         .contains = "at most 8"},
+        /* only turn:/turns: (and stun:/stuns:) URLs: a typo is not handed to browsers */
+        {"an http URL among the TURN URLs", MIN_CONF "[turn]\nurls = turn:a, http://b\nsecret = turn-secret-s\n",
+         .contains = "'http://b' is not a turn: or turns: URL"},
+        {"a turn: URL among the STUN URLs", MIN_CONF "[turn]\nstun_urls = turn:a\n",
+         .contains = "'turn:a' is not a stun: or stuns: URL"},
+        /* TURN URLs need credentials: REST secret, or static username+credential */
+        {"TURN URLs without credentials", MIN_CONF "[turn]\nurls = turn:x\n", .contains = "[turn]"},
+        {"a static username without its credential", MIN_CONF "[turn]\nurls = turn:x\nusername = u\n",
+         .contains = "[turn]"},
+    };
     struct mrb_conf c;
-    char errbuf[256];
-    char *t;
 
     (void)state;
-    /* separators: commas and/or spaces, empty items skipped */
-    t = with_extra("[turn]\nurls = ,turn:a, ,turns:b,,turn:c ,\nsecret = s\nstun_urls = stun:x stuns:y\n");
-    load_ok(t, &c);
-    assert_int_equal(c.turn.n_urls, 3);
-    assert_string_equal(c.turn.urls[0], "turn:a");
-    assert_string_equal(c.turn.urls[1], "turns:b");
-    assert_string_equal(c.turn.urls[2], "turn:c");
-    assert_int_equal(c.turn.n_stun_urls, 2);
-    assert_string_equal(c.turn.stun_urls[0], "stun:x");
-    assert_string_equal(c.turn.stun_urls[1], "stuns:y");
-    conf_free(&c);
-    free(t);
+    for (size_t i = 0; i < N_CASES(ok); i++) {
+        const char *name = ok[i].name;
 
-    /* a repeated key (or an indented continuation line) appends to the list */
-    t = with_extra("[turn]\nurls = turn:a,turn:b,turn:c\nurls = turn:d\nsecret = s\n");
-    load_ok(t, &c);
-    assert_int_equal(c.turn.n_urls, 4);
-    assert_string_equal(c.turn.urls[3], "turn:d");
-    conf_free(&c);
-    free(t);
-
-    /* exactly 8 accepted, 9 refused */
-    t = with_extra("[turn]\nurls = turn:1,turn:2,turn:3,turn:4,turn:5,turn:6,turn:7,turn:8\nsecret = s\n");
-    load_ok(t, &c);
-    assert_int_equal(c.turn.n_urls, CONF_MAX_URLS);
-    assert_string_equal(c.turn.urls[7], "turn:8");
-    conf_free(&c);
-    free(t);
-    t = with_extra("[turn]\nurls = u1,u2,u3,u4,u5,u6,u7,u8,u9\nsecret = s\n");
-    assert_starts(load_fail(t, errbuf, sizeof(errbuf)), "t.conf:10: ");
-    assert_contains(errbuf, "at most 8");
-    free(t);
-
-    /* only turn:/turns: (and stun:/stuns:) URLs: a typo is not handed to browsers */
-    t = with_extra("[turn]\nurls = turn:a, http://b\nsecret = s\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'http://b' is not a turn: or turns: URL");
-    free(t);
-    t = with_extra("[turn]\nstun_urls = turn:a\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'turn:a' is not a stun: or stuns: URL");
-    free(t);
-
-    /* TURN URLs need credentials: REST secret, or static username+credential */
-    t = with_extra("[turn]\nurls = turn:x\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "[turn]");
-    free(t);
-    t = with_extra("[turn]\nurls = turn:x\nusername = u\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "[turn]");
-    free(t);
-    t = with_extra("[turn]\nurls = turn:x\nusername = u\ncredential = c\n");
-    load_ok(t, &c);
-    assert_string_equal(c.turn.username, "u");
-    assert_string_equal(c.turn.credential, "c");
-    conf_free(&c);
-    free(t);
+        conf_ok(name, ok[i].text, &c);
+        case_int(name, c.turn.n_urls, ok[i].n_urls);
+        for (size_t j = 0; j < ok[i].n_urls; j++)
+            case_str(name, c.turn.urls[j], ok[i].urls[j]);
+        case_int(name, c.turn.n_stun_urls, ok[i].n_stun);
+        for (size_t j = 0; j < ok[i].n_stun; j++)
+            case_str(name, c.turn.stun_urls[j], ok[i].stun[j]);
+        case_str(name, c.turn.username, ok[i].username);
+        case_str(name, c.turn.credential, ok[i].credential);
+        conf_free(&c);
+    }
+    check_refusals(bad, N_CASES(bad));
 }
 
 /* [db] hosts: the ordered node list, parsed into c.db.nodes. */
 static void test_db_hosts(void **state)
 {
+    static const struct {
+        const char *name, *text;
+        size_t n_nodes;
+        struct {
+            const char *host;
+            long port;
+        } nodes[3];
+        long connect_timeout_ms, failback_s;
+    } ok[] = {
+        {"without hosts: one node from host and port", MIN_CONF, 1, {{"", 3306}}, 2000, 60},
+        {"order kept; the port defaults to [db] port; commas and blanks; [v6]",
+         MIN_CONF "[db]\nport = 3400\nhosts = 10.0.0.2:4317, 10.0.0.1 ,[::1]:4327\nfailback_s = 0\n", 3,
+         {{"10.0.0.2", 4317}, {"10.0.0.1", 3400}, {"::1", 4327}}, 2000, 0},
+    };
+    static const struct refusal bad[] = {
+        {"port 0", MIN_CONF "[db]\nhosts = a:0\n", .starts = "t.conf"},
+        {"port 99999", MIN_CONF "[db]\nhosts = a:99999\n", .starts = "t.conf"},
+        {"port not a number", MIN_CONF "[db]\nhosts = a:x\n", .starts = "t.conf", .contains = "'a:x' is not host:port"},
+        {"a bare v6 address", MIN_CONF "[db]\nhosts = ::1:3306\n", .starts = "t.conf"},
+        {"an unclosed [v6", MIN_CONF "[db]\nhosts = [::1\n", .starts = "t.conf"},
+        {"nothing at all", MIN_CONF "[db]\nhosts = , ,\n", .starts = "t.conf"},
+        {"9 nodes", MIN_CONF "[db]\nhosts = a,b,c,d,e,f,g,h,i\n", .starts = "t.conf"},
+        {"connect_timeout_ms 50", MIN_CONF "[db]\nconnect_timeout_ms = 50\n", .starts = "t.conf"},
+    };
     struct mrb_conf c;
-    char errbuf[256];
-    char *t;
 
     (void)state;
-    /* without hosts: one node from host and port */
-    load_ok(MIN_CONF, &c);
-    assert_int_equal(c.db.n_nodes, 1);
-    assert_string_equal(c.db.nodes[0].host, "");
-    assert_int_equal(c.db.nodes[0].port, 3306);
-    assert_int_equal(c.db.connect_timeout_ms, 2000);
-    assert_int_equal(c.db.failback_s, 60);
-    conf_free(&c);
+    for (size_t i = 0; i < N_CASES(ok); i++) {
+        const char *name = ok[i].name;
 
-    /* order kept; the port defaults to [db] port; commas and blanks; [v6] */
-    t = with_extra("[db]\nport = 3400\nhosts = 10.0.0.2:4317, 10.0.0.1 ,[::1]:4327\nfailback_s = 0\n");
-    load_ok(t, &c);
-    assert_int_equal(c.db.n_nodes, 3);
-    assert_string_equal(c.db.nodes[0].host, "10.0.0.2");
-    assert_int_equal(c.db.nodes[0].port, 4317);
-    assert_string_equal(c.db.nodes[1].host, "10.0.0.1");
-    assert_int_equal(c.db.nodes[1].port, 3400);
-    assert_string_equal(c.db.nodes[2].host, "::1");
-    assert_int_equal(c.db.nodes[2].port, 4327);
-    assert_int_equal(c.db.failback_s, 0);
-    conf_free(&c);
-    free(t);
-
-    /* refused: a bad port, a bare v6 address, too many nodes, nothing at all */
-    const char *bad[] = {"[db]\nhosts = a:0\n", "[db]\nhosts = a:99999\n", "[db]\nhosts = a:x\n",
-                         "[db]\nhosts = ::1:3306\n", "[db]\nhosts = [::1\n", "[db]\nhosts = , ,\n",
-                         "[db]\nhosts = a,b,c,d,e,f,g,h,i\n", "[db]\nconnect_timeout_ms = 50\n"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        t = with_extra(bad[i]);
-        assert_starts(load_fail(t, errbuf, sizeof(errbuf)), "t.conf");
-        free(t);
+        conf_ok(name, ok[i].text, &c);
+        case_int(name, c.db.n_nodes, ok[i].n_nodes);
+        for (size_t j = 0; j < ok[i].n_nodes; j++) {
+            case_str(name, c.db.nodes[j].host, ok[i].nodes[j].host);
+            case_int(name, c.db.nodes[j].port, ok[i].nodes[j].port);
+        }
+        case_int(name, c.db.connect_timeout_ms, ok[i].connect_timeout_ms);
+        case_int(name, c.db.failback_s, ok[i].failback_s);
+        conf_free(&c);
     }
-    t = with_extra("[db]\nhosts = a:x\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "'a:x' is not host:port");
-    free(t);
+    check_refusals(bad, N_CASES(bad));
 }
 
 static void test_unknown_key_line(void **state)
 {
-    char errbuf[256];
-    char *t;
+    static const struct refusal cases[] = {
+        {"unknown key in [db]: [db] on line 9, bogus on line 10", MIN_CONF "[db]\nbogus = 1\n",
+         .equals = "t.conf:10: unknown key 'bogus' in [db]"},
+        {"unknown key on line 3 of MIN_CONF's shape",
+         "[db]\n"
+         "user = mrb\n"
+         "databse = mrb\n"
+         "[auth]\n"
+         "jwt_secret = " SECRET32 "\n"
+         "[webhook]\n"
+         "user = janus\n"
+         "password = hook-pw-1234\n",
+         .starts = "t.conf:3: unknown key", .contains = "databse"},
+        {"unknown section", MIN_CONF "\n\n[nosuch]\nkey = v\n",
+         .starts = "t.conf:11: unknown section [nosuch]"},
+        {"a section typo is an unknown section, not an unknown key", MIN_CONF "[room]\nseat_grace = 30\n",
+         .starts = "t.conf:9: unknown section [room]", .contains = "rooms"},
+        {"a key given twice", MIN_CONF "[rooms]\nseat_grace = 30\nseat_grace = 40\n",
+         .equals = "t.conf:11: seat_grace is given twice in [rooms]: say it once"},
+        {"a key given twice across two parts of one section",
+         MIN_CONF "[rooms]\nseat_grace = 30\n[health]\ninterval = 5\n[rooms]\nseat_grace = 40\n",
+         .starts = "t.conf:14: seat_grace is given twice in [rooms]"},
+        {"an inline '#' comment on a number", MIN_CONF "[rooms]\nseat_grace = 60  # one minute\n",
+         .equals = "t.conf:10: [rooms] seat_grace = '60  # one minute': an inline comment is not allowed (put it "
+                   "on a line of its own)"},
+        {"an inline '#' comment on a server's URL", MIN_CONF "[server a]\npublic_url = http://a/ # the first\n",
+         .starts = "t.conf:10: [server a] public_url = 'http://a/ # the first': an inline comment"},
+        {"a key valid in another section only", MIN_CONF "[janus]\ninterval = 5\n",
+         .starts = "t.conf:10: unknown key 'interval'"},
+        {"the first of several errors is reported", MIN_CONF "[db]\nfirst = 1\nsecond = 2\n",
+         .starts = "t.conf:10: unknown key 'first'"},
+        {"unknown key in a server section names the server",
+         MIN_CONF "[server s1]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = admin-secret-x\n"
+                  "token_secret = token-secret-y\ntoken_secrte = z\n",
+         .starts = "t.conf:14: unknown key 'token_secrte'", .contains = "s1"},
+        {"a line that is not key = value", MIN_CONF "[db]\njust words\n", .starts = LINE10},
+    };
 
     (void)state;
-    /* [db] on line 9, bogus on line 10 */
-    t = with_extra("[db]\nbogus = 1\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_string_equal(errbuf, "t.conf:10: unknown key 'bogus' in [db]");
-    free(t);
-
-    /* on line 3 of MIN_CONF's shape */
-    load_fail("[db]\n"
-              "user = mrb\n"
-              "databse = mrb\n"
-              "[auth]\n"
-              "jwt_secret = " SECRET32 "\n"
-              "[webhook]\n"
-              "user = janus\n"
-              "password = pw\n",
-              errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:3: unknown key");
-    assert_contains(errbuf, "databse");
-
-    /* unknown section */
-    t = with_extra("\n\n[nosuch]\nkey = v\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:12: unknown key");
-    assert_contains(errbuf, "nosuch");
-    free(t);
-
-    /* key valid in another section only */
-    t = with_extra("[janus]\ninterval = 5\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:10: unknown key 'interval'");
-    free(t);
-
-    /* the first of several errors is reported */
-    t = with_extra("[db]\nfirst = 1\nsecond = 2\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:10: unknown key 'first'");
-    free(t);
-
-    /* unknown key in a server section names the server */
-    t = with_extra("[server s1]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = x\n"
-                   "token_secret = y\ntoken_secrte = z\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:14: unknown key 'token_secrte'");
-    assert_contains(errbuf, "s1");
-    free(t);
-
-    /* a line that is not key = value */
-    t = with_extra("[db]\njust words\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf:10: ");
-    free(t);
+    check_refusals(cases, N_CASES(cases));
 }
 
 static void test_bad_numbers(void **state)
 {
-    static const struct {
-        const char *extra, *key;
-    } cases[] = {
-        {"[db]\nport = abc\n", "port"},
-        {"[db]\nport = 12x\n", "port"},
-        {"[db]\nport = 1.5\n", "port"},
-        {"[db]\nport = 0x10\n", "port"},
-        {"[db]\nport =\n", "port"},
-        {"[db]\nport = 99999999999999999999999\n", "port"},
-        {"[auth]\njwt_leeway = ten\n", "jwt_leeway"},
-        {"[rooms]\ntoken_max_ttl = 1h\n", "token_max_ttl"},
-        {"[score]\ncpu = lots\n", "cpu"},
-        {"[score]\nmem = nan\n", "mem"},
-        {"[score]\nsockets = 1e\n", "sockets"},
-        {"[health]\ninterval = 5s\n", "interval"},
+    static const struct refusal cases[] = {
+        {"port: letters", MIN_CONF "[db]\nport = abc\n", .starts = LINE10, .contains = "port"},
+        {"port: trailing letters", MIN_CONF "[db]\nport = 12x\n", .starts = LINE10, .contains = "port"},
+        {"port: a fraction", MIN_CONF "[db]\nport = 1.5\n", .starts = LINE10, .contains = "port"},
+        {"port: hexadecimal", MIN_CONF "[db]\nport = 0x10\n", .starts = LINE10, .contains = "port"},
+        {"port: empty", MIN_CONF "[db]\nport =\n", .starts = LINE10, .contains = "port"},
+        {"port: overflows", MIN_CONF "[db]\nport = 99999999999999999999999\n", .starts = LINE10, .contains = "port"},
+        {"jwt_leeway: a word", MIN_CONF "[auth]\njwt_leeway = ten\n", .starts = LINE10, .contains = "jwt_leeway"},
+        {"token_max_ttl: a unit", MIN_CONF "[rooms]\ntoken_max_ttl = 1h\n", .starts = LINE10,
+         .contains = "token_max_ttl"},
+        {"score cpu: a word", MIN_CONF "[score]\ncpu = lots\n", .starts = LINE10, .contains = "cpu"},
+        {"score mem: nan", MIN_CONF "[score]\nmem = nan\n", .starts = LINE10, .contains = "mem"},
+        {"score sockets: an exponent without digits", MIN_CONF "[score]\nsockets = 1e\n", .starts = LINE10,
+         .contains = "sockets"},
+        {"health interval: a unit", MIN_CONF "[health]\ninterval = 5s\n", .starts = LINE10, .contains = "interval"},
     };
-    char errbuf[256];
 
     (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *t = with_extra(cases[i].extra);
-        load_fail(t, errbuf, sizeof(errbuf));
-        assert_starts(errbuf, "t.conf:10: ");
-        assert_contains(errbuf, cases[i].key);
-        free(t);
-    }
+    check_refusals(cases, N_CASES(cases));
 }
 
 static void test_out_of_range(void **state)
 {
-    static const struct {
-        const char *extra, *key;
-    } bad[] = {
-        {"[db]\nport = 65536\n", "port"},
-        {"[db]\nport = -1\n", "port"},
-        {"[auth]\njwt_leeway = 3601\n", "jwt_leeway"},
-        {"[auth]\njwt_leeway = -1\n", "jwt_leeway"},
-        {"[turn]\ncredential_ttl = 59\n", "credential_ttl"},
-        {"[rooms]\nmax_participants = 1\n", "max_participants"},
-        {"[rooms]\nmax_participants = 10001\n", "max_participants"},
-        {"[rooms]\ntoken_max_ttl = 59\n", "token_max_ttl"},
-        {"[rooms]\ndefault_ttl = 9\n", "default_ttl"},
-        {"[janus]\ntimeout_ms = 0\n", "timeout_ms"},
-        {"[janus]\nconnect_timeout_ms = 60001\n", "connect_timeout_ms"},
-        {"[score]\ncpu = -0.5\n", "cpu"},
-        {"[score]\nhandles = 1000.5\n", "handles"},
-        {"[score]\nfallback = inf\n", "fallback"},
-        {"[score]\nnetwork = -1\n", "network"},
-        {"[score]\nnetwork = 1000.5\n", "network"},
-        {"[health]\ninterval = 0\n", "interval"},
-        {"[health]\ninterval = 61\n", "interval"},
+    static const struct refusal bad[] = {
+        /* the range is stated */
+        {"port 65536", MIN_CONF "[db]\nport = 65536\n", .starts = LINE10, .contains = "port", .also = "0..65535"},
+        {"port -1", MIN_CONF "[db]\nport = -1\n", .starts = LINE10, .contains = "port"},
+        {"jwt_leeway 3601", MIN_CONF "[auth]\njwt_leeway = 3601\n", .starts = LINE10, .contains = "jwt_leeway"},
+        {"jwt_leeway -1", MIN_CONF "[auth]\njwt_leeway = -1\n", .starts = LINE10, .contains = "jwt_leeway"},
+        {"credential_ttl 59", MIN_CONF "[turn]\ncredential_ttl = 59\n", .starts = LINE10, .contains = "credential_ttl"},
+        {"max_participants 1", MIN_CONF "[rooms]\nmax_participants = 1\n", .starts = LINE10,
+         .contains = "max_participants"},
+        {"max_participants 10001", MIN_CONF "[rooms]\nmax_participants = 10001\n", .starts = LINE10,
+         .contains = "max_participants"},
+        {"token_max_ttl 59", MIN_CONF "[rooms]\ntoken_max_ttl = 59\n", .starts = LINE10, .contains = "token_max_ttl"},
+        {"default_ttl 9", MIN_CONF "[rooms]\ndefault_ttl = 9\n", .starts = LINE10, .contains = "default_ttl"},
+        {"janus timeout_ms 0", MIN_CONF "[janus]\ntimeout_ms = 0\n", .starts = LINE10, .contains = "timeout_ms"},
+        {"janus connect_timeout_ms 60001", MIN_CONF "[janus]\nconnect_timeout_ms = 60001\n", .starts = LINE10,
+         .contains = "connect_timeout_ms"},
+        {"score cpu -0.5", MIN_CONF "[score]\ncpu = -0.5\n", .starts = LINE10, .contains = "cpu"},
+        {"score handles 1000.5", MIN_CONF "[score]\nhandles = 1000.5\n", .starts = LINE10, .contains = "handles"},
+        {"score fallback inf", MIN_CONF "[score]\nfallback = inf\n", .starts = LINE10, .contains = "fallback"},
+        {"score network -1", MIN_CONF "[score]\nnetwork = -1\n", .starts = LINE10, .contains = "network"},
+        {"score network 1000.5", MIN_CONF "[score]\nnetwork = 1000.5\n", .starts = LINE10, .contains = "network"},
+        {"health interval 0", MIN_CONF "[health]\ninterval = 0\n", .starts = LINE10, .contains = "interval"},
+        {"health interval 61", MIN_CONF "[health]\ninterval = 61\n", .starts = LINE10, .contains = "interval"},
     };
-    static const char *good[] = {
-        "[db]\nport = 65535\n",       "[db]\nport = 0\n",           "[auth]\njwt_leeway = 0\n",
-        "[auth]\njwt_leeway = 3600\n", "[health]\ninterval = 1\n",   "[health]\ninterval = 60\n",
-        "[score]\ncpu = 0\n",         "[score]\ncpu = 1000\n",      "[turn]\ncredential_ttl = 60\n",
-        "[score]\nnetwork = 0\n",     "[score]\nnetwork = 1000\n",
+    static const struct acceptance good[] = {
+        {"port 65535", MIN_CONF "[db]\nport = 65535\n"},
+        {"port 0", MIN_CONF "[db]\nport = 0\n"},
+        {"jwt_leeway 0", MIN_CONF "[auth]\njwt_leeway = 0\n"},
+        {"jwt_leeway 3600", MIN_CONF "[auth]\njwt_leeway = 3600\n"},
+        {"health interval 1", MIN_CONF "[health]\ninterval = 1\n"},
+        {"health interval 60", MIN_CONF "[health]\ninterval = 60\n"},
+        {"score cpu 0", MIN_CONF "[score]\ncpu = 0\n"},
+        {"score cpu 1000", MIN_CONF "[score]\ncpu = 1000\n"},
+        {"credential_ttl 60", MIN_CONF "[turn]\ncredential_ttl = 60\n"},
+        {"score network 0", MIN_CONF "[score]\nnetwork = 0\n"},
+        {"score network 1000", MIN_CONF "[score]\nnetwork = 1000\n"},
     };
-    char errbuf[256];
-    struct mrb_conf c;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *t = with_extra(bad[i].extra);
-        load_fail(t, errbuf, sizeof(errbuf));
-        assert_starts(errbuf, "t.conf:10: ");
-        assert_contains(errbuf, bad[i].key);
-        free(t);
-    }
-    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        char *t = with_extra(good[i]);
-        load_ok(t, &c);
-        conf_free(&c);
-        free(t);
-    }
-    /* the range is stated */
-    {
-        char *t = with_extra("[db]\nport = 65536\n");
-        assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "0..65535");
-        free(t);
-    }
+    check_refusals(bad, N_CASES(bad));
+    check_acceptances(good, N_CASES(good));
 }
 
 static void test_cross_key_rules(void **state)
 {
-    char errbuf[256];
-    char *t;
+    static const struct refusal cases[] = {
+        {"default_ttl over max_ttl", MIN_CONF "[rooms]\ndefault_ttl = 7200\nmax_ttl = 3600\n",
+         .contains = "default_ttl"},
+        {"default_max_participants over max_participants",
+         MIN_CONF "[rooms]\ndefault_max_participants = 8\nmax_participants = 4\n",
+          .contains = "default_max_participants"},
+        /* required sections */
+        {"no [db]", "[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\npassword = pass-1234\n", .contains = "[db]"},
+        {"no [webhook] password",
+         "[db]\nuser = u\ndatabase = d\n[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\n",
+         .contains = "[webhook]"},
+        {"an empty value is absent",
+         "[db]\nuser = u\ndatabase =\n[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\npassword = pass-1234\n",
+         .contains = "[db]"},
+        {"empty file", "", .starts = "t.conf: "},
+    };
 
     (void)state;
-    t = with_extra("[rooms]\ndefault_ttl = 7200\nmax_ttl = 3600\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "default_ttl");
-    free(t);
-    t = with_extra("[rooms]\ndefault_max_participants = 8\nmax_participants = 4\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "default_max_participants");
-    free(t);
-
-    /* required sections */
-    load_fail("[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\npassword = p\n", errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "[db]");
-    load_fail("[db]\nuser = u\ndatabase = d\n[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\n", errbuf,
-              sizeof(errbuf));
-    assert_contains(errbuf, "[webhook]");
-    /* an empty value is absent */
-    load_fail("[db]\nuser = u\ndatabase =\n[auth]\njwt_secret = " SECRET32 "\n[webhook]\nuser = u\npassword = p\n",
-              errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "[db]");
-    /* empty file */
-    load_fail("", errbuf, sizeof(errbuf));
-    assert_starts(errbuf, "t.conf: ");
+    check_refusals(cases, N_CASES(cases));
 }
 
 static void test_jwt_alg(void **state)
 {
-    static const char *bad[] = {"none", "hs256", "HS512", "RS384", "", "HS256 x"};
-    char errbuf[256], extra[128];
+    static const struct refusal cases[] = {
+        {"jwt_alg none", MIN_CONF "[auth]\njwt_alg = none\n", .starts = LINE10, .contains = "jwt_alg"},
+        {"jwt_alg in lower case", MIN_CONF "[auth]\njwt_alg = hs256\n", .starts = LINE10, .contains = "jwt_alg"},
+        {"jwt_alg HS512", MIN_CONF "[auth]\njwt_alg = HS512\n", .starts = LINE10, .contains = "jwt_alg"},
+        {"jwt_alg RS384", MIN_CONF "[auth]\njwt_alg = RS384\n", .starts = LINE10, .contains = "jwt_alg"},
+        {"jwt_alg empty", MIN_CONF "[auth]\njwt_alg = \n", .starts = LINE10, .contains = "jwt_alg"},
+        {"jwt_alg with a trailing word", MIN_CONF "[auth]\njwt_alg = HS256 x\n",
+         .starts = LINE10, .contains = "jwt_alg"},
+    };
 
     (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *t;
-        snprintf(extra, sizeof(extra), "[auth]\njwt_alg = %s\n", bad[i]);
-        t = with_extra(extra);
-        load_fail(t, errbuf, sizeof(errbuf));
-        assert_starts(errbuf, "t.conf:10: ");
-        assert_contains(errbuf, "jwt_alg");
-        free(t);
-    }
+    check_refusals(cases, N_CASES(cases));
 }
+
+/* Everything MIN_CONF has but [auth]. */
+#define NO_AUTH "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = pass-1234\n"
 
 static void test_jwt_secret_rules(void **state)
 {
-    char errbuf[256];
+    static const struct refusal cases[] = {
+        {"missing", NO_AUTH, .contains = "jwt_secret"},
+        {"empty", NO_AUTH "[auth]\njwt_secret =\n", .contains = "jwt_secret"},
+        /* the secret itself never appears in the message */
+        {"31 bytes", NO_AUTH "[auth]\njwt_secret = 0123456789abcdef0123456789abcde\n", .contains = "jwt_secret",
+         .also = "32", .lacks = "0123456789abcdef0123456789abcde"},
+        {"explicit HS256 still requires it", NO_AUTH "[auth]\njwt_alg = HS256\n", .contains = "jwt_secret"},
+        {"RS256 needs a public key file, not a secret", NO_AUTH "[auth]\njwt_alg = RS256\njwt_secret = " SECRET32 "\n",
+         .contains = "jwt_public_key"},
+        {"RS256 with no such key file", NO_AUTH "[auth]\njwt_alg = RS256\njwt_public_key = /nonexistent/mrb-test.pem\n",
+         .contains = "cannot read"},
+    };
     struct mrb_conf c;
-    const char *base = "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = p\n";
-    char text[512];
 
     (void)state;
-    /* missing */
-    load_fail(base, errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "jwt_secret");
-    /* empty */
-    snprintf(text, sizeof(text), "%s[auth]\njwt_secret =\n", base);
-    assert_contains(load_fail(text, errbuf, sizeof(errbuf)), "jwt_secret");
-    /* 31 bytes */
-    snprintf(text, sizeof(text), "%s[auth]\njwt_secret = 0123456789abcdef0123456789abcde\n", base);
-    assert_contains(load_fail(text, errbuf, sizeof(errbuf)), "jwt_secret");
-    assert_contains(errbuf, "32");
-    /* the secret itself never appears in the message */
-    assert_null(strstr(errbuf, "0123456789abcdef0123456789abcde"));
-    /* 32 bytes: fine */
-    snprintf(text, sizeof(text), "%s[auth]\njwt_secret = " SECRET32 "\n", base);
-    load_ok(text, &c);
+    check_refusals(cases, N_CASES(cases));
+    conf_ok("32 bytes: fine", NO_AUTH "[auth]\njwt_secret = " SECRET32 "\n", &c);
     assert_string_equal(c.auth.secret, SECRET32);
     conf_free(&c);
-    /* explicit HS256 still requires it */
-    snprintf(text, sizeof(text), "%s[auth]\njwt_alg = HS256\n", base);
-    assert_contains(load_fail(text, errbuf, sizeof(errbuf)), "jwt_secret");
-    /* RS256 needs a public key file, not a secret */
-    snprintf(text, sizeof(text), "%s[auth]\njwt_alg = RS256\njwt_secret = " SECRET32 "\n", base);
-    assert_contains(load_fail(text, errbuf, sizeof(errbuf)), "jwt_public_key");
-    snprintf(text, sizeof(text), "%s[auth]\njwt_alg = RS256\njwt_public_key = /nonexistent/mrb-test.pem\n", base);
-    assert_contains(load_fail(text, errbuf, sizeof(errbuf)), "cannot read");
 }
 
 static void test_rs256_public_key_loaded(void **state)
@@ -631,21 +575,15 @@ static void test_rs256_public_key_loaded(void **state)
     char path[] = "/tmp/mrb-test-conf-XXXXXX";
     char text[512], errbuf[256];
     struct mrb_conf c;
-    int fd = mkstemp(path);
+    int rc;
 
     (void)state;
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, pem, sizeof(pem) - 1), (ssize_t)(sizeof(pem) - 1));
-    close(fd);
-    snprintf(text, sizeof(text),
-             "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = p\n"
-             "[auth]\njwt_alg = RS256\njwt_public_key = %s\n",
-             path);
-    if (conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)) != 0) {
-        unlink(path);
-        fail_msg("RS256 config refused: %s", errbuf);
-    }
+    assert_int_equal(unit_temp_file(path, pem, sizeof(pem) - 1), 0);
+    snprintf(text, sizeof(text), NO_AUTH "[auth]\njwt_alg = RS256\njwt_public_key = %s\n", path);
+    rc = conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf));
     unlink(path);
+    if (rc != 0)
+        fail_msg("RS256 config refused: %s", errbuf);
     assert_int_equal(c.auth.alg, CONF_JWT_RS256);
     assert_string_equal(c.auth.public_key_path, path);
     assert_int_equal(c.auth.public_key_len, sizeof(pem) - 1);
@@ -654,142 +592,129 @@ static void test_rs256_public_key_loaded(void **state)
     conf_free(&c);
 }
 
+/* A server section's keys but its name. */
+#define SRV_OK "public_url = http://a/\nadmin_url = http://a/admin\nadmin_secret = admin-secret-x\ntoken_secret = token-secret-y\n"
+
 static void test_servers(void **state)
 {
-    char errbuf[256];
+    static const struct refusal bad[] = {
+        {"missing token_secret: names the server",
+         MIN_CONF "[server alpha]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = admin-secret-x\n",
+         .contains = "[server alpha]", .also = "token_secret"},
+        {"missing public_url", MIN_CONF "[server beta]\nadmin_url = http://a/\nadmin_secret = admin-secret-x\ntoken_secret = token-secret-y\n",
+         .contains = "[server beta]"},
+        /* bad names */
+        {"name empty", MIN_CONF "[server ]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        {"name with a slash", MIN_CONF "[server bad/name]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        {"name with a space", MIN_CONF "[server a b]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        {"name not ASCII", MIN_CONF "[server \xea\xb0\x80" "]\n" SRV_OK,
+         .starts = LINE10, .contains = "bad server name"},
+        {"name with a semicolon", MIN_CONF "[server x;y]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        {"name with a dollar", MIN_CONF "[server x$]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        {"name with a colon", MIN_CONF "[server x:y]\n" SRV_OK, .starts = LINE10, .contains = "bad server name"},
+        /* URLs must be http(s) */
+        {"public_url ws:", MIN_CONF "[server s]\npublic_url = ws://a/janus\n", .starts = LINE10, .contains = "http"},
+        {"admin_url ftp:", MIN_CONF "[server s]\nadmin_url = ftp://a/admin\n", .starts = LINE10, .contains = "http"},
+        {"metrics_url file:", MIN_CONF "[server s]\nmetrics_url = file:///etc/passwd\n", .starts = LINE10,
+         .contains = "http"},
+        {"public_url without a scheme", MIN_CONF "[server s]\npublic_url = a.example/janus\n", .starts = LINE10,
+         .contains = "http"},
+        {"admin_url HTTP// without a colon", MIN_CONF "[server s]\nadmin_url = HTTP//a\n", .starts = LINE10,
+         .contains = "http"},
+        /* weight and enabled */
+        {"weight 0", MIN_CONF "[server s]\nweight = 0\n", .starts = LINE10},
+        {"weight -1", MIN_CONF "[server s]\nweight = -1\n", .starts = LINE10},
+        {"weight 1000.5", MIN_CONF "[server s]\nweight = 1000.5\n", .starts = LINE10},
+        {"weight a letter", MIN_CONF "[server s]\nweight = x\n", .starts = LINE10},
+        {"weight nan", MIN_CONF "[server s]\nweight = nan\n", .starts = LINE10},
+        {"enabled yes", MIN_CONF "[server s]\nenabled = yes\n", .starts = LINE10},
+        {"enabled 2", MIN_CONF "[server s]\nenabled = 2\n", .starts = LINE10},
+    };
     struct mrb_conf c;
-    char *t;
-    const char *srv_ok = "public_url = http://a/\nadmin_url = http://a/admin\nadmin_secret = x\ntoken_secret = y\n";
 
     (void)state;
-    /* missing token_secret: names the server */
-    t = with_extra("[server alpha]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = x\n");
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "[server alpha]");
-    assert_contains(errbuf, "token_secret");
-    free(t);
-    /* missing public_url */
-    t = with_extra("[server beta]\nadmin_url = http://a/\nadmin_secret = x\ntoken_secret = y\n");
-    assert_contains(load_fail(t, errbuf, sizeof(errbuf)), "[server beta]");
-    free(t);
+    check_refusals(bad, N_CASES(bad));
 
-    /* bad names */
-    {
-        static const char *names[] = {"", "bad/name", "a b", "\xea\xb0\x80", "x;y", "x$", "x:y"};
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-            char extra[512];
-            snprintf(extra, sizeof(extra), "[server %s]\n%s", names[i], srv_ok);
-            t = with_extra(extra);
-            load_fail(t, errbuf, sizeof(errbuf));
-            assert_starts(errbuf, "t.conf:10: ");
-            assert_contains(errbuf, "bad server name");
-            free(t);
-        }
-    }
     /* a 40-character name: the longest accepted (see test_server_long_names) */
-    {
-        char extra[512];
-        snprintf(extra, sizeof(extra), "[server %s]\n%s", "janus-production-eu-west-1-az-a-node-001", srv_ok);
-        t = with_extra(extra);
-        load_ok(t, &c);
-        assert_int_equal(c.n_servers, 1);
-        assert_string_equal(c.servers[0].name, "janus-production-eu-west-1-az-a-node-001");
-        conf_free(&c);
-        free(t);
-    }
+    conf_ok("a 40-character name", MIN_CONF "[server janus-production-eu-west-1-az-a-node-001]\n" SRV_OK, &c);
+    assert_int_equal(c.n_servers, 1);
+    assert_string_equal(c.servers[0].name, "janus-production-eu-west-1-az-a-node-001");
+    conf_free(&c);
 
-    /* URLs must be http(s) */
-    {
-        static const char *lines[] = {
-            "public_url = ws://a/janus\n",  "admin_url = ftp://a/admin\n", "metrics_url = file:///etc/passwd\n",
-            "public_url = a.example/janus\n", "admin_url = HTTP//a\n",
-        };
-        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-            char extra[512];
-            snprintf(extra, sizeof(extra), "[server s]\n%s", lines[i]);
-            t = with_extra(extra);
-            load_fail(t, errbuf, sizeof(errbuf));
-            assert_starts(errbuf, "t.conf:10: ");
-            assert_contains(errbuf, "http");
-            free(t);
-        }
-    }
-
-    /* weight and enabled */
-    {
-        static const char *bad[] = {"weight = 0\n", "weight = -1\n",  "weight = 1000.5\n",
-                                    "weight = x\n", "weight = nan\n", "enabled = yes\n", "enabled = 2\n"};
-        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-            char extra[512];
-            snprintf(extra, sizeof(extra), "[server s]\n%s", bad[i]);
-            t = with_extra(extra);
-            load_fail(t, errbuf, sizeof(errbuf));
-            assert_starts(errbuf, "t.conf:10: ");
-            free(t);
-        }
-        t = with_extra("[server s]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = x\n"
-                       "token_secret = y\nweight = 1000\nenabled = 0\n"
-                       "[server t]\npublic_url = http://b/\nadmin_url = http://b/\nadmin_secret = x2\n"
-                       "token_secret = y2\nweight = 0.01\nenabled = 1\n"
-                       /* a section repeated later extends the same server */
-                       "[server s]\nenabled = true\n");
-        load_ok(t, &c);
-        assert_int_equal(c.n_servers, 2);
-        assert_string_equal(c.servers[0].name, "s");
-        assert_close(c.servers[0].weight, 1000);
-        assert_int_equal(c.servers[0].enabled, 1);
-        assert_string_equal(c.servers[1].name, "t");
-        assert_string_equal(c.servers[1].token_secret, "y2");
-        assert_close(c.servers[1].weight, 0.01);
-        assert_int_equal(c.servers[1].enabled, 1);
-        conf_free(&c);
-        free(t);
-    }
+    conf_ok("weight and enabled",
+            MIN_CONF "[server s]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = admin-secret-x\n"
+                     "token_secret = token-secret-y\nweight = 1000\nenabled = 0\n"
+                     "[server t]\npublic_url = http://b/\nadmin_url = http://b/\nadmin_secret = admin-secret-x2\n"
+                     "token_secret = token-secret-y2\nweight = 0.01\nenabled = 1\n"
+                     /* a section repeated later extends the same server (with keys it did not give) */
+                     "[server s]\nwebhook_user = s-hook\nwebhook_password = s-hook-password-16\n",
+            &c);
+    assert_int_equal(c.n_servers, 2);
+    assert_string_equal(c.servers[0].name, "s");
+    assert_close(c.servers[0].weight, 1000);
+    assert_int_equal(c.servers[0].enabled, 0);
+    assert_string_equal(c.servers[0].webhook_user, "s-hook");
+    assert_string_equal(c.servers[1].name, "t");
+    assert_string_equal(c.servers[1].token_secret, "token-secret-y2");
+    assert_close(c.servers[1].weight, 0.01);
+    assert_int_equal(c.servers[1].enabled, 1);
+    conf_free(&c);
 }
 
 /* [server NAME] link_mbps and net_devices: the network term's inputs. */
+#define NET_SERVER                                                                                          \
+    "[server s]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = admin-secret-x\n"                 \
+    "token_secret = token-secret-y\n"                                                                       \
+    "link_mbps = 1000000\n"
 static void test_server_network(void **state)
 {
-    static const char *bad[] = {
-        "link_mbps = 0\n", "link_mbps = -100\n", "link_mbps = 1000001\n", "link_mbps = fast\n",
-        "link_mbps = nan\n", "net_devices =\n", "net_devices = eth0,\n", "net_devices = ,eth0\n",
-        "net_devices = eth0 eth1\n", "net_devices = eth0,,eth1\n", "net_devices = enp0s31f6abcdefg\n",
-        "net_devices = eth/0\n", "net_devices = \"eth0\"\n", "net_devices = a,b,c,d,e,f,g,h,i\n",
+    static const struct refusal bad[] = {
+        {"link_mbps 0", MIN_CONF "[server s]\nlink_mbps = 0\n", .starts = LINE10, .contains = "link_mbps"},
+        {"link_mbps negative", MIN_CONF "[server s]\nlink_mbps = -100\n", .starts = LINE10, .contains = "link_mbps"},
+        {"link_mbps over 1000000", MIN_CONF "[server s]\nlink_mbps = 1000001\n", .starts = LINE10,
+         .contains = "link_mbps"},
+        {"link_mbps a word", MIN_CONF "[server s]\nlink_mbps = fast\n", .starts = LINE10, .contains = "link_mbps"},
+        {"link_mbps nan", MIN_CONF "[server s]\nlink_mbps = nan\n", .starts = LINE10, .contains = "link_mbps"},
+        {"net_devices empty", MIN_CONF "[server s]\nnet_devices =\n", .starts = LINE10, .contains = "net_devices"},
+        {"net_devices: a trailing comma", MIN_CONF "[server s]\nnet_devices = eth0,\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: a leading comma", MIN_CONF "[server s]\nnet_devices = ,eth0\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: a space between names", MIN_CONF "[server s]\nnet_devices = eth0 eth1\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: an empty item", MIN_CONF "[server s]\nnet_devices = eth0,,eth1\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: a 16-character name", MIN_CONF "[server s]\nnet_devices = enp0s31f6abcdefg\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: a slash", MIN_CONF "[server s]\nnet_devices = eth/0\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices: quotes", MIN_CONF "[server s]\nnet_devices = \"eth0\"\n", .starts = LINE10,
+         .contains = "net_devices"},
+        {"net_devices given twice", MIN_CONF NET_SERVER "net_devices = x\nnet_devices = eth1\n",
+         .contains = "net_devices is given twice in [server s]"},
+        {"net_devices: 9 names", MIN_CONF "[server s]\nnet_devices = a,b,c,d,e,f,g,h,i\n", .starts = LINE10,
+         .contains = "net_devices"},
     };
     static const struct {
-        const char *line, *want;
+        const char *name, *text, *want;
     } good[] = {
-        {"net_devices = eth0\n", "eth0"},
-        {"net_devices = eth0,eth1\n", "eth0,eth1"},
-        {"net_devices =  eth0 ,  bond0.100 , wg_0-x \n", "eth0,bond0.100,wg_0-x"},
-        {"net_devices = enp0s31f6abcdef\n", "enp0s31f6abcdef"}, /* 15: IFNAMSIZ - 1 */
-        {"net_devices = lo\n", "lo"},
-        {"net_devices = a,b,c,d,e,f,g,h\n", "a,b,c,d,e,f,g,h"},
-        {"net_devices = x\nnet_devices = eth1\n", "eth1"}, /* the last one wins */
+        {"one device", MIN_CONF NET_SERVER "net_devices = eth0\n", "eth0"},
+        {"two devices", MIN_CONF NET_SERVER "net_devices = eth0,eth1\n", "eth0,eth1"},
+        {"blanks around names", MIN_CONF NET_SERVER "net_devices =  eth0 ,  bond0.100 , wg_0-x \n",
+         "eth0,bond0.100,wg_0-x"},
+        {"a 15-character name: IFNAMSIZ - 1", MIN_CONF NET_SERVER "net_devices = enp0s31f6abcdef\n", "enp0s31f6abcdef"},
+        {"lo", MIN_CONF NET_SERVER "net_devices = lo\n", "lo"},
+        {"8 devices", MIN_CONF NET_SERVER "net_devices = a,b,c,d,e,f,g,h\n", "a,b,c,d,e,f,g,h"},
     };
-    char errbuf[256], extra[512];
     struct mrb_conf c;
-    char *t;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(extra, sizeof(extra), "[server s]\n%s", bad[i]);
-        t = with_extra(extra);
-        load_fail(t, errbuf, sizeof(errbuf));
-        assert_starts(errbuf, "t.conf:10: ");
-        assert_contains(errbuf, strncmp(bad[i], "link", 4) == 0 ? "link_mbps" : "net_devices");
-        free(t);
-    }
-    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        snprintf(extra, sizeof(extra),
-                 "[server s]\npublic_url = http://a/\nadmin_url = http://a/\nadmin_secret = x\n"
-                 "token_secret = y\nlink_mbps = 1000000\n%s", good[i].line);
-        t = with_extra(extra);
-        load_ok(t, &c);
-        assert_string_equal(c.servers[0].net_devices, good[i].want);
-        assert_close(c.servers[0].link_mbps, 1000000);
+    check_refusals(bad, N_CASES(bad));
+    for (size_t i = 0; i < N_CASES(good); i++) {
+        conf_ok(good[i].name, good[i].text, &c);
+        case_str(good[i].name, c.servers[0].net_devices, good[i].want);
+        case_close(good[i].name, c.servers[0].link_mbps, 1000000);
         conf_free(&c);
-        free(t);
     }
 }
 
@@ -801,7 +726,7 @@ static void test_conf_load_missing_file(void **state)
     (void)state;
     memset(&c, 0x5a, sizeof(c));
     assert_int_equal(conf_load("/nonexistent/dir/mrb.conf", &c, errbuf, sizeof(errbuf)), -1);
-    assert_starts(errbuf, "/nonexistent/dir/mrb.conf: cannot open");
+    case_starts("a missing file", errbuf, "/nonexistent/dir/mrb.conf: cannot open");
     assert_null(c.path);
     conf_free(&c); /* after failure: safe */
     conf_free(&c);
@@ -861,153 +786,147 @@ static void test_conf_load_dev_conf(void **state)
 /* Issue 19: each server's own webhook credential, the shared one only for
  * migration, and [limits] trusted_proxies. */
 #define NO_SHARED "[db]\nuser = mrb\ndatabase = mrb\n[auth]\njwt_secret = " SECRET32 "\n"
-#define SERVER_A "[server a]\npublic_url = http://a/\nadmin_url = http://a/admin\nadmin_secret = x\ntoken_secret = y\n"
-#define SERVER_B "[server b]\npublic_url = http://b/\nadmin_url = http://b/admin\nadmin_secret = x\ntoken_secret = y\n"
+#define SERVER_A "[server a]\npublic_url = http://a/\nadmin_url = http://a/admin\nadmin_secret = admin-secret-x\ntoken_secret = token-secret-y\n"
+#define SERVER_B "[server b]\npublic_url = http://b/\nadmin_url = http://b/admin\nadmin_secret = admin-secret-x\ntoken_secret = token-secret-y\n"
 static void test_webhook_credentials(void **state)
 {
+    static const struct refusal bad[] = {
+        /* its events could never be accepted */
+        {"a server with no credential of its own and no shared one", NO_SHARED SERVER_A,
+         .contains = "[server a] needs webhook_user and webhook_password"},
+        /* user and password go together, here and in [webhook] */
+        {"a server's webhook_user without its password", NO_SHARED SERVER_A "webhook_user = hook-a\n",
+         .contains = "[server a] webhook_user and webhook_password go together"},
+        {"[webhook] user without its password", NO_SHARED "[webhook]\nuser = janus\n",
+         .contains = "[webhook] user and password go together"},
+        {"a short password", NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = short\n",
+         .contains = "webhook_password must be at least 16 bytes"},
+        /* each would speak for the other */
+        {"two servers with one user",
+         NO_SHARED SERVER_A "webhook_user = hook\nwebhook_password = 0123456789abcdef\n" SERVER_B
+                            "webhook_user = hook\nwebhook_password = fedcba9876543210\n",
+         .contains = "[server b] webhook_user 'hook' is [server a]'s too"},
+    };
     struct mrb_conf c;
-    char errbuf[256];
 
     (void)state;
-    /* per-server credentials, no shared one: fine */
-    load_ok(NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = 0123456789abcdef\n" SERVER_B
-                              "webhook_user = hook-b\nwebhook_password = fedcba9876543210\n",
+    conf_ok("per-server credentials, no shared one",
+            NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = 0123456789abcdef\n" SERVER_B
+                               "webhook_user = hook-b\nwebhook_password = fedcba9876543210\n",
             &c);
     assert_null(c.webhook.user);
     assert_string_equal(c.servers[0].webhook_user, "hook-a");
     assert_string_equal(c.servers[1].webhook_password, "fedcba9876543210");
     conf_free(&c);
-    /* a server with no credential of its own and no shared one: its events could never be accepted */
-    assert_contains(load_fail(NO_SHARED SERVER_A, errbuf, sizeof(errbuf)),
-                    "[server a] needs webhook_user and webhook_password");
-    /* ...unless the shared one is set (migration) */
-    load_ok(MIN_CONF SERVER_A, &c);
+    conf_ok("no credential of its own, the shared one (migration)", MIN_CONF SERVER_A, &c);
     assert_string_equal(c.webhook.user, "janus");
     assert_null(c.servers[0].webhook_user);
     conf_free(&c);
-    /* user and password go together, here and in [webhook] */
-    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook-a\n", errbuf, sizeof(errbuf)),
-                    "[server a] webhook_user and webhook_password go together");
-    assert_contains(load_fail(NO_SHARED "[webhook]\nuser = janus\n", errbuf, sizeof(errbuf)),
-                    "[webhook] user and password go together");
-    /* a short password */
-    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook-a\nwebhook_password = short\n", errbuf,
-                              sizeof(errbuf)),
-                    "webhook_password must be at least 16 bytes");
-    /* two servers with one user: each would speak for the other */
-    assert_contains(load_fail(NO_SHARED SERVER_A "webhook_user = hook\nwebhook_password = 0123456789abcdef\n" SERVER_B
-                                                 "webhook_user = hook\nwebhook_password = fedcba9876543210\n",
-                              errbuf, sizeof(errbuf)),
-                    "[server b] webhook_user 'hook' is [server a]'s too");
+    check_refusals(bad, N_CASES(bad));
 }
 
 /* [server NAME] record_dir (absolute, or beside the config file) and
  * link_mbps (a positive number). */
 static void test_server_record_dir_link(void **state)
 {
+    static const struct refusal bad[] = {
+        {"record_dir with a quote", MIN_CONF SERVER_A "record_dir = /a\"b\n", .contains = "record_dir must be a path"},
+        {"link_mbps 0", MIN_CONF SERVER_A "link_mbps = 0\n", .contains = "link_mbps must be a number in (0, 1000000]"},
+        {"link_mbps a word", MIN_CONF SERVER_A "link_mbps = fast\n", .contains = "link_mbps must be a number"},
+    };
     struct mrb_conf c;
-    char errbuf[256];
 
     (void)state;
-    load_ok(MIN_CONF SERVER_A "record_dir = /var/lib/janus/recordings\nlink_mbps = 2500.5\n" SERVER_B
-                              "record_dir = rec/b\n", &c);
+    conf_ok("record_dir absolute and relative",
+            MIN_CONF SERVER_A "record_dir = /var/lib/janus/recordings\nlink_mbps = 2500.5\n" SERVER_B
+                              "record_dir = rec/b\n",
+            &c);
     assert_string_equal(c.servers[0].record_dir, "/var/lib/janus/recordings");
     assert_true(c.servers[0].link_mbps > 2500.4 && c.servers[0].link_mbps < 2500.6);
     assert_string_equal(c.servers[1].record_dir, "./rec/b"); /* beside "t.conf", which has no directory */
     assert_true(c.servers[1].link_mbps == 0);                /* unknown */
     conf_free(&c);
-    assert_contains(load_fail(MIN_CONF SERVER_A "record_dir = /a\"b\n", errbuf, sizeof(errbuf)),
-                    "record_dir must be a path");
-    assert_contains(load_fail(MIN_CONF SERVER_A "link_mbps = 0\n", errbuf, sizeof(errbuf)),
-                    "link_mbps must be a number in (0, 1000000]");
-    assert_contains(load_fail(MIN_CONF SERVER_A "link_mbps = fast\n", errbuf, sizeof(errbuf)),
-                    "link_mbps must be a number");
+    check_refusals(bad, N_CASES(bad));
 }
 
 static void test_trusted_proxies(void **state)
 {
+    static const struct refusal bad[] = {
+        {"a host name", MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, proxy.example\n",
+         .contains = "'proxy.example' is not an address or CIDR range"},
+        {"a range with host bits", MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.1/8\n", .contains = "'10.0.0.1/8'"},
+    };
     struct mrb_conf c;
-    char errbuf[256];
 
     (void)state;
-    load_ok(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, 10.0.1.0/24 fd00:1::/64\n", &c);
+    conf_ok("three ranges", MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, 10.0.1.0/24 fd00:1::/64\n", &c);
     assert_int_equal(c.limits.n_trusted, 3);
     assert_true(cidr_list_contains(c.limits.trusted, c.limits.n_trusted, "10.0.1.200"));
     assert_false(cidr_list_contains(c.limits.trusted, c.limits.n_trusted, "10.0.0.6"));
     conf_free(&c);
-    load_ok(MIN_CONF, &c);
+    conf_ok("none", MIN_CONF, &c);
     assert_int_equal(c.limits.n_trusted, 0); /* default: nobody's X-Forwarded-For is believed */
     conf_free(&c);
-    assert_contains(load_fail(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.5, proxy.example\n", errbuf, sizeof(errbuf)),
-                    "'proxy.example' is not an address or CIDR range");
-    assert_contains(load_fail(MIN_CONF "[limits]\ntrusted_proxies = 10.0.0.1/8\n", errbuf, sizeof(errbuf)),
-                    "'10.0.0.1/8'");
+    check_refusals(bad, N_CASES(bad));
 }
 
 static void test_default_path(void **state)
 {
+    /* in order: each row sets MRB_CONFIG (NULL: unsets it) */
+    static const struct {
+        const char *name, *env, *want;
+    } cases[] = {
+        {"unset", NULL, "/etc/mrb/mrb.conf"},
+        {"set", "/tmp/other.conf", "/tmp/other.conf"},
+        {"empty: the default", "", "/etc/mrb/mrb.conf"},
+        {"unset again", NULL, "/etc/mrb/mrb.conf"},
+    };
+
     (void)state;
     assert_int_equal(unsetenv("MRB_CONFIG"), 0);
-    assert_string_equal(conf_default_path(), "/etc/mrb/mrb.conf");
     assert_string_equal(conf_default_path(), CONF_DEFAULT_PATH);
-    assert_int_equal(setenv("MRB_CONFIG", "/tmp/other.conf", 1), 0);
-    assert_string_equal(conf_default_path(), "/tmp/other.conf");
-    assert_int_equal(setenv("MRB_CONFIG", "", 1), 0); /* empty: the default */
-    assert_string_equal(conf_default_path(), "/etc/mrb/mrb.conf");
-    assert_int_equal(unsetenv("MRB_CONFIG"), 0);
-    assert_string_equal(conf_default_path(), "/etc/mrb/mrb.conf");
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        if (cases[i].env == NULL)
+            case_int(cases[i].name, unsetenv("MRB_CONFIG"), 0);
+        else
+            case_int(cases[i].name, setenv("MRB_CONFIG", cases[i].env, 1), 0);
+        case_str(cases[i].name, conf_default_path(), cases[i].want);
+    }
 }
 
 static void test_error_buffer_truncation(void **state)
 {
     char small[12];
-    char *t;
 
     (void)state;
     /* a short errbuf is truncated, not overrun */
     memset(small, 'Z', sizeof(small));
-    t = with_extra("[db]\nbogus = 1\n");
-    load_fail(t, small, sizeof(small));
+    conf_refused("a 12-byte errbuf", MIN_CONF "[db]\nbogus = 1\n", small, sizeof(small));
     assert_int_equal(strlen(small), sizeof(small) - 1);
     assert_string_equal(small, "t.conf:10: ");
-    free(t);
 }
 
 /* libinih keeps 49 bytes of a section name, so "[server NAME]" holds at
  * most 40 characters of NAME. Longer names are refused with a clear error
  * instead of being cut short (which would merge two servers into one). */
+#define N40 "janus-production-eu-west-1-az-a-node-001" /* 40 characters */
+#define N41 "janus-production-eu-west-1-az-a-node-0001"
+#define N51 "janus-production-eu-west-1-az-a-node-0001-primary-1"
+#define SRV_ONE "public_url = http://one/\nadmin_url = http://one/admin\nadmin_secret = admin-secret-one\ntoken_secret = token-secret-one\n"
 static void test_server_long_names(void **state)
 {
-    static const char srv[] = "public_url = http://%s/\nadmin_url = http://%s/admin\nadmin_secret = a-%s\n"
-                              "token_secret = t-%s\n";
-    const char *n40 = "janus-production-eu-west-1-az-a-node-001"; /* 40 characters */
-    const char *n41 = "janus-production-eu-west-1-az-a-node-0001";
-    const char *n51 = "janus-production-eu-west-1-az-a-node-0001-primary-1";
-    char extra[1024], s1[256], errbuf[256];
+    static const struct refusal bad[] = {
+        {"41 characters", MIN_CONF "[server " N41 "]\n" SRV_ONE, .contains = "bad server name"},
+        {"51 characters", MIN_CONF "[server " N51 "]\n" SRV_ONE, .contains = "section name longer than 48"},
+    };
     struct mrb_conf c;
-    char *t;
 
     (void)state;
-    snprintf(s1, sizeof(s1), srv, "one", "one", "one", "one");
-    snprintf(extra, sizeof(extra), "[server %s]\n%s", n40, s1);
-    t = with_extra(extra);
-    load_ok(t, &c);
-    free(t);
+    conf_ok("40 characters", MIN_CONF "[server " N40 "]\n" SRV_ONE, &c);
     assert_int_equal(c.n_servers, 1);
-    assert_string_equal(c.servers[0].name, n40);
+    assert_string_equal(c.servers[0].name, N40);
     conf_free(&c);
-
-    snprintf(extra, sizeof(extra), "[server %s]\n%s", n41, s1);
-    t = with_extra(extra);
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "bad server name");
-    free(t);
-
-    snprintf(extra, sizeof(extra), "[server %s]\n%s", n51, s1);
-    t = with_extra(extra);
-    load_fail(t, errbuf, sizeof(errbuf));
-    assert_contains(errbuf, "section name longer than 48");
-    free(t);
+    check_refusals(bad, N_CASES(bad));
 }
 
 /* libinih (Debian's build) has a 200-byte line buffer and would split a
@@ -1023,23 +942,133 @@ static void test_long_lines(void **state)
     memset(secret, 'k', 256);
     secret[256] = '\0';
     snprintf(text, sizeof(text),
-             "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = p\n[auth]\njwt_secret = %s\n", secret);
-    assert_int_equal(conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)), -1);
-    assert_contains(errbuf, "t.conf:8: line longer than 198 bytes");
+             "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = pass-1234\n[auth]\njwt_secret = %s\n", secret);
+    case_contains("a 269-byte line", conf_refused("a 269-byte line", text, errbuf, sizeof(errbuf)),
+                  "t.conf:8: line longer than 198 bytes");
 
-    snprintf(text, sizeof(text),
-             "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = p\n[auth]\njwt_secret = " SECRET32 "\n"
-             "[turn]\nsecret = s\n"
-             "urls = turn:turn1.example.com:3478?transport=udp, turn:turn1.example.com:3478?transport=tcp,\n"
-             "  turns:turn1.example.com:5349?transport=tcp, turn:turn2.example.com:3478?transport=udp,\n"
-             "  turn:turn2.example.com:3478?transport=tcp, turns:turn2.example.com:5349?transport=tcp,\n"
-             "  turn:turn3.example.com:3478?transport=udp, turns:turn3.example.com:5349?transport=tcp\n");
-    if (conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)) != 0)
-        fail_msg("8 TURN URLs over continuation lines refused: %s", errbuf);
+    conf_ok("8 TURN URLs over continuation lines",
+            "[db]\nuser = u\ndatabase = d\n[webhook]\nuser = u\npassword = pass-1234\n[auth]\njwt_secret = " SECRET32 "\n"
+            "[turn]\nsecret = turn-secret-s\n"
+            "urls = turn:turn1.example.com:3478?transport=udp, turn:turn1.example.com:3478?transport=tcp,\n"
+            "  turns:turn1.example.com:5349?transport=tcp, turn:turn2.example.com:3478?transport=udp,\n"
+            "  turn:turn2.example.com:3478?transport=tcp, turns:turn2.example.com:5349?transport=tcp,\n"
+            "  turn:turn3.example.com:3478?transport=udp, turns:turn3.example.com:5349?transport=tcp\n",
+            &c);
     assert_int_equal(c.turn.n_urls, 8);
     assert_string_equal(c.turn.urls[0], "turn:turn1.example.com:3478?transport=udp");
     assert_string_equal(c.turn.urls[7], "turns:turn3.example.com:5349?transport=tcp");
     conf_free(&c);
+}
+
+/* Secrets: a placeholder from the example config or a weak value is
+ * refused with the command that makes a good one; "@FILE" reads the value
+ * from a file that others cannot read; no message ever shows a secret. */
+static void test_secrets(void **state)
+{
+    static const struct refusal bad[] = {
+        {"the example's jwt_secret placeholder",
+         "[db]\nuser = mrb\ndatabase = mrb\n[auth]\njwt_secret = change-me-to-at-least-32-random-bytes\n",
+         .equals = "t.conf:5: [auth] jwt_secret is the example config's placeholder: make one with: openssl rand "
+                   "-base64 32"},
+        {"the example's webhook_password placeholder",
+         MIN_CONF "[server a]\nwebhook_password = change-me-16-bytes-or-more\n",
+         .contains = "[server a] webhook_password is the example config's placeholder", .also = "openssl rand"},
+        {"the example's admin_secret placeholder", MIN_CONF "[server a]\nadmin_secret = change-me\n",
+         .contains = "[server a] admin_secret is the example config's placeholder"},
+        {"the example's placeholder in capitals", MIN_CONF "[turn]\nsecret = CHANGE-ME\n",
+         .contains = "[turn] secret is the example config's placeholder"},
+        {"Janus's sample admin_secret", MIN_CONF "[server a]\nadmin_secret = janusoverlord\n",
+         .contains = "[server a] admin_secret is a well-known placeholder", .lacks = "janusoverlord'"},
+        {"one repeated character, long enough", MIN_CONF "[janus]\nadmin_key = aaaaaaaaaaaaaaaaaaaa\n",
+         .contains = "[janus] admin_key is one repeated character", .lacks = "aaaa"},
+        {"a 32-byte jwt_secret of one character", "[db]\nuser = mrb\ndatabase = mrb\n[auth]\njwt_secret = "
+                                                  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+         .contains = "[auth] jwt_secret is one repeated character", .lacks = "xxxx"},
+        {"shorter than 8 bytes", MIN_CONF "[db]\npassword = abc1234\n",
+         .contains = "[db] password is shorter than 8 bytes", .lacks = "abc1234"},
+        {"a jwt_secret shorter than 32 bytes", "[db]\nuser = mrb\ndatabase = mrb\n[auth]\njwt_secret = short-but-not-weak\n",
+         .contains = "[auth] jwt_secret must be at least 32 bytes", .lacks = "short-but"},
+        {"a file that is not there", MIN_CONF "[turn]\nsecret = @/nonexistent/mrb-turn-secret\n",
+         .contains = "[turn] secret: cannot read /nonexistent/mrb-turn-secret"},
+    };
+    char path[] = "/tmp/mrb-secret-XXXXXX", empty[] = "/tmp/mrb-secret-XXXXXX", placeholder[] = "/tmp/mrb-secret-XXXXXX";
+    char errbuf[512];
+    struct mrb_conf c;
+    char text[1024];
+
+    (void)state;
+    check_refusals(bad, N_CASES(bad));
+
+    /* from a file: its first line, without the newline; a CRLF file too */
+    assert_int_equal(unit_temp_file(path, "turn-secret-from-a-file\r\nsecond line\n", 37), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    snprintf(text, sizeof(text), MIN_CONF "[turn]\nsecret = @%s\n[server a]\npublic_url = http://a/\n"
+                                          "admin_url = http://a/\nadmin_secret = @%s\ntoken_secret = token-secret-a\n",
+             path, path);
+    conf_ok("secrets from a file", text, &c);
+    case_str("secrets from a file: [turn] secret", c.turn.secret, "turn-secret-from-a-file");
+    case_str("secrets from a file: [server a] admin_secret", c.servers[0].admin_secret, "turn-secret-from-a-file");
+    conf_free(&c);
+
+    /* a file others can read is refused, as a world-readable config is */
+    assert_int_equal(chmod(path, 0644), 0);
+    snprintf(text, sizeof(text), MIN_CONF "[turn]\nsecret = @%s\n", path);
+    case_int("a world-readable secret file", conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)), -1);
+    case_contains("a world-readable secret file", errbuf, "is readable by others");
+    case_lacks("a world-readable secret file", errbuf, "turn-secret-from-a-file");
+    assert_int_equal(chmod(path, 0600), 0);
+
+    /* the file's value is checked like any other */
+    assert_int_equal(unit_temp_file(placeholder, "change-me\n", 10), 0);
+    assert_int_equal(chmod(placeholder, 0600), 0);
+    snprintf(text, sizeof(text), MIN_CONF "[db]\npassword = @%s\n", placeholder);
+    case_int("a placeholder in a file", conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)), -1);
+    case_contains("a placeholder in a file", errbuf, "[db] password is the example config's placeholder");
+
+    assert_int_equal(unit_temp_file(empty, "\n", 1), 0);
+    assert_int_equal(chmod(empty, 0600), 0);
+    snprintf(text, sizeof(text), MIN_CONF "[db]\npassword = @%s\n", empty);
+    case_int("an empty secret file", conf_load_string(text, "t.conf", &c, errbuf, sizeof(errbuf)), -1);
+    case_contains("an empty secret file", errbuf, "is empty");
+    unlink(path);
+    unlink(placeholder);
+    unlink(empty);
+
+    case_str("conf_secret_weakness: a good one", conf_secret_weakness("N3w7pQ0vKx1sYt2Z"), NULL);
+    case_str("conf_secret_weakness: 'password'", conf_secret_weakness("Password"), "is a well-known placeholder");
+}
+
+/* mrbctl config get prints what the programs use: a key the file leaves
+ * out has its default; a known key without one is empty; an unknown one
+ * is refused. */
+static void test_defaults_for_scripts(void **state)
+{
+    static const struct {
+        const char *name, *section, *key;
+        int rc;
+        const char *want;
+    } cases[] = {
+        {"a number's default", "limits", "key_failures_per_room", 1, "10"},
+        {"another", "rooms", "seat_grace", 1, "60"},
+        {"a fraction", "score", "cpu", 1, "35"},
+        {"the algorithm", "auth", "jwt_alg", 1, "HS256"},
+        {"a string filled in by validation", "auth", "host_claim", 1, "role"},
+        {"the spool directory", "webhook", "spool_dir", 1, "/var/spool/mrb"},
+        {"a server's weight", "server  janus-a", "weight", 1, "1"},
+        {"a server's enabled", "server janus-a", "enabled", 1, "true"},
+        {"a server key without a default", "server janus-a", "admin_url", 0, ""},
+        {"a key without a default", "db", "password", 0, ""},
+        {"an unknown key", "db", "nope", -1, ""},
+        {"an unknown section", "room", "seat_grace", -1, ""},
+        {"an unknown server key", "server a", "nope", -1, ""},
+    };
+    char out[64];
+
+    (void)state;
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_int(cases[i].name, conf_default(cases[i].section, cases[i].key, out, sizeof(out)), cases[i].rc);
+        case_str(cases[i].name, out, cases[i].want);
+    }
 }
 
 int main(void)
@@ -1067,6 +1096,8 @@ int main(void)
         cmocka_unit_test(test_error_buffer_truncation),
         cmocka_unit_test(test_server_long_names),
         cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_secrets),
+        cmocka_unit_test(test_defaults_for_scripts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,61 +1,70 @@
 /* Unit tests for the pure parts of lib/counters.c and lib/util.c's util_grow:
  * Prometheus label escaping (text format 0.0.4: backslash, double quote
  * and line feed are escaped, nothing else), the join outcome labels, and
- * the growable-array helper every row collector uses. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
+ * the growable-array helper every row collector uses. Cases are rows of
+ * tables; a failure names its row. */
+#include "unit.h"
 
 #include "counters.h"
 #include "util.h"
 
+/* counters_label_escape(in, out, outlen): rc, and out when rc is 0. */
+struct escape_case {
+    const char *name, *in;
+    int rc;
+    const char *want;
+};
+
+static void check_escapes(const struct escape_case *cases, size_t n, char *out, size_t outlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        case_int(cases[i].name, counters_label_escape(cases[i].in, out, outlen), cases[i].rc);
+        if (cases[i].rc == 0)
+            case_str(cases[i].name, out, cases[i].want);
+    }
+}
+
 static void test_label_escape(void **state)
 {
+    static const struct escape_case cases[] = {
+        {"nothing to escape", "janus-a", 0, "janus-a"},
+        {"quote, backslash and newline", "a\"b\\c\nd", 0, "a\\\"b\\\\c\\nd"},
+        {"empty", "", 0, ""},
+        {"UTF-8 passes through untouched", "서버", 0, "서버"},
+    };
     char out[64];
-    (void)state;
 
-    assert_int_equal(counters_label_escape("janus-a", out, sizeof(out)), 0);
-    assert_string_equal(out, "janus-a");
-    assert_int_equal(counters_label_escape("a\"b\\c\nd", out, sizeof(out)), 0);
-    assert_string_equal(out, "a\\\"b\\\\c\\nd");
-    assert_int_equal(counters_label_escape("", out, sizeof(out)), 0);
-    assert_string_equal(out, "");
-    /* UTF-8 passes through untouched */
-    assert_int_equal(counters_label_escape("서버", out, sizeof(out)), 0);
-    assert_string_equal(out, "서버");
+    (void)state;
+    check_escapes(cases, N_CASES(cases), out, sizeof(out));
 }
 
 static void test_label_escape_bounds(void **state)
 {
+    static const struct escape_case cases[] = {
+        {"exactly fits with the NUL", "abc", 0, "abc"},
+        {"one byte too long", "abcd", -1, NULL},
+        {"the escape needs 2", "ab\"", -1, NULL},
+        {"an escape that fits", "a\"", 0, "a\\\""},
+    };
     char out[4];
-    (void)state;
 
-    assert_int_equal(counters_label_escape("abc", out, sizeof(out)), 0); /* exactly fits with the NUL */
-    assert_string_equal(out, "abc");
-    assert_int_equal(counters_label_escape("abcd", out, sizeof(out)), -1);
-    assert_int_equal(counters_label_escape("ab\"", out, sizeof(out)), -1); /* the escape needs 2 */
-    assert_int_equal(counters_label_escape("a\"", out, sizeof(out)), 0);
-    assert_string_equal(out, "a\\\"");
+    (void)state;
+    check_escapes(cases, N_CASES(cases), out, sizeof(out));
 }
 
 static void test_join_outcome(void **state)
 {
+    static const struct {
+        const char *code, *want; /* the code names the case */
+    } cases[] = {
+        {"000", "ok"},          {"104", "not_found"},    {"105", "expired"},     {"106", "wrong_key"},
+        {"107", "full"},        {"109", "rate_limited"}, {"400", "bad_request"}, {"503", "unavailable"},
+        {"413", "other"},       {"", "other"},
+    };
+
     (void)state;
-    assert_string_equal(counters_join_outcome("000"), "ok");
-    assert_string_equal(counters_join_outcome("104"), "not_found");
-    assert_string_equal(counters_join_outcome("105"), "expired");
-    assert_string_equal(counters_join_outcome("106"), "wrong_key");
-    assert_string_equal(counters_join_outcome("107"), "full");
-    assert_string_equal(counters_join_outcome("109"), "rate_limited");
-    assert_string_equal(counters_join_outcome("400"), "bad_request");
-    assert_string_equal(counters_join_outcome("503"), "unavailable");
-    assert_string_equal(counters_join_outcome("413"), "other");
-    assert_string_equal(counters_join_outcome(""), "other");
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_str(cases[i].code, counters_join_outcome(cases[i].code), cases[i].want);
 }
 
 static void test_grow(void **state)

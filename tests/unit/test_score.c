@@ -3,7 +3,8 @@
  *
  * Every expected number below was computed by hand from the documented
  * formula (default weights cpu 35, mem 20, sessions 5, handles 10,
- * sockets 30, fallback 4555, health interval 5 s):
+ * sockets 30, fallback 4555, health interval 5 s; test_conf.c checks that
+ * these are the defaults):
  *
  *   score = weight * ((cpu*100*w_cpu + mem*100*w_mem + sessions*w_sessions
  *                      + handles*w_handles + sockets*w_sockets) / 100
@@ -21,50 +22,14 @@
  *
  * where tx_mbps (measured) counts only with fresh metrics, and the pending
  * egress of video rooms placed since the sample counts in both tiers.
+ *
+ * Cases are rows of tables; a failure names its row.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
+#include "unit.h"
 
-#include <cmocka.h>
-
-#include "conf.h"
 #include "score.h"
 
-#define EPS 1e-9
-
-/* cmocka 1.1.5 has no assert_double_equal: compare doubles to 1e-9 and
- * print both values on failure. */
-#define assert_close(actual, expected)                                                                      \
-    do {                                                                                                    \
-        double act_ = (actual), exp_ = (expected), d_ = act_ - exp_;                                         \
-        if (!((d_ < 0 ? -d_ : d_) <= EPS))                                                                  \
-            fail_msg("%s = %.12f, expected %.12f", #actual, act_, exp_);                                    \
-    } while (0)
 #define NOW 1700000000LL
-
-/* The smallest configuration conf_load_string() accepts. */
-#define BASE_CONF                                                                                           \
-    "[db]\n"                                                                                                \
-    "user = mrb\n"                                                                                          \
-    "database = mrb\n"                                                                                      \
-    "[auth]\n"                                                                                              \
-    "jwt_secret = 0123456789abcdef0123456789abcdef\n"                                                       \
-    "[webhook]\n"                                                                                           \
-    "user = janus\n"                                                                                        \
-    "password = pw\n"
-
-static void load(struct mrb_conf *c, const char *text)
-{
-    char errbuf[256] = "";
-    int rc = conf_load_string(text, "test.conf", c, errbuf, sizeof(errbuf));
-
-    if (rc != 0)
-        fail_msg("conf_load_string failed: %s", errbuf);
-}
 
 /* A fresh sample taken now, weight 1, nothing pending. */
 static struct score_input sample(double cpu, double mem, double sessions, double handles, double sockets)
@@ -83,373 +48,12 @@ static struct score_input sample(double cpu, double mem, double sessions, double
     return in;
 }
 
-static void test_defaults_loaded(void **state)
+/* The worked example: (0.5*100*35 + 0.25*100*20 + 10*5 + 20*10 + 100*30) / 100
+ * = (1750 + 500 + 50 + 200 + 3000) / 100 = 55.0 with the default weights. */
+static struct score_input example(void)
 {
-    struct mrb_conf c;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    assert_close(c.score.cpu, 35);
-    assert_close(c.score.mem, 20);
-    assert_close(c.score.sessions, 5);
-    assert_close(c.score.handles, 10);
-    assert_close(c.score.sockets, 30);
-    assert_close(c.score.fallback, 4555);
-    assert_close(c.score.network, 50);
-    assert_int_equal(c.score.interval, 5);
-    conf_free(&c);
+    return sample(0.5, 0.25, 10, 20, 100);
 }
-
-static void test_default_weights_exact(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-
-    /* (0.5*100*35 + 0.25*100*20 + 10*5 + 20*10 + 100*30) / 100
-     * = (1750 + 500 + 50 + 200 + 3000) / 100 = 55.0 */
-    in = sample(0.5, 0.25, 10, 20, 100);
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-
-    /* idle server: 0 */
-    in = sample(0, 0, 0, 0, 0);
-    assert_close(score_compute(&c, &in, NOW), 0.0);
-
-    /* (1.0*100*35 + 1.0*100*20 + 0 + 0 + 0) / 100 = 55.0 */
-    in = sample(1.0, 1.0, 0, 0, 0);
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-
-    /* (0.1*100*35 + 0.8*100*20 + 3*5 + 7*10 + 11*30) / 100
-     * = (350 + 1600 + 15 + 70 + 330) / 100 = 23.65 */
-    in = sample(0.1, 0.8, 3, 7, 11);
-    assert_close(score_compute(&c, &in, NOW), 23.65);
-
-    /* each term alone */
-    in = sample(0.01, 0, 0, 0, 0); /* 1% cpu: 35/100 */
-    assert_close(score_compute(&c, &in, NOW), 0.35);
-    in = sample(0, 0.01, 0, 0, 0); /* 1% mem: 20/100 */
-    assert_close(score_compute(&c, &in, NOW), 0.20);
-    in = sample(0, 0, 1, 0, 0); /* 1 session: 5/100 */
-    assert_close(score_compute(&c, &in, NOW), 0.05);
-    in = sample(0, 0, 0, 1, 0); /* 1 handle: 10/100 */
-    assert_close(score_compute(&c, &in, NOW), 0.10);
-    in = sample(0, 0, 0, 0, 1); /* 1 socket: 30/100 */
-    assert_close(score_compute(&c, &in, NOW), 0.30);
-    conf_free(&c);
-}
-
-static void test_pending_default(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    in = sample(0.5, 0.25, 10, 20, 100);
-    /* each pending participant is one session + one handle: (5+10)/100 */
-    in.pending = 1;
-    assert_close(score_compute(&c, &in, NOW), 55.15);
-    in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW), 55.30);
-    in.pending = 16;
-    assert_close(score_compute(&c, &in, NOW), 57.40);
-    conf_free(&c);
-}
-
-static void test_custom_weights(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF "[score]\n"
-                       "cpu = 10\n"
-                       "mem = 40\n"
-                       "sessions = 7\n"
-                       "handles = 13\n"
-                       "sockets = 3\n"
-                       "fallback = 1000\n");
-    assert_close(c.score.cpu, 10);
-    assert_close(c.score.mem, 40);
-    assert_close(c.score.sessions, 7);
-    assert_close(c.score.handles, 13);
-    assert_close(c.score.sockets, 3);
-    assert_close(c.score.fallback, 1000);
-
-    /* (0.5*100*10 + 0.25*100*40 + 10*7 + 20*13 + 100*3) / 100
-     * = (500 + 1000 + 70 + 260 + 300) / 100 = 21.30 */
-    in = sample(0.5, 0.25, 10, 20, 100);
-    assert_close(score_compute(&c, &in, NOW), 21.30);
-    /* pending 2: + 2*(7+13)/100 = 0.40 */
-    in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW), 21.70);
-
-    /* fallback uses the configured value: 1000 + 0.40 */
-    in.has_metrics = 0;
-    assert_close(score_compute(&c, &in, NOW), 1000.40);
-    conf_free(&c);
-}
-
-/* The original broker applied the sessions weight to handles and vice
- * versa. Change one input at a time: the delta must be its own weight/100. */
-static void test_sessions_handles_not_swapped(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-    double base, d;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    in = sample(0.3, 0.4, 50, 80, 20);
-    base = score_compute(&c, &in, NOW);
-    in.sessions += 1;
-    d = score_compute(&c, &in, NOW) - base;
-    assert_close(d, 5.0 / 100); /* sessions weight */
-    in.sessions -= 1;
-    in.handles += 1;
-    d = score_compute(&c, &in, NOW) - base;
-    assert_close(d, 10.0 / 100); /* handles weight */
-    in.handles -= 1;
-    in.sockets += 1;
-    d = score_compute(&c, &in, NOW) - base;
-    assert_close(d, 30.0 / 100);
-    conf_free(&c);
-
-    /* Same with weights that are very different from each other. */
-    load(&c, BASE_CONF "[score]\nsessions = 2\nhandles = 50\n");
-    in = sample(0.3, 0.4, 50, 80, 20);
-    base = score_compute(&c, &in, NOW);
-    in.sessions += 10;
-    assert_close(score_compute(&c, &in, NOW) - base, 10 * 2.0 / 100);
-    in.sessions -= 10;
-    in.handles += 10;
-    assert_close(score_compute(&c, &in, NOW) - base, 10 * 50.0 / 100);
-    conf_free(&c);
-}
-
-static void test_weight_multiplier(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    in = sample(0.5, 0.25, 10, 20, 100);
-    in.weight = 2.0;
-    assert_close(score_compute(&c, &in, NOW), 110.0);
-    in.weight = 0.5;
-    assert_close(score_compute(&c, &in, NOW), 27.5);
-    /* the multiplier applies to the pending load too: 2 * (55 + 0.30) */
-    in.weight = 2.0;
-    in.pending = 2;
-    assert_close(score_compute(&c, &in, NOW), 110.6);
-    /* unset (0) means the default 1 */
-    in.weight = 0;
-    in.pending = 0;
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-    in.weight = -3;
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-    conf_free(&c);
-}
-
-/* The stored score grows by weight * score_pending_cost(n) per placement
- * (servers_add_pending); that must equal what score_compute would say with
- * n more pending participants, fresh or not. */
-static void test_pending_cost_matches_compute(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-    const double ns[] = {1, 2, 7, 100};
-
-    (void)state;
-    load(&c, BASE_CONF);
-    assert_close(score_pending_cost(&c, 1), 0.15);
-    assert_close(score_pending_cost(&c, 0), 0.0);
-    for (int fresh = 0; fresh < 2; fresh++) {
-        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-            double before, after;
-            in = sample(0.5, 0.25, 10, 20, 100);
-            in.weight = 1.5;
-            in.pending = 3;
-            if (!fresh)
-                in.metrics_at = NOW - 3600;
-            before = score_compute(&c, &in, NOW);
-            in.pending += ns[i];
-            after = score_compute(&c, &in, NOW);
-            assert_close(after - before, in.weight * score_pending_cost(&c, ns[i]));
-        }
-    }
-    conf_free(&c);
-}
-
-static void test_fresh_boundary_default_interval(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    in = sample(0.5, 0.25, 10, 20, 100);
-
-    in.metrics_at = NOW;
-    assert_true(score_fresh(&c, &in, NOW));
-    in.metrics_at = NOW - 14;
-    assert_true(score_fresh(&c, &in, NOW));
-    in.metrics_at = NOW - 15; /* exactly 3 intervals: not older, still fresh */
-    assert_true(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-    in.metrics_at = NOW - 16; /* older than 3 * 5 s: stale */
-    assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 4555.0);
-    in.metrics_at = NOW - 3600;
-    assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 4555.0);
-    conf_free(&c);
-}
-
-static void test_fresh_boundary_custom_interval(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF "[health]\ninterval = 10\n");
-    assert_int_equal(c.score.interval, 10);
-    in = sample(0.5, 0.25, 10, 20, 100);
-    in.metrics_at = NOW - 16; /* stale at 5 s, fresh at 10 s */
-    assert_true(score_fresh(&c, &in, NOW));
-    in.metrics_at = NOW - 30;
-    assert_true(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 55.0);
-    in.metrics_at = NOW - 31;
-    assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 4555.0);
-    conf_free(&c);
-}
-
-static void test_stale_fallback_with_pending(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    in = sample(0.5, 0.25, 10, 20, 100);
-    in.metrics_at = NOW - 16;
-    in.pending = 2;
-    /* 4555 + 2*15/100 */
-    assert_close(score_compute(&c, &in, NOW), 4555.30);
-    in.weight = 2.0; /* the weight multiplies the fallback tier too */
-    assert_close(score_compute(&c, &in, NOW), 9110.60);
-    conf_free(&c);
-}
-
-static void test_no_metrics_fallback(void **state)
-{
-    struct mrb_conf c;
-    struct score_input in;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    /* numbers present but has_metrics 0, metrics_at now: still the fallback */
-    in = sample(0.5, 0.25, 10, 20, 100);
-    in.has_metrics = 0;
-    assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 4555.0);
-    in.pending = 3; /* + 3*15/100 = 0.45 */
-    assert_close(score_compute(&c, &in, NOW), 4555.45);
-
-    /* an all-zero input (no row at all) */
-    memset(&in, 0, sizeof(in));
-    assert_false(score_fresh(&c, &in, NOW));
-    assert_close(score_compute(&c, &in, NOW), 4555.0);
-    conf_free(&c);
-}
-
-/* A loaded server with fresh metrics must still beat one without metrics. */
-static void test_fresh_beats_no_metrics(void **state)
-{
-    struct mrb_conf c;
-    struct score_input busy, unknown, stale;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    /* very busy: (3500 + 2000 + 1000*5 + 1000*10 + 1000*30) / 100 = 505 */
-    busy = sample(1.0, 1.0, 1000, 1000, 1000);
-    assert_close(score_compute(&c, &busy, NOW), 505.0);
-    memset(&unknown, 0, sizeof(unknown));
-    unknown.weight = 1.0;
-    stale = sample(0, 0, 0, 0, 0); /* idle, but the sample is stale */
-    stale.metrics_at = NOW - 60;
-
-    assert_true(score_compute(&c, &busy, NOW) < score_compute(&c, &unknown, NOW));
-    assert_true(score_compute(&c, &busy, NOW) < score_compute(&c, &stale, NOW));
-    conf_free(&c);
-}
-
-/* Two otherwise equal servers: the one that just got a 2-participant room
- * must score worse, so a burst of placements spreads instead of piling on
- * one server, with fresh metrics and without. */
-static void test_pending_separates_burst(void **state)
-{
-    struct mrb_conf c;
-    struct score_input a, b;
-    double sa, sb;
-
-    (void)state;
-    load(&c, BASE_CONF);
-
-    /* fresh metrics */
-    a = sample(0.2, 0.3, 4, 8, 12);
-    b = a;
-    a.pending = 2;
-    sa = score_compute(&c, &a, NOW);
-    sb = score_compute(&c, &b, NOW);
-    assert_close(sa - sb, 0.30);
-    assert_true(score_before(&c, &b, &a, NOW));
-    assert_false(score_before(&c, &a, &b, NOW));
-
-    /* no metrics: the pending load still separates them */
-    memset(&a, 0, sizeof(a));
-    memset(&b, 0, sizeof(b));
-    a.weight = b.weight = 1.0;
-    a.pending = 2;
-    sa = score_compute(&c, &a, NOW);
-    sb = score_compute(&c, &b, NOW);
-    assert_close(sa - sb, 0.30);
-    assert_true(score_before(&c, &b, &a, NOW));
-    conf_free(&c);
-}
-
-/* The tier rule: a server without fresh metrics never goes before one with
- * fresh metrics, whatever the weights make of their scores. */
-static void test_stale_never_beats_fresh(void **state)
-{
-    struct mrb_conf c;
-    struct score_input fresh, stale, none;
-
-    (void)state;
-    load(&c, BASE_CONF);
-    fresh = sample(1.0, 1.0, 1000, 1000, 1000); /* as busy as it gets: 505 */
-    fresh.weight = 1000;                        /* and weighted down: 505,000 */
-    stale = sample(0, 0, 0, 0, 0);
-    stale.metrics_at = NOW - 16;
-    stale.weight = 0.001; /* scores 4.555: far below the fresh one */
-    memset(&none, 0, sizeof(none));
-    none.weight = 0.001;
-    assert_true(score_compute(&c, &stale, NOW) < score_compute(&c, &fresh, NOW));
-    assert_true(score_before(&c, &fresh, &stale, NOW));
-    assert_false(score_before(&c, &stale, &fresh, NOW));
-    assert_true(score_before(&c, &fresh, &none, NOW));
-    assert_false(score_before(&c, &none, &fresh, NOW));
-    /* the moment the fresh one's metrics age past 3 intervals, it is stale too */
-    fresh.metrics_at = NOW - 16;
-    assert_true(score_before(&c, &stale, &fresh, NOW));
-    conf_free(&c);
-}
-
 
 /* A fresh sample on a link of link_mbps transmitting tx_mbps, and nothing
  * else: so the score is the network term alone. */
@@ -463,44 +67,449 @@ static struct score_input on_link(double link_mbps, double tx_mbps)
     return in;
 }
 
-static void test_network_term(void **state)
+/* score_compute(in) must be want, under MIN_CONF plus weights. */
+struct score_case {
+    const char *name;
+    const char *weights; /* lines added to MIN_CONF ("" for the defaults) */
+    struct score_input in;
+    double want;
+};
+
+static void check_scores(const struct score_case *cases, size_t n)
+{
+    char text[1024];
+    struct mrb_conf c;
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(text, sizeof(text), MIN_CONF "%s", cases[i].weights);
+        conf_ok(cases[i].name, text, &c);
+        case_close(cases[i].name, score_compute(&c, &cases[i].in, NOW), cases[i].want);
+        conf_free(&c);
+    }
+}
+
+/* score_before(a, b) must be want. */
+struct order_case {
+    const char *name;
+    struct score_input a, b;
+    int want;
+};
+
+static void check_orders(const struct mrb_conf *c, const struct order_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        case_int(cases[i].name, score_before(c, &cases[i].a, &cases[i].b, NOW), cases[i].want);
+}
+
+static void test_default_weights_exact(void **state)
+{
+    static const struct {
+        const char *name;
+        double cpu, mem, sessions, handles, sockets, want;
+    } cases[] = {
+        {"the worked example", 0.5, 0.25, 10, 20, 100, 55.0},
+        {"idle server", 0, 0, 0, 0, 0, 0.0},
+        /* (1.0*100*35 + 1.0*100*20 + 0 + 0 + 0) / 100 */
+        {"full cpu and mem", 1.0, 1.0, 0, 0, 0, 55.0},
+        /* (0.1*100*35 + 0.8*100*20 + 3*5 + 7*10 + 11*30) / 100 = (350 + 1600 + 15 + 70 + 330) / 100 */
+        {"a mix", 0.1, 0.8, 3, 7, 11, 23.65},
+        /* each term alone */
+        {"1% cpu: 35/100", 0.01, 0, 0, 0, 0, 0.35},
+        {"1% mem: 20/100", 0, 0.01, 0, 0, 0, 0.20},
+        {"1 session: 5/100", 0, 0, 1, 0, 0, 0.05},
+        {"1 handle: 10/100", 0, 0, 0, 1, 0, 0.10},
+        {"1 socket: 30/100", 0, 0, 0, 0, 1, 0.30},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = sample(cases[i].cpu, cases[i].mem, cases[i].sessions, cases[i].handles,
+                                       cases[i].sockets);
+
+        case_close(cases[i].name, score_compute(&c, &in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+static void test_pending_default(void **state)
+{
+    /* each pending participant is one session + one handle: (5+10)/100 */
+    static const struct {
+        const char *name;
+        double pending, want;
+    } cases[] = {
+        {"1 pending", 1, 55.15},
+        {"2 pending", 2, 55.30},
+        {"16 pending", 16, 57.40},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = example();
+
+        in.pending = cases[i].pending;
+        case_close(cases[i].name, score_compute(&c, &in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+#define CUSTOM_WEIGHTS                                                                                      \
+    "[score]\n"                                                                                             \
+    "cpu = 10\n"                                                                                            \
+    "mem = 40\n"                                                                                            \
+    "sessions = 7\n"                                                                                        \
+    "handles = 13\n"                                                                                        \
+    "sockets = 3\n"                                                                                         \
+    "fallback = 1000\n"
+
+static void test_custom_weights(void **state)
+{
+    static const struct {
+        const char *name;
+        int has_metrics;
+        double pending, want;
+    } cases[] = {
+        /* (0.5*100*10 + 0.25*100*40 + 10*7 + 20*13 + 100*3) / 100 = (500 + 1000 + 70 + 260 + 300) / 100 */
+        {"the worked example", 1, 0, 21.30},
+        {"pending 2: + 2*(7+13)/100", 1, 2, 21.70},
+        {"fallback: the configured value, 1000 + 0.40", 0, 2, 1000.40},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("custom weights", MIN_CONF CUSTOM_WEIGHTS, &c);
+    assert_close(c.score.cpu, 10);
+    assert_close(c.score.mem, 40);
+    assert_close(c.score.sessions, 7);
+    assert_close(c.score.handles, 13);
+    assert_close(c.score.sockets, 3);
+    assert_close(c.score.fallback, 1000);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = example();
+
+        in.has_metrics = cases[i].has_metrics;
+        in.pending = cases[i].pending;
+        case_close(cases[i].name, score_compute(&c, &in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+/* The original broker applied the sessions weight to handles and vice
+ * versa. Change one input at a time: the delta must be its own weight/100. */
+static void test_sessions_handles_not_swapped(void **state)
+{
+    enum term { SESSIONS, HANDLES, SOCKETS };
+    static const struct {
+        const char *name;
+        const char *weights; /* added to MIN_CONF */
+        enum term term;
+        double step, want;
+    } cases[] = {
+        {"1 more session: the sessions weight", "", SESSIONS, 1, 5.0 / 100},
+        {"1 more handle: the handles weight", "", HANDLES, 1, 10.0 / 100},
+        {"1 more socket: the sockets weight", "", SOCKETS, 1, 30.0 / 100},
+        /* with weights that are very different from each other */
+        {"10 more sessions, sessions 2", "[score]\nsessions = 2\nhandles = 50\n", SESSIONS, 10, 10 * 2.0 / 100},
+        {"10 more handles, handles 50", "[score]\nsessions = 2\nhandles = 50\n", HANDLES, 10, 10 * 50.0 / 100},
+    };
+    char text[512];
+    struct mrb_conf c;
+
+    (void)state;
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = sample(0.3, 0.4, 50, 80, 20);
+        double base;
+
+        snprintf(text, sizeof(text), MIN_CONF "%s", cases[i].weights);
+        conf_ok(cases[i].name, text, &c);
+        base = score_compute(&c, &in, NOW);
+        switch (cases[i].term) {
+        case SESSIONS:
+            in.sessions += cases[i].step;
+            break;
+        case HANDLES:
+            in.handles += cases[i].step;
+            break;
+        case SOCKETS:
+            in.sockets += cases[i].step;
+            break;
+        }
+        case_close(cases[i].name, score_compute(&c, &in, NOW) - base, cases[i].want);
+        conf_free(&c);
+    }
+}
+
+static void test_weight_multiplier(void **state)
+{
+    static const struct {
+        const char *name;
+        double weight, pending, want;
+    } cases[] = {
+        {"weight 2", 2.0, 0, 110.0},
+        {"weight 0.5", 0.5, 0, 27.5},
+        {"weight 2 multiplies the pending load too: 2 * (55 + 0.30)", 2.0, 2, 110.6},
+        {"weight 0 (unset) means the default 1", 0, 0, 55.0},
+        {"a negative weight means the default 1", -3, 0, 55.0},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = example();
+
+        in.weight = cases[i].weight;
+        in.pending = cases[i].pending;
+        case_close(cases[i].name, score_compute(&c, &in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+/* The stored score grows by weight * score_pending_cost(n) per placement
+ * (servers_add_pending); that must equal what score_compute would say with
+ * n more pending participants, fresh or not. */
+static void test_pending_cost_matches_compute(void **state)
 {
     struct mrb_conf c;
     struct score_input in;
+    const double ns[] = {1, 2, 7, 100};
+    char name[64];
 
     (void)state;
-    load(&c, BASE_CONF);
-    /* 400 of 1000 Mbit/s: 40 % of the link, 50 * 40 / 100 = 20 */
-    in = on_link(1000, 400);
-    assert_close(score_compute(&c, &in, NOW), 20.0);
-    /* a full link weighs 50, more than a full CPU (35) */
-    in = on_link(1000, 1000);
-    assert_close(score_compute(&c, &in, NOW), 50.0);
-    /* 40 of a 100 Mbit/s link: 50 * 40 / 100 = 20 */
-    in = on_link(100, 40);
-    assert_close(score_compute(&c, &in, NOW), 20.0);
-    /* added to the other terms: the worked example's 55 + 20 */
-    in = sample(0.5, 0.25, 10, 20, 100);
-    in.link_mbps = 1000;
-    in.has_tx = 1;
-    in.tx_mbps = 400;
-    assert_close(score_compute(&c, &in, NOW), 75.0);
-    /* the weight multiplies it too */
-    in = on_link(1000, 400);
-    in.weight = 2;
-    assert_close(score_compute(&c, &in, NOW), 40.0);
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    assert_close(score_pending_cost(&c, 1), 0.15);
+    assert_close(score_pending_cost(&c, 0), 0.0);
+    for (int fresh = 0; fresh < 2; fresh++) {
+        for (size_t i = 0; i < N_CASES(ns); i++) {
+            double before, after;
+            snprintf(name, sizeof(name), "%s, %g more pending", fresh ? "fresh" : "stale", ns[i]);
+            in = example();
+            in.weight = 1.5;
+            in.pending = 3;
+            if (!fresh)
+                in.metrics_at = NOW - 3600;
+            before = score_compute(&c, &in, NOW);
+            in.pending += ns[i];
+            after = score_compute(&c, &in, NOW);
+            case_close(name, after - before, in.weight * score_pending_cost(&c, ns[i]));
+        }
+    }
     conf_free(&c);
+}
 
-    load(&c, BASE_CONF "[score]\nnetwork = 10\n");
-    in = on_link(1000, 400); /* 10 * 40 / 100 */
-    assert_close(score_compute(&c, &in, NOW), 4.0);
+/* The example's metrics taken age seconds ago: fresh or not, and its score
+ * (55 fresh, the fallback 4555 stale). */
+struct fresh_case {
+    const char *name;
+    long long age;
+    int fresh;
+    double want;
+};
+
+static void check_freshness(const struct mrb_conf *c, const struct fresh_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct score_input in = example();
+
+        in.metrics_at = NOW - cases[i].age;
+        case_int(cases[i].name, score_fresh(c, &in, NOW), cases[i].fresh);
+        case_close(cases[i].name, score_compute(c, &in, NOW), cases[i].want);
+    }
+}
+
+static void test_fresh_boundary_default_interval(void **state)
+{
+    static const struct fresh_case cases[] = {
+        {"taken now", 0, 1, 55.0},
+        {"14 s old", 14, 1, 55.0},
+        {"15 s old: exactly 3 intervals, not older, still fresh", 15, 1, 55.0},
+        {"16 s old: older than 3 * 5 s, stale", 16, 0, 4555.0},
+        {"an hour old", 3600, 0, 4555.0},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    check_freshness(&c, cases, N_CASES(cases));
     conf_free(&c);
-    load(&c, BASE_CONF "[score]\nnetwork = 0\n");
-    in = on_link(1000, 400);
-    assert_close(score_compute(&c, &in, NOW), 0.0);
-    in.pending_egress_kbps = 100000;
-    assert_close(score_compute(&c, &in, NOW), 0.0);
+}
+
+static void test_fresh_boundary_custom_interval(void **state)
+{
+    static const struct fresh_case cases[] = {
+        {"16 s old: stale at 5 s, fresh at 10 s", 16, 1, 55.0},
+        {"30 s old: exactly 3 intervals", 30, 1, 55.0},
+        {"31 s old", 31, 0, 4555.0},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("interval 10", MIN_CONF "[health]\ninterval = 10\n", &c);
+    assert_int_equal(c.score.interval, 10);
+    check_freshness(&c, cases, N_CASES(cases));
     conf_free(&c);
+}
+
+static void test_stale_fallback_with_pending(void **state)
+{
+    static const struct {
+        const char *name;
+        double weight, want;
+    } cases[] = {
+        {"4555 + 2*15/100", 1.0, 4555.30},
+        {"the weight multiplies the fallback tier too", 2.0, 9110.60},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        struct score_input in = example();
+
+        in.metrics_at = NOW - 16;
+        in.pending = 2;
+        in.weight = cases[i].weight;
+        case_close(cases[i].name, score_compute(&c, &in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+static void test_no_metrics_fallback(void **state)
+{
+    static const struct {
+        const char *name;
+        struct score_input in;
+        double want;
+    } cases[] = {
+        {"numbers present but has_metrics 0, metrics_at now: still the fallback",
+         {.metrics_at = NOW, .cpu = 0.5, .mem = 0.25, .sessions = 10, .handles = 20, .sockets = 100, .weight = 1.0},
+         4555.0},
+        {"and 3 pending: + 3*15/100",
+         {.metrics_at = NOW, .cpu = 0.5, .mem = 0.25, .sessions = 10, .handles = 20, .sockets = 100, .pending = 3,
+          .weight = 1.0},
+         4555.45},
+        {"an all-zero input (no row at all)", {.has_metrics = 0}, 4555.0},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_false(cases[i].name, score_fresh(&c, &cases[i].in, NOW));
+        case_close(cases[i].name, score_compute(&c, &cases[i].in, NOW), cases[i].want);
+    }
+    conf_free(&c);
+}
+
+/* A loaded server with fresh metrics must still beat one without metrics. */
+static void test_fresh_beats_no_metrics(void **state)
+{
+    static const struct {
+        const char *name;
+        struct score_input other;
+    } cases[] = {
+        {"no metrics at all", {.weight = 1.0}},
+        {"idle, but the sample is stale", {.has_metrics = 1, .metrics_at = NOW - 60, .weight = 1.0}},
+    };
+    struct mrb_conf c;
+    struct score_input busy;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    /* very busy: (3500 + 2000 + 1000*5 + 1000*10 + 1000*30) / 100 = 505 */
+    busy = sample(1.0, 1.0, 1000, 1000, 1000);
+    assert_close(score_compute(&c, &busy, NOW), 505.0);
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_true(cases[i].name, score_compute(&c, &busy, NOW) < score_compute(&c, &cases[i].other, NOW));
+    conf_free(&c);
+}
+
+/* Two otherwise equal servers: the one that just got a 2-participant room
+ * must score worse, so a burst of placements spreads instead of piling on
+ * one server, with fresh metrics and without. */
+static void test_pending_separates_burst(void **state)
+{
+    static const struct {
+        const char *name;
+        struct score_input server;
+    } cases[] = {
+        {"fresh metrics",
+         {.has_metrics = 1, .metrics_at = NOW, .cpu = 0.2, .mem = 0.3, .sessions = 4, .handles = 8, .sockets = 12,
+          .weight = 1.0}},
+        {"no metrics: the pending load still separates them", {.weight = 1.0}},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *name = cases[i].name;
+        struct score_input a = cases[i].server, b = cases[i].server;
+        double sa, sb;
+
+        a.pending = 2;
+        sa = score_compute(&c, &a, NOW);
+        sb = score_compute(&c, &b, NOW);
+        case_close(name, sa - sb, 0.30);
+        case_true(name, score_before(&c, &b, &a, NOW));
+        case_false(name, score_before(&c, &a, &b, NOW));
+    }
+    conf_free(&c);
+}
+
+/* The tier rule: a server without fresh metrics never goes before one with
+ * fresh metrics, whatever the weights make of their scores. */
+#define BUSIEST .has_metrics = 1, .cpu = 1.0, .mem = 1.0, .sessions = 1000, .handles = 1000, .sockets = 1000
+static void test_stale_never_beats_fresh(void **state)
+{
+    /* as busy as it gets (505), and weighted down: 505,000 */
+    static const struct score_input fresh = {BUSIEST, .metrics_at = NOW, .weight = 1000};
+    /* idle, scores 4.555: far below the fresh one */
+    static const struct score_input stale = {.has_metrics = 1, .metrics_at = NOW - 16, .weight = 0.001};
+    static const struct score_input none = {.weight = 0.001};
+    /* the moment the fresh one's metrics age past 3 intervals, it is stale too */
+    static const struct score_input aged = {BUSIEST, .metrics_at = NOW - 16, .weight = 1000};
+    static const struct order_case cases[] = {
+        {"fresh before stale", fresh, stale, 1},
+        {"stale not before fresh", stale, fresh, 0},
+        {"fresh before none", fresh, none, 1},
+        {"none not before fresh", none, fresh, 0},
+        {"stale before the fresh one aged", stale, aged, 1},
+    };
+    struct mrb_conf c;
+
+    (void)state;
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    assert_true(score_compute(&c, &stale, NOW) < score_compute(&c, &fresh, NOW));
+    check_orders(&c, cases, N_CASES(cases));
+    conf_free(&c);
+}
+
+/* A fresh sample, weight 1, on a link of l Mbit/s transmitting tx Mbit/s. */
+#define ON_LINK(l, tx) .has_metrics = 1, .metrics_at = NOW, .link_mbps = (l), .has_tx = 1, .tx_mbps = (tx)
+
+static void test_network_term(void **state)
+{
+    static const struct score_case cases[] = {
+        {"400 of 1000 Mbit/s: 40 % of the link, 50 * 40 / 100", "", {ON_LINK(1000, 400), .weight = 1.0}, 20.0},
+        {"a full link weighs 50, more than a full CPU (35)", "", {ON_LINK(1000, 1000), .weight = 1.0}, 50.0},
+        {"40 of a 100 Mbit/s link: 50 * 40 / 100", "", {ON_LINK(100, 40), .weight = 1.0}, 20.0},
+        {"added to the other terms: the worked example's 55 + 20", "",
+         {ON_LINK(1000, 400), .cpu = 0.5, .mem = 0.25, .sessions = 10, .handles = 20, .sockets = 100, .weight = 1.0},
+         75.0},
+        {"the weight multiplies it too", "", {ON_LINK(1000, 400), .weight = 2}, 40.0},
+        {"network 10: 10 * 40 / 100", "[score]\nnetwork = 10\n", {ON_LINK(1000, 400), .weight = 1.0}, 4.0},
+        {"network 0", "[score]\nnetwork = 0\n", {ON_LINK(1000, 400), .weight = 1.0}, 0.0},
+        {"network 0, with pending egress", "[score]\nnetwork = 0\n",
+         {ON_LINK(1000, 400), .pending_egress_kbps = 100000, .weight = 1.0}, 0.0},
+    };
+
+    (void)state;
+    check_scores(cases, N_CASES(cases));
 }
 
 /* Without a known link there is no percentage to take: no network term,
@@ -508,23 +517,25 @@ static void test_network_term(void **state)
  * reset, no netdev collector) only the pending egress counts. */
 static void test_network_unknown(void **state)
 {
+    static const struct score_case cases[] = {
+        {"link 0: unknown", "", {ON_LINK(0, 400), .pending_egress_kbps = 50000, .weight = 1.0}, 0.0},
+        {"link -5: unknown", "", {ON_LINK(-5, 400), .pending_egress_kbps = 50000, .weight = 1.0}, 0.0},
+        {"tx_mbps not a measurement",
+         "",
+         {.has_metrics = 1, .metrics_at = NOW, .link_mbps = 1000, .has_tx = 0, .tx_mbps = 400, .weight = 1.0},
+         0.0},
+        {"no measurement, 50 of 1000 Mbit/s pending: 5 %, 50 * 5 / 100",
+         "",
+         {.has_metrics = 1, .metrics_at = NOW, .link_mbps = 1000, .has_tx = 0, .tx_mbps = 400,
+          .pending_egress_kbps = 50000, .weight = 1.0},
+         2.5},
+    };
     struct mrb_conf c;
-    struct score_input in;
 
     (void)state;
-    load(&c, BASE_CONF);
-    in = on_link(0, 400);
-    in.pending_egress_kbps = 50000;
-    assert_close(score_compute(&c, &in, NOW), 0.0);
-    in.link_mbps = -5;
-    assert_close(score_compute(&c, &in, NOW), 0.0);
+    check_scores(cases, N_CASES(cases));
+    conf_ok("MIN_CONF", MIN_CONF, &c);
     assert_close(score_egress_cost(&c, 50000, 0), 0.0);
-
-    in = on_link(1000, 400);
-    in.has_tx = 0; /* tx_mbps is not a measurement */
-    assert_close(score_compute(&c, &in, NOW), 0.0);
-    in.pending_egress_kbps = 50000; /* 50 of 1000 Mbit/s: 5 %, 50 * 5 / 100 */
-    assert_close(score_compute(&c, &in, NOW), 2.5);
     conf_free(&c);
 }
 
@@ -533,42 +544,61 @@ static void test_network_unknown(void **state)
  * on top of the fallback, so a burst spreads in that tier too. */
 static void test_network_tiers(void **state)
 {
+    static const struct score_case cases[] = {
+        {"fresh: 45 measured + 1.5 % pending, 0.75", "",
+         {ON_LINK(1000, 900), .pending_egress_kbps = 15000, .weight = 1.0}, 45.0 + 0.75},
+        {"stale: the fallback + the pending 0.75",
+         "",
+         {.has_metrics = 1, .metrics_at = NOW - 16, .link_mbps = 1000, .has_tx = 1, .tx_mbps = 900,
+          .pending_egress_kbps = 15000, .weight = 1.0},
+         4555.75},
+        {"no metrics, weight 2",
+         "",
+         {.has_metrics = 0, .metrics_at = NOW - 16, .link_mbps = 1000, .has_tx = 1, .tx_mbps = 900,
+          .pending_egress_kbps = 15000, .weight = 2},
+         9111.5},
+    };
+    /* a fresh server carrying heavy video still goes before a stale idle one */
+    static const struct order_case orders[] = {
+        {"fresh heavy video before stale idle",
+         {ON_LINK(1000, 1000), .weight = 1.0},
+         {.has_metrics = 1, .metrics_at = NOW - 16, .link_mbps = 1000, .has_tx = 1, .tx_mbps = 0, .weight = 1.0},
+         1},
+    };
     struct mrb_conf c;
-    struct score_input in;
 
     (void)state;
-    load(&c, BASE_CONF);
-    in = on_link(1000, 900);
-    in.pending_egress_kbps = 15000; /* 1.5 %: 0.75 */
-    assert_close(score_compute(&c, &in, NOW), 45.0 + 0.75);
-    in.metrics_at = NOW - 16;
-    assert_close(score_compute(&c, &in, NOW), 4555.75);
-    in.has_metrics = 0;
-    in.weight = 2;
-    assert_close(score_compute(&c, &in, NOW), 9111.5);
-    /* a fresh server carrying heavy video still goes before a stale idle one */
-    {
-        struct score_input heavy = on_link(1000, 1000), idle = on_link(1000, 0);
-        idle.metrics_at = NOW - 16;
-        assert_true(score_before(&c, &heavy, &idle, NOW));
-    }
+    check_scores(cases, N_CASES(cases));
+    conf_ok("MIN_CONF", MIN_CONF, &c);
+    check_orders(&c, orders, N_CASES(orders));
     conf_free(&c);
 }
 
 static void test_video_egress(void **state)
 {
-    (void)state;
     /* publishers * (people - 1) * bitrate */
-    assert_close(score_video_egress_kbps(4, 0, 512), 4 * 3 * 512);
-    /* screen share: one more publisher, the screen, sent to the 3 others */
-    assert_close(score_video_egress_kbps(4, 1, 512), 5 * 3 * 512);
-    assert_close(score_video_egress_kbps(2, 1, 4000), 3 * 1 * 4000);
-    assert_close(score_video_egress_kbps(2, 0, 64), 2 * 1 * 64);
-    assert_close(score_video_egress_kbps(16, 1, 4000), 17.0 * 15 * 4000);
-    /* nobody to send to, or nothing sent */
-    assert_close(score_video_egress_kbps(1, 1, 512), 0);
-    assert_close(score_video_egress_kbps(0, 0, 512), 0);
-    assert_close(score_video_egress_kbps(4, 1, 0), 0);
+    static const struct {
+        const char *name;
+        long long people;
+        int screen;
+        long long bitrate;
+        double want;
+    } cases[] = {
+        {"4 people", 4, 0, 512, 4 * 3 * 512},
+        {"4 people and a screen: one more publisher, sent to the 3 others", 4, 1, 512, 5 * 3 * 512},
+        {"2 people and a screen", 2, 1, 4000, 3 * 1 * 4000},
+        {"2 people at 64", 2, 0, 64, 2 * 1 * 64},
+        {"16 people and a screen", 16, 1, 4000, 17.0 * 15 * 4000},
+        /* nobody to send to, or nothing sent */
+        {"1 person and a screen", 1, 1, 512, 0},
+        {"nobody", 0, 0, 512, 0},
+        {"bitrate 0", 4, 1, 0, 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_close(cases[i].name, score_video_egress_kbps(cases[i].people, cases[i].screen, cases[i].bitrate),
+                   cases[i].want);
     assert_int_equal(SCORE_VIDEO_BITRATE_KBPS, 512);
 }
 
@@ -582,14 +612,17 @@ static void test_egress_cost_matches_compute(void **state)
     struct score_input in;
     const double kbps[] = {0, 6144, 15000, 1020000};
     const double links[] = {100, 1000, 40000};
+    char name[96];
 
     (void)state;
-    load(&c, BASE_CONF);
+    conf_ok("MIN_CONF", MIN_CONF, &c);
     assert_close(score_egress_cost(&c, 15000, 1000), 0.75);
     for (int fresh = 0; fresh < 2; fresh++) {
-        for (size_t i = 0; i < sizeof(kbps) / sizeof(kbps[0]); i++) {
-            for (size_t j = 0; j < sizeof(links) / sizeof(links[0]); j++) {
+        for (size_t i = 0; i < N_CASES(kbps); i++) {
+            for (size_t j = 0; j < N_CASES(links); j++) {
                 double before, after;
+                snprintf(name, sizeof(name), "%s, %g kbit/s more on %g Mbit/s", fresh ? "fresh" : "stale", kbps[i],
+                         links[j]);
                 in = on_link(links[j], 12.5);
                 in.weight = 1.5;
                 in.pending = 3;
@@ -599,9 +632,9 @@ static void test_egress_cost_matches_compute(void **state)
                 before = score_compute(&c, &in, NOW);
                 in.pending_egress_kbps += kbps[i];
                 after = score_compute(&c, &in, NOW);
-                assert_close(after - before, in.weight * score_egress_cost(&c, kbps[i], links[j]));
-                assert_close(score_egress_cost(&c, kbps[i], links[j]),
-                             kbps[i] / links[j] * score_egress_cost(&c, 1, 1));
+                case_close(name, after - before, in.weight * score_egress_cost(&c, kbps[i], links[j]));
+                case_close(name, score_egress_cost(&c, kbps[i], links[j]),
+                           kbps[i] / links[j] * score_egress_cost(&c, 1, 1));
             }
         }
     }
@@ -615,33 +648,41 @@ static void test_egress_cost_matches_compute(void **state)
 static void test_video_outweighs_audio(void **state)
 {
     struct mrb_conf c;
-    struct score_input audio, video, heavy, busy;
+    struct score_input audio = on_link(1000, 0), video, heavy, busy;
 
     (void)state;
-    load(&c, BASE_CONF);
-    audio = on_link(1000, 0);
+    conf_ok("MIN_CONF", MIN_CONF, &c);
     video = audio;
     audio.pending = video.pending = 6;
     video.pending_egress_kbps = score_video_egress_kbps(6, 1, 2000); /* 70 Mbit/s: 7 % */
-    assert_close(score_compute(&c, &audio, NOW), 0.90);
-    assert_close(score_compute(&c, &video, NOW), 0.90 + 3.5);
-    assert_true(score_before(&c, &audio, &video, NOW));
-
-    heavy = on_link(1000, 600);                   /* 60 %: 30 */
-    busy = sample(0.5, 0.25, 10, 20, 0);          /* (1750 + 500 + 50 + 200) / 100 = 25 */
+    heavy = on_link(1000, 600);          /* 60 %: 30 */
+    busy = sample(0.5, 0.25, 10, 20, 0); /* (1750 + 500 + 50 + 200) / 100 = 25 */
     busy.link_mbps = 1000;
     busy.has_tx = 1;
-    busy.tx_mbps = 10;                            /* + 0.5 */
-    assert_close(score_compute(&c, &heavy, NOW), 30.0);
-    assert_close(score_compute(&c, &busy, NOW), 25.5);
-    assert_true(score_before(&c, &busy, &heavy, NOW));
+    busy.tx_mbps = 10; /* + 0.5 */
+    {
+        /* a scores score_a, b scores score_b, and a goes before b */
+        const struct {
+            const char *name;
+            struct score_input a, b;
+            double score_a, score_b;
+        } cases[] = {
+            {"an audio room before a video room of the same size", audio, video, 0.90, 0.90 + 3.5},
+            {"busier otherwise before heavy video", busy, heavy, 25.5, 30.0},
+        };
+
+        for (size_t i = 0; i < N_CASES(cases); i++) {
+            case_close(cases[i].name, score_compute(&c, &cases[i].a, NOW), cases[i].score_a);
+            case_close(cases[i].name, score_compute(&c, &cases[i].b, NOW), cases[i].score_b);
+            case_true(cases[i].name, score_before(&c, &cases[i].a, &cases[i].b, NOW));
+        }
+    }
     conf_free(&c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_loaded),
         cmocka_unit_test(test_default_weights_exact),
         cmocka_unit_test(test_pending_default),
         cmocka_unit_test(test_custom_weights),

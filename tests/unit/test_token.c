@@ -7,30 +7,27 @@
  *   -> LaBZTYokEfyGB6ckibX9eXNqWvU=
  *   printf '%s' '1700000000:alice' | openssl dgst -sha1 -hmac 'secret' -binary | base64
  *   -> d8soP47RbdIKLDUOpnJPVQyq5Ts=
+ *   printf '%s' '1700000000:bob' | openssl dgst -sha1 -hmac 'secret' -binary | base64
+ *   -> YeMuUjjOaxvglmPbYS9o30UEIYg=
  *
  * JWTs are minted with libjwt directly, or hand-built (header.payload signed
  * here with OpenSSL's HMAC) when libjwt would refuse to produce them. An RSA
- * key pair is generated at start-up with the EVP API (nothing committed). */
+ * key pair is generated at start-up with the EVP API (nothing committed).
+ *
+ * Cases are rows of tables (struct verify_case for the claims); a failure
+ * names its row. */
 #define _GNU_SOURCE /* RTLD_NEXT */
+#include "unit.h"
+
 #include <dlfcn.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <cmocka.h>
 #include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
-#include "conf.h"
 #include "apierror.h"
 #include "token.h"
 #include "util.h"
@@ -43,7 +40,7 @@
 
 #define CONF_COMMON                                                                                         \
     "[db]\nuser = mrb\ndatabase = mrb\n"                                                                    \
-    "[webhook]\nuser = janus\npassword = pw\n"
+    "[webhook]\nuser = janus\npassword = hook-pw-1234\n"
 
 /* ---- jwt_decode() shim ----
  *
@@ -80,9 +77,11 @@ int jwt_decode(jwt_t **jwt, const char *token, const unsigned char *key, int key
 
 /* ---- fixtures ---- */
 
-static struct mrb_conf hs;    /* HS256, iss + aud, leeway 30 */
-static struct mrb_conf plain; /* HS256, no iss / aud configured */
-static struct mrb_conf rs;    /* RS256 with the generated public key */
+static struct mrb_conf hs;      /* HS256, iss + aud, leeway 30 */
+static struct mrb_conf plain;   /* HS256, no iss / aud configured */
+static struct mrb_conf grp;     /* HS256, host_claim grp, host_value teacher, admin_value principal */
+static struct mrb_conf leeway0; /* HS256, leeway 0 */
+static struct mrb_conf rs;      /* RS256 with the generated public key */
 static char *pub_pem, *priv_pem;
 static size_t pub_len, priv_len;
 static char pub_path[] = "/tmp/mrb-test-token-pub-XXXXXX";
@@ -100,25 +99,21 @@ static char *bio_to_str(BIO *b, size_t *len)
     return s;
 }
 
-static void load_conf(struct mrb_conf *c, const char *text)
-{
-    char errbuf[256] = "";
-
-    if (conf_load_string(text, "token-test.conf", c, errbuf, sizeof(errbuf)) != 0)
-        fail_msg("config refused: %s", errbuf);
-}
-
 static int setup(void **state)
 {
     EVP_PKEY *key;
     BIO *b;
     char text[1024];
-    int fd;
 
     (void)state;
-    load_conf(&hs, CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\njwt_issuer = " ISS "\njwt_audience = " AUD
-                               "\njwt_leeway = 30\n");
-    load_conf(&plain, CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\n");
+    conf_ok("hs", CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\njwt_issuer = " ISS "\njwt_audience = " AUD
+                              "\njwt_leeway = 30\n",
+            &hs);
+    conf_ok("plain", CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\n", &plain);
+    conf_ok("grp", CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\nhost_claim = grp\nhost_value = teacher\n"
+                               "admin_value = principal\n",
+            &grp);
+    conf_ok("leeway0", CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\njwt_leeway = 0\n", &leeway0);
 
     key = EVP_RSA_gen(2048);
     if (key == NULL)
@@ -135,19 +130,13 @@ static int setup(void **state)
     BIO_free(b);
     EVP_PKEY_free(key);
 
-    fd = mkstemp(pub_path);
-    if (fd < 0)
+    if (unit_temp_file(pub_path, pub_pem, pub_len) != 0)
         return -1;
-    if (write(fd, pub_pem, pub_len) != (ssize_t)pub_len) {
-        close(fd);
-        return -1;
-    }
-    close(fd);
     snprintf(text, sizeof(text),
              CONF_COMMON "[auth]\njwt_alg = RS256\njwt_public_key = %s\njwt_issuer = " ISS "\njwt_audience = " AUD
                          "\njwt_leeway = 30\n",
              pub_path);
-    load_conf(&rs, text);
+    conf_ok("rs", text, &rs);
     return 0;
 }
 
@@ -156,6 +145,8 @@ static int teardown(void **state)
     (void)state;
     conf_free(&hs);
     conf_free(&plain);
+    conf_free(&grp);
+    conf_free(&leeway0);
     conf_free(&rs);
     unlink(pub_path);
     free(pub_pem);
@@ -260,15 +251,19 @@ static char *hand_token(const char *header, const char *payload, const void *key
 
 /* ---- verify helpers ---- */
 
-static void expect_ok(const struct mrb_conf *c, const char *tok, long long now, struct token_claims *cl)
+/* The token must be accepted; a failure names the case. */
+static void expect_ok(const char *name, const struct mrb_conf *c, const char *tok, long long now,
+                      struct token_claims *cl)
 {
     struct mrb_err err;
 
     err_clear(&err);
     if (token_jwt_verify(c, tok, now, cl, &err) != 0)
-        fail_msg("token refused (%d %s: %s): %.200s", err.http, err.code, err.msg, tok);
+        fail_msg("%s: token refused (%d %s: %s): %.200s", name, err.http, err.code, err.msg, tok);
 }
 
+/* The token must be refused, 401 101, granting nothing, with msg_part in
+ * the message (NULL: any message); why names the case. */
 static void expect_reject_at(const struct mrb_conf *c, const char *tok, long long now, const char *why,
                              const char *msg_part)
 {
@@ -283,9 +278,9 @@ static void expect_reject_at(const struct mrb_conf *c, const char *tok, long lon
     if (err.http != 401 || strcmp(err.code, "101") != 0)
         fail_msg("%s: got %d %s, expected 401 101", why, err.http, err.code);
     /* nothing granted on failure */
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 0);
-    assert_string_equal(cl.sub, "");
+    case_int(why, cl.is_host, 0);
+    case_int(why, cl.is_admin, 0);
+    case_str(why, cl.sub, "");
     if (msg_part && strstr(err.msg, msg_part) == NULL)
         fail_msg("%s: message '%s' lacks '%s'", why, err.msg, msg_part);
 }
@@ -295,199 +290,217 @@ static void expect_reject(const struct mrb_conf *c, const char *tok, const char 
     expect_reject_at(c, tok, NOW, why, NULL);
 }
 
+#define HOST "\"role\":\"host\""
+
+/* A token minted with mint_claims(exp, nbf, iss, aud, extra) (sub "alice"),
+ * verified under conf at NOW + later. */
+struct verify_case {
+    const char *name;
+    const struct mrb_conf *conf;
+    const char *exp, *nbf, *iss, *aud, *extra;
+    long long later;
+    const char *refused;   /* NULL: accepted; else a part of the 401's message ("": any) */
+    int is_host, is_admin; /* when accepted */
+    long long exp_at;      /* when accepted and not 0: claims' exp */
+};
+
+static void check_verify(const struct verify_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct verify_case *v = &cases[i];
+        char *tok = mint_claims(v->exp, v->nbf, v->iss, v->aud, v->extra);
+        struct token_claims cl;
+
+        if (v->refused != NULL) {
+            expect_reject_at(v->conf, tok, NOW + v->later, v->name, v->refused);
+        } else {
+            expect_ok(v->name, v->conf, tok, NOW + v->later, &cl);
+            case_str(v->name, cl.sub, "alice");
+            case_int(v->name, cl.is_host, v->is_host);
+            case_int(v->name, cl.is_admin, v->is_admin);
+            if (v->exp_at != 0)
+                case_int(v->name, cl.exp, v->exp_at);
+        }
+        free(tok);
+    }
+}
+
 /* ================= Janus and TURN tokens ================= */
 
 static void test_janus_token_vector(void **state)
 {
     static const char want[] = "1700000000,janus,janus.plugin.audiobridge:LaBZTYokEfyGB6ckibX9eXNqWvU=";
+    static const struct {
+        const char *name;
+        size_t outlen;
+        int rc;
+    } cases[] = {
+        {"a large buffer", 256, 0},
+        {"exactly big enough", sizeof(want), 0},
+        {"one byte short", sizeof(want) - 1, -1},
+        {"8 bytes", 8, -1},
+        {"0 bytes", 0, -1},
+    };
     char out[256];
 
     (void)state;
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, sizeof(out)), 0);
-    assert_string_equal(out, want);
-    /* exactly big enough, and one byte short */
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, sizeof(want)), 0);
-    assert_string_equal(out, want);
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, sizeof(want) - 1), -1);
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, 8), -1);
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, 0), -1);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_int(cases[i].name, token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", out, cases[i].outlen),
+                 cases[i].rc);
+        if (cases[i].rc == 0)
+            case_str(cases[i].name, out, want);
+    }
 }
 
 static void test_janus_token_inputs_matter(void **state)
 {
-    char a[256], b[256];
+    /* each changes one input of ("secret", 1700000000, audiobridge) */
+    static const struct {
+        const char *name, *secret;
+        long long expiry;
+        const char *plugin, *prefix;
+    } cases[] = {
+        {"another secret", "Secret", 1700000000LL, "janus.plugin.audiobridge",
+         "1700000000,janus,janus.plugin.audiobridge:"},
+        {"another expiry", "secret", 1700000001LL, "janus.plugin.audiobridge",
+         "1700000001,janus,janus.plugin.audiobridge:"},
+        {"another plugin",
+         "secret", 1700000000LL, "janus.plugin.videoroom", "1700000000,janus,janus.plugin.videoroom:"},
+    };
+    char a[256], b[256], plugin[300];
 
     (void)state;
     assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.audiobridge", a, sizeof(a)), 0);
-    assert_int_equal(token_janus("Secret", 1700000000LL, "janus.plugin.audiobridge", b, sizeof(b)), 0);
-    assert_string_not_equal(a, b);
-    assert_int_equal(token_janus("secret", 1700000001LL, "janus.plugin.audiobridge", b, sizeof(b)), 0);
-    assert_string_not_equal(a, b);
-    assert_int_equal(strncmp(b, "1700000001,janus,janus.plugin.audiobridge:", 42), 0);
-    assert_int_equal(token_janus("secret", 1700000000LL, "janus.plugin.videoroom", b, sizeof(b)), 0);
-    assert_int_equal(strncmp(b, "1700000000,janus,janus.plugin.videoroom:", 40), 0);
-    assert_string_not_equal(strchr(a, ':'), strchr(b, ':'));
-    /* an absurdly long plugin name does not fit the data buffer */
-    {
-        char plugin[300];
-        memset(plugin, 'p', sizeof(plugin) - 1);
-        plugin[sizeof(plugin) - 1] = '\0';
-        assert_int_equal(token_janus("secret", 1700000000LL, plugin, b, sizeof(b)), -1);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *name = cases[i].name;
+
+        case_int(name, token_janus(cases[i].secret, cases[i].expiry, cases[i].plugin, b, sizeof(b)), 0);
+        case_starts(name, b, cases[i].prefix);
+        case_true(name, strcmp(strchr(a, ':'), strchr(b, ':')) != 0); /* another signature */
     }
+    /* an absurdly long plugin name does not fit the data buffer */
+    memset(plugin, 'p', sizeof(plugin) - 1);
+    plugin[sizeof(plugin) - 1] = '\0';
+    assert_int_equal(token_janus("secret", 1700000000LL, plugin, b, sizeof(b)), -1);
 }
 
 static void test_turn_vector(void **state)
 {
+    static const struct {
+        const char *name, *user;
+        size_t ulen, clen;
+        int rc;
+        const char *username, *credential; /* when rc is 0 */
+    } cases[] = {
+        {"alice", "alice", 64, 64, 0, "1700000000:alice", "d8soP47RbdIKLDUOpnJPVQyq5Ts="},
+        {"username buffer exactly 16 + NUL", "alice", 17, 64, 0, "1700000000:alice", "d8soP47RbdIKLDUOpnJPVQyq5Ts="},
+        {"username buffer one byte short", "alice", 16, 64, -1, NULL, NULL},
+        {"credential buffer exactly 28 base64 chars + NUL", "alice", 64, 29, 0, "1700000000:alice",
+         "d8soP47RbdIKLDUOpnJPVQyq5Ts="},
+        {"credential buffer one byte short", "alice", 64, 28, -1, NULL, NULL},
+        {"another user, another credential", "bob", 64, 64, 0, "1700000000:bob", "YeMuUjjOaxvglmPbYS9o30UEIYg="},
+    };
     char user[64], cred[64];
 
     (void)state;
-    assert_int_equal(token_turn("secret", 1700000000LL, "alice", user, sizeof(user), cred, sizeof(cred)), 0);
-    assert_string_equal(user, "1700000000:alice");
-    assert_string_equal(cred, "d8soP47RbdIKLDUOpnJPVQyq5Ts=");
-    /* username buffer: "1700000000:alice" is 16 + NUL */
-    assert_int_equal(token_turn("secret", 1700000000LL, "alice", user, 17, cred, sizeof(cred)), 0);
-    assert_string_equal(user, "1700000000:alice");
-    assert_int_equal(token_turn("secret", 1700000000LL, "alice", user, 16, cred, sizeof(cred)), -1);
-    /* credential: 28 base64 chars + NUL */
-    assert_int_equal(token_turn("secret", 1700000000LL, "alice", user, sizeof(user), cred, 29), 0);
-    assert_string_equal(cred, "d8soP47RbdIKLDUOpnJPVQyq5Ts=");
-    assert_int_equal(token_turn("secret", 1700000000LL, "alice", user, sizeof(user), cred, 28), -1);
-    /* another user, another credential */
-    assert_int_equal(token_turn("secret", 1700000000LL, "bob", user, sizeof(user), cred, sizeof(cred)), 0);
-    assert_string_equal(user, "1700000000:bob");
-    assert_string_not_equal(cred, "d8soP47RbdIKLDUOpnJPVQyq5Ts=");
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *name = cases[i].name;
+
+        case_int(name, token_turn("secret", 1700000000LL, cases[i].user, user, cases[i].ulen, cred, cases[i].clen),
+                 cases[i].rc);
+        if (cases[i].rc == 0) {
+            case_str(name, user, cases[i].username);
+            case_str(name, cred, cases[i].credential);
+        }
+    }
 }
 
 /* ================= JWT: accepted ================= */
 
 static void test_jwt_valid_host(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"host", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST, .is_host = 1, .is_admin = 0, .exp_at = 1700000600LL},
+    };
 
     (void)state;
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    assert_int_equal(cl.is_admin, 0);
-    assert_string_equal(cl.sub, "alice");
-    assert_true(cl.exp == 1700000600LL);
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_roles_array(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"a roles array with host", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"viewer\",\"host\"]",
+         .is_host = 1},
+        {"the host claim itself an array", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":[\"x\",\"host\"]",
+         .is_host = 1},
+        {"roles without host", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"viewer\",\"hostess\"]",
+         .is_host = 0},
+    };
 
     (void)state;
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"viewer\",\"host\"]");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    /* the host claim itself may be an array */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":[\"x\",\"host\"]");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    /* roles without host */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"viewer\",\"hostess\"]");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_non_host_and_admin(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"guest", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"guest\"", .is_host = 0},
+        {"no role at all", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), NULL, .is_host = 0},
+        {"case matters", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"HOST\"", .is_host = 0},
+        {"a non-string role", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":true", .is_host = 0},
+        {"admin", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"admin\"", .is_host = 0, .is_admin = 1},
+        {"admin in a roles array", &hs, GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"admin\"]", .is_admin = 1},
+    };
 
     (void)state;
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"guest\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 0);
-    assert_string_equal(cl.sub, "alice");
-    free(tok);
-    /* no role at all */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), NULL);
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    free(tok);
-    /* case matters */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"HOST\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    free(tok);
-    /* a non-string role */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":true");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    free(tok);
-    /* admin */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"admin\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 1);
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"roles\":[\"admin\"]");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_admin, 1);
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_configured_claim_names(void **state)
 {
-    struct mrb_conf c;
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"the configured claim and host value", &grp, GOOD_EXP, NULL, NULL, NULL, "\"grp\":\"teacher\"", .is_host = 1},
+        {"role host is not the configured claim", &grp, GOOD_EXP, NULL, NULL, NULL, HOST, .is_host = 0},
+        {"the configured admin value", &grp, GOOD_EXP, NULL, NULL, NULL, "\"grp\":\"principal\"", .is_host = 0,
+         .is_admin = 1},
+    };
 
     (void)state;
-    load_conf(&c, CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\nhost_claim = grp\nhost_value = teacher\n"
-                              "admin_value = principal\n");
-    tok = mint_claims(GOOD_EXP, NULL, NULL, NULL, "\"grp\":\"teacher\"");
-    expect_ok(&c, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, NULL, NULL, "\"role\":\"host\"");
-    expect_ok(&c, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, NULL, NULL, "\"grp\":\"principal\"");
-    expect_ok(&c, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 1);
-    free(tok);
-    conf_free(&c);
+    check_verify(cases, N_CASES(cases));
 }
 
 /* The sub names the rooms' owner: a token without one, or with one too
  * long to keep whole, is refused (two such hosts would share rooms). */
 static void test_jwt_sub_handling(void **state)
 {
+    static const struct {
+        const char *name, *grants;
+    } bad[] = {
+        {"no sub", "{\"exp\":" GOOD_EXP ",\"role\":\"host\"}"},
+        {"empty sub", "{\"sub\":\"\",\"exp\":" GOOD_EXP ",\"role\":\"host\"}"},
+        {"sub not a string", "{\"sub\":42,\"exp\":" GOOD_EXP ",\"role\":\"host\"}"},
+    };
     struct token_claims cl;
-    char *tok, extra[512], sub[201];
+    char *tok, extra[512], sub[201], name[64];
 
     (void)state;
-    tok = mint_hs("{\"exp\":" GOOD_EXP ",\"role\":\"host\"}");
-    expect_reject(&plain, tok, "no sub");
-    free(tok);
-    tok = mint_hs("{\"sub\":\"\",\"exp\":" GOOD_EXP ",\"role\":\"host\"}");
-    expect_reject(&plain, tok, "empty sub");
-    free(tok);
-    tok = mint_hs("{\"sub\":42,\"exp\":" GOOD_EXP ",\"role\":\"host\"}");
-    expect_reject(&plain, tok, "sub not a string");
-    free(tok);
+    for (size_t i = 0; i < N_CASES(bad); i++) {
+        tok = mint_hs(bad[i].grants);
+        expect_reject(&plain, tok, bad[i].name);
+        free(tok);
+    }
     for (size_t n = 126; n <= 129; n++) { /* accepted iff it fits whole: at most 127 bytes */
+        snprintf(name, sizeof(name), "a sub of %zu bytes", n);
         memset(sub, 'z', n);
         sub[n] = '\0';
         snprintf(extra, sizeof(extra), "{\"sub\":\"%s\",\"exp\":" GOOD_EXP ",\"role\":\"host\"}", sub);
         tok = mint_hs(extra);
         if (n < sizeof(cl.sub)) {
-            expect_ok(&plain, tok, NOW, &cl);
-            assert_string_equal(cl.sub, sub);
+            expect_ok(name, &plain, tok, NOW, &cl);
+            case_str(name, cl.sub, sub);
         } else {
-            expect_reject(&plain, tok, "sub longer than 127 bytes");
+            expect_reject(&plain, tok, name);
         }
         free(tok);
     }
@@ -497,180 +510,120 @@ static void test_jwt_sub_handling(void **state)
 
 static void test_jwt_expired(void **state)
 {
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"exp 31 s ago, leeway 30", &hs, "1699999969", NULL, Q(ISS), Q(AUD), HOST, .refused = "expired"},
+        {"long expired", &hs, "1699999969", NULL, Q(ISS), Q(AUD), HOST, .later = 86400, .refused = "expired"},
+    };
 
     (void)state;
-    /* exp 31 s ago, leeway 30: refused */
-    tok = mint_claims("1699999969", NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "expired beyond leeway", "expired");
-    /* long expired */
-    expect_reject_at(&hs, tok, NOW + 86400, "long expired", "expired");
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_exp_within_leeway(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"exp exactly 30 s ago: still inside the leeway", &hs, "1699999970", NULL, Q(ISS), Q(AUD), HOST, .is_host = 1},
+        {"one second later it is not", &hs, "1699999970", NULL, Q(ISS), Q(AUD), HOST, .later = 1,
+         .refused = "expired"},
+        {"exp now", &hs, "1700000000", NULL, Q(ISS), Q(AUD), NULL, .is_host = 0},
+        /* leeway 0 is honoured too */
+        {"leeway 0, exp 1 s ago", &leeway0, "1699999999", NULL, NULL, NULL, NULL, .refused = "expired"},
+        {"leeway 0, exp now", &leeway0, "1700000000", NULL, NULL, NULL, NULL, .is_host = 0},
+    };
 
     (void)state;
-    /* exp exactly 30 s ago: still inside the leeway */
-    tok = mint_claims("1699999970", NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    /* one second later it is not */
-    expect_reject_at(&hs, tok, NOW + 1, "one second past leeway", "expired");
-    free(tok);
-    /* exp now */
-    tok = mint_claims("1700000000", NULL, Q(ISS), Q(AUD), NULL);
-    expect_ok(&hs, tok, NOW, &cl);
-    free(tok);
-    /* leeway 0 is honoured too */
-    {
-        struct mrb_conf c;
-        load_conf(&c, CONF_COMMON "[auth]\njwt_secret = " HS_SECRET "\njwt_leeway = 0\n");
-        tok = mint_claims("1699999999", NULL, NULL, NULL, NULL);
-        expect_reject_at(&c, tok, NOW, "leeway 0", "expired");
-        free(tok);
-        tok = mint_claims("1700000000", NULL, NULL, NULL, NULL);
-        expect_ok(&c, tok, NOW, &cl);
-        free(tok);
-        conf_free(&c);
-    }
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_exp_required(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"missing exp", &hs, NULL, NULL, Q(ISS), Q(AUD), HOST, .refused = "exp"},
+        /* exp of the wrong type */
+        {"string exp", &hs, Q(GOOD_EXP), NULL, Q(ISS), Q(AUD), HOST, .refused = "exp"},
+        {"null exp", &hs, "null", NULL, Q(ISS), Q(AUD), HOST, .refused = ""},
+        {"boolean exp", &hs, "true", NULL, Q(ISS), Q(AUD), HOST, .refused = ""},
+        {"a NumericDate may be fractional", &hs, "1700000600.5", NULL, Q(ISS), Q(AUD), HOST, .is_host = 1},
+    };
 
     (void)state;
-    tok = mint_claims(NULL, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "missing exp", "exp");
-    free(tok);
-    /* exp of the wrong type */
-    tok = mint_claims(Q(GOOD_EXP), NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "string exp", "exp");
-    free(tok);
-    tok = mint_claims("null", NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject(&hs, tok, "null exp");
-    free(tok);
-    tok = mint_claims("true", NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject(&hs, tok, "boolean exp");
-    free(tok);
-    /* a NumericDate may be fractional */
-    tok = mint_claims("1700000600.5", NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_nbf(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"nbf 31 s ahead", &hs, GOOD_EXP, "1700000031", Q(ISS), Q(AUD), HOST, .refused = "not yet valid"},
+        {"nbf 31 s ahead, a second later", &hs, GOOD_EXP, "1700000031", Q(ISS), Q(AUD), HOST, .later = 1,
+         .is_host = 1},
+        {"nbf 30 s ahead: inside the leeway", &hs, GOOD_EXP, "1700000030", Q(ISS), Q(AUD), HOST, .is_host = 1},
+        {"nbf in the past", &hs, GOOD_EXP, "1600000000", Q(ISS), Q(AUD), NULL, .is_host = 0},
+        {"string nbf", &hs, GOOD_EXP, Q("1600000000"), Q(ISS), Q(AUD), NULL, .refused = ""},
+    };
 
     (void)state;
-    /* nbf 31 s ahead: refused */
-    tok = mint_claims(GOOD_EXP, "1700000031", Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "nbf in the future", "not yet valid");
-    /* ... and fine a second later */
-    expect_ok(&hs, tok, NOW + 1, &cl);
-    free(tok);
-    /* 30 s ahead: inside the leeway */
-    tok = mint_claims(GOOD_EXP, "1700000030", Q(ISS), Q(AUD), "\"role\":\"host\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    free(tok);
-    /* in the past */
-    tok = mint_claims(GOOD_EXP, "1600000000", Q(ISS), Q(AUD), NULL);
-    expect_ok(&hs, tok, NOW, &cl);
-    free(tok);
-    /* wrong type */
-    tok = mint_claims(GOOD_EXP, Q("1600000000"), Q(ISS), Q(AUD), NULL);
-    expect_reject(&hs, tok, "string nbf");
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 /* ================= JWT: iss and aud ================= */
 
 static void test_jwt_issuer(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"wrong iss", &hs, GOOD_EXP, NULL, Q("evil-iss"), Q(AUD), HOST, .refused = "issuer"},
+        {"any issuer when none is configured", &plain, GOOD_EXP, NULL, Q("evil-iss"), Q(AUD), HOST, .is_host = 1},
+        {"missing iss", &hs, GOOD_EXP, NULL, NULL, Q(AUD), HOST, .refused = "issuer"},
+        {"iss with a suffix", &hs, GOOD_EXP, NULL, Q(ISS "x"), Q(AUD), NULL, .refused = ""},
+        {"iss as an array", &hs, GOOD_EXP, NULL, "[" Q(ISS) "]", Q(AUD), NULL, .refused = ""},
+    };
 
     (void)state;
-    tok = mint_claims(GOOD_EXP, NULL, Q("evil-iss"), Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "wrong iss", "issuer");
-    /* not configured: any issuer */
-    expect_ok(&plain, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, NULL, Q(AUD), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "missing iss", "issuer");
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS "x"), Q(AUD), NULL);
-    expect_reject(&hs, tok, "iss with a suffix");
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, "[" Q(ISS) "]", Q(AUD), NULL);
-    expect_reject(&hs, tok, "iss as an array");
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 static void test_jwt_audience(void **state)
 {
-    struct token_claims cl;
-    char *tok;
+    static const struct verify_case cases[] = {
+        {"wrong aud", &hs, GOOD_EXP, NULL, Q(ISS), Q("other-aud"), HOST, .refused = "audience"},
+        {"missing aud", &hs, GOOD_EXP, NULL, Q(ISS), NULL, HOST, .refused = "audience"},
+        {"no aud needed when none is configured", &plain, GOOD_EXP, NULL, Q(ISS), NULL, HOST, .is_host = 1},
+        {"an array containing the audience", &hs, GOOD_EXP, NULL, Q(ISS), "[\"other-aud\"," Q(AUD) "]", HOST,
+         .is_host = 1},
+        {"an array without it", &hs, GOOD_EXP, NULL, Q(ISS), "[\"other-aud\",\"mrb-test\"]", HOST, .refused = ""},
+        {"an empty array", &hs, GOOD_EXP, NULL, Q(ISS), "[]", NULL, .refused = ""},
+        {"a numeric aud", &hs, GOOD_EXP, NULL, Q(ISS), "42", NULL, .refused = ""},
+    };
 
     (void)state;
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q("other-aud"), "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "wrong aud", "audience");
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), NULL, "\"role\":\"host\"");
-    expect_reject_at(&hs, tok, NOW, "missing aud", "audience");
-    /* not configured: no aud needed */
-    expect_ok(&plain, tok, NOW, &cl);
-    free(tok);
-    /* array containing the audience */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), "[\"other-aud\"," Q(AUD) "]", "\"role\":\"host\"");
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    /* array without it */
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), "[\"other-aud\",\"mrb-test\"]", "\"role\":\"host\"");
-    expect_reject(&hs, tok, "aud array without ours");
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), "[]", NULL);
-    expect_reject(&hs, tok, "empty aud array");
-    free(tok);
-    tok = mint_claims(GOOD_EXP, NULL, Q(ISS), "42", NULL);
-    expect_reject(&hs, tok, "numeric aud");
-    free(tok);
+    check_verify(cases, N_CASES(cases));
 }
 
 /* ================= JWT: signature and algorithm ================= */
 
 static void test_jwt_alg_none(void **state)
 {
-    static const char *headers[] = {
-        "{\"alg\":\"none\",\"typ\":\"JWT\"}",
-        "{\"alg\":\"None\",\"typ\":\"JWT\"}",
-        "{\"alg\":\"NONE\"}",
-        "{\"typ\":\"JWT\"}",
-        "{\"alg\":\"\"}",
-        "{\"alg\":null}",
+    static const struct {
+        const char *name, *header;
+    } cases[] = {
+        {"alg none", "{\"alg\":\"none\",\"typ\":\"JWT\"}"},
+        {"alg None", "{\"alg\":\"None\",\"typ\":\"JWT\"}"},
+        {"alg NONE", "{\"alg\":\"NONE\"}"},
+        {"no alg", "{\"typ\":\"JWT\"}"},
+        {"alg empty", "{\"alg\":\"\"}"},
+        {"alg null", "{\"alg\":null}"},
     };
-    char *payload = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
+    char *payload = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
 
     (void)state;
-    for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
-        char *tok = hand_token(headers[i], payload, NULL, 0, "");
-        expect_reject(&hs, tok, headers[i]);
-        expect_reject(&plain, tok, headers[i]);
-        expect_reject(&rs, tok, headers[i]);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        char *tok = hand_token(cases[i].header, payload, NULL, 0, "");
+        expect_reject(&hs, tok, cases[i].name);
+        expect_reject(&plain, tok, cases[i].name);
+        expect_reject(&rs, tok, cases[i].name);
         free(tok);
         /* with a signature that would match under HS256 */
-        tok = hand_token(headers[i], payload, HS_SECRET, strlen(HS_SECRET), NULL);
-        expect_reject(&hs, tok, headers[i]);
+        tok = hand_token(cases[i].header, payload, HS_SECRET, strlen(HS_SECRET), NULL);
+        expect_reject(&hs, tok, cases[i].name);
         free(tok);
     }
     free(payload);
@@ -679,45 +632,58 @@ static void test_jwt_alg_none(void **state)
 static void test_jwt_hand_built_control(void **state)
 {
     /* The hand-built path produces a token the verifier accepts when it is
-     * correct: so the rejections built the same way are meaningful. */
+     * correct (the first row): so the rejections built the same way are
+     * meaningful. */
+    static const struct {
+        const char *name, *header;
+        const char *payload; /* NULL: the usual good claims, role host */
+        int signed_;         /* signed with HS_SECRET, else no signature */
+        int ok;
+    } cases[] = {
+        {"the control: a correct hand-built token", "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", NULL, 1, 1},
+        {"HS256 without signature", "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", NULL, 0, 0},
+        /* payload that is not an object */
+        {"array payload", "{\"alg\":\"HS256\"}", "[1,2]", 1, 0},
+        {"non-JSON payload", "{\"alg\":\"HS256\"}", "not json", 1, 0},
+        {"duplicate alg in the header", "{\"alg\":\"none\",\"alg\":\"HS256\"}", NULL, 1, 0},
+    };
+    char *claims = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
     struct token_claims cl;
-    char *payload = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    char *tok = hand_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, HS_SECRET, strlen(HS_SECRET), NULL);
 
     (void)state;
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 1);
-    free(tok);
-    /* an HS256 header with an empty signature */
-    tok = hand_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, NULL, 0, "");
-    expect_reject(&hs, tok, "HS256 without signature");
-    free(tok);
-    /* payload that is not an object */
-    tok = hand_token("{\"alg\":\"HS256\"}", "[1,2]", HS_SECRET, strlen(HS_SECRET), NULL);
-    expect_reject(&hs, tok, "array payload");
-    free(tok);
-    tok = hand_token("{\"alg\":\"HS256\"}", "not json", HS_SECRET, strlen(HS_SECRET), NULL);
-    expect_reject(&hs, tok, "non-JSON payload");
-    free(tok);
-    /* duplicate alg in the header */
-    tok = hand_token("{\"alg\":\"none\",\"alg\":\"HS256\"}", payload, HS_SECRET, strlen(HS_SECRET), NULL);
-    expect_reject(&hs, tok, "duplicate alg");
-    free(tok);
-    free(payload);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *payload = cases[i].payload != NULL ? cases[i].payload : claims;
+        char *tok = cases[i].signed_ ? hand_token(cases[i].header, payload, HS_SECRET, strlen(HS_SECRET), NULL)
+                                     : hand_token(cases[i].header, payload, NULL, 0, "");
+
+        if (cases[i].ok) {
+            expect_ok(cases[i].name, &hs, tok, NOW, &cl);
+            case_int(cases[i].name, cl.is_host, 1);
+        } else {
+            expect_reject(&hs, tok, cases[i].name);
+        }
+        free(tok);
+    }
+    free(claims);
 }
 
 static void test_jwt_wrong_secret(void **state)
 {
-    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
-    char *tok = mint(JWT_ALG_HS256, OTHER_SECRET, strlen(OTHER_SECRET), c);
+    static const struct {
+        const char *name, *secret;
+        size_t len;
+    } cases[] = {
+        {"other secret", OTHER_SECRET, sizeof(OTHER_SECRET) - 1},
+        {"a prefix of the real secret", HS_SECRET, sizeof(HS_SECRET) - 2},
+    };
+    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
 
     (void)state;
-    expect_reject(&hs, tok, "other secret");
-    free(tok);
-    /* a prefix of the real secret */
-    tok = mint(JWT_ALG_HS256, HS_SECRET, strlen(HS_SECRET) - 1, c);
-    expect_reject(&hs, tok, "secret prefix");
-    free(tok);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        char *tok = mint(JWT_ALG_HS256, cases[i].secret, cases[i].len, c);
+        expect_reject(&hs, tok, cases[i].name);
+        free(tok);
+    }
     free(c);
 }
 
@@ -729,11 +695,11 @@ static void test_jwt_edited_payload(void **state)
     const char *d1 = strchr(tok, '.'), *d2 = strrchr(tok, '.');
 
     (void)state;
-    expect_ok(&hs, tok, NOW, &cl);
+    expect_ok("the genuine token", &hs, tok, NOW, &cl);
     assert_int_equal(cl.is_host, 0);
 
     /* same header and signature, payload promoted to host */
-    evil = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
+    evil = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
     p = b64url(evil, strlen(evil));
     size_t forged_len = strlen(tok) + strlen(p) + 2;
     forged = malloc(forged_len);
@@ -770,13 +736,13 @@ static void test_jwt_edited_payload(void **state)
 static void test_jwt_rs256_genuine_accepted(void **state)
 {
     struct token_claims cl;
-    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
+    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
     char *tok = mint(JWT_ALG_RS256, priv_pem, priv_len, c);
 
     (void)state;
     assert_int_equal(rs.auth.alg, CONF_JWT_RS256);
     assert_int_equal(rs.auth.public_key_len, pub_len);
-    expect_ok(&rs, tok, NOW, &cl);
+    expect_ok("RS256 genuine", &rs, tok, NOW, &cl);
     assert_int_equal(cl.is_host, 1);
     assert_string_equal(cl.sub, "alice");
     /* an RS256 token is not accepted by an HS256 config */
@@ -789,7 +755,7 @@ static void test_jwt_rs256_genuine_accepted(void **state)
 
 static void test_jwt_rs256_key_confusion(void **state)
 {
-    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
+    char *c = claims_json(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
     /* HS256 with the public key PEM (exactly the bytes of the file) as key */
     char *tok = mint(JWT_ALG_HS256, pub_pem, pub_len, c);
     jwt_t *t = NULL;
@@ -871,61 +837,67 @@ static void test_jwt_null_token(void **state)
 
 static void test_jwt_garbage(void **state)
 {
-    static const char *junk[] = {
-        "",
-        "abc",
-        ".",
-        "..",
-        "...",
-        "a.b.c",
-        "eyJhbGciOiJIUzI1NiJ9",
-        "eyJhbGciOiJIUzI1NiJ9.",
-        "eyJhbGciOiJIUzI1NiJ9..",
-        "eyJhbGciOiJIUzI1NiJ9.e30.",
-        "eyJhbGciOiJIUzI1NiJ9.e30.AAAA",
-        ".e30.AAAA",
-        "bm90IGpzb24.e30.AAAA",      /* header "not json" */
-        "W10.e30.AAAA",              /* header [] */
-        "eyJhbGciOjI1Nn0.e30.AAAA",  /* {"alg":256} */
-        "eyJhbGciOiJIUzI1NiJ9=.e30.AAAA",
-        "Bearer eyJhbGciOiJIUzI1NiJ9.e30.AAAA",
-        "\xff\xfe\xfd.\x01\x02.\x03",
-        "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDA2MDB9.!!!!",
+    static const struct {
+        const char *name, *token;
+    } cases[] = {
+        {"empty", ""},
+        {"one word", "abc"},
+        {"a dot", "."},
+        {"two dots", ".."},
+        {"three dots", "..."},
+        {"three letters", "a.b.c"},
+        {"a header only", "eyJhbGciOiJIUzI1NiJ9"},
+        {"a header and a dot", "eyJhbGciOiJIUzI1NiJ9."},
+        {"a header and two dots", "eyJhbGciOiJIUzI1NiJ9.."},
+        {"an empty signature", "eyJhbGciOiJIUzI1NiJ9.e30."},
+        {"a bad signature", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"},
+        {"no header", ".e30.AAAA"},
+        {"header \"not json\"", "bm90IGpzb24.e30.AAAA"},
+        {"header []", "W10.e30.AAAA"},
+        {"header {\"alg\":256}", "eyJhbGciOjI1Nn0.e30.AAAA"},
+        {"a padded header", "eyJhbGciOiJIUzI1NiJ9=.e30.AAAA"},
+        {"a Bearer prefix", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.AAAA"},
+        {"binary bytes", "\xff\xfe\xfd.\x01\x02.\x03"},
+        {"a signature not base64url", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDA2MDB9.!!!!"},
     };
+    char *big;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-        expect_reject(&hs, junk[i], junk[i]);
-        expect_reject(&rs, junk[i], junk[i]);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        expect_reject(&hs, cases[i].token, cases[i].name);
+        expect_reject(&rs, cases[i].token, cases[i].name);
     }
     /* a header segment far too long to be a header */
-    {
-        char *big = malloc(3000);
-        assert_non_null(big);
-        memset(big, 'e', 2000);
-        memcpy(big + 2000, ".e30.AAAA", strlen(".e30.AAAA") + 1);
-        expect_reject(&hs, big, "long header");
-        free(big);
-    }
+    big = malloc(3000);
+    assert_non_null(big);
+    memset(big, 'e', 2000);
+    memcpy(big + 2000, ".e30.AAAA", strlen(".e30.AAAA") + 1);
+    expect_reject(&hs, big, "long header");
+    free(big);
 }
 
 static void test_jwt_valid_token_decorated(void **state)
 {
     /* a good token, with things around it, is no longer good */
-    char *tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), "\"role\":\"host\"");
+    static const struct {
+        const char *name, *before, *after;
+    } cases[] = {
+        {"extra segment", "", ".x"},
+        {"leading space", " ", ""},
+        {"Bearer prefix", "Bearer ", ""},
+    };
+    char *tok = mint_claims(GOOD_EXP, NULL, Q(ISS), Q(AUD), HOST);
     size_t n = strlen(tok) + 16;
     char *d = malloc(n);
     struct token_claims cl;
 
     (void)state;
     assert_non_null(d);
-    expect_ok(&hs, tok, NOW, &cl);
-    snprintf(d, n, "%s.x", tok);
-    expect_reject(&hs, d, "extra segment");
-    snprintf(d, n, " %s", tok);
-    expect_reject(&hs, d, "leading space");
-    snprintf(d, n, "Bearer %s", tok);
-    expect_reject(&hs, d, "Bearer prefix");
+    expect_ok("the token itself", &hs, tok, NOW, &cl);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        snprintf(d, n, "%s%s%s", cases[i].before, tok, cases[i].after);
+        expect_reject(&hs, d, cases[i].name);
+    }
     free(d);
     free(tok);
 }
@@ -963,51 +935,47 @@ static void test_jwt_empty_payload_not_passed_to_libjwt(void **state)
 
 static void test_jwt_mint_round_trip(void **state)
 {
+    static const struct {
+        const char *name;
+        const struct mrb_conf *conf;
+        const char *sub, *role;
+        long ttl;
+        int is_host, is_admin;
+        const struct mrb_conf *refused_by; /* another config: not valid under it (NULL: none) */
+    } cases[] = {
+        {"host", &hs, "bob", "host", 600, 1, 0, &rs},
+        {"admin", &hs, "carol", "admin", 60, 0, 1, NULL},
+        {"guest", &hs, "dave", "guest", 60, 0, 0, NULL},
+        /* without iss/aud configured the minted token has none */
+        {"no iss/aud configured, under a config that wants them", &plain, "erin", "host", 60, 1, 0, &hs},
+    };
     struct token_claims cl;
-    char *tok;
-    jwt_t *t = NULL;
 
     (void)state;
-    tok = token_jwt_mint(&hs, "bob", "host", NOW, 600);
-    assert_non_null(tok);
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_string_equal(cl.sub, "bob");
-    assert_int_equal(cl.is_host, 1);
-    assert_true(cl.exp == NOW + 600);
-    /* carries iss and aud of the config, and is HS256 */
-    assert_int_equal(jwt_decode(&t, tok, (const unsigned char *)HS_SECRET, (int)strlen(HS_SECRET)), 0);
-    assert_int_equal(jwt_get_alg(t), JWT_ALG_HS256);
-    assert_string_equal(jwt_get_grant(t, "iss"), ISS);
-    assert_string_equal(jwt_get_grant(t, "aud"), AUD);
-    assert_int_equal(jwt_get_grant_int(t, "iat"), NOW);
-    jwt_free(t);
-    /* expires like any other */
-    expect_reject_at(&hs, tok, NOW + 600 + 31, "minted, expired", "expired");
-    /* not valid under another secret */
-    expect_reject(&rs, tok, "minted HS256 under RS256");
-    free(tok);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *name = cases[i].name;
+        char *tok = token_jwt_mint(cases[i].conf, cases[i].sub, cases[i].role, NOW, cases[i].ttl);
+        jwt_t *t = NULL;
 
-    tok = token_jwt_mint(&hs, "carol", "admin", NOW, 60);
-    assert_non_null(tok);
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 1);
-    free(tok);
-
-    tok = token_jwt_mint(&hs, "dave", "guest", NOW, 60);
-    assert_non_null(tok);
-    expect_ok(&hs, tok, NOW, &cl);
-    assert_int_equal(cl.is_host, 0);
-    assert_int_equal(cl.is_admin, 0);
-    free(tok);
-
-    /* without iss/aud configured the minted token has none */
-    tok = token_jwt_mint(&plain, "erin", "host", NOW, 60);
-    assert_non_null(tok);
-    expect_ok(&plain, tok, NOW, &cl);
-    expect_reject(&hs, tok, "no iss/aud under a config that wants them");
-    free(tok);
-
+        case_true(name, tok != NULL);
+        expect_ok(name, cases[i].conf, tok, NOW, &cl);
+        case_str(name, cl.sub, cases[i].sub);
+        case_int(name, cl.is_host, cases[i].is_host);
+        case_int(name, cl.is_admin, cases[i].is_admin);
+        case_true(name, cl.exp == NOW + cases[i].ttl);
+        /* carries iss and aud of the config (or none), and is HS256 */
+        case_int(name, jwt_decode(&t, tok, (const unsigned char *)HS_SECRET, (int)strlen(HS_SECRET)), 0);
+        case_int(name, jwt_get_alg(t), JWT_ALG_HS256);
+        case_str(name, jwt_get_grant(t, "iss"), cases[i].conf->auth.issuer);
+        case_str(name, jwt_get_grant(t, "aud"), cases[i].conf->auth.audience);
+        case_int(name, jwt_get_grant_int(t, "iat"), NOW);
+        jwt_free(t);
+        /* expires like any other */
+        expect_reject_at(cases[i].conf, tok, NOW + cases[i].ttl + 31, name, "expired");
+        if (cases[i].refused_by != NULL)
+            expect_reject(cases[i].refused_by, tok, name);
+        free(tok);
+    }
     /* RS256 configs cannot mint (no private key) */
     assert_null(token_jwt_mint(&rs, "x", "host", NOW, 60));
 }
@@ -1016,15 +984,21 @@ static void test_jwt_mint_round_trip(void **state)
  * grace), never longer than credential_ttl. */
 static void test_turn_expiry(void **state)
 {
+    static const struct {
+        const char *name;
+        long long room_expires, grace, ttl, want;
+    } cases[] = {
+        {"a room ending in 10 minutes: its end + 60 s grace, not a day", NOW + 600, 60, 86400, NOW + 660},
+        {"a week-long room: capped at credential_ttl", NOW + 7 * 86400, 60, 86400, NOW + 86400},
+        {"exactly at the cap", NOW + 86400 - 60, 60, 86400, NOW + 86400},
+        /* join-room refuses it, but the sum stays sane */
+        {"a room that has just ended", NOW, 60, 86400, NOW + 60},
+    };
+
     (void)state;
-    /* a room ending in 10 minutes: its end + 60 s grace, not a day */
-    assert_int_equal(token_turn_expiry(NOW, NOW + 600, 60, 86400), NOW + 660);
-    /* a week-long room: capped at credential_ttl */
-    assert_int_equal(token_turn_expiry(NOW, NOW + 7 * 86400, 60, 86400), NOW + 86400);
-    /* exactly at the cap */
-    assert_int_equal(token_turn_expiry(NOW, NOW + 86400 - 60, 60, 86400), NOW + 86400);
-    /* a room that has just ended (join-room refuses it, but the sum stays sane) */
-    assert_int_equal(token_turn_expiry(NOW, NOW, 60, 86400), NOW + 60);
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_int(cases[i].name, token_turn_expiry(NOW, cases[i].room_expires, cases[i].grace, cases[i].ttl),
+                 cases[i].want);
 }
 
 int main(void)

@@ -1,15 +1,10 @@
 /* Unit tests for lib/util.c: base64 / base64url, constant-time compare,
  * UTF-8 length, RFC 3339 time, random tokens and digits.
- * Known vectors are RFC 4648 section 10 and values from coreutils base64. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
+ * Known vectors are RFC 4648 section 10 and values from coreutils base64.
+ * Cases are rows of tables; a failure names its row. */
+#include "unit.h"
 
-#include <cmocka.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -26,20 +21,29 @@ static int url_alphabet(const char *s)
 
 static void test_base64_std_vectors(void **state)
 {
+    static const struct {
+        const char *name, *in;
+        size_t n, outlen;
+        int rc;
+        const char *out; /* when rc >= 0 */
+    } cases[] = {
+        {"hello", "hello", 5, 64, 8, "aGVsbG8="},
+        {"hello world", "hello world", 11, 64, 16, "aGVsbG8gd29ybGQ="},
+        {"foob", "foob", 4, 64, 8, "Zm9vYg=="},
+        {"+ and /", "\xfb\xff\xfe", 3, 64, 4, "+//+"},
+        /* "hello" needs 8 chars + NUL */
+        {"hello, a buffer of 8", "hello", 5, 8, -1, NULL},
+        {"hello, a buffer of 9", "hello", 5, 9, 8, "aGVsbG8="},
+    };
     char out[64];
 
     (void)state;
-    assert_int_equal(util_base64((const unsigned char *)"hello", 5, out, sizeof(out)), 8);
-    assert_string_equal(out, "aGVsbG8=");
-    assert_int_equal(util_base64((const unsigned char *)"hello world", 11, out, sizeof(out)), 16);
-    assert_string_equal(out, "aGVsbG8gd29ybGQ=");
-    assert_int_equal(util_base64((const unsigned char *)"foob", 4, out, sizeof(out)), 8);
-    assert_string_equal(out, "Zm9vYg==");
-    assert_int_equal(util_base64((const unsigned char *)"\xfb\xff\xfe", 3, out, sizeof(out)), 4);
-    assert_string_equal(out, "+//+");
-    /* "hello" needs 8 chars + NUL */
-    assert_int_equal(util_base64((const unsigned char *)"hello", 5, out, 8), -1);
-    assert_int_equal(util_base64((const unsigned char *)"hello", 5, out, 9), 8);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_int(cases[i].name, util_base64((const unsigned char *)cases[i].in, cases[i].n, out, cases[i].outlen),
+                 cases[i].rc);
+        if (cases[i].rc >= 0)
+            case_str(cases[i].name, out, cases[i].out);
+    }
 }
 
 static void test_base64url_rfc4648_vectors(void **state)
@@ -53,92 +57,118 @@ static void test_base64url_rfc4648_vectors(void **state)
     char out[64];
 
     (void)state;
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < N_CASES(v); i++) {
         int n = util_base64url((const unsigned char *)v[i].in, strlen(v[i].in), out, sizeof(out));
-        assert_int_equal(n, (int)strlen(v[i].out));
-        assert_string_equal(out, v[i].out);
+        case_int(v[i].in, n, (int)strlen(v[i].out)); /* the input names the case */
+        case_str(v[i].in, out, v[i].out);
     }
 }
 
 static void test_base64url_url_alphabet(void **state)
 {
+    /* standard "+//+" becomes "-__-": no '+', '/' or '=' in base64url */
+    static const struct {
+        const char *name, *bytes;
+        size_t n;
+        const char *text;
+    } cases[] = {
+        {"+//+ becomes -__-", "\xfb\xff\xfe", 3, "-__-"},
+        {"//4= becomes __4", "\xff\xfe", 2, "__4"},
+    };
     char out[16];
     unsigned char back[16];
 
     (void)state;
-    /* standard "+//+" becomes "-__-": no '+', '/' or '=' in base64url */
-    assert_int_equal(util_base64url((const unsigned char *)"\xfb\xff\xfe", 3, out, sizeof(out)), 4);
-    assert_string_equal(out, "-__-");
-    assert_int_equal(util_base64url((const unsigned char *)"\xff\xfe", 2, out, sizeof(out)), 3);
-    assert_string_equal(out, "__4");
-    assert_int_equal(util_base64url_decode("-__-", 4, back, sizeof(back)), 3);
-    assert_memory_equal(back, "\xfb\xff\xfe", 3);
-    assert_int_equal(util_base64url_decode("__4", 3, back, sizeof(back)), 2);
-    assert_memory_equal(back, "\xff\xfe", 2);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        size_t len = strlen(cases[i].text);
+
+        case_int(cases[i].name, util_base64url((const unsigned char *)cases[i].bytes, cases[i].n, out, sizeof(out)),
+                 len);
+        case_str(cases[i].name, out, cases[i].text);
+        case_int(cases[i].name, util_base64url_decode(cases[i].text, len, back, sizeof(back)), cases[i].n);
+        case_mem(cases[i].name, back, cases[i].bytes, cases[i].n);
+    }
+}
+
+/* util_base64url_decode(in, n, out, outlen): rc, and the bytes when rc >= 0. */
+struct decode_case {
+    const char *name, *in;
+    size_t n, outlen;
+    int rc;
+    const char *out;
+};
+
+static void check_decodes(const struct decode_case *cases, size_t n)
+{
+    unsigned char out[64];
+
+    for (size_t i = 0; i < n; i++) {
+        case_int(cases[i].name, util_base64url_decode(cases[i].in, cases[i].n, out, cases[i].outlen), cases[i].rc);
+        if (cases[i].rc > 0)
+            case_mem(cases[i].name, out, cases[i].out, (size_t)cases[i].rc);
+    }
 }
 
 static void test_base64url_decode_vectors(void **state)
 {
-    unsigned char out[64];
+    static const struct decode_case cases[] = {
+        {"empty", "", 0, 64, 0, ""},
+        {"Zg", "Zg", 2, 64, 1, "f"},
+        {"Zm8", "Zm8", 3, 64, 2, "fo"},
+        {"Zm9vYmFy", "Zm9vYmFy", 8, 64, 6, "foobar"},
+        {"n bounds the input: only Zm9v of Zm9vYmFy", "Zm9vYmFy", 4, 64, 3, "foo"},
+        {"JWT header of alg none", "eyJhbGciOiJub25lIn0", 19, 64, 14, "{\"alg\":\"none\"}"},
+    };
 
     (void)state;
-    assert_int_equal(util_base64url_decode("", 0, out, sizeof(out)), 0);
-    assert_int_equal(util_base64url_decode("Zg", 2, out, sizeof(out)), 1);
-    assert_memory_equal(out, "f", 1);
-    assert_int_equal(util_base64url_decode("Zm8", 3, out, sizeof(out)), 2);
-    assert_memory_equal(out, "fo", 2);
-    assert_int_equal(util_base64url_decode("Zm9vYmFy", 8, out, sizeof(out)), 6);
-    assert_memory_equal(out, "foobar", 6);
-    /* n bounds the input: only "Zm9v" of "Zm9vYmFy" */
-    assert_int_equal(util_base64url_decode("Zm9vYmFy", 4, out, sizeof(out)), 3);
-    assert_memory_equal(out, "foo", 3);
-    /* JWT header of alg none */
-    assert_int_equal(util_base64url_decode("eyJhbGciOiJub25lIn0", 19, out, sizeof(out)), 14);
-    assert_memory_equal(out, "{\"alg\":\"none\"}", 14);
+    check_decodes(cases, N_CASES(cases));
 }
 
 static void test_base64url_decode_rejects(void **state)
 {
-    unsigned char out[64];
+    static const struct decode_case cases[] = {
+        /* standard-alphabet characters are not base64url */
+        {"+", "Zm9v+g", 6, 64, -1, NULL},
+        {"/", "Zm9v/g", 6, 64, -1, NULL},
+        /* padding is not accepted (JWT segments are unpadded) */
+        {"padding ==", "Zg==", 4, 64, -1, NULL},
+        {"padding =", "Zm8=", 4, 64, -1, NULL},
+        /* whitespace, dots, NUL, high bytes */
+        {"a space", "Zm 9v", 5, 64, -1, NULL},
+        {"a newline", "Zm9v\n", 5, 64, -1, NULL},
+        {"a dot", "Zm.v", 4, 64, -1, NULL},
+        {"a NUL", "Zm\0v", 4, 64, -1, NULL},
+        {"high bytes", "Zm\xc3\xa9", 4, 64, -1, NULL},
+        /* a length of 4k+1 can never be valid base64 */
+        {"length 1", "Z", 1, 64, -1, NULL},
+        {"length 5", "Zm9vY", 5, 64, -1, NULL},
+        {"length 9", "Zm9vYmFyZ", 9, 64, -1, NULL},
+        /* "foobar" needs 6 */
+        {"output too small", "Zm9vYmFy", 8, 5, -1, NULL},
+        {"output just big enough", "Zm9vYmFy", 8, 6, 6, "foobar"},
+    };
 
     (void)state;
-    /* standard-alphabet characters are not base64url */
-    assert_int_equal(util_base64url_decode("Zm9v+g", 6, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm9v/g", 6, out, sizeof(out)), -1);
-    /* padding is not accepted (JWT segments are unpadded) */
-    assert_int_equal(util_base64url_decode("Zg==", 4, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm8=", 4, out, sizeof(out)), -1);
-    /* whitespace, dots, NUL, high bytes */
-    assert_int_equal(util_base64url_decode("Zm 9v", 5, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm9v\n", 5, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm.v", 4, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm\0v", 4, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm\xc3\xa9", 4, out, sizeof(out)), -1);
-    /* a length of 4k+1 can never be valid base64 */
-    assert_int_equal(util_base64url_decode("Z", 1, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm9vY", 5, out, sizeof(out)), -1);
-    assert_int_equal(util_base64url_decode("Zm9vYmFyZ", 9, out, sizeof(out)), -1);
-    /* output too small: "foobar" needs 6 */
-    assert_int_equal(util_base64url_decode("Zm9vYmFy", 8, out, 5), -1);
-    assert_int_equal(util_base64url_decode("Zm9vYmFy", 8, out, 6), 6);
+    check_decodes(cases, N_CASES(cases));
 }
 
 static void test_base64url_round_trip(void **state)
 {
     unsigned char in[256], back[256];
-    char enc[400];
+    char enc[400], name[64];
 
     (void)state;
     for (size_t i = 0; i < sizeof(in); i++)
         in[i] = (unsigned char)(255 - i);
     for (size_t n = 0; n <= sizeof(in); n++) {
         int len = util_base64url(in, n, enc, sizeof(enc));
+        snprintf(name, sizeof(name), "%zu bytes", n);
         /* unpadded length: ceil(4n/3) */
-        assert_int_equal(len, (int)((4 * n + 2) / 3));
-        assert_int_equal(strlen(enc), (size_t)len);
-        assert_true(url_alphabet(enc));
-        assert_int_equal(util_base64url_decode(enc, (size_t)len, back, sizeof(back)), (int)n);
-        assert_memory_equal(back, in, n);
+        case_int(name, len, (int)((4 * n + 2) / 3));
+        case_int(name, strlen(enc), (size_t)len);
+        case_true(name, url_alphabet(enc));
+        case_int(name, util_base64url_decode(enc, (size_t)len, back, sizeof(back)), (int)n);
+        case_mem(name, back, in, n);
     }
     /* random content too */
     for (int k = 0; k < 50; k++) {
@@ -162,43 +192,57 @@ static void test_base64url_small_buffer(void **state)
 
 static void test_const_streq(void **state)
 {
+    static const struct {
+        const char *name, *a, *b;
+        int want;
+    } cases[] = {
+        {"equal", "secret", "secret", 1},
+        {"both empty", "", "", 1},
+        {"the last character differs", "secret", "secreT", 0},
+        {"the first character differs", "Secret", "secret", 0},
+        {"a is a prefix of b", "secret", "secret2", 0},
+        {"b is a prefix of a", "secret2", "secret", 0},
+        {"a empty", "", "secret", 0},
+        {"b empty", "secret", "", 0},
+        /* a read cyclically must not make a repetition of it match */
+        {"b repeats a", "ab", "abab", 0},
+        {"a repeats b", "abab", "ab", 0},
+        {"b repeats a character", "a", "aaaa", 0},
+        {"a Basic header", "Basic amFudXM6cHc=", "Basic amFudXM6cHc=", 1},
+    };
+
     (void)state;
-    assert_true(util_const_streq("secret", "secret"));
-    assert_true(util_const_streq("", ""));
-    assert_false(util_const_streq("secret", "secreT"));
-    assert_false(util_const_streq("Secret", "secret"));
-    assert_false(util_const_streq("secret", "secret2")); /* a is a prefix of b */
-    assert_false(util_const_streq("secret2", "secret")); /* b is a prefix of a */
-    assert_false(util_const_streq("", "secret"));
-    assert_false(util_const_streq("secret", ""));
-    /* a read cyclically must not make a repetition of it match */
-    assert_false(util_const_streq("ab", "abab"));
-    assert_false(util_const_streq("abab", "ab"));
-    assert_false(util_const_streq("a", "aaaa"));
-    assert_true(util_const_streq("Basic amFudXM6cHc=", "Basic amFudXM6cHc="));
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_int(cases[i].name, util_const_streq(cases[i].a, cases[i].b) != 0, cases[i].want);
 }
 
 /* ---- UTF-8 ---- */
 
+#define KO "\xea\xb0\x80"          /* U+AC00 가, 3 bytes */
+#define EMOJI "\xf0\x9f\x98\x80"   /* U+1F600, 4 bytes */
+
 static void test_utf8_len(void **state)
 {
-    const char *ko = "\xea\xb0\x80";          /* U+AC00 가, 3 bytes */
-    const char *emoji = "\xf0\x9f\x98\x80";   /* U+1F600, 4 bytes */
-    const char *mixed = "a\xea\xb0\x80\xf0\x9f\x98\x80\xc3\xa9z"; /* a 가 😀 é z */
+    static const struct {
+        const char *name, *s;
+        size_t bytes, want;
+    } cases[] = {
+        {"empty", "", 0, 0},
+        {"ASCII", "abc", 3, 3},
+        {"Korean: 3 bytes", KO, 3, 1},
+        {"an emoji: 4 bytes", EMOJI, 4, 1},
+        {"an e acute: 2 bytes", "\xc3\xa9", 2, 1},
+        {"mixed: a 가 😀 é z", "a" KO EMOJI "\xc3\xa9" "z", 11, 5},
+        {"bytes bounds the count", "abcdef", 2, 2},
+    };
+    char buf[301];
 
     (void)state;
-    assert_int_equal(util_utf8_len("", 0), 0);
-    assert_int_equal(util_utf8_len("abc", 3), 3);
-    assert_int_equal(util_utf8_len(ko, strlen(ko)), 1);
-    assert_int_equal(util_utf8_len(emoji, strlen(emoji)), 1);
-    assert_int_equal(util_utf8_len("\xc3\xa9", 2), 1);
-    assert_int_equal(util_utf8_len(mixed, strlen(mixed)), 5);
-    /* bytes bounds the count */
-    assert_int_equal(util_utf8_len("abcdef", 2), 2);
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_int(cases[i].name, util_utf8_len(cases[i].s, cases[i].bytes), cases[i].want);
     /* 100 x 가 = 300 bytes = 100 characters */
-    char buf[301];
     for (int i = 0; i < 100; i++)
-        memcpy(buf + 3 * i, ko, 3);
+        memcpy(buf + 3 * i, KO, 3);
     buf[300] = '\0';
     assert_int_equal(util_utf8_len(buf, 300), 100);
 }
@@ -207,19 +251,24 @@ static void test_utf8_len(void **state)
 
 static void test_rfc3339(void **state)
 {
+    static const struct {
+        const char *name;
+        long long t;
+        const char *want;
+    } cases[] = {
+        {"the epoch", 0, "1970-01-01T00:00:00Z"},
+        {"1700000000", 1700000000LL, "2023-11-14T22:13:20Z"},
+        {"a leap day", 951782400LL, "2000-02-29T00:00:00Z"},
+        {"the last second of a leap day", 1709251199LL, "2024-02-29T23:59:59Z"},
+        {"past 2038", 4102444800LL, "2100-01-01T00:00:00Z"},
+    };
     char out[32];
 
     (void)state;
-    util_rfc3339(0, out, sizeof(out));
-    assert_string_equal(out, "1970-01-01T00:00:00Z");
-    util_rfc3339(1700000000LL, out, sizeof(out));
-    assert_string_equal(out, "2023-11-14T22:13:20Z");
-    util_rfc3339(951782400LL, out, sizeof(out));
-    assert_string_equal(out, "2000-02-29T00:00:00Z");
-    util_rfc3339(1709251199LL, out, sizeof(out));
-    assert_string_equal(out, "2024-02-29T23:59:59Z");
-    util_rfc3339(4102444800LL, out, sizeof(out)); /* past 2038 */
-    assert_string_equal(out, "2100-01-01T00:00:00Z");
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        util_rfc3339(cases[i].t, out, sizeof(out));
+        case_str(cases[i].name, out, cases[i].want);
+    }
 }
 
 static void test_now(void **state)
@@ -236,23 +285,25 @@ static void test_now(void **state)
 
 static void test_random_token(void **state)
 {
-    char a[64], b[64];
+    /* in order; the two 16-byte tokens differ */
+    static const struct {
+        const char *name;
+        size_t n, len;
+    } cases[] = {
+        {"128 bits: 22 characters", 16, 22},
+        {"another 128 bits", 16, 22},
+        {"24 bytes", 24, 32},
+        {"12 bytes", 12, 16},
+    };
+    char t[N_CASES(cases)][64];
 
     (void)state;
-    assert_int_equal(util_random_token(a, sizeof(a), 16), 0);
-    assert_int_equal(strlen(a), 22); /* 128 bits -> 22 characters */
-    assert_true(url_alphabet(a));
-    assert_int_equal(util_random_token(b, sizeof(b), 16), 0);
-    assert_int_equal(strlen(b), 22);
-    assert_true(url_alphabet(b));
-    assert_string_not_equal(a, b);
-
-    assert_int_equal(util_random_token(a, sizeof(a), 24), 0);
-    assert_int_equal(strlen(a), 32);
-    assert_true(url_alphabet(a));
-    assert_int_equal(util_random_token(a, sizeof(a), 12), 0);
-    assert_int_equal(strlen(a), 16);
-    assert_true(url_alphabet(a));
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_int(cases[i].name, util_random_token(t[i], sizeof(t[i]), cases[i].n), 0);
+        case_int(cases[i].name, strlen(t[i]), cases[i].len);
+        case_true(cases[i].name, url_alphabet(t[i]));
+    }
+    assert_string_not_equal(t[0], t[1]);
 }
 
 static void test_random_token_alphabet_coverage(void **state)
@@ -315,21 +366,27 @@ static void test_random_token_documented_buffer_size(void **state)
 
 static void test_random_digits(void **state)
 {
+    static const struct {
+        const char *name;
+        size_t outlen, n;
+        int rc;
+    } cases[] = {
+        {"6 digits", 64, 6, 0},
+        {"a buffer of exactly n + 1", 13, 12, 0},
+        {"no room for NUL", 12, 12, -1},
+        {"no digits", 64, 0, 0},
+    };
     char d[64], e[64];
     int seen[10] = {0};
 
     (void)state;
-    assert_int_equal(util_random_digits(d, sizeof(d), 6), 0);
-    assert_int_equal(strlen(d), 6);
-    assert_int_equal(strspn(d, "0123456789"), 6);
-
-    assert_int_equal(util_random_digits(d, 13, 12), 0); /* exactly n + 1 */
-    assert_int_equal(strlen(d), 12);
-    assert_int_equal(strspn(d, "0123456789"), 12);
-    assert_int_equal(util_random_digits(d, 12, 12), -1); /* no room for NUL */
-
-    assert_int_equal(util_random_digits(d, sizeof(d), 0), 0);
-    assert_string_equal(d, "");
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        case_int(cases[i].name, util_random_digits(d, cases[i].outlen, cases[i].n), cases[i].rc);
+        if (cases[i].rc == 0) {
+            case_int(cases[i].name, strlen(d), cases[i].n);
+            case_int(cases[i].name, strspn(d, "0123456789"), cases[i].n);
+        }
+    }
 
     /* 2000 digits: all ten appear */
     for (int k = 0; k < 50; k++) {
@@ -381,15 +438,23 @@ static void test_random_bytes(void **state)
 /* util_list_has(): whole entries of a comma list only (MariaDB SET values). */
 static void test_list_has(void **state)
 {
+    static const struct {
+        const char *name, *list;
+        int want;
+    } cases[] = {
+        {"the second entry", "microphone,camera", 1},
+        {"the only entry", "camera", 1},
+        {"before a trailing comma", "screen,camera,", 1},
+        {"a longer entry", "cameras", 0},
+        {"entries that contain it", "camera2,xcamera", 0},
+        {"empty", "", 0},
+        {"NULL", NULL, 0},
+        {"commas only", ",,", 0},
+    };
+
     (void)state;
-    assert_true(util_list_has("microphone,camera", "camera"));
-    assert_true(util_list_has("camera", "camera"));
-    assert_true(util_list_has("screen,camera,", "camera"));
-    assert_false(util_list_has("cameras", "camera"));
-    assert_false(util_list_has("camera2,xcamera", "camera"));
-    assert_false(util_list_has("", "camera"));
-    assert_false(util_list_has(NULL, "camera"));
-    assert_false(util_list_has(",,", "camera"));
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_int(cases[i].name, util_list_has(cases[i].list, "camera") != 0, cases[i].want);
 }
 
 int main(void)

@@ -1,14 +1,7 @@
 /* Unit tests for lib/valid.c: valid_check() with a field table shaped like
- * create-room's, and the valid_str/valid_int/valid_bool getters. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
+ * create-room's, and the valid_str/valid_int/valid_bool getters. Cases are
+ * rows of tables; a failure names its row. */
+#include "unit.h"
 
 #include "apierror.h"
 #include "valid.h"
@@ -76,257 +69,268 @@ static char *repeat(const char *unit, size_t times)
     return s;
 }
 
-static void assert_400_naming(const struct mrb_err *err, const char *field)
+#define assert_400_naming(name, err, field) assert_400_naming_at((name), (err), (field), __FILE__, __LINE__)
+static void assert_400_naming_at(const char *name, const struct mrb_err *err, const char *field, const char *file,
+                                 int line)
 {
-    assert_int_equal(err->http, 400);
-    assert_string_equal(err->code, "400");
+    if (err->http != 400 || strcmp(err->code, "400") != 0)
+        unit_fail_at(file, line, "%s: got %d %s, expected 400 400", name, err->http, err->code);
     if (strstr(err->msg, field) == NULL)
-        fail_msg("error message '%s' does not name '%s'", err->msg, field);
+        unit_fail_at(file, line, "%s: error message '%s' does not name '%s'", name, err->msg, field);
+}
+
+/* A request body checked against room_fields: accepted (field NULL: 0, err
+ * untouched), or refused with a 400 that names field and says says and also
+ * (when not NULL). */
+struct body_case {
+    const char *name, *body;
+    const char *field;
+    const char *says, *also;
+};
+
+static void check_bodies(const struct body_case *cases, size_t n)
+{
+    struct mrb_err err;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct body_case *b = &cases[i];
+        int rc = check_text(b->body, &err);
+
+        if (b->field == NULL) {
+            if (rc != 0)
+                fail_msg("%s: rc %d, expected 0 (%s)", b->name, rc, err.msg);
+            case_int(b->name, err.http, 0); /* untouched on success */
+            continue;
+        }
+        if (rc != -1)
+            fail_msg("%s: rc %d, expected -1: accepted %s", b->name, rc, b->body);
+        assert_400_naming(b->name, &err, b->field);
+        if (b->says != NULL)
+            case_contains(b->name, err.msg, b->says);
+        if (b->also != NULL)
+            case_contains(b->name, err.msg, b->also);
+    }
 }
 
 static void test_valid_full_body(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"every field", "{\"roomNm\":\"Weekly sync\",\"description\":\"team\",\"roomKey\":\"1234\","
+                        "\"maxParticipants\":2,\"ttlSeconds\":3600,\"record\":true}", .field = NULL},
+        {"only the required field", "{\"roomNm\":\"x\"}", .field = NULL},
+    };
 
     (void)state;
-    assert_int_equal(check_text("{\"roomNm\":\"Weekly sync\",\"description\":\"team\",\"roomKey\":\"1234\","
-                                "\"maxParticipants\":2,\"ttlSeconds\":3600,\"record\":true}",
-                                &err),
-                     0);
-    assert_int_equal(err.http, 0); /* untouched on success */
-    /* only the required field */
-    assert_int_equal(check_text("{\"roomNm\":\"x\"}", &err), 0);
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_required_missing(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"empty object", "{}", .field = "roomNm", .says = "required"},
+        {"other fields only", "{\"description\":\"d\",\"roomKey\":\"1234\"}", .field = "roomNm"},
+        {"a differently-cased key is not the field", "{\"roomnm\":\"x\"}", .field = "roomNm"},
+    };
 
     (void)state;
-    assert_int_equal(check_text("{}", &err), -1);
-    assert_400_naming(&err, "roomNm");
-    assert_non_null(strstr(err.msg, "required"));
-    assert_int_equal(check_text("{\"description\":\"d\",\"roomKey\":\"1234\"}", &err), -1);
-    assert_400_naming(&err, "roomNm");
-    /* a differently-cased key is not the field */
-    assert_int_equal(check_text("{\"roomnm\":\"x\"}", &err), -1);
-    assert_400_naming(&err, "roomNm");
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_null_is_absent(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"explicit null for a required field: missing", "{\"roomNm\":null}", .field = "roomNm", .says = "required"},
+        {"explicit null for optional fields: as if absent, accepted",
+         "{\"roomNm\":\"x\",\"description\":null,\"roomKey\":null,"
+         "\"maxParticipants\":null,\"ttlSeconds\":null,\"record\":null}", .field = NULL},
+    };
 
     (void)state;
-    /* explicit null for a required field: missing */
-    assert_int_equal(check_text("{\"roomNm\":null}", &err), -1);
-    assert_400_naming(&err, "roomNm");
-    assert_non_null(strstr(err.msg, "required"));
-    /* explicit null for optional fields: as if absent, accepted */
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"description\":null,\"roomKey\":null,"
-                                "\"maxParticipants\":null,\"ttlSeconds\":null,\"record\":null}",
-                                &err),
-                     0);
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_unknown_fields_ignored(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"unknown fields", "{\"roomNm\":\"x\",\"futureField\":[1,2,3],\"other\":{\"a\":null},"
+                           "\"maxParticipants_\":\"abc\"}", .field = NULL},
+    };
 
     (void)state;
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"futureField\":[1,2,3],\"other\":{\"a\":null},"
-                                "\"maxParticipants_\":\"abc\"}",
-                                &err),
-                     0);
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_wrong_type_names_field(void **state)
 {
-    static const struct {
-        const char *body, *field, *what;
-    } cases[] = {
-        {"{\"roomNm\":42}", "roomNm", "string"},
-        {"{\"roomNm\":true}", "roomNm", "string"},
-        {"{\"roomNm\":[\"x\"]}", "roomNm", "string"},
-        {"{\"roomNm\":{\"x\":1}}", "roomNm", "string"},
-        {"{\"roomNm\":\"x\",\"description\":1.5}", "description", "string"},
-        {"{\"roomNm\":\"x\",\"roomKey\":1234}", "roomKey", "string"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":\"4\"}", "maxParticipants", "integer"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":true}", "maxParticipants", "integer"},
-        {"{\"roomNm\":\"x\",\"ttlSeconds\":[60]}", "ttlSeconds", "integer"},
-        {"{\"roomNm\":\"x\",\"record\":1}", "record", "boolean"},
-        {"{\"roomNm\":\"x\",\"record\":\"true\"}", "record", "boolean"},
-        {"{\"roomNm\":\"x\",\"record\":0}", "record", "boolean"},
+    static const struct body_case cases[] = {
+        {"roomNm a number", "{\"roomNm\":42}", .field = "roomNm", .says = "string"},
+        {"roomNm a boolean", "{\"roomNm\":true}", .field = "roomNm", .says = "string"},
+        {"roomNm an array", "{\"roomNm\":[\"x\"]}", .field = "roomNm", .says = "string"},
+        {"roomNm an object", "{\"roomNm\":{\"x\":1}}", .field = "roomNm", .says = "string"},
+        {"description a real", "{\"roomNm\":\"x\",\"description\":1.5}", .field = "description", .says = "string"},
+        {"roomKey a number", "{\"roomNm\":\"x\",\"roomKey\":1234}", .field = "roomKey", .says = "string"},
+        {"maxParticipants a string", "{\"roomNm\":\"x\",\"maxParticipants\":\"4\"}",
+         .field = "maxParticipants", .says = "integer"},
+        {"maxParticipants a boolean", "{\"roomNm\":\"x\",\"maxParticipants\":true}",
+         .field = "maxParticipants", .says = "integer"},
+        {"ttlSeconds an array", "{\"roomNm\":\"x\",\"ttlSeconds\":[60]}", .field = "ttlSeconds", .says = "integer"},
+        {"record a number", "{\"roomNm\":\"x\",\"record\":1}", .field = "record", .says = "boolean"},
+        {"record a string", "{\"roomNm\":\"x\",\"record\":\"true\"}", .field = "record", .says = "boolean"},
+        {"record 0", "{\"roomNm\":\"x\",\"record\":0}", .field = "record", .says = "boolean"},
     };
-    struct mrb_err err;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        if (check_text(cases[i].body, &err) != -1)
-            fail_msg("accepted %s", cases[i].body);
-        assert_400_naming(&err, cases[i].field);
-        if (strstr(err.msg, cases[i].what) == NULL)
-            fail_msg("'%s' -> '%s' does not say '%s'", cases[i].body, err.msg, cases[i].what);
-    }
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_first_failure_reported(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"roomNm is checked before record", "{\"record\":\"yes\"}", .field = "roomNm"},
+        {"roomKey is checked before record", "{\"roomNm\":\"x\",\"roomKey\":\"12\",\"record\":\"yes\"}",
+         .field = "roomKey"},
+    };
 
     (void)state;
-    /* roomNm is checked before record */
-    assert_int_equal(check_text("{\"record\":\"yes\"}", &err), -1);
-    assert_400_naming(&err, "roomNm");
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"roomKey\":\"12\",\"record\":\"yes\"}", &err), -1);
-    assert_400_naming(&err, "roomKey");
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_string_length_in_characters(void **state)
 {
+    /* unit repeated times (bytes long) as field: roomNm 1..100 characters,
+     * description 0..200 */
+    static const struct {
+        const char *name, *field, *unit;
+        size_t times, bytes;
+        int rc;
+    } cases[] = {
+        {"empty name: below min 1", "roomNm", "a", 0, 0, -1},
+        {"100 letters", "roomNm", "a", 100, 100, 0},
+        {"101 letters", "roomNm", "a", 101, 101, -1},
+        {"100 Korean characters = 300 bytes: accepted for max 100", "roomNm", KO, 100, 300, 0},
+        {"101 Korean characters", "roomNm", KO, 101, 303, -1},
+        {"100 emoji: 4 bytes each", "roomNm", EMOJI, 100, 400, 0},
+        {"101 emoji", "roomNm", EMOJI, 101, 404, -1},
+        /* one character is one character, not zero: min 1 satisfied */
+        {"one emoji", "roomNm", EMOJI, 1, 4, 0},
+        {"one Korean character", "roomNm", KO, 1, 3, 0},
+        {"description of 200 Korean characters", "description", KO, 200, 600, 0},
+        {"description of 201 Korean characters", "description", KO, 201, 603, -1},
+        {"description empty", "description", "", 1, 0, 0},
+    };
     struct mrb_err err;
-    char *s;
 
     (void)state;
-    /* empty name: below min 1 */
-    assert_int_equal(check_name("", &err), -1);
-    assert_400_naming(&err, "roomNm");
+    err_clear(&err);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        const char *name = cases[i].name;
+        char *s = repeat(cases[i].unit, cases[i].times);
+        int rc;
 
-    s = repeat("a", 100);
-    assert_int_equal(check_name(s, &err), 0);
-    free(s);
-    s = repeat("a", 101);
-    assert_int_equal(check_name(s, &err), -1);
-    assert_400_naming(&err, "roomNm");
-    free(s);
-
-    /* 100 Korean characters = 300 bytes: accepted for max 100 */
-    s = repeat(KO, 100);
-    assert_int_equal(strlen(s), 300);
-    assert_int_equal(check_name(s, &err), 0);
-    free(s);
-    s = repeat(KO, 101);
-    assert_int_equal(check_name(s, &err), -1);
-    assert_400_naming(&err, "roomNm");
-    free(s);
-
-    /* emoji: 4 bytes each */
-    s = repeat(EMOJI, 100);
-    assert_int_equal(strlen(s), 400);
-    assert_int_equal(check_name(s, &err), 0);
-    free(s);
-    s = repeat(EMOJI, 101);
-    assert_int_equal(check_name(s, &err), -1);
-    assert_400_naming(&err, "roomNm");
-    free(s);
-
-    /* one emoji is one character, not zero: min 1 satisfied */
-    assert_int_equal(check_name(EMOJI, &err), 0);
-    assert_int_equal(check_name(KO, &err), 0);
-
-    /* description: 0..200 */
-    {
-        json_t *o;
-        s = repeat(KO, 200);
-        o = json_pack("{s:s, s:s}", "roomNm", "x", "description", s);
-        err_clear(&err);
-        assert_int_equal(valid_check(o, room_fields, N_ROOM, &err), 0);
-        json_decref(o);
+        case_int(name, strlen(s), cases[i].bytes);
+        if (strcmp(cases[i].field, "roomNm") == 0) {
+            rc = check_name(s, &err);
+        } else {
+            json_t *o = json_pack("{s:s, s:s}", "roomNm", "x", cases[i].field, s);
+            rc = valid_check(o, room_fields, N_ROOM, &err);
+            json_decref(o);
+        }
+        case_int(name, rc, cases[i].rc);
+        if (cases[i].rc != 0)
+            assert_400_naming(name, &err, cases[i].field);
         free(s);
-        s = repeat(KO, 201);
-        o = json_pack("{s:s, s:s}", "roomNm", "x", "description", s);
-        assert_int_equal(valid_check(o, room_fields, N_ROOM, &err), -1);
-        assert_400_naming(&err, "description");
-        json_decref(o);
-        free(s);
-        o = json_pack("{s:s, s:s}", "roomNm", "x", "description", "");
-        assert_int_equal(valid_check(o, room_fields, N_ROOM, &err), 0);
-        json_decref(o);
     }
 }
 
 static void test_digits(void **state)
 {
-    static const char *ok[] = {"1234", "0000", "123456", "123456789012", "0123456789"};
-    static const char *bad[] = {"123",          "1234567890123", "12a4",  " 1234", "1234 ", "12 34", "-1234",
-                                "+1234",        "12.4",          "",      "１２３４" /* fullwidth */,
-                                "\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4" /* Arabic-Indic digits */};
+    static const struct {
+        const char *name, *key;
+        int rc;
+    } cases[] = {
+        {"4 digits", "1234", 0},
+        {"4 zeros", "0000", 0},
+        {"6 digits", "123456", 0},
+        {"12 digits", "123456789012", 0},
+        {"a leading zero", "0123456789", 0},
+        {"3 digits", "123", -1},
+        {"13 digits", "1234567890123", -1},
+        {"a letter", "12a4", -1},
+        {"a leading space", " 1234", -1},
+        {"a trailing space", "1234 ", -1},
+        {"a space inside", "12 34", -1},
+        {"a minus", "-1234", -1},
+        {"a plus", "+1234", -1},
+        {"a dot", "12.4", -1},
+        {"empty", "", -1},
+        {"fullwidth digits", "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94", -1},
+        {"Arabic-Indic digits", "\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4", -1},
+    };
     struct mrb_err err;
     char body[256];
+    json_t *o;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        snprintf(body, sizeof(body), "{\"roomNm\":\"x\",\"roomKey\":\"%s\"}", ok[i]);
-        if (check_text(body, &err) != 0)
-            fail_msg("rejected roomKey '%s': %s", ok[i], err.msg);
-    }
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(body, sizeof(body), "{\"roomNm\":\"x\",\"roomKey\":\"%s\"}", bad[i]);
-        if (check_text(body, &err) != -1)
-            fail_msg("accepted roomKey '%s'", bad[i]);
-        assert_400_naming(&err, "roomKey");
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        int rc;
+
+        snprintf(body, sizeof(body), "{\"roomNm\":\"x\",\"roomKey\":\"%s\"}", cases[i].key);
+        rc = check_text(body, &err);
+        if (rc != cases[i].rc)
+            fail_msg("%s: roomKey '%s': rc %d, expected %d (%s)", cases[i].name, cases[i].key, rc, cases[i].rc,
+                     err.msg);
+        if (cases[i].rc != 0)
+            assert_400_naming(cases[i].name, &err, "roomKey");
     }
     /* an embedded NUL does not end the check early */
-    {
-        json_t *o = json_pack("{s:s, s:s%}", "roomNm", "x", "roomKey", "1234\0" "5678", (size_t)9);
-        assert_non_null(o);
-        assert_int_equal(json_string_length(json_object_get(o, "roomKey")), 9);
-        err_clear(&err);
-        assert_int_equal(valid_check(o, room_fields, N_ROOM, &err), -1);
-        assert_400_naming(&err, "roomKey");
-        json_decref(o);
-    }
+    o = json_pack("{s:s, s:s%}", "roomNm", "x", "roomKey", "1234\0" "5678", (size_t)9);
+    assert_non_null(o);
+    assert_int_equal(json_string_length(json_object_get(o, "roomKey")), 9);
+    err_clear(&err);
+    assert_int_equal(valid_check(o, room_fields, N_ROOM, &err), -1);
+    assert_400_naming("an embedded NUL", &err, "roomKey");
+    json_decref(o);
 }
 
 static void test_int_range(void **state)
 {
-    static const struct {
-        const char *body;
-        int rc;
-        const char *field;
-    } cases[] = {
-        {"{\"roomNm\":\"x\",\"maxParticipants\":2}", 0, NULL},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":16}", 0, NULL},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":1}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":17}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":0}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":-2}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":9223372036854775807}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":-9223372036854775807}", -1, "maxParticipants"},
+    static const struct body_case cases[] = {
+        {"maxParticipants 2", "{\"roomNm\":\"x\",\"maxParticipants\":2}", .field = NULL},
+        {"maxParticipants 16", "{\"roomNm\":\"x\",\"maxParticipants\":16}", .field = NULL},
+        {"maxParticipants 1", "{\"roomNm\":\"x\",\"maxParticipants\":1}", .field = "maxParticipants"},
+        /* the range message states the bounds */
+        {"maxParticipants 17", "{\"roomNm\":\"x\",\"maxParticipants\":17}",
+         .field = "maxParticipants", .says = "2", .also = "16"},
+        {"maxParticipants 0", "{\"roomNm\":\"x\",\"maxParticipants\":0}", .field = "maxParticipants"},
+        {"maxParticipants -2", "{\"roomNm\":\"x\",\"maxParticipants\":-2}", .field = "maxParticipants"},
+        {"maxParticipants the largest integer", "{\"roomNm\":\"x\",\"maxParticipants\":9223372036854775807}",
+         .field = "maxParticipants"},
+        {"maxParticipants the smallest but one", "{\"roomNm\":\"x\",\"maxParticipants\":-9223372036854775807}",
+         .field = "maxParticipants"},
         /* a real, even an integral one, is not an integer */
-        {"{\"roomNm\":\"x\",\"maxParticipants\":2.0}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":4.5}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"maxParticipants\":1e1}", -1, "maxParticipants"},
-        {"{\"roomNm\":\"x\",\"ttlSeconds\":10}", 0, NULL},
-        {"{\"roomNm\":\"x\",\"ttlSeconds\":86400}", 0, NULL},
-        {"{\"roomNm\":\"x\",\"ttlSeconds\":9}", -1, "ttlSeconds"},
-        {"{\"roomNm\":\"x\",\"ttlSeconds\":86401}", -1, "ttlSeconds"},
+        {"maxParticipants 2.0", "{\"roomNm\":\"x\",\"maxParticipants\":2.0}", .field = "maxParticipants"},
+        {"maxParticipants 4.5", "{\"roomNm\":\"x\",\"maxParticipants\":4.5}", .field = "maxParticipants"},
+        {"maxParticipants 1e1", "{\"roomNm\":\"x\",\"maxParticipants\":1e1}", .field = "maxParticipants"},
+        {"ttlSeconds 10", "{\"roomNm\":\"x\",\"ttlSeconds\":10}", .field = NULL},
+        {"ttlSeconds 86400", "{\"roomNm\":\"x\",\"ttlSeconds\":86400}", .field = NULL},
+        {"ttlSeconds 9", "{\"roomNm\":\"x\",\"ttlSeconds\":9}", .field = "ttlSeconds"},
+        {"ttlSeconds 86401", "{\"roomNm\":\"x\",\"ttlSeconds\":86401}", .field = "ttlSeconds"},
     };
-    struct mrb_err err;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        int rc = check_text(cases[i].body, &err);
-        if (rc != cases[i].rc)
-            fail_msg("%s: rc %d, expected %d (%s)", cases[i].body, rc, cases[i].rc, err.msg);
-        if (cases[i].field)
-            assert_400_naming(&err, cases[i].field);
-    }
-    /* the range message states the bounds */
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"maxParticipants\":17}", &err), -1);
-    assert_non_null(strstr(err.msg, "2"));
-    assert_non_null(strstr(err.msg, "16"));
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_bool(void **state)
 {
-    struct mrb_err err;
+    static const struct body_case cases[] = {
+        {"record true", "{\"roomNm\":\"x\",\"record\":true}", .field = NULL},
+        {"record false", "{\"roomNm\":\"x\",\"record\":false}", .field = NULL},
+        {"record \"false\"", "{\"roomNm\":\"x\",\"record\":\"false\"}", .field = "record"},
+    };
 
     (void)state;
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"record\":true}", &err), 0);
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"record\":false}", &err), 0);
-    assert_int_equal(check_text("{\"roomNm\":\"x\",\"record\":\"false\"}", &err), -1);
-    assert_400_naming(&err, "record");
+    check_bodies(cases, N_CASES(cases));
 }
 
 static void test_not_an_object(void **state)
@@ -338,7 +342,7 @@ static void test_not_an_object(void **state)
     /* a table with a required field cannot be satisfied by a non-object */
     err_clear(&err);
     assert_int_equal(valid_check(a, room_fields, N_ROOM, &err), -1);
-    assert_400_naming(&err, "roomNm");
+    assert_400_naming("an array", &err, "roomNm");
     json_decref(a);
     /* an empty table accepts anything */
     a = J("{\"x\":1}");
@@ -348,45 +352,70 @@ static void test_not_an_object(void **state)
 
 static void test_getters(void **state)
 {
+    static const struct {
+        const char *name, *key, *dflt, *want;
+    } strs[] = {
+        {"a string", "s", "d", "hello"},
+        {"Korean", "ko", "d", KO KO},
+        {"missing: the default", "missing", "d", "d"},
+        {"missing: a NULL default", "missing", NULL, NULL},
+        {"not a string", "i", "d", "d"},
+        {"null", "n", "d", "d"},
+    };
+    static const struct {
+        const char *name, *key;
+        long long dflt, want;
+    } ints[] = {
+        {"an integer", "i", 0, 42},
+        {"a negative", "neg", 0, -7},
+        {"over 32 bits", "big", 0, 1099511627776LL},
+        {"missing", "missing", 99, 99},
+        {"a real", "r", 99, 99},
+        {"a string", "snum", 99, 99},
+        {"null", "n", 99, 99},
+    };
+    static const struct {
+        const char *name, *key;
+        int dflt, want;
+    } bools[] = {
+        {"true", "t", 0, 1},
+        {"false", "f", 1, 0},
+        {"missing, default 1", "missing", 1, 1},
+        {"missing, default 0", "missing", 0, 0},
+        {"42 is not a boolean", "i", 0, 0},
+        {"null", "n", 1, 1},
+    };
     json_t *o = J("{\"s\":\"hello\",\"ko\":\"" KO KO "\",\"i\":42,\"neg\":-7,\"big\":1099511627776,"
                   "\"r\":2.0,\"t\":true,\"f\":false,\"n\":null,\"snum\":\"5\"}");
 
     (void)state;
-    assert_string_equal(valid_str(o, "s", "d"), "hello");
-    assert_string_equal(valid_str(o, "ko", "d"), KO KO);
-    assert_string_equal(valid_str(o, "missing", "d"), "d");
-    assert_null(valid_str(o, "missing", NULL));
-    assert_string_equal(valid_str(o, "i", "d"), "d"); /* not a string */
-    assert_string_equal(valid_str(o, "n", "d"), "d"); /* null */
-
-    assert_int_equal(valid_int(o, "i", 0), 42);
-    assert_int_equal(valid_int(o, "neg", 0), -7);
-    assert_true(valid_int(o, "big", 0) == 1099511627776LL);
-    assert_int_equal(valid_int(o, "missing", 99), 99);
-    assert_int_equal(valid_int(o, "r", 99), 99);    /* real */
-    assert_int_equal(valid_int(o, "snum", 99), 99); /* string */
-    assert_int_equal(valid_int(o, "n", 99), 99);
-
-    assert_int_equal(valid_bool(o, "t", 0), 1);
-    assert_int_equal(valid_bool(o, "f", 1), 0);
-    assert_int_equal(valid_bool(o, "missing", 1), 1);
-    assert_int_equal(valid_bool(o, "missing", 0), 0);
-    assert_int_equal(valid_bool(o, "i", 0), 0); /* 42 is not a boolean */
-    assert_int_equal(valid_bool(o, "n", 1), 1);
+    for (size_t i = 0; i < N_CASES(strs); i++)
+        case_str(strs[i].name, valid_str(o, strs[i].key, strs[i].dflt), strs[i].want);
+    for (size_t i = 0; i < N_CASES(ints); i++)
+        case_int(ints[i].name, valid_int(o, ints[i].key, ints[i].dflt), ints[i].want);
+    for (size_t i = 0; i < N_CASES(bools); i++)
+        case_int(bools[i].name, valid_bool(o, bools[i].key, bools[i].dflt), bools[i].want);
     json_decref(o);
 }
 
 static void test_present(void **state)
 {
+    static const struct {
+        const char *name, *key;
+        int want;
+    } cases[] = {
+        {"a number", "a", 1},
+        {"0 is a given value", "z", 1},
+        {"\"\" is a given value", "e", 1},
+        {"null counts as absent, as in valid_check()", "n", 0},
+        {"missing", "missing", 0},
+    };
     json_t *o = json_loads("{\"a\":1,\"n\":null,\"z\":0,\"e\":\"\"}", 0, NULL);
-    (void)state;
 
+    (void)state;
     assert_non_null(o);
-    assert_int_equal(valid_present(o, "a"), 1);
-    assert_int_equal(valid_present(o, "z"), 1); /* 0 and "" are given values */
-    assert_int_equal(valid_present(o, "e"), 1);
-    assert_int_equal(valid_present(o, "n"), 0); /* null counts as absent, as in valid_check() */
-    assert_int_equal(valid_present(o, "missing"), 0);
+    for (size_t i = 0; i < N_CASES(cases); i++)
+        case_int(cases[i].name, valid_present(o, cases[i].key), cases[i].want);
     json_decref(o);
 }
 
@@ -396,26 +425,33 @@ static void test_present(void **state)
 static void test_choice(void **state)
 {
     static const char *const types[] = {"audio", "video", NULL};
-    static const char *const bad[] = {"{\"t\":\"vid\"}", "{\"t\":\"videos\"}", "{\"t\":\"Video\"}",
-                                      "{\"t\":\"\"}", "{\"t\":\"video\\u0000x\"}"};
+    static const struct {
+        const char *name, *json;
+        int rc;
+    } cases[] = {
+        {"absent", "{}", 0},
+        {"null", "{\"t\":null}", 0},
+        {"audio", "{\"t\":\"audio\"}", 0},
+        {"video", "{\"t\":\"video\"}", 0},
+        {"a prefix", "{\"t\":\"vid\"}", -1},
+        {"a longer string", "{\"t\":\"videos\"}", -1},
+        {"another case", "{\"t\":\"Video\"}", -1},
+        {"empty", "{\"t\":\"\"}", -1},
+        {"an embedded NUL", "{\"t\":\"video\\u0000x\"}", -1},
+    };
     struct mrb_err err;
     json_t *o;
     (void)state;
 
-    for (size_t i = 0; i < 4; i++) {
-        static const char *const good[] = {"{}", "{\"t\":null}", "{\"t\":\"audio\"}", "{\"t\":\"video\"}"};
-        o = J(good[i]);
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        o = json_loads(cases[i].json, JSON_ALLOW_NUL, NULL);
+        case_true(cases[i].name, o != NULL);
         memset(&err, 0, sizeof(err));
-        assert_int_equal(valid_choice(o, "t", types, &err), 0);
-        json_decref(o);
-    }
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        o = json_loads(bad[i], JSON_ALLOW_NUL, NULL);
-        assert_non_null(o);
-        memset(&err, 0, sizeof(err));
-        assert_int_equal(valid_choice(o, "t", types, &err), -1);
-        assert_int_equal(err.http, 400);
-        assert_string_equal(err.msg, "t must be one of \"audio\", \"video\"");
+        case_int(cases[i].name, valid_choice(o, "t", types, &err), cases[i].rc);
+        if (cases[i].rc != 0) {
+            case_int(cases[i].name, err.http, 400);
+            case_str(cases[i].name, err.msg, "t must be one of \"audio\", \"video\"");
+        }
         json_decref(o);
     }
 }
