@@ -85,7 +85,7 @@ echo "== event-webhook, batches of 100 mixed events"
 # server that posts them (checked against the servers table, as for any
 # server registered with mrbctl rather than in the config)
 "$MRBCTL" server add bench-emitter --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
-  --admin-secret x --token-secret y --webhook-user bench-emitter --webhook-password bench-emitter-webhook-pw >/dev/null
+  --admin-secret admin-secret-x --token-secret token-secret-y --webhook-user bench-emitter --webhook-password bench-emitter-webhook-pw >/dev/null
 # bench-room lives on bench-emitter, with 50 seats (opaque ids bench-0..49):
 # its joined/left events take the whole presence path (the room's server,
 # the seat, the person's other handles), not the cheap one of a stale event

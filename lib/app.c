@@ -52,6 +52,11 @@ int app_init(struct mrb_app *app, const char *name, const char *config_path)
     }
     if (app->conf.webhook.user)
         log_msg(LOG_LVL_WARN, "%s", CONF_SHARED_WEBHOOK_WARNING);
+    for (size_t i = 0; i < app->conf.n_servers; i++)
+        if (conf_url_plaintext_remote(app->conf.servers[i].admin_url))
+            log_msg(LOG_LVL_WARN, "[server %s] admin_url is http:// to a host that is not loopback: the admin "
+                                  "secret and the rooms' secrets cross the network in clear; use https:// "
+                                  "(docs/SECURITY.md)", app->conf.servers[i].name);
     app->db = db_open(&app->conf);
     if (app->db == NULL) {
         log_msg(LOG_LVL_ERROR, "out of memory");

@@ -9,12 +9,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "conf.h"
 
-enum key_type { K_STR, K_LONG, K_DOUBLE, K_URLS, K_ALG };
+enum key_type { K_STR, K_LONG, K_DOUBLE, K_URLS, K_ALG, K_BOOL };
 
 /* A typed table of every global key: one place to read what is accepted. */
 struct key {
@@ -37,6 +38,10 @@ static const struct key keys[] = {
     {"db", "connect_timeout_ms", K_LONG, OFF(db.connect_timeout_ms), 100, 60000},
     {"db", "failback_s", K_LONG, OFF(db.failback_s), 0, 86400},
     {"db", "io_timeout_s", K_LONG, OFF(db.io_timeout_s), 1, 3600},
+    {"db", "tls_ca", K_STR, OFF(db.tls_ca), 0, 0},
+    {"db", "tls_cert", K_STR, OFF(db.tls_cert), 0, 0},
+    {"db", "tls_key", K_STR, OFF(db.tls_key), 0, 0},
+    {"db", "tls_verify_server_name", K_BOOL, OFF(db.tls_verify_server_name), 0, 1},
     {"auth", "jwt_alg", K_ALG, OFF(auth.alg), 0, 0},
     {"auth", "jwt_secret", K_STR, OFF(auth.secret), 0, 0},
     {"auth", "jwt_public_key", K_STR, OFF(auth.public_key_path), 0, 0},
@@ -61,8 +66,10 @@ static const struct key keys[] = {
     {"rooms", "max_participants", K_LONG, OFF(rooms.max_participants), 2, 10000},
     {"rooms", "token_max_ttl", K_LONG, OFF(rooms.token_max_ttl), 60, 366L * 86400},
     {"rooms", "seat_grace", K_LONG, OFF(rooms.seat_grace), 5, 3600},
+    {"rooms", "retain_days", K_LONG, OFF(rooms.retain_days), 0, 3650},
     {"webhook", "spool_dir", K_STR, OFF(webhook.spool_dir), 0, 0},
     {"janus", "admin_key", K_STR, OFF(janus.admin_key), 0, 0},
+    {"janus", "tls_ca", K_STR, OFF(janus.tls_ca), 0, 0},
     {"janus", "connect_timeout_ms", K_LONG, OFF(janus.connect_timeout_ms), 1, 60000},
     {"janus", "timeout_ms", K_LONG, OFF(janus.timeout_ms), 1, 120000},
     {"janus", "probe_timeout_ms", K_LONG, OFF(janus.probe_timeout_ms), 100, 30000},
@@ -173,6 +180,32 @@ static struct conf_server *server_get(struct mrb_conf *c, const char *name)
     s->weight = 1.0;
     s->enabled = 1;
     return s;
+}
+
+int conf_url_plaintext_remote(const char *url)
+{
+    const char *host, *end;
+    char name[256];
+    size_t n;
+
+    if (strncasecmp(url, "http://", 7) != 0)
+        return 0;
+    host = url + 7;
+    if (*host == '[') { /* [v6]:port */
+        end = strchr(host, ']');
+        if (end == NULL)
+            return 1;
+        host++;
+    } else
+        end = host + strcspn(host, ":/?#");
+    n = (size_t)(end - host);
+    if (n == 0 || n >= sizeof(name))
+        return 1;
+    memcpy(name, host, n);
+    name[n] = '\0';
+    if (strcasecmp(name, "localhost") == 0 || strcmp(name, "::1") == 0)
+        return 0;
+    return strncmp(name, "127.", 4) != 0;
 }
 
 int conf_valid_url(const char *v)
@@ -450,6 +483,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
                                                                              : &p->c->turn.n_stun_urls) != 0)
                 return fail(p, "%s: at most 8 URLs", name);
             return 1;
+        case K_BOOL:
+            if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
+                *(long *)slot = 1;
+            else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
+                *(long *)slot = 0;
+            else
+                return fail(p, "%s must be true or false, not '%s'", name, value);
+            return 1;
         case K_ALG:
             if (strcmp(value, "HS256") == 0)
                 p->c->auth.alg = CONF_JWT_HS256;
@@ -472,6 +513,7 @@ static void set_defaults(struct mrb_conf *c)
     c->db.connect_timeout_ms = 2000;
     c->db.failback_s = 60;
     c->db.io_timeout_s = 10;
+    c->db.tls_verify_server_name = 1;
     c->auth.alg = CONF_JWT_HS256;
     c->auth.leeway = 30;
     c->turn.credential_ttl = 86400;
@@ -481,6 +523,7 @@ static void set_defaults(struct mrb_conf *c)
     c->rooms.max_participants = 16;
     c->rooms.token_max_ttl = 3600;
     c->rooms.seat_grace = 60;
+    c->rooms.retain_days = 30;
     c->limits.room_failures = 10;
     c->limits.client_failures = 30;
     c->limits.window = 600;
@@ -654,6 +697,25 @@ static int validate(struct parse_ctx *p)
         return fail(p, "[db] user and database are required");
     if (parse_nodes(c, why, sizeof(why)) != 0)
         return fail(p, "%s", why);
+    if ((c->db.tls_cert == NULL) != (c->db.tls_key == NULL))
+        return fail(p, "[db] tls_cert and tls_key go together");
+    if (c->db.tls_cert && c->db.tls_ca == NULL)
+        return fail(p, "[db] tls_cert needs tls_ca: the CA that signed the database's certificate, which TLS "
+                       "verifies");
+    {
+        char **tls[] = {&c->db.tls_ca, &c->db.tls_cert, &c->db.tls_key};
+        static const char *const names[] = {"tls_ca", "tls_cert", "tls_key"};
+        for (size_t i = 0; i < 3; i++) {
+            if (*tls[i] == NULL)
+                continue;
+            if (beside_config(p, tls[i]) != 0)
+                return fail(p, "out of memory");
+            if (access(*tls[i], R_OK) != 0)
+                return fail(p, "[db] %s: cannot read %s: %s", names[i], *tls[i], strerror(errno));
+        }
+    }
+    if (c->janus.tls_ca && (beside_config(p, &c->janus.tls_ca) != 0 || access(c->janus.tls_ca, R_OK) != 0))
+        return fail(p, "[janus] tls_ca: cannot read %s", c->janus.tls_ca);
     if (c->auth.alg == CONF_JWT_HS256) {
         if (c->auth.secret == NULL || strlen(c->auth.secret) < 32)
             return fail(p, "[auth] jwt_secret is required with HS256 and must be at least 32 bytes");
@@ -938,6 +1000,8 @@ int conf_default(const char *section, const char *key, char *out, size_t len)
             return snprintf(out, len, "%g", *(const double *)slot), 1;
         case K_ALG:
             return snprintf(out, len, "HS256"), 1;
+        case K_BOOL:
+            return snprintf(out, len, "%s", *(const long *)slot ? "true" : "false"), 1;
         case K_STR:
         case K_URLS:
             return 0;
@@ -956,10 +1020,11 @@ const char *conf_default_path(void)
 void conf_free(struct mrb_conf *c)
 {
     char **strs[] = {&c->path, &c->db.host, &c->db.hosts, &c->db.user, &c->db.password, &c->db.database, &c->db.socket,
+                     &c->db.tls_ca, &c->db.tls_cert, &c->db.tls_key,
                      &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
                      &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
                      &c->webhook.password, &c->webhook.spool_dir, &c->turn.secret, &c->turn.username, &c->turn.credential,
-                     &c->janus.admin_key, &c->limits.trusted_proxies};
+                     &c->janus.admin_key, &c->janus.tls_ca, &c->limits.trusted_proxies};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
         free(*strs[i]);

@@ -55,6 +55,11 @@ struct mrb_conf {
         long connect_timeout_ms; /* a node that does not answer within this is skipped */
         long failback_s;         /* back to an earlier node once it has been ready this long */
         long io_timeout_s;       /* a statement whose answer takes longer counts as a lost connection */
+        /* TLS to every node, on when tls_ca is set: the server's certificate
+         * is verified against tls_ca (and its name against the host's unless
+         * tls_verify_server_name is 0); tls_cert/tls_key: a client certificate. */
+        char *tls_ca, *tls_cert, *tls_key;
+        long tls_verify_server_name;
     } db;
     struct {
         enum conf_jwt_alg alg;
@@ -84,9 +89,11 @@ struct mrb_conf {
         long default_max_participants, max_participants;
         long token_max_ttl;
         long seat_grace; /* seconds a seat waits for its user to connect */
+        long retain_days; /* ended rooms are purged this long after they ended (0: kept for ever) */
     } rooms;
     struct {
         char *admin_key;
+        char *tls_ca; /* CA file for https:// admin URLs (else the system's) */
         long connect_timeout_ms, timeout_ms;
         long probe_timeout_ms; /* a client's report of an unreachable server: /info within this */
     } janus;
@@ -158,6 +165,11 @@ void conf_free(struct mrb_conf *c);
  * config's placeholders or another well-known one, one repeated character,
  * or shorter than CONF_SECRET_MIN. Static text. */
 const char *conf_secret_weakness(const char *v);
+
+/* 1 when url is http:// (not https://) to a host that is not loopback
+ * (127.0.0.0/8, ::1, localhost): an admin URL that carries the admin
+ * secret and the rooms' secrets in clear over a network. */
+int conf_url_plaintext_remote(const char *url);
 
 /* 1 when n is a valid server name: 1-40 of A-Z a-z 0-9 - _ . */
 int conf_valid_server_name(const char *n);

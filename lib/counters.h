@@ -20,6 +20,8 @@
 #define COUNTERS_PROBES "mrb_server_probes_total"      /* label: result (up, down) */
 #define COUNTERS_REPAIRS "mrb_presence_repairs_total" /* label: repair (gone, kicked); mrb-health's reconciler */
 #define COUNTERS_INTRUDERS "mrb_intruders_total"       /* label: plugin; handles kicked for joining without a seat */
+#define COUNTERS_LEASE_TAKEN "mrb_health_lease_taken_total" /* label: host; a run of mrb-health started acting */
+#define COUNTERS_LEASE_LOST "mrb_health_lease_lost_total"   /* label: host; a run lost the lease while acting */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as
  * outcome="full", or ""). Best effort: a failure is logged, never fatal,

@@ -153,21 +153,37 @@ static MYSQL *open_node(struct db *db, size_t i, int *galera, char *why, size_t 
     mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (c->db.tls_ca) {
+        /* TLS or no connection: never a silent fall back to plain text. */
+        my_bool on = 1, verify = c->db.tls_verify_server_name ? 1 : 0;
+        mysql_optionsv(m, MYSQL_OPT_SSL_CA, c->db.tls_ca);
+        if (c->db.tls_cert) {
+            mysql_optionsv(m, MYSQL_OPT_SSL_CERT, c->db.tls_cert);
+            mysql_optionsv(m, MYSQL_OPT_SSL_KEY, c->db.tls_key);
+        }
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    }
+    const char *socket = c->db.n_nodes == 1 ? c->db.socket : NULL;
     if (mysql_real_connect(m, n->host[0] ? n->host : NULL, c->db.user, c->db.password, c->db.database,
-                           (unsigned int)n->port, c->db.n_nodes == 1 ? c->db.socket : NULL,
-                           CLIENT_FOUND_ROWS) == NULL) {
-        snprintf(why, len, "%s", mysql_error(m));
+                           (unsigned int)n->port, socket, CLIENT_FOUND_ROWS) == NULL) {
+        /* name what was tried: the operator's first question */
+        if (socket && !n->host[0])
+            snprintf(why, len, "socket %s: %s", socket, mysql_error(m));
+        else
+            snprintf(why, len, "%s:%ld%s: %s", n->host[0] ? n->host : "localhost", n->port,
+                     c->db.tls_ca ? " (TLS)" : "", mysql_error(m));
         mysql_close(m);
         return NULL;
     }
     if (!node_ready(m, galera)) {
-        snprintf(why, len, "not ready (a Galera node that is not Synced)");
+        snprintf(why, len, "%s:%ld: not ready (a Galera node that is not Synced)", n->host, n->port);
         mysql_close(m);
         return NULL;
     }
     /* Short transactions, no gap locks: what Galera handles best. */
     if (mysql_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED") != 0) {
-        snprintf(why, len, "session setup: %s", mysql_error(m));
+        snprintf(why, len, "%s:%ld: session setup: %s", n->host, n->port, mysql_error(m));
         mysql_close(m);
         return NULL;
     }
@@ -216,7 +232,7 @@ static int connect_db(struct db *db, struct mrb_err *err)
             }
             db->down_until[i] = now + DB_NODE_PENALTY_S;
             if (c->db.n_nodes > 1)
-                log_msg(LOG_LVL_WARN, "db: node %s:%ld: %s", c->db.nodes[i].host, c->db.nodes[i].port, why);
+                log_msg(LOG_LVL_WARN, "db: node %s", why);
         }
     }
     return fail(db, err, "connect", why);

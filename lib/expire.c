@@ -73,6 +73,44 @@ static int mark_ended(struct mrb_app *app, const struct victim *v, const char *d
     return 0;
 }
 
+/* Ended rooms retained longer than [rooms] retain_days go for good, with
+ * their presence rows: the row holds the room's key, its creator's sub and
+ * its name, which nobody needs once the room is long over. In batches of
+ * EXPIRE_PURGE_BATCH, each a statement of its own (locks held for a few
+ * milliseconds, so joins never wait behind one long delete), at most
+ * EXPIRE_PURGE_BATCHES a run: a backlog drains over a few runs. The
+ * counters of /mrb/metrics live in their own table and stay. */
+#define EXPIRE_PURGE_BATCH 500
+#define EXPIRE_PURGE_BATCHES 20
+#define EXPIRE_STR_(x) #x
+#define EXPIRE_STR(x) EXPIRE_STR_(x)
+
+static long purge_rooms(struct mrb_app *app, long long now)
+{
+    static const char checks_sql[] =
+        "DELETE presence_checks FROM presence_checks JOIN rooms ON rooms.id = presence_checks.room_id "
+        "WHERE rooms.ended_at IS NOT NULL AND rooms.ended_at < ?";
+    static const char rooms_sql[] =
+        "DELETE FROM rooms WHERE ended_at IS NOT NULL AND ended_at < ? ORDER BY ended_at LIMIT " EXPIRE_STR(EXPIRE_PURGE_BATCH);
+    struct db_val before[] = {DB_I(now - app->conf.rooms.retain_days * 86400LL)};
+    struct mrb_err err = {0};
+    long purged = 0;
+
+    if (app->conf.rooms.retain_days == 0)
+        return 0;
+    if (db_exec(app->db, checks_sql, DB_PARAMS(before), NULL, &err) != 0)
+        return 0;
+    for (int batch = 0; batch < EXPIRE_PURGE_BATCHES; batch++) {
+        unsigned long long n = 0;
+        if (db_exec(app->db, rooms_sql, DB_PARAMS(before), &n, &err) != 0)
+            break;
+        purged += (long)n;
+        if (n < EXPIRE_PURGE_BATCH)
+            break;
+    }
+    return purged;
+}
+
 static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
 {
     static const char seats_sql[] =
@@ -97,6 +135,7 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;
+    st->purged_rooms = purge_rooms(app, now);
 }
 
 int expire_run(struct mrb_app *app, int dry_run, struct expire_stats *st)

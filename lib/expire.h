@@ -13,6 +13,7 @@ struct expire_stats {
     long gone;      /* already gone from Janus (485): counts as done */
     long failed;    /* server unreachable or refused: retried next run */
     long purged_seats, purged_participants, purged_events;
+    long purged_rooms; /* ended more than [rooms] retain_days ago */
 };
 
 /* One run of cron/mrb-expire: destroys every expired room on its media

@@ -419,6 +419,18 @@ static double mono_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Counts a lease event under the host's name, for the flapping alert
+ * (conf/prometheus/mrb-alerts.yml). */
+static void lease_count(struct mrb_app *app, const char *counter, const char *host)
+{
+    char label[200], esc[150];
+
+    if (counters_label_escape(host, esc, sizeof(esc)) != 0)
+        return;
+    snprintf(label, sizeof(label), "host=\"%s\"", esc);
+    counters_add(app, counter, label, 1);
+}
+
 /* Sleeps until the monotonic time t, or until *stop. */
 static void sleep_until(double t, volatile int *stop)
 {
@@ -459,11 +471,15 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
     lease_ttl = ttl;
     for (double tick = start;; tick += (double)interval) {
         int r = lease_take(app, holder, ttl, &err);
-        if (r == 1 && !held)
+        if (r == 1 && !held) {
             log_msg(LOG_LVL_INFO, "took the lease as %s", holder);
-        if (r != 1 && held)
+            lease_count(app, COUNTERS_LEASE_TAKEN, host);
+        }
+        if (r != 1 && held) {
             log_msg(LOG_LVL_WARN, "lost the lease as %s (%s); stopped acting", holder,
                     r < 0 ? err.msg : "taken by another run");
+            lease_count(app, COUNTERS_LEASE_LOST, host);
+        }
         if (r == 0 && !held && !said_standby) {
             log_msg(LOG_LVL_INFO, "another run holds the lease; %s", once ? "exiting" : "standing by");
             said_standby = 1;

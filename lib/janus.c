@@ -77,6 +77,12 @@ static void setup_easy(CURL *e, const char *url, const char *body, struct curl_s
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, jconf->janus.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* https:// is verified, certificate and name (curl's defaults, said
+     * aloud); [janus] tls_ca names the CA when it is not the system's. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (jconf->janus.tls_ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, jconf->janus.tls_ca);
 }
 
 const char *janus_plugin_name(enum janus_plugin plugin)

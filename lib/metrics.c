@@ -7,6 +7,7 @@
 
 #include "metrics.h"
 #include "seat.h"
+#include "spool.h"
 #include "servers.h"
 #include "counters.h"
 #include "util.h"
@@ -51,6 +52,8 @@ static const struct {
     {COUNTERS_REPAIRS, "Differences mrb-health found between MRB's presence and Janus's own (listparticipants), repaired: gone (a participant whose leaving event was lost), kicked (a handle unknown for a whole poll)."},
     {COUNTERS_INTRUDERS, "Handles that joined a room at its media server without a seat MRB granted (or beyond their seat's share), kicked, by plugin."},
     {COUNTERS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
+    {COUNTERS_LEASE_TAKEN, "Runs of mrb-health that took the health lease and acted, by host (about one a minute, from one host, when all is well)."},
+    {COUNTERS_LEASE_LOST, "Runs of mrb-health that lost the health lease while acting, by host (flapping: never, when all is well)."},
 };
 
 struct render {
@@ -168,6 +171,9 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
             fprintf(r.f, "mrb_servers{state=\"%s\",health=\"%s\"} %d\n", states[s], up ? "up" : "down", count);
         }
     server_gauges(r.f, v, n, now);
+    gauge(r.f, "mrb_webhook_spooled_batches",
+          "Webhook batches spooled on this web node while MariaDB was unreachable, not yet replayed.");
+    fprintf(r.f, "mrb_webhook_spooled_batches %ld\n", spool_count(app->conf.webhook.spool_dir));
     if (db_nodes(app, r.f, now, err) != 0)
         goto fail;
     /* counters: every family gets HELP and TYPE; unlabelled ones start at 0 */

@@ -75,18 +75,29 @@ static int is_batch(const char *name)
     return name[0] != '.' && n > s && strcmp(name + n - s, SPOOL_SUFFIX) == 0;
 }
 
-int spool_pending(const char *dir)
+/* Batches in dir, counting up to limit (0: all). 0 when dir is absent. */
+static long count_batches(const char *dir, long limit)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    int found = 0;
+    long n = 0;
 
     if (d == NULL)
         return 0;
-    while (!found && (e = readdir(d)) != NULL)
-        found = is_batch(e->d_name);
+    while ((limit == 0 || n < limit) && (e = readdir(d)) != NULL)
+        n += is_batch(e->d_name);
     closedir(d);
-    return found;
+    return n;
+}
+
+int spool_pending(const char *dir)
+{
+    return count_batches(dir, 1) > 0;
+}
+
+long spool_count(const char *dir)
+{
+    return count_batches(dir, 0);
 }
 
 int spool_lock(const char *dir)

@@ -12,6 +12,8 @@ int spool_write(const char *dir, const char *body, size_t len);
 
 /* 1 when the spool holds batches, 0 when empty or absent. */
 int spool_pending(const char *dir);
+/* How many batches the spool holds (0 when absent), for /mrb/metrics. */
+long spool_count(const char *dir);
 
 /* Takes the spool's lock (blocking, an flock on DIR/.lock shared by every
  * worker of this host). Returns an fd for spool_unlock, or -1. */

@@ -57,6 +57,9 @@ TIMEOUT=${MRB_WAIT_TIMEOUT:-30}
 STOP_TIMEOUT=10
 DB_STOP_TIMEOUT=60 # InnoDB flushes on shutdown; give it time to exit cleanly
 CONF_IN=${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}
+# The dev stack keeps every program's routine lines in its log files under
+# run/ (production sends them to syslog or the journal: lib/log.c).
+export MRB_LOG_INFO=${MRB_LOG_INFO:-stderr}
 
 log() { printf 'stack: %s\n' "$*"; }
 warn() { printf 'stack: warning: %s\n' "$*" >&2; }

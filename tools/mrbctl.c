@@ -158,7 +158,7 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     char *end;
     int rc = 2;
 
-    if (argc < 1 || argv[0][0] == '-')
+    if (argc < 1 || strncmp(argv[0], "--", 2) == 0)
         return bad_usage("server add", "the server's NAME comes first");
     s.name = argv[0];
     for (int i = 1; i < argc; i++) {
@@ -208,11 +208,26 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
         fprintf(stderr, "mrbctl: URLs must start with http:// or https://\n");
         return 2;
     }
+    if (conf_url_plaintext_remote(s.admin_url))
+        fprintf(stderr, "mrbctl: warning: --admin-url is http:// to a host that is not loopback: the admin secret and "
+                        "the rooms' secrets would cross the network in clear; use https://\n");
     s.admin_secret = secret_arg(asec);
     s.token_secret = secret_arg(tsec);
     s.webhook_password = wpass ? secret_arg(wpass) : NULL;
+    const char *weak = NULL, *which = NULL;
+    if (s.admin_secret && (weak = conf_secret_weakness(s.admin_secret)) != NULL)
+        which = "--admin-secret";
+    else if (s.token_secret && (weak = conf_secret_weakness(s.token_secret)) != NULL)
+        which = "--token-secret";
     if (s.webhook_password && strlen(s.webhook_password) < CONF_WEBHOOK_PASSWORD_MIN) {
         fprintf(stderr, "mrbctl: --webhook-password must be at least %d bytes\n", CONF_WEBHOOK_PASSWORD_MIN);
+        rc = 2;
+    } else if (s.webhook_password && conf_secret_weakness(s.webhook_password) != NULL) {
+        fprintf(stderr, "mrbctl: --webhook-password %s: make one with: openssl rand -base64 32\n",
+                conf_secret_weakness(s.webhook_password));
+        rc = 2;
+    } else if (which) {
+        fprintf(stderr, "mrbctl: %s %s: make one with: openssl rand -base64 32\n", which, weak);
         rc = 2;
     } else if (s.admin_secret && s.token_secret && (wpass == NULL || s.webhook_password)) {
         enum lifecycle_result added = lifecycle_add(app, &s, &err);
@@ -245,7 +260,7 @@ static int arg_and_flag(const char *name, const char *what, int argc, char **arg
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], flag) == 0)
             *set = 1;
-        else if (*arg == NULL && argv[i][0] != '-')
+        else if (*arg == NULL) /* may start with '-': a room id or a server name can */
             *arg = argv[i];
         else
             return unknown_arg(name, argv[i]);
@@ -259,8 +274,8 @@ static int one_arg(const char *name, const char *what, int argc, char **argv)
 {
     if (argc == 0)
         return bad_usage(name, "%s is required", what);
-    if (argc > 1 || argv[0][0] == '-')
-        return unknown_arg(name, argv[argc > 1 ? 1 : 0]);
+    if (argc > 1) /* argv[0] itself may start with '-': a room id or a server name can */
+        return unknown_arg(name, argv[1]);
     return 0;
 }
 
@@ -441,7 +456,7 @@ static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
 
     for (int k = 0; k < argc; k++) {
         if (strcmp(argv[k], "--server") == 0) {
-            if (k + 1 == argc || argv[k + 1][0] == '-')
+            if (k + 1 == argc || strncmp(argv[k + 1], "--", 2) == 0)
                 return bad_usage("room list", "--server needs a server's NAME");
             server = argv[++k];
         } else if (strcmp(argv[k], "--expired") == 0)

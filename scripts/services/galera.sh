@@ -25,9 +25,10 @@ galera_synced() { [[ $(galera_state "$1") == 4 ]]; }
 galera_conf() { # galera_conf N: write galera-N/my.cnf
   local n=$1 dir
   dir=$(galera_dir "$n")
+  db_certs
   render "$ROOT/conf/galera/node.cnf.in" "$dir/my.cnf" N "$n" PORT "$(galera_port "$n")" \
     SOCKET "$(galera_sock "$n")" DATADIR "$dir/data" PIDFILE "$dir/mariadbd.pid" ERRLOG "$dir/error.log" \
-    GCOMM_PORT $((4557 + 10 * n)) IST_PORT $((4558 + 10 * n)) SST_PORT $((4434 + 10 * n)) \
+    GCOMM_PORT $((4557 + 10 * n)) IST_PORT $((4558 + 10 * n)) SST_PORT $((4434 + 10 * n)) TLS_DIR "$TLS_DIR" \
     || die "galera-$n: cannot write its config"
 }
 

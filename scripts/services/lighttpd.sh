@@ -32,7 +32,7 @@ fcgi_entry() {
     "bin-path"             => "$2",
     "max-procs"            => $3,
     "check-local"          => "disable",
-    "bin-environment"      => ( "MRB_CONFIG" => "$CONF" ),
+    "bin-environment"      => ( "MRB_CONFIG" => "$CONF", "MRB_LOG_INFO" => "$MRB_LOG_INFO" ),
     "bin-copy-environment" => ( $COPY_ENV ),
   )),
 EOF

@@ -4,6 +4,34 @@
 
 DB_DIR=$RUN/mariadb
 DB_SOCK=$DB_DIR/mysqld.sock
+TLS_DIR=$RUN/tls
+
+# db_certs: the dev stack's own CA, and with it a certificate for the
+# database servers (127.0.0.1 and localhost) and one for a client, made once
+# under run/tls/. The servers offer TLS with it; plain connections still
+# work, so a config chooses (tests/e2e/t_db_tls.sh uses both). Production
+# uses the operator's own certificates: docs/OPERATIONS.md.
+db_certs() {
+  [[ -s $TLS_DIR/server.pem && -s $TLS_DIR/client.pem ]] && return 0
+  mkdir -p "$TLS_DIR"
+  (
+    set -e
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=MRB dev CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=mrb-client" -keyout client.key -out client.csr 2>/dev/null
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -out client.pem 2>/dev/null
+    rm -f ./*.csr server.ext
+    chmod 600 ./*.key
+    # the Galera nodes run as mysql (the single dev node as root)
+    if getent group mysql >/dev/null; then chgrp mysql server.key && chmod 640 server.key; fi
+  ) || die "cannot make the dev stack's TLS certificates in $TLS_DIR (openssl)"
+}
 
 db_root() { mariadb --no-defaults --socket="$DB_SOCK" --user=root --batch; }
 db_ping() { mariadb-admin --no-defaults --socket="$DB_SOCK" --user=root ping; }
@@ -27,8 +55,10 @@ start_mariadb() {
         >>"$LOG/mariadb.log" 2>&1 \
         || { rm -rf "$DB_DIR/data"; fail_service mariadb "mariadb-install-db failed"; }
     fi
+    db_certs
     log "starting mariadb on 127.0.0.1:$DB_PORT"
     spawn mariadb mariadbd --no-defaults --user=root \
+      --ssl-ca="$TLS_DIR/ca.pem" --ssl-cert="$TLS_DIR/server.pem" --ssl-key="$TLS_DIR/server.key" \
       --datadir="$DB_DIR/data" --tmpdir="$DB_DIR/tmp" \
       --socket="$DB_SOCK" --pid-file="$RUN/mariadb.pid" \
       --bind-address=127.0.0.1 --port="$DB_PORT" --skip-name-resolve \

@@ -8,6 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/scripts/conf.sh"
 CONF=${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}
 export MRB_CONFIG=$CONF
+# routine log lines on stderr, where the tests read them (log.c: syslog otherwise)
+export MRB_LOG_INFO=stderr
 BASE=${MRB_BASE_URL:-http://127.0.0.1:8080/mrb}
 MRBCTL=$ROOT/tools/mrbctl
 PASS=0

@@ -11,7 +11,7 @@ now_ms() { date +%s%3N; }
 nc -lk 127.0.0.1 7999 >/dev/null 2>&1 & NC=$!
 sleep 0.3
 "$MRBCTL" server add mute --public-url http://127.0.0.1:7999/janus --admin-url http://127.0.0.1:7999/admin \
-  --admin-secret x --token-secret y --webhook-user mute-hook --webhook-password mute-webhook-password >/dev/null
+  --admin-secret admin-secret-x --token-secret token-secret-y --webhook-user mute-hook --webhook-password mute-webhook-password >/dev/null
 "$MRBCTL" server enable mute >/dev/null
 sql "UPDATE servers SET score = -1, metrics_at = UNIX_TIMESTAMP() WHERE id = 'mute'"   # fresh and the best by far: tried first
 timeout=$(conf_get "$CONF" janus timeout_ms)

@@ -22,20 +22,20 @@ eq "secret read from @FILE, weight stored" "$(sql "SELECT CONCAT(admin_secret,'/
 eq "its webhook password is kept as its SHA-256, never as itself" \
   "$(sql "SELECT CONCAT(webhook_user,'/',webhook_digest) FROM servers WHERE id='spare'")" \
   "spare-hook/$(printf 'spare-webhook-password' | sha256sum | cut -d' ' -f1)"
-ctl server add spare --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+ctl server add spare --public-url http://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b \
   --webhook-user spare-hook-2 --webhook-password 0123456789abcdef
 eq "adding it again -> exit 1" "$RC" 1; match "says it exists" "$OUT" "already exists"
-ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b \
   --webhook-user spare-hook --webhook-password 0123456789abcdef
 eq "another server with spare's webhook user -> exit 1" "$RC" 1; match "says why" "$OUT" "belongs to another server"
-ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b
 eq "no webhook credential (and no shared one) -> exit 2" "$RC" 2; match "says why" "$OUT" "webhook-user and --webhook-password are required"
-ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b \
+ctl server add other --public-url http://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b \
   --webhook-user other-hook --webhook-password short
 eq "a webhook password under 16 bytes -> exit 2" "$RC" 2
-ctl server add 'bad name!' --public-url http://x/ --admin-url http://x/ --admin-secret a --token-secret b
+ctl server add 'bad name!' --public-url http://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b
 eq "bad server name -> exit 2" "$RC" 2
-ctl server add other --public-url ftp://x/ --admin-url http://x/ --admin-secret a --token-secret b
+ctl server add other --public-url ftp://x/ --admin-url http://x/ --admin-secret admin-secret-a --token-secret token-secret-b
 eq "non-http URL -> exit 2" "$RC" 2
 ctl server add other --public-url http://x/
 eq "missing secrets -> exit 2" "$RC" 2
@@ -93,7 +93,7 @@ ctl room end "$B1"; eq "room end on an ended room -> exit 1" "$RC" 1
 ctl server enable janus-b
 # cordon of an empty server disables at once
 "$MRBCTL" server add empty --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
-  --admin-secret x --token-secret y --webhook-user empty-hook --webhook-password empty-webhook-password >/dev/null
+  --admin-secret admin-secret-x --token-secret token-secret-y --webhook-user empty-hook --webhook-password empty-webhook-password >/dev/null
 "$MRBCTL" server enable empty >/dev/null
 ctl server cordon empty
 match "cordon of an empty server says disabled" "$OUT" "already empty: disabled"
@@ -163,4 +163,42 @@ eq "...section names compare with blanks squeezed" \
 "$MRBCTL" -c "$TMP/nonexistent.conf" config get db port >/dev/null 2>&1; eq "an unreadable file -> exit 2" "$?" 2
 eq "config servers lists each [server NAME] once, in file order" \
   "$("$MRBCTL" -c "$TMP/raw.conf" config servers | paste -sd,)" "spaced-out,b"
+# usage errors: one line that says what was wrong, then that command's usage only
+usage_err() { # usage_err "TITLE" "FIRST LINE RE" "SYNOPSIS" ARGS...
+  local title=$1 first=$2 syn=$3; shift 3
+  ctl "$@"
+  eq "$title -> exit 2" "$RC" 2
+  match "...first line says what was wrong" "$(head -n 1 <<<"$OUT")" "$first"
+  match "...then that command's usage" "$OUT" "$syn"
+  check "...and not the whole usage" test "$(grep -c 'server add\|room show' <<<"$OUT")" -le "$(grep -c "$syn" <<<"$OUT")"
+}
+usage_err "token host without --sub" "^mrbctl: token host: --sub NAME is required" "token host --sub NAME" token host
+usage_err "token host --ttl abc" "^mrbctl: token host: --ttl must be a whole number of seconds, 1 or more, not 'abc'" \
+  "token host --sub NAME" token host --sub a --ttl abc
+usage_err "token host --ttl 0" "not '0'" "token host --sub NAME" token host --sub a --ttl 0
+usage_err "status --jsn" "^mrbctl: status: unknown option '--jsn'" "status \[--json\]" status --jsn
+usage_err "room list --server without a value" "^mrbctl: room list: --server needs a server's NAME" \
+  "room list \[--server NAME\]" room list --server
+usage_err "config get with a section only" "^mrbctl: config get: needs SECTION and KEY" "config get SECTION KEY" \
+  config get db
+eq "config get prints the default the programs use" "$("$MRBCTL" config get limits key_failures_per_room)" 10
+eq "...and a value the file sets, as set" "$("$MRBCTL" config get health interval)" "$(awk '/^\[health\]/{h=1;next} /^\[/{h=0} h && /^interval/{print $3}' "$CONF")"
+ctl room show -abcdefghijklmnopqrstu
+eq "a room id that starts with '-' is an id, not an option" "$RC/$OUT" "1/mrbctl: no room -abcdefghijklmnopqrstu"
+
+# secrets: a placeholder or a weak one is refused; an http:// admin URL off loopback is warned about
+ctl server add weak --public-url http://127.0.0.1:1/ --admin-url http://127.0.0.1:1/ --admin-secret change-me \
+  --token-secret token-secret-b --webhook-user weak-hook --webhook-password 0123456789abcdef
+eq "server add with the example's placeholder secret -> exit 2" "$RC" 2
+match "...says why and how to make one" "$OUT" "--admin-secret is the example config's placeholder: make one with: openssl rand"
+ctl server add weak --public-url http://127.0.0.1:1/ --admin-url http://127.0.0.1:1/ --admin-secret aaaaaaaaaaaa \
+  --token-secret token-secret-b --webhook-user weak-hook --webhook-password 0123456789abcdef
+eq "server add with one repeated character -> exit 2" "$RC" 2
+eq "nothing added" "$(sql "SELECT COUNT(*) FROM servers WHERE id='weak'")" 0
+ctl server add plain --public-url http://192.0.2.1/janus --admin-url http://192.0.2.1:7088/admin \
+  --admin-secret admin-secret-plain --token-secret token-secret-plain --webhook-user plain-hook \
+  --webhook-password 0123456789abcdef
+eq "server add with an http:// admin URL off loopback: added" "$RC" 0
+match "...with a warning that its secrets would cross the network in clear" "$OUT" "warning: --admin-url is http://.*use https://"
+"$MRBCTL" server remove plain >/dev/null 2>&1
 finish

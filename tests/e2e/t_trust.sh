@@ -59,7 +59,7 @@ post event-webhook '[]' -H "Authorization: Basic $(printf 'no-colon' | base64)";
 
 # --- a server registered only in the database speaks for itself, and only
 "$MRBCTL" server add trust-db --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
-  --admin-secret x --token-secret y --webhook-user trust-db-hook --webhook-password trust-db-webhook-password >/dev/null
+  --admin-secret admin-secret-x --token-secret token-secret-y --webhook-user trust-db-hook --webhook-password trust-db-webhook-password >/dev/null
 D=trust-db-hook:trust-db-webhook-password
 post event-webhook "[{\"emitter\":\"trust-db\",\"type\":256,\"subtype\":2,\"timestamp\":$(date +%s%N),\"event\":{}}]" -u "$D"
 eq "a database-registered server's own shutdown -> 200" "$STATUS" 200
@@ -81,7 +81,7 @@ fcgi() { # fcgi AUTH BODY: one POST to the shared-credential worker; prints the 
     cgi-fcgi -bind -connect "$S/sock" | sed -n 's/^Status: \([0-9]*\).*/\1/p'
 }
 "$MRBCTL" server add trust-legacy --public-url http://127.0.0.1:1/janus --admin-url http://127.0.0.1:1/admin \
-  --admin-secret x --token-secret y --webhook-user trust-legacy-hook --webhook-password trust-legacy-password >/dev/null
+  --admin-secret admin-secret-x --token-secret token-secret-y --webhook-user trust-legacy-hook --webhook-password trust-legacy-password >/dev/null
 eq "shared credential -> 200" "$(fcgi "Basic $(printf 'legacy:legacy-shared-password' | base64)" \
   "[{\"emitter\":\"trust-legacy\",\"type\":1,\"timestamp\":$(date +%s%N),\"session_id\":$((sid + 5)),\"event\":{\"name\":\"created\"}}]")" 200
 eq "...and its events are believed about the server they name" \
