@@ -35,7 +35,7 @@ CRONDIR   ?= $(PREFIX)/lib/mrb/cron
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:.c=)
 
-.PHONY: all deps deps-run run up down status cluster cluster-down test unit e2e test-browser test-cluster test-soak install clean migrate bench fuzz valgrind deb test-deb
+.PHONY: all deps deps-run run up down reset status cluster cluster-down test unit e2e test-browser test-cluster test-soak install clean migrate bench fuzz valgrind deb test-deb
 all: lib/libmrb.a lib/libmrb-serve.a $(CGI_BIN) $(TOOL_BIN) $(CRON_BIN)
 
 lib/libmrb.a: $(LIB_OBJ)
@@ -86,6 +86,11 @@ up: deps-run
 
 down:
 	scripts/stack.sh down
+
+# The dev stack down and its data gone (database, spool, recordings): the
+# next make up starts clean, without the rooms the tests left behind.
+reset:
+	scripts/stack.sh reset
 
 status:
 	scripts/stack.sh status
