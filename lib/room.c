@@ -384,7 +384,11 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         err_set_code(err, E_ROOM_NOT_FOUND);
         return -1;
     }
-    if (!cols[J_ENDED].is_null || cols[J_EXPIRES].i <= now) {
+    if (!cols[J_ENDED].is_null) { /* the words moderation uses for the same room */
+        err_set_code(err, E_ROOM_GONE);
+        return -1;
+    }
+    if (cols[J_EXPIRES].i <= now) {
         err_set(err, E_ROOM_GONE, "room has expired");
         return -1;
     }
@@ -562,9 +566,16 @@ int room_status(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         return -1;
     }
     util_rfc3339(rc[3].i, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "roomType",
+    /* live, expired (past expiresAt, mrb-expire not there yet) or ended */
+    const char *state = !rc[4].is_null ? "ended" : rc[3].i <= now ? "expired" : "live";
+    *data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s}", "roomId", room_id, "state", state, "roomType",
                       janus_room_type(plugin), "server", rc[1].s, "participants", people, "seatsHeld",
                       (json_int_t)sc.i, "maxParticipants", (json_int_t)rc[2].i, "expiresAt", expires);
+    if (*data && !rc[4].is_null) {
+        char ended[32];
+        util_rfc3339(rc[4].i, ended, sizeof(ended));
+        json_object_set_new(*data, "endedAt", json_string(ended));
+    }
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 

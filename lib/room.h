@@ -17,7 +17,7 @@
 
 /* A room's field rules, one definition for create-room and room-edit (rows
  * of their valid_check() tables). roomNm is required only on create. */
-#define ROOM_FIELD_NAME(flags) {"roomNm", VALID_STRING, (flags), 1, 100}
+#define ROOM_FIELD_NAME(flags) {"roomNm", VALID_STRING, (flags) | VALID_NONBLANK, 1, 100}
 #define ROOM_FIELD_KEY {"roomKey", VALID_DIGITS, 0, 4, 12}
 #define ROOM_FIELD_TTL(conf) {"ttlSeconds", VALID_INT, 0, 10, (conf)->rooms.max_ttl}
 #define ROOM_FIELD_CAPACITY(conf) {"maxParticipants", VALID_INT, 0, 2, (conf)->rooms.max_participants}

@@ -5,6 +5,25 @@
 #include "util.h"
 #include "valid.h"
 
+/* 1 when s (len bytes of UTF-8) is only blanks: ASCII whitespace, the
+ * no-break space U+00A0 and the ideographic space U+3000 (a name typed on
+ * a CJK keyboard). */
+static int all_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')
+            i++;
+        else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0)
+            i += 2;
+        else if (c == 0xE3 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x80)
+            i += 3;
+        else
+            return 0;
+    }
+    return 1;
+}
+
 static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err)
 {
     switch (f->type) {
@@ -14,6 +33,10 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
         size_t chars = util_utf8_len(json_string_value(v), json_string_length(v));
         if ((long long)chars < f->min || (long long)chars > f->max) {
             err_set(err, E_BAD_REQUEST, "%s must be %lld to %lld characters", f->name, f->min, f->max);
+            return -1;
+        }
+        if ((f->flags & VALID_NONBLANK) && all_blank(json_string_value(v), json_string_length(v))) {
+            err_set(err, E_BAD_REQUEST, "%s must not be blank", f->name);
             return -1;
         }
         return 0;

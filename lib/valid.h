@@ -19,6 +19,7 @@ enum valid_type {
 };
 
 #define VALID_REQUIRED 1
+#define VALID_NONBLANK 2 /* a string: not only blanks (spaces, tabs, newlines, U+00A0, U+3000) */
 
 /* One row of an endpoint's field table. */
 struct valid_field {

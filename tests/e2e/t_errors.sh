@@ -71,4 +71,29 @@ post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"432\"}"; eq "key prefix -> 4
 sql "UPDATE rooms SET expires_at = UNIX_TIMESTAMP() - 1 WHERE id = '$ROOM'"
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"4321\"}"; eq "expired -> 410" "$STATUS" 410; eq "expired code" "$(jqr .code)" 105
 post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"0000\"}"; eq "expired checked before key" "$STATUS" 410
+eq "...saying it expired" "$(jqr .message)" "room has expired"
+post room-status "{\"roomId\":\"$ROOM\"}" -H "Authorization: Bearer $(host_token)"
+eq "room-status of an expired room says so" "$STATUS/$(jqr .data.state)/$(jqr '.data.endedAt // "none"')" "200/expired/none"
+"$MRBCTL" room end "$ROOM" >/dev/null 2>&1
+post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"4321\"}"
+eq "join-room of an ended room -> 410 105" "$STATUS/$(jqr .code)" "410/105"
+eq "...saying it ended, in moderation's words" "$(jqr .message)" "room has ended"
+post room-status "{\"roomId\":\"$ROOM\"}" -H "Authorization: Bearer $(host_token)"
+eq "room-status of an ended room says so" "$(jqr .data.state)" ended
+match "...and when" "$(jqr .data.endedAt)" '^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:]+Z$'
+create_room '{"roomNm":"live status"}'
+post room-status "{\"roomId\":\"$ROOM\"}" -H "Authorization: Bearer $(host_token)"
+eq "room-status of a live room: live, no endedAt" "$(jqr .data.state)/$(jqr '.data.endedAt // "none"')" "live/none"
+"$MRBCTL" room end "$ROOM" >/dev/null 2>&1
+
+# names of blanks only
+for blank in '   ' '\t\n' '\u00a0\u3000'; do
+  post create-room "{\"roomNm\":\"$blank\"}" -H "Authorization: Bearer $(host_token)"
+  eq "create-room roomNm \"$blank\" (blanks only) -> 400" "$STATUS/$(jqr .message)" "400/roomNm must not be blank"
+done
+create_room '{"roomNm":"  padded  "}'
+eq "a name with blanks around it is kept as given" "$STATUS/$(jqr .data.roomNm)" "201/  padded  "
+post room-edit "{\"roomId\":\"$ROOM\",\"roomNm\":\" \"}" -H "Authorization: Bearer $(host_token)"
+eq "room-edit to a blank name -> 400, the same rule" "$STATUS/$(jqr .message)" "400/roomNm must not be blank"
+"$MRBCTL" room end "$ROOM" >/dev/null 2>&1
 finish

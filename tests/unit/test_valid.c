@@ -2,6 +2,7 @@
  * create-room's, and the valid_str/valid_int/valid_bool getters. Cases are
  * rows of tables; a failure names its row. */
 #include "unit.h"
+#include "room.h"
 
 #include "apierror.h"
 #include "valid.h"
@@ -12,7 +13,7 @@
 /* Same shape as lib/room.c's create-room table (max_participants 16,
  * max_ttl 86400 as in conf/mrb.dev.conf). */
 static const struct valid_field room_fields[] = {
-    {"roomNm", VALID_STRING, VALID_REQUIRED, 1, 100},
+    ROOM_FIELD_NAME(VALID_REQUIRED), /* lib/room.h: the one definition */
     {"description", VALID_STRING, 0, 0, 200},
     {"roomKey", VALID_DIGITS, 0, 4, 12},
     {"maxParticipants", VALID_INT, 0, 2, 16},
@@ -456,10 +457,42 @@ static void test_choice(void **state)
     }
 }
 
+/* A name of blanks only is no name: refused, naming the field; blanks
+ * around or inside a real name are kept as given. */
+static void test_blank_names(void **state)
+{
+    static const struct {
+        const char *name, *value;
+        int rc;
+    } cases[] = {
+        {"spaces only", "   ", -1},
+        {"a tab and a newline", "\t\n", -1},
+        {"no-break spaces", "\xc2\xa0\xc2\xa0", -1},
+        {"an ideographic space", "\xe3\x80\x80", -1},
+        {"a mix of every blank", " \xc2\xa0\t\xe3\x80\x80\r\n", -1},
+        {"a name with blanks around it", "  Career chat  ", 0},
+        {"one letter among blanks", " \xe3\x80\x80" "a ", 0},
+        {"Korean between ideographic spaces", "\xe3\x80\x80" KO "\xe3\x80\x80", 0},
+        {"a lone U+00C2 is not a blank", "\xc3\x82", 0},
+    };
+    struct mrb_err err;
+
+    (void)state;
+    for (size_t i = 0; i < N_CASES(cases); i++) {
+        int rc = check_name(cases[i].value, &err);
+        case_int(cases[i].name, rc, cases[i].rc);
+        if (cases[i].rc < 0) {
+            case_int(cases[i].name, err.http, 400);
+            case_str(cases[i].name, err.msg, "roomNm must not be blank");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_choice),
+        cmocka_unit_test(test_blank_names),
         cmocka_unit_test(test_valid_full_body),
         cmocka_unit_test(test_required_missing),
         cmocka_unit_test(test_null_is_absent),
