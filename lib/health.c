@@ -29,8 +29,14 @@ int health_report(struct mrb_app *app, json_t **data, struct mrb_err *err)
         return -1;
     }
     char node[300];
-    *data = json_pack("{s:s, s:s?, s:I}", "db", "ok", "dbNode", db_node_name(app->db, node, sizeof(node)),
-                      "servers_up", (json_int_t)up.i);
+    const struct mrb_conf *c = &app->conf;
+    /* create-room's limits, public anyway (a 400 names them): a form can
+     * offer the real range instead of a guess */
+    *data = json_pack("{s:s, s:s?, s:I, s:{s:I, s:I, s:I, s:I}}", "db", "ok", "dbNode",
+                      db_node_name(app->db, node, sizeof(node)), "servers_up", (json_int_t)up.i, "limits",
+                      "maxParticipants", (json_int_t)c->rooms.max_participants, "defaultMaxParticipants",
+                      (json_int_t)c->rooms.default_max_participants, "maxTtlSeconds", (json_int_t)c->rooms.max_ttl,
+                      "defaultTtlSeconds", (json_int_t)c->rooms.default_ttl);
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 

@@ -15,7 +15,8 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop);
 /* One poll of every server (no lease): for tests and --once. Returns 0/-1. */
 int health_poll(struct mrb_app *app, int dry_run);
 
-/* GET /mrb/health: {"db":"ok","dbNode":...,"servers_up":N}. Returns 0 with
+/* GET /mrb/health: {"db":"ok","dbNode":...,"servers_up":N,"limits":{...}}
+ * (create-room's ranges, for forms). Returns 0 with
  * *data owned by the caller, or -1 with a 503 when MariaDB cannot be read. */
 int health_report(struct mrb_app *app, json_t **data, struct mrb_err *err);
 

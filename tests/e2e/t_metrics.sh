@@ -9,6 +9,8 @@ eq "health -> 200" "$s" 200
 eq "health body" "$(jq -c '{code, db: .data.db}' "$TMP/h")" '{"code":"000","db":"ok"}'
 eq "servers_up counts enabled healthy servers" "$(jq .data.servers_up "$TMP/h")" \
   "$(sql "SELECT COUNT(*) FROM servers WHERE state='enabled' AND healthy=1")"
+eq "health gives create-room's limits as configured" "$(jq -c .data.limits "$TMP/h")" \
+  "{\"maxParticipants\":$(conf_get "$CONF" rooms max_participants),\"defaultMaxParticipants\":$(conf_get "$CONF" rooms default_max_participants),\"maxTtlSeconds\":$(conf_get "$CONF" rooms max_ttl),\"defaultTtlSeconds\":$(conf_get "$CONF" rooms default_ttl)}"
 s=$(curl -s -D "$TMP/hd" -o "$TMP/h" -w '%{http_code}' -X POST -d '{}' "$BASE/health")
 eq "POST health -> 405" "$s" 405
 match "405 names the allowed methods" "$(tr -d '\r' <"$TMP/hd")" "Allow: GET, HEAD"
