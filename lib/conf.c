@@ -530,7 +530,7 @@ static void set_defaults(struct mrb_conf *c)
     c->janus.connect_timeout_ms = 1000;
     c->janus.timeout_ms = 2000;
     c->janus.probe_timeout_ms = 1000;
-    /* The original broker's weights. */
+    /* The weights of the broker MRB replaced (docs/DESIGN.md, "Placement"). */
     c->score.cpu = 35;
     c->score.mem = 20;
     c->score.sessions = 5;
