@@ -210,6 +210,10 @@ install: all
 	set -e; for u in conf/systemd/*; do \
 	  $(call install_edited,644,$$u,$(DESTDIR)$(SHAREDIR)/conf/systemd/$${u##*/}); done
 	install -m 644 conf/errors/*.html $(DESTDIR)$(SHAREDIR)/errors/
+	install -d $(DESTDIR)$(SHAREDIR)/conf/prometheus $(DESTDIR)$(SHAREDIR)/conf/grafana
+	install -m 644 conf/prometheus/mrb-alerts.yml $(DESTDIR)$(SHAREDIR)/conf/prometheus/
+	install -m 644 conf/grafana/mrb-dashboard.json $(DESTDIR)$(SHAREDIR)/conf/grafana/
+	install -m 644 conf/nginx/janus-admin-tls.conf $(DESTDIR)$(SHAREDIR)/conf/nginx/
 	install -m 644 www/index.html www/app.js www/page.js www/broker.js www/audio-room.js www/video-room.js \
 	    www/stats.js www/style.css $(DESTDIR)$(SHAREDIR)/www/
 

@@ -53,6 +53,9 @@ eq "/etc/mrb/mrb.conf is a conffile, 0640 root:mrb" \
 eq "/var/spool/mrb belongs to mrb" "$(stat -c '%U' /var/spool/mrb)" mrb
 for f in /usr/lib/mrb/cgi-bin/join-room /usr/lib/mrb/mrb-health /usr/lib/mrb/mrb-expire /usr/bin/mrbctl /usr/bin/mrb-db-migrate \
   /usr/share/mrb/sql/schema.sql /usr/share/mrb/www/index.html /usr/share/mrb/www/broker.js /usr/share/mrb/www/video-room.js /usr/share/doc/mrb/examples/nginx/mrb.conf \
+  /usr/share/doc/mrb/examples/prometheus/mrb-alerts.yml /usr/share/doc/mrb/examples/grafana/mrb-dashboard.json \
+  /usr/share/doc/mrb/examples/nginx/janus-admin-tls.conf /usr/share/doc/mrb/examples/janus/README.md \
+  /usr/share/doc/mrb/OPERATIONS.md \
   /usr/share/doc/mrb/examples/coturn/turnserver.conf "$UNITS/mrb-fcgi@.socket" "$UNITS/mrb-health.timer"; do
   check "installed: $f" test -e "$f"
 done

@@ -57,7 +57,7 @@ done
 eq "every alert's runbook is a heading of docs/OPERATIONS.md" "${missing[*]}" ""
 
 # The dashboard
-check "the dashboard is valid JSON" jq -e . "$DASH" >/dev/null
+check "the dashboard is valid JSON" jq empty "$DASH"
 eq "...with panels, each with a unique id" "$(jq '[.panels[].id] | (length > 0 and length == (unique | length))' "$DASH")" true
 eq "...each placed (gridPos)" "$(jq '[.panels[] | select(.gridPos.w == null or .gridPos.h == null)] | length' "$DASH")" 0
 eq "...every non-row panel has a query" \
