@@ -809,7 +809,8 @@ static int known_section(const char *section)
 static int scan(const char *name, const char *text, char *why, size_t whylen)
 {
     FILE *f = text ? NULL : fopen(name, "r");
-    char line[CONF_MAX_LINE + 2], section[256] = "", (*seen)[2][128] = NULL;
+    /* libinih keeps 49 bytes of a section name and 49 of a key: 64 hold either */
+    char line[CONF_MAX_LINE + 2], section[64] = "", (*seen)[2][64] = NULL;
     size_t n_seen = 0, cap = 0;
     int lineno = 0, found = 0;
     const char *t = text;
@@ -835,23 +836,23 @@ static int scan(const char *name, const char *text, char *why, size_t whylen)
             found = lineno;
         } else if (line[0] == '[') {
             char *close = strchr(line, ']');
-            char raw[256];
+            char raw[CONF_MAX_LINE + 2];
             snprintf(raw, sizeof(raw), "%.*s", close ? (int)(close - line - 1) : 0, line + 1);
             squeeze(raw, section, sizeof(section));
             if (close && !known_section(section)) {
-                snprintf(why, whylen, "unknown section [%s] (the sections are db, auth, webhook, turn, rooms, "
+                snprintf(why, whylen, "unknown section [%.63s] (the sections are db, auth, webhook, turn, rooms, "
                                       "janus, score, health, limits, expire and server NAME)", section);
                 found = lineno;
             }
         } else if (line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != ';' && strchr(line, '=')) {
-            char key[128];
+            char key[64] = {0};
             size_t k = strcspn(line, "=");
             while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
                 k--;
             snprintf(key, sizeof(key), "%.*s", (int)k, line);
             for (size_t i = 0; i < n_seen && !found; i++)
                 if (strcmp(seen[i][0], section) == 0 && strcmp(seen[i][1], key) == 0) {
-                    snprintf(why, whylen, "%s is given twice in [%s]: say it once", key, section);
+                    snprintf(why, whylen, "%.63s is given twice in [%.63s]: say it once", key, section);
                     found = lineno;
                 }
             if (!found && n_seen == cap) {
@@ -864,8 +865,8 @@ static int scan(const char *name, const char *text, char *why, size_t whylen)
                 seen = grown;
             }
             if (!found) {
-                snprintf(seen[n_seen][0], sizeof(seen[0][0]), "%s", section);
-                snprintf(seen[n_seen++][1], sizeof(seen[0][1]), "%s", key);
+                memcpy(seen[n_seen][0], section, sizeof(section));
+                memcpy(seen[n_seen++][1], key, sizeof(key));
             }
         }
         if (c == EOF)
