@@ -18,24 +18,40 @@ import { VIDEOROOM, attachVideo, resetVideo, showControls } from './video-room.j
 const REJOIN_DELAYS = [500, 1000, 2000, 4000];
 const RECHECK_MS = 30000, ICE_GRACE_MS = 3000;
 
-/* POST a JSON body to /mrb/<path>; resolves with data or rejects with the
- * broker's own error text ("106: wrong room key"). */
+/* POST a JSON body to /mrb/<path>; resolves with data or rejects with an
+ * Error whose message is the broker's own line ("106: wrong room key"), and
+ * status (HTTP, 0 when nothing answered), code ("106", "network" when the
+ * broker cannot be reached), serverMessage and retryAfter (seconds, from
+ * Retry-After) for page.js's showError to put in words. */
 async function api(path, body, token) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
-  const res = await fetch('/mrb/' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+  let res;
+  try {
+    res = await fetch('/mrb/' + path, { method: 'POST', headers, body: JSON.stringify(body) });
+  } catch (e) {
+    throw apiError(0, 'network', e.message || String(e));
+  }
+  const retryAfter = Number(res.headers.get('Retry-After')) || undefined;
   let doc;
   try {
     doc = await res.json();
   } catch (e) {
-    throw new Error(`${res.status}: ${res.statusText || 'no JSON answer'}`);
+    throw apiError(res.status, String(res.status), res.statusText || 'no JSON answer', retryAfter);
   }
-  if (!res.ok || doc.code !== '000') {
-    const e = new Error(`${doc.code}: ${doc.message}`);
-    e.code = doc.code;
-    throw e;
+  if (!res.ok || !doc || doc.code !== '000') {
+    throw apiError(res.status, (doc && doc.code) || String(res.status), (doc && doc.message) || res.statusText, retryAfter);
   }
   return doc.data;
+}
+
+function apiError(status, code, message, retryAfter) {
+  const e = new Error(`${code}: ${message}`);
+  e.status = status;
+  e.code = code;
+  e.serverMessage = message;
+  e.retryAfter = retryAfter;
+  return e;
 }
 
 /* Drops the Janus session without waiting for the server (it may be dead). */
@@ -75,7 +91,7 @@ async function lost(why) {
     } catch (e) {
       if (e.code === '105' || e.code === '104' || e.code === '106' || e.code === '107') {
         /* ended, gone, key changed, or no seat: rejoining cannot help */
-        showError(e.message);
+        showError(e);
         leave(e.code === '105' ? 'Room ended.' : 'Left the room.');
         break;
       }

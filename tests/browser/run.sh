@@ -55,11 +55,13 @@ ip -n "$NS" link set veth-b up
 in_ns() { ip netns exec "$NS" env MRB_CONFIG="$CONF" MRB_TURN_IP=$TURN_IP MRB_CRON_PERIOD=3600 "$@"; }
 in_ns scripts/stack.sh up >run/log/browser-stack.log 2>&1 || { tail -20 run/log/browser-stack.log; fail "stack did not come up in $NS"; }
 TOKEN=$(MRB_CONFIG="$CONF" tools/mrbctl token host --sub browser-host) || fail "cannot mint a host token"
-# Three suites in the same namespace and stack: calls (call.test.js), a call
-# outliving its media server (rejoin.test.js, audio and video rooms), and
-# video rooms (video.test.js). One closing line.
+# Four suites in the same namespace and stack: calls (call.test.js), a call
+# outliving its media server (rejoin.test.js, audio and video rooms), video
+# rooms (video.test.js), and the page's own help (page.test.js: the share
+# link, the seats range from /mrb/health, errors in words, a phone's
+# viewport). One closing line.
 pass=0 fail=0
-for t in call rejoin video; do
+for t in call rejoin video page; do
   in_ns env MRB_HOST_TOKEN="$TOKEN" MRB_SHOTS="$ROOT/run" MRB_ROOT="$ROOT" node "tests/browser/$t.test.js" \
     | tee "run/log/browser-$t.log"
   line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "run/log/browser-$t.log" | tail -n 1)
