@@ -84,6 +84,7 @@ static const struct key keys[] = {
     {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
     {"health", "run_seconds", K_LONG, OFF(health.run_seconds), 1, 3600},
+    {"health", "drain_rate", K_LONG, OFF(health.drain_rate), 1, 100},
     {"limits", "key_failures_per_room", K_LONG, OFF(limits.room_failures), 0, 1000000},
     {"limits", "key_failures_per_client", K_LONG, OFF(limits.client_failures), 0, 1000000},
     {"limits", "key_failure_window", K_LONG, OFF(limits.window), 1, 86400},
@@ -542,6 +543,7 @@ static void set_defaults(struct mrb_conf *c)
     c->health.fail_threshold = 2;
     c->health.timeout_ms = 2000;
     c->health.run_seconds = 55;
+    c->health.drain_rate = 5;
     c->expire.parallel = 32;
     c->expire.max_rooms = 50000;
 }

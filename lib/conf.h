@@ -107,6 +107,7 @@ struct mrb_conf {
         long fail_threshold; /* consecutive failed polls before a server is down */
         long timeout_ms;     /* per poll request */
         long run_seconds;    /* one cron run loops this long, then exits */
+        long drain_rate;     /* busy rooms a second a drain moves past its deadline */
     } health;
     struct {
         long room_failures;   /* wrong keys for one room per window before 429 (0: off) */

@@ -802,7 +802,7 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
             kick_now(app, &a->b.kicks[k]);
         refresh_counts(app, &a->b);
         for (size_t k = 0; k < a->b.n_down; k++)
-            servers_evacuate(app, a->b.down[k], NULL);
+            servers_evacuate(app, a->b.down[k], 0, NULL); /* shutting down: Janus ends its rooms itself */
     }
     free(a);
     return EVENTS_APPLIED;

@@ -351,8 +351,10 @@ int health_poll(struct mrb_app *app, int dry_run)
         } else
             server_down(app, &l.s[i], dry_run);
     }
-    if (!dry_run)
+    if (!dry_run) {
+        servers_drain_step(app, &err);
         servers_finish_drains(app, &err);
+    }
     rc = 0;
 out:
     if (reqs)

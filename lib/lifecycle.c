@@ -35,7 +35,7 @@ enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_serve
 
 enum lifecycle_result lifecycle_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
 {
-    static const char sql[] = "UPDATE servers SET state = ?, updated_at = ? WHERE id = ?";
+    static const char sql[] = "UPDATE servers SET state = ?, drain_deadline = NULL, updated_at = ? WHERE id = ?";
     struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(id)};
     unsigned long long matched = 0;
 
@@ -111,16 +111,46 @@ enum lifecycle_result lifecycle_remove(struct mrb_app *app, const char *id, int 
 
 enum lifecycle_result lifecycle_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err)
 {
+    return lifecycle_drain(app, id, 0, state, err);
+}
+
+enum lifecycle_result lifecycle_drain(struct mrb_app *app, const char *id, long long deadline, char *state,
+                                      struct mrb_err *err)
+{
+    static const char set_sql[] = "UPDATE servers SET state = 'cordoned', drain_deadline = ?, updated_at = ? "
+                                  "WHERE id = ?";
     static const char sql[] = "SELECT state FROM servers WHERE id = ?";
     struct db_col col = {.type = DB_STR};
     struct db_val p[] = {DB_S(id)};
-    enum lifecycle_result rc = lifecycle_set_state(app, id, "cordoned", err);
+    struct db_val s[] = {deadline ? DB_I(deadline) : (struct db_val){.type = DB_NULL}, DB_I(util_now()), DB_S(id)};
+    unsigned long long matched = 0;
 
-    if (rc != LIFECYCLE_DONE)
-        return rc;
+    if (db_exec(app->db, set_sql, DB_PARAMS(s), &matched, err) != 0)
+        return LIFECYCLE_FAILED;
+    if (matched == 0)
+        return LIFECYCLE_NO_SUCH_SERVER;
     if (servers_finish_drains(app, err) < 0 || db_query(app->db, sql, DB_PARAMS(p), &col, 1, NULL, NULL, err) != 1)
         return LIFECYCLE_FAILED;
     return db_col_str(state, 16, &col) == 0 ? LIFECYCLE_DONE : LIFECYCLE_FAILED;
+}
+
+enum lifecycle_result lifecycle_undrain(struct mrb_app *app, const char *id, struct mrb_err *err)
+{
+    static const char sql[] = "UPDATE servers SET state = 'enabled', drain_deadline = NULL, updated_at = ? "
+                              "WHERE id = ? AND state = 'cordoned'";
+    static const char exists_sql[] = "SELECT 1 FROM servers WHERE id = ?";
+    struct db_val p[] = {DB_I(util_now()), DB_S(id)};
+    struct db_val one[] = {DB_S(id)};
+    struct db_col c = {.type = DB_INT};
+    unsigned long long matched = 0;
+    int n;
+
+    if (db_exec(app->db, sql, DB_PARAMS(p), &matched, err) != 0)
+        return LIFECYCLE_FAILED;
+    if (matched)
+        return LIFECYCLE_DONE;
+    n = db_query(app->db, exists_sql, DB_PARAMS(one), &c, 1, NULL, NULL, err);
+    return n < 0 ? LIFECYCLE_FAILED : n == 0 ? LIFECYCLE_NO_SUCH_SERVER : LIFECYCLE_NOT_DRAINING;
 }
 
 enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
@@ -132,7 +162,7 @@ enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *
     *left = 0;
     if (rc != LIFECYCLE_DONE)
         return rc;
-    *moved = servers_evacuate(app, id, err);
+    *moved = servers_evacuate(app, id, 1, err); /* alive: its people hear of the move at once */
     if (*moved < 0)
         return LIFECYCLE_FAILED;
     *left = lifecycle_open_rooms(app, id, err);

@@ -6,8 +6,10 @@
 
 /* The operator's server lifecycle (mrbctl server ...). States:
  *   enabled   placeable: new rooms may go there
- *   cordoned  draining: no new rooms; live rooms stay; becomes disabled by
- *             itself once it has none (servers_finish_drains)
+ *   cordoned  draining: no new rooms; live rooms stay (with a drain
+ *             deadline, empty ones move at once and busy ones from the
+ *             deadline on: servers_drain_step); becomes disabled by itself
+ *             once it has none (servers_finish_drains)
  *   disabled  no new rooms; live rooms stay and are still health-polled
  * Health (up/down) is observed, not set here. */
 
@@ -18,6 +20,7 @@ enum lifecycle_result {
     LIFECYCLE_EXISTS = 2,    /* add: a server of that name exists; nothing changed */
     LIFECYCLE_HAS_ROOMS = 3, /* remove without force: rooms are open on it */
     LIFECYCLE_CREDENTIAL_TAKEN = 4, /* add: another server has that webhook user; nothing changed */
+    LIFECYCLE_NOT_DRAINING = 5,     /* undrain: the server is not cordoned; nothing changed */
     LIFECYCLE_FAILED = -1,   /* err says why */
 };
 
@@ -42,6 +45,20 @@ enum lifecycle_result lifecycle_remove(struct mrb_app *app, const char *id, int 
  * bytes) gets the state it is left in. LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER or
  * LIFECYCLE_FAILED. */
 enum lifecycle_result lifecycle_cordon(struct mrb_app *app, const char *id, char *state, struct mrb_err *err);
+
+/* Drains id: cordoned (no new rooms) with a deadline (unix seconds; 0:
+ * none, a cordon). mrb-health then moves its empty rooms at once, its busy
+ * ones from the deadline on (servers_drain_step), and disables it once it
+ * is empty; the state lives in the database. state (16 bytes) gets the
+ * state it is left in (disabled at once when already empty).
+ * LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER or LIFECYCLE_FAILED. */
+enum lifecycle_result lifecycle_drain(struct mrb_app *app, const char *id, long long deadline, char *state,
+                                      struct mrb_err *err);
+
+/* Cancels a drain (or a cordon): the server takes new rooms again; rooms
+ * that have not moved stay. LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER,
+ * LIFECYCLE_NOT_DRAINING or LIFECYCLE_FAILED. */
+enum lifecycle_result lifecycle_undrain(struct mrb_app *app, const char *id, struct mrb_err *err);
 
 /* For a server known to be broken: disables it, then moves every live room
  * to the best other servers (servers_evacuate). *moved gets the rooms moved,

@@ -88,7 +88,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
     static const char *const names[] = {
         "mrb_server_up", "mrb_server_score", "mrb_server_weight", "mrb_server_cpu_ratio",
         "mrb_server_memory_ratio", "mrb_server_sessions", "mrb_server_handles", "mrb_server_sockets",
-        "mrb_server_rooms", "mrb_server_participants", "mrb_server_last_poll_age_seconds"};
+        "mrb_server_rooms", "mrb_server_participants", "mrb_server_last_poll_age_seconds",
+        "mrb_server_drain_deadline_seconds"};
     static const char *const helps[] = {
         "1 when the server is healthy (polls and events), else 0.",
         "Placement score now (lower is better; 4555 and up means no fresh metrics).",
@@ -100,7 +101,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
         "Open TCP and UDP sockets on the host (absent when unknown).",
         "Live rooms mapped to the server.",
         "Participants present in its rooms.",
-        "Seconds since mrb-health last polled the server (absent before the first poll)."};
+        "Seconds since mrb-health last polled the server (absent before the first poll).",
+        "A draining server's deadline (unix seconds): its busy rooms move from then on (absent: not draining)."};
 
     for (size_t m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
         gauge(f, names[m], helps[m]);
@@ -121,7 +123,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
             case 7: val = (double)s->sockets; break;
             case 8: val = (double)s->rooms; break;
             case 9: val = (double)s->participants; break;
-            default: val = s->polled_at < 0 ? -1 : (double)(now - s->polled_at); break;
+            case 10: val = s->polled_at < 0 ? -1 : (double)(now - s->polled_at); break;
+            default: val = (double)s->drain_deadline; break;
             }
             if (val < 0) /* unknown: leave the series out rather than lie */
                 continue;

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "presence.h"
 #include "score.h"
+#include "seat.h"
 #include "servers.h"
 #include "counters.h"
 #include "util.h"
@@ -318,6 +319,27 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     return presence_mark(db, id, to, err); /* Janus there should list nobody yet */
 }
 
+/* The old copy of a room that has just moved, destroyed on its server now
+ * that the mapping names the new one: its people get Janus's "destroyed"
+ * and rejoin at once. Safe: events about a room from a server that no
+ * longer holds it change nothing (events.c), so its "destroyed" and the
+ * "left"s that follow free no seat. Best effort: a copy left behind (the
+ * server did not answer) is still in stale_copies for mrb-health. */
+static void destroy_old_copy(struct mrb_app *app, const struct servers_room *room)
+{
+    static const char done_sql[] = "DELETE FROM stale_copies WHERE room_id = ? AND server_id = ?";
+    struct db_val k[] = {DB_S(room->spec.id), DB_S(room->server_id)};
+    struct server_row old;
+    struct janus_server js;
+    struct mrb_err err = {0};
+
+    if (servers_get(app, room->server_id, &old, &err) != 1)
+        return;
+    servers_janus(&old, &js);
+    if (janus_room_destroy(&js, room->spec.plugin, room->spec.id, room->spec.secret, &err) != JANUS_FAILED)
+        (void)db_exec(app->db, done_sql, DB_PARAMS(k), NULL, &err);
+}
+
 int servers_move_room(struct mrb_app *app, const struct servers_room *room, struct server_row *chosen,
                       struct mrb_err *err)
 {
@@ -346,12 +368,17 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     (void)servers_add_pending(app, chosen, room->max_participants, servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
     counters_add(app, COUNTERS_FAILOVERS, "", 1);
     log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
+    if (room->destroy_old)
+        destroy_old_copy(app, room);
     return 0;
 }
 
-enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_NCOLS };
-#define ROOM_SPEC_COLUMNS "id, name, secret, room_key, record, max_participants, room_type, video_codec, " \
-                          "bitrate_kbps, screen_share"
+enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_SERVER, E_NCOLS };
+/* A room's columns as its plugin recreates it, and where it lives; with
+ * the table's alias (a join), ROOM_SPEC_COLUMNS_OF("r.") */
+#define ROOM_SPEC_COLUMNS_OF(a) a "id, " a "name, " a "secret, " a "room_key, " a "record, " a "max_participants, " \
+                                a "room_type, " a "video_codec, " a "bitrate_kbps, " a "screen_share, " a "server_id"
+#define ROOM_SPEC_COLUMNS ROOM_SPEC_COLUMNS_OF("")
 
 /* A live room to move or recreate: its columns, as read. */
 struct room_cols {
@@ -373,7 +400,7 @@ static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val 
 {
     struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_INT}, {.type = DB_INT}};
+                                   {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}};
     void *rows;
     size_t n;
 
@@ -403,7 +430,7 @@ void servers_room_spec(struct janus_room *jr, const char *id, const char *name, 
     }
 }
 
-int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err)
+int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err)
 {
     static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
@@ -415,7 +442,8 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err 
         return -1;
     for (int i = 0; i < n; i++) {
         const struct db_col *r = rooms[i].c;
-        struct servers_room room = {.server_id = server_id, .max_participants = r[E_MAXP].i};
+        struct servers_room room = {.server_id = server_id, .max_participants = r[E_MAXP].i,
+                                    .destroy_old = destroy_old};
         struct server_row chosen;
         struct mrb_err e = {0};
         if (app->still_acting && !app->still_acting(app))
@@ -463,7 +491,7 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     return made;
 }
 
-enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_NCOLS };
+enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_DRAIN, L_NCOLS };
 
 static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
@@ -487,6 +515,7 @@ static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx
     s->rooms = c[L_ROOMS].i;
     s->participants = c[L_PEOPLE].i;
     (void)db_col_str(s->metrics_url, sizeof(s->metrics_url), &c[L_MURL]);
+    s->drain_deadline = c[L_DRAIN].is_null ? -1 : c[L_DRAIN].i;
     return 0;
 }
 
@@ -495,7 +524,7 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     static const char sql[] =
         "SELECT " SERVER_COLUMNS ", state, polled_at, fail_count, "
         "(SELECT COUNT(*) FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL AND r.expires_at > ?), "
-        "(SELECT COUNT(*) FROM participants p WHERE p.server_id = servers.id), metrics_url "
+        "(SELECT COUNT(*) FROM participants p WHERE p.server_id = servers.id), metrics_url, drain_deadline "
         "FROM servers ORDER BY id";
     struct db_col cols[L_NCOLS];
     struct db_val p[] = {DB_I(util_now())};
@@ -510,17 +539,72 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     cols[L_ROOMS].type = DB_INT;
     cols[L_PEOPLE].type = DB_INT;
     cols[L_MURL].type = DB_STR;
+    cols[L_DRAIN].type = DB_INT;
     if (db_collect(app->db, sql, DB_PARAMS(p), cols, L_NCOLS, sizeof(**out), fill_info, NULL, &rows, &n, err) != 0)
         return -1;
     *out = rows;
     return (int)n;
 }
 
+/* The live rooms of healthy cordoned servers to move now: the empty ones
+ * (no participant, no seat held), then, past the server's deadline, the
+ * busy ones up to busy_max. */
+static int drain_moves(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np)
+{
+    struct room_cols *rooms;
+    struct mrb_err e = {0};
+    int n = load_rooms(app, sql, p, np, &rooms, &e), moved = 0;
+
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        const struct db_col *r = rooms[i].c;
+        char server[65];
+        struct servers_room room = {.server_id = server, .max_participants = r[E_MAXP].i, .destroy_old = 1};
+        struct server_row chosen;
+        if (app->still_acting && !app->still_acting(app))
+            break;
+        (void)db_col_str(server, sizeof(server), &r[E_SERVER]);
+        cols_spec(r, &room.spec);
+        if (servers_move_room(app, &room, &chosen, &e) == 0)
+            moved++;
+        else if (e.http)
+            log_msg(LOG_LVL_WARN, "drain: cannot move room %s off %s: %s", room.spec.id, server, e.msg);
+    }
+    free(rooms);
+    return moved;
+}
+
+int servers_drain_step(struct mrb_app *app, struct mrb_err *err)
+{
+    static const char empty_sql[] =
+        "SELECT " ROOM_SPEC_COLUMNS_OF("r.") " FROM rooms r JOIN servers s ON s.id = r.server_id "
+        "WHERE s.state = 'cordoned' AND s.healthy = 1 AND r.ended_at IS NULL AND r.expires_at > ? "
+        "AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.room_id = r.id) "
+        "AND NOT EXISTS (SELECT 1 FROM seats st WHERE st.room_id = r.id AND " SEAT_HELD("st.") ") "
+        "ORDER BY r.created_at LIMIT 100";
+    static const char busy_sql[] =
+        "SELECT " ROOM_SPEC_COLUMNS_OF("r.") " FROM rooms r JOIN servers s ON s.id = r.server_id "
+        "WHERE s.state = 'cordoned' AND s.healthy = 1 AND s.drain_deadline IS NOT NULL AND s.drain_deadline <= ? "
+        "AND r.ended_at IS NULL AND r.expires_at > ? ORDER BY r.created_at LIMIT ?";
+    long long now = util_now();
+    struct db_val e[] = {DB_I(now), DB_I(now)};
+    struct db_val b[] = {DB_I(now), DB_I(now), DB_I(app->conf.health.drain_rate * app->conf.score.interval)};
+    int empty, busy;
+
+    (void)err;
+    empty = drain_moves(app, empty_sql, DB_PARAMS(e));
+    busy = drain_moves(app, busy_sql, DB_PARAMS(b));
+    if (empty > 0 || busy > 0)
+        log_msg(LOG_LVL_INFO, "drain: moved %d empty and %d busy room(s)", empty > 0 ? empty : 0, busy > 0 ? busy : 0);
+    return empty < 0 || busy < 0 ? -1 : empty + busy;
+}
+
 int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
 {
     static const char sql[] =
-        "UPDATE servers SET state = 'disabled', updated_at = ? WHERE state = 'cordoned' AND NOT EXISTS "
-        "(SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
+        "UPDATE servers SET state = 'disabled', drain_deadline = NULL, updated_at = ? WHERE state = 'cordoned' "
+        "AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
     struct db_val p[] = {DB_I(util_now())};
     unsigned long long n = 0;
 
@@ -544,6 +628,6 @@ int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *er
     if (down == 0)
         return 0;
     log_msg(LOG_LVL_WARN, "server %s down after %ld failed checks", id, app->conf.health.fail_threshold);
-    servers_evacuate(app, id, NULL);
+    servers_evacuate(app, id, 0, NULL); /* down: its copies go when it answers again */
     return 1;
 }

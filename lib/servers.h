@@ -57,6 +57,11 @@ struct servers_room {
     struct janus_room spec; /* as its plugin creates it (servers_room_spec) */
     const char *server_id;  /* where it is mapped now */
     long long max_participants;
+    /* A move on purpose (panic, drain), its old server alive: the old copy
+     * is destroyed as soon as the new mapping commits, so the people in it
+     * get Janus's "destroyed" at once and rejoin (instead of finding out at
+     * their next re-check). A dead server's copy is left to mrb-health. */
+    int destroy_old;
 };
 
 /* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
@@ -75,9 +80,11 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
                       struct mrb_err *err);
 
 /* Moves every live room of server_id, one at a time so each placement sees
- * the previous one's pending load (rooms spread, not pile up). Returns the
- * number of rooms moved, or -1 when the room list could not be read. */
-int servers_evacuate(struct mrb_app *app, const char *server_id, struct mrb_err *err);
+ * the previous one's pending load (rooms spread, not pile up); with
+ * destroy_old (the server still answers: a panic), each old copy is
+ * destroyed right after its move. Returns the number of rooms moved, or -1
+ * when the room list could not be read. */
+int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err);
 
 /* Recreates on server s every live room still mapped to it whose
  * server_boot is not s->boot (the server restarted and lost them), then
@@ -120,6 +127,7 @@ struct server_info {
     long long metrics_at, polled_at, fail_count;
     long long rooms;        /* live rooms mapped to it */
     long long participants; /* present in its rooms, from events */
+    long long drain_deadline; /* a cordoned server's deadline (unix s), -1: none */
 };
 
 /* Every registered server, by id, into a malloc'd array the caller frees.
@@ -132,6 +140,15 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
  * live rooms (servers_evacuate). Returns 1 when this call took it down, 0,
  * or -1. */
 int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *err);
+
+/* One step of every drain (mrb-health, each poll, under the lease): on
+ * each healthy cordoned server, the rooms nobody is in (no participant,
+ * no seat held) move at once; from the server's drain_deadline on, busy
+ * rooms move too, at most [health] drain_rate a second of the poll
+ * interval, oldest first, so the targets are not hit all at once. Each
+ * old copy is destroyed as soon as its room has moved (its people rejoin
+ * at once). Returns the rooms moved, or -1. */
+int servers_drain_step(struct mrb_app *app, struct mrb_err *err);
 
 /* Disables every cordoned server with no open rooms. Called by mrb-health
  * each poll, mrb-expire after each run, and whenever a room is ended.

@@ -33,7 +33,13 @@ static const struct command commands[] = {
     {"server sync", "FILE [--dry-run]", "make the servers table match FILE's [server NAME] sections"},
     {"server enable", "NAME", "accept new rooms"},
     {"server disable", "NAME", "no new rooms; live rooms stay"},
-    {"server cordon", "NAME", "drain: no new rooms; disabled by itself once empty"},
+    {"server cordon", "NAME", "no new rooms; live rooms stay; disabled by itself once empty\n"
+                              "(a drain without a deadline)"},
+    {"server drain", "NAME [--deadline DURATION | --now]",
+     "no new rooms; its empty rooms move at once, its busy ones\n"
+     "at the deadline (default 15m; 90s, 15m, 2h), a few a second;\n"
+     "disabled once empty. --now: move every room now"},
+    {"server undrain", "NAME", "cancel a drain or cordon: new rooms again; unmoved rooms stay"},
     {"server panic", "NAME", "disable, and move every live room to other servers now"},
     {"server remove", "NAME [--force]", "unregister; refused while rooms are open unless --force,\n"
                                         "which ends them first"},
@@ -345,6 +351,93 @@ static int cmd_server_cordon(struct mrb_app *app, int argc, char **argv)
     return 0;
 }
 
+/* "90s", "15m", "2h" or plain seconds: the seconds, or -1. */
+static long long duration_arg(const char *v)
+{
+    char *end;
+    long long n;
+
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno || end == v || n < 0)
+        return -1;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        return n;
+    if (strcmp(end, "m") == 0)
+        return n <= 1000000 ? n * 60 : -1;
+    if (strcmp(end, "h") == 0)
+        return n <= 100000 ? n * 3600 : -1;
+    return -1;
+}
+
+static int cmd_server_drain(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    const char *name = NULL;
+    long long secs = 15 * 60;
+    int now = 0;
+    char state[16];
+    enum lifecycle_result rc;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--now") == 0)
+            now = 1;
+        else if (strcmp(argv[i], "--deadline") == 0) {
+            if (i + 1 == argc)
+                return bad_usage("server drain", "--deadline needs a DURATION (90s, 15m, 2h)");
+            if ((secs = duration_arg(argv[++i])) < 0)
+                return bad_usage("server drain", "--deadline must be a duration like 90s, 15m or 2h, not '%s'",
+                                 argv[i]);
+        } else if (name == NULL)
+            name = argv[i];
+        else
+            return unknown_arg("server drain", argv[i]);
+    }
+    if (name == NULL)
+        return bad_usage("server drain", "NAME is required");
+    rc = lifecycle_drain(app, name, util_now() + (now ? 0 : secs), state, &err);
+    if (rc == LIFECYCLE_FAILED)
+        return fail("drain", &err);
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
+        return no_such_server(name);
+    if (strcmp(state, "disabled") == 0) {
+        printf("server %s drained: it was empty, now disabled\n", name);
+        return 0;
+    }
+    if (now) {
+        int moved = servers_evacuate(app, name, 1, &err);
+        long long left = lifecycle_open_rooms(app, name, &err);
+        (void)servers_finish_drains(app, &err);
+        printf("server %s draining now: %d room(s) moved to other servers; %lld left on it\n", name,
+               moved < 0 ? 0 : moved, left);
+        return left > 0 ? 1 : 0;
+    }
+    printf("server %s draining: no new rooms; empty rooms move at once, the other %lld room(s) from %lld s from "
+           "now; disabled once empty (mrbctl server undrain %s cancels)\n",
+           name, lifecycle_open_rooms(app, name, &err), secs, name);
+    return 0;
+}
+
+static int cmd_server_undrain(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    enum lifecycle_result rc;
+
+    if (one_arg("server undrain", "NAME", argc, argv) != 0)
+        return 2;
+    rc = lifecycle_undrain(app, argv[0], &err);
+    if (rc == LIFECYCLE_FAILED)
+        return fail("undrain", &err);
+    if (rc == LIFECYCLE_NO_SUCH_SERVER)
+        return no_such_server(argv[0]);
+    if (rc == LIFECYCLE_NOT_DRAINING) {
+        fprintf(stderr, "mrbctl: server %s is not draining; nothing changed\n", argv[0]);
+        return 1;
+    }
+    printf("server %s undrained: it takes new rooms again; its rooms stay\n", argv[0]);
+    return 0;
+}
+
 static int cmd_server_panic(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
@@ -439,6 +532,15 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
                json_number_value(json_object_get(s, "score")), cpu, mem, sess, hand, sock,
                (long long)json_integer_value(json_object_get(s, "rooms")),
                (long long)json_integer_value(json_object_get(s, "participants")));
+    }
+    int first = 1;
+    json_array_foreach(list, i, s)
+    {
+        json_t *d = json_object_get(s, "drainDeadline");
+        if (json_is_string(d))
+            printf("%s%s is draining: its busy rooms move from %s\n", first ? "\n" : "",
+                   json_string_value(json_object_get(s, "server")), json_string_value(d));
+        first = first && !json_is_string(d);
     }
     if (app->conf.webhook.user)
         printf("\nwarning: %s\n", CONF_SHARED_WEBHOOK_WARNING);
@@ -639,6 +741,10 @@ static int run(struct mrb_app *app, int argc, char **argv)
             return cmd_server_state(app, verb, argc - 2, argv + 2);
         if (strcmp(verb, "cordon") == 0)
             return cmd_server_cordon(app, argc - 2, argv + 2);
+        if (strcmp(verb, "drain") == 0)
+            return cmd_server_drain(app, argc - 2, argv + 2);
+        if (strcmp(verb, "undrain") == 0)
+            return cmd_server_undrain(app, argc - 2, argv + 2);
         if (strcmp(verb, "panic") == 0)
             return cmd_server_panic(app, argc - 2, argv + 2);
         if (strcmp(verb, "remove") == 0)

@@ -78,8 +78,12 @@ async function lost(why) {
   note(`lost ${bad}: ${why}`);
   dropSession();
   setStatus('Reconnecting… (' + why + ')');
+  /* A room destroyed under us was moved on purpose (panic, drain: MRB
+   * destroys the old copy only once the new mapping is committed) or ended:
+   * join-room says which at once, so the first try does not wait. */
+  const delays = why.startsWith('room destroyed') ? [0, ...REJOIN_DELAYS] : REJOIN_DELAYS;
   for (let i = 0; mrb.call; i++) {
-    await new Promise((r) => setTimeout(r, REJOIN_DELAYS[Math.min(i, REJOIN_DELAYS.length - 1)]));
+    await new Promise((r) => setTimeout(r, delays[Math.min(i, delays.length - 1)]));
     if (!mrb.call) break;
     try {
       const grant = await api('join-room', { ...joinBody(), unreachable: bad });

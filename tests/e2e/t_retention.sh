@@ -24,7 +24,10 @@ sql "INSERT INTO rooms (id, name, description, room_key, secret, max_participant
        server_id, server_boot, created_at, expires_at, ended_at, room_type
      FROM rooms, seq_1_to_1200 WHERE id = '$OLD'"
 metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-created=$(metric mrb_rooms_created_total); ended=$(metric mrb_rooms_ended_total)
+# the FastCGI workers write their counters once a second (or when idle):
+# take the baseline once the creates above have landed
+settled() { local a b; for _ in 1 2 3 4 5 6 7 8 9 10; do a=$(metric "$1"); sleep 1.2; b=$(metric "$1"); [ "$a" = "$b" ] && break; done; echo "$b"; }
+created=$(settled mrb_rooms_created_total); ended=$(settled mrb_rooms_ended_total)
 
 "$ROOT/cron/mrb-expire" 2>"$TMP/expire.log"; rc=$?
 eq "mrb-expire: exit 0" "$rc" 0
