@@ -802,6 +802,25 @@ static int known_section(const char *section)
     return 0;
 }
 
+/* "db, auth, ... and server NAME": the sections of the key table, in its
+ * order, into out. Returns out. */
+static const char *section_names(char *out, size_t len)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        size_t j = 0;
+        while (j < i && strcmp(keys[j].section, keys[i].section) != 0)
+            j++;
+        if (j == i && used < len)
+            used += (size_t)snprintf(out + used, len - used, "%s, ", keys[i].section);
+    }
+    if (used >= 2 && used < len)
+        snprintf(out + used - 2, len - used + 2, " and server NAME");
+    return out;
+}
+
 /* What libinih does not tell: it splits lines over 199 bytes silently
  * (as Debian builds it), lets a repeated key win over the first, and
  * reports a key of an unknown section as an unknown key. A pass over the
@@ -842,8 +861,9 @@ static int scan(const char *name, const char *text, char *why, size_t whylen)
             snprintf(raw, sizeof(raw), "%.*s", close ? (int)(close - line - 1) : 0, line + 1);
             squeeze(raw, section, sizeof(section));
             if (close && !known_section(section)) {
-                snprintf(why, whylen, "unknown section [%.63s] (the sections are db, auth, webhook, turn, rooms, "
-                                      "janus, score, health, limits, expire and server NAME)", section);
+                char names[200];
+                snprintf(why, whylen, "unknown section [%.63s] (the sections are %s)", section,
+                         section_names(names, sizeof(names)));
                 found = lineno;
             }
         } else if (line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != ';' && strchr(line, '=')) {
@@ -895,7 +915,7 @@ static int load(struct mrb_conf *c, const char *name, const char *text, char *er
     }
     rc = text ? ini_parse_string(text, on_key, &p) : ini_parse(name, on_key, &p);
     if (rc == -1)
-        snprintf(errbuf, errlen, "%s: cannot open: %s (-c FILE or MRB_CONFIG choose another file)", name,
+        snprintf(errbuf, errlen, "%s: cannot open: %s " CONF_OTHER_FILE_HINT, name,
                  strerror(errno));
     else if (rc > 0)
         snprintf(errbuf, errlen, "%s:%d: %s", name, rc, p.failed ? p.reason : "syntax error");

@@ -132,6 +132,9 @@ struct mrb_conf {
     "other server (mark it down, move its rooms). Give each [server NAME] its own webhook_user and "      \
     "webhook_password, then remove [webhook] user and password (docs/SECURITY.md)"
 
+/* Said with every "cannot open" of the config: how to name another one. */
+#define CONF_OTHER_FILE_HINT "(-c FILE or MRB_CONFIG choose another file)"
+
 /* $MRB_CONFIG when set and not empty, else CONF_DEFAULT_PATH. Not owned. */
 const char *conf_default_path(void);
 

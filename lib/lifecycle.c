@@ -153,18 +153,37 @@ enum lifecycle_result lifecycle_undrain(struct mrb_app *app, const char *id, str
     return n < 0 ? LIFECYCLE_FAILED : n == 0 ? LIFECYCLE_NO_SUCH_SERVER : LIFECYCLE_NOT_DRAINING;
 }
 
-enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
-                              struct mrb_err *err)
+/* After id's state is set (rc): every live room moved now, its old copy
+ * destroyed (the server is alive: its people hear of the move at once);
+ * *left gets the rooms still on it. */
+static enum lifecycle_result move_all_now(struct mrb_app *app, const char *id, enum lifecycle_result rc, int *moved,
+                                          long long *left, struct mrb_err *err)
 {
-    enum lifecycle_result rc = lifecycle_set_state(app, id, "disabled", err);
-
     *moved = 0;
     *left = 0;
     if (rc != LIFECYCLE_DONE)
         return rc;
-    *moved = servers_evacuate(app, id, 1, err); /* alive: its people hear of the move at once */
+    *moved = servers_evacuate(app, id, 1, err);
     if (*moved < 0)
         return LIFECYCLE_FAILED;
     *left = lifecycle_open_rooms(app, id, err);
     return *left < 0 ? LIFECYCLE_FAILED : LIFECYCLE_DONE;
+}
+
+enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
+                              struct mrb_err *err)
+{
+    return move_all_now(app, id, lifecycle_set_state(app, id, "disabled", err), moved, left, err);
+}
+
+enum lifecycle_result lifecycle_drain_now(struct mrb_app *app, const char *id, int *moved, long long *left,
+                                          struct mrb_err *err)
+{
+    char state[16];
+    enum lifecycle_result rc = move_all_now(app, id, lifecycle_drain(app, id, util_now(), state, err), moved, left,
+                                            err);
+
+    if (rc == LIFECYCLE_DONE && servers_finish_drains(app, err) < 0)
+        return LIFECYCLE_FAILED;
+    return rc;
 }

@@ -55,6 +55,13 @@ enum lifecycle_result lifecycle_cordon(struct mrb_app *app, const char *id, char
 enum lifecycle_result lifecycle_drain(struct mrb_app *app, const char *id, long long deadline, char *state,
                                       struct mrb_err *err);
 
+/* A drain with its deadline now: every live room moved at once, as a
+ * panic does, and the server disabled once empty (*moved, *left as for
+ * lifecycle_panic). LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER or
+ * LIFECYCLE_FAILED. */
+enum lifecycle_result lifecycle_drain_now(struct mrb_app *app, const char *id, int *moved, long long *left,
+                                          struct mrb_err *err);
+
 /* Cancels a drain (or a cordon): the server takes new rooms again; rooms
  * that have not moved stay. LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER,
  * LIFECYCLE_NOT_DRAINING or LIFECYCLE_FAILED. */

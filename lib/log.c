@@ -27,13 +27,16 @@ void log_set_program(const char *name)
  *    level info. */
 enum sink { SINK_UNSET, SINK_STDERR, SINK_SYSLOG, SINK_OFF };
 
+static enum sink sink = SINK_UNSET;
+static int journal; /* stderr is the systemd journal: lines carry their level */
+
 static enum sink info_sink(void)
 {
-    static enum sink sink = SINK_UNSET;
     const char *env;
 
     if (sink != SINK_UNSET)
         return sink;
+    journal = getenv("JOURNAL_STREAM") != NULL;
     env = getenv("MRB_LOG_INFO");
     if (env && strcmp(env, "stderr") == 0)
         sink = SINK_STDERR;
@@ -41,7 +44,7 @@ static enum sink info_sink(void)
         sink = SINK_OFF;
     else if (env && strcmp(env, "syslog") == 0)
         sink = SINK_SYSLOG;
-    else if (isatty(STDERR_FILENO) || getenv("JOURNAL_STREAM") != NULL)
+    else if (isatty(STDERR_FILENO) || journal)
         sink = SINK_STDERR;
     else
         sink = SINK_SYSLOG;
@@ -61,18 +64,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    if (level == LOG_LVL_INFO) {
-        enum sink sink = info_sink();
-        if (sink == SINK_OFF)
-            return;
-        if (sink == SINK_SYSLOG) {
+    if (info_sink() != SINK_STDERR && level == LOG_LVL_INFO) {
+        if (sink == SINK_SYSLOG)
             syslog(LOG_INFO, "%s", text);
-            return;
-        }
+        return;
     }
     /* One write(2) of the whole line, so lines of concurrent workers
      * sharing one log file never interleave mid-line. */
-    n = snprintf(line, sizeof(line), "%s%s: %s%s\n", getenv("JOURNAL_STREAM") ? journal_level[level] : "", program,
+    n = snprintf(line, sizeof(line), "%s%s: %s%s\n", journal ? journal_level[level] : "", program,
                  prefix[level], text);
     if (n > (int)sizeof(line) - 1)
         n = (int)sizeof(line) - 1;

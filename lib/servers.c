@@ -430,19 +430,26 @@ void servers_room_spec(struct janus_room *jr, const char *id, const char *name, 
     }
 }
 
-int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err)
+/* Moves every live room sql selects (ROOM_SPEC_COLUMNS, each from the
+ * server it names) to the best other server, one at a time so each
+ * placement sees the previous one's pending load (rooms spread, not pile
+ * up); with destroy_old, each old copy goes at once (servers_room). Stops
+ * when this process stops acting (the lease). *found (may be NULL) gets
+ * the rooms selected. Returns the rooms moved, or -1 when they could not
+ * be read (err set). */
+static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np, int destroy_old,
+                      int *found, struct mrb_err *err)
 {
-    static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
-                              "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
-    struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
     struct room_cols *rooms;
-    int n = load_rooms(app, sql, DB_PARAMS(p), &rooms, err), moved = 0;
+    int n = load_rooms(app, sql, p, np, &rooms, err), moved = 0;
 
+    if (found)
+        *found = n;
     if (n < 0)
         return -1;
     for (int i = 0; i < n; i++) {
         const struct db_col *r = rooms[i].c;
-        struct servers_room room = {.server_id = server_id, .max_participants = r[E_MAXP].i,
+        struct servers_room room = {.server_id = r[E_SERVER].s, .max_participants = r[E_MAXP].i,
                                     .destroy_old = destroy_old};
         struct server_row chosen;
         struct mrb_err e = {0};
@@ -452,10 +459,21 @@ int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old
         if (servers_move_room(app, &room, &chosen, &e) == 0)
             moved++;
         else if (e.http)
-            log_msg(LOG_LVL_WARN, "cannot move room %s off %s: %s", room.spec.id, server_id, e.msg);
+            log_msg(LOG_LVL_WARN, "cannot move room %s off %s: %s", room.spec.id, room.server_id, e.msg);
     }
-    log_msg(LOG_LVL_INFO, "evacuated %d of %d live rooms from %s", moved, n, server_id);
     free(rooms);
+    return moved;
+}
+
+int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
+                              "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
+    struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
+    int n, moved = move_rooms(app, sql, DB_PARAMS(p), destroy_old, &n, err);
+
+    if (moved >= 0)
+        log_msg(LOG_LVL_INFO, "evacuated %d of %d live rooms from %s", moved, n, server_id);
     return moved;
 }
 
@@ -546,35 +564,6 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     return (int)n;
 }
 
-/* The live rooms of healthy cordoned servers to move now: the empty ones
- * (no participant, no seat held), then, past the server's deadline, the
- * busy ones up to busy_max. */
-static int drain_moves(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np)
-{
-    struct room_cols *rooms;
-    struct mrb_err e = {0};
-    int n = load_rooms(app, sql, p, np, &rooms, &e), moved = 0;
-
-    if (n < 0)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        const struct db_col *r = rooms[i].c;
-        char server[65];
-        struct servers_room room = {.server_id = server, .max_participants = r[E_MAXP].i, .destroy_old = 1};
-        struct server_row chosen;
-        if (app->still_acting && !app->still_acting(app))
-            break;
-        (void)db_col_str(server, sizeof(server), &r[E_SERVER]);
-        cols_spec(r, &room.spec);
-        if (servers_move_room(app, &room, &chosen, &e) == 0)
-            moved++;
-        else if (e.http)
-            log_msg(LOG_LVL_WARN, "drain: cannot move room %s off %s: %s", room.spec.id, server, e.msg);
-    }
-    free(rooms);
-    return moved;
-}
-
 int servers_drain_step(struct mrb_app *app, struct mrb_err *err)
 {
     static const char empty_sql[] =
@@ -590,14 +579,16 @@ int servers_drain_step(struct mrb_app *app, struct mrb_err *err)
     long long now = util_now();
     struct db_val e[] = {DB_I(now), DB_I(now)};
     struct db_val b[] = {DB_I(now), DB_I(now), DB_I(app->conf.health.drain_rate * app->conf.score.interval)};
-    int empty, busy;
+    int empty = move_rooms(app, empty_sql, DB_PARAMS(e), 1, NULL, err), busy;
 
-    (void)err;
-    empty = drain_moves(app, empty_sql, DB_PARAMS(e));
-    busy = drain_moves(app, busy_sql, DB_PARAMS(b));
-    if (empty > 0 || busy > 0)
-        log_msg(LOG_LVL_INFO, "drain: moved %d empty and %d busy room(s)", empty > 0 ? empty : 0, busy > 0 ? busy : 0);
-    return empty < 0 || busy < 0 ? -1 : empty + busy;
+    if (empty < 0)
+        return -1;
+    busy = move_rooms(app, busy_sql, DB_PARAMS(b), 1, NULL, err);
+    if (busy < 0)
+        return -1;
+    if (empty + busy > 0)
+        log_msg(LOG_LVL_INFO, "drain: moved %d empty and %d busy room(s)", empty, busy);
+    return empty + busy;
 }
 
 int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)

@@ -156,6 +156,17 @@ static char *secret_arg(const char *arg)
     return strdup(line);
 }
 
+/* 1 after saying why, when the secret given with flag must not be used
+ * (the programs refuse the same in a config: conf_secret_weakness()). */
+static int weak_secret(const char *flag, const char *secret)
+{
+    const char *why = secret ? conf_secret_weakness(secret) : NULL;
+
+    if (why)
+        fprintf(stderr, "mrbctl: %s %s: make one with: openssl rand -base64 32\n", flag, why);
+    return why != NULL;
+}
+
 static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
 {
     struct conf_server s = {.weight = 1.0};
@@ -220,20 +231,11 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
     s.admin_secret = secret_arg(asec);
     s.token_secret = secret_arg(tsec);
     s.webhook_password = wpass ? secret_arg(wpass) : NULL;
-    const char *weak = NULL, *which = NULL;
-    if (s.admin_secret && (weak = conf_secret_weakness(s.admin_secret)) != NULL)
-        which = "--admin-secret";
-    else if (s.token_secret && (weak = conf_secret_weakness(s.token_secret)) != NULL)
-        which = "--token-secret";
     if (s.webhook_password && strlen(s.webhook_password) < CONF_WEBHOOK_PASSWORD_MIN) {
         fprintf(stderr, "mrbctl: --webhook-password must be at least %d bytes\n", CONF_WEBHOOK_PASSWORD_MIN);
         rc = 2;
-    } else if (s.webhook_password && conf_secret_weakness(s.webhook_password) != NULL) {
-        fprintf(stderr, "mrbctl: --webhook-password %s: make one with: openssl rand -base64 32\n",
-                conf_secret_weakness(s.webhook_password));
-        rc = 2;
-    } else if (which) {
-        fprintf(stderr, "mrbctl: %s %s: make one with: openssl rand -base64 32\n", which, weak);
+    } else if (weak_secret("--admin-secret", s.admin_secret) || weak_secret("--token-secret", s.token_secret) ||
+               weak_secret("--webhook-password", s.webhook_password)) {
         rc = 2;
     } else if (s.admin_secret && s.token_secret && (wpass == NULL || s.webhook_password)) {
         enum lifecycle_result added = lifecycle_add(app, &s, &err);
@@ -395,7 +397,18 @@ static int cmd_server_drain(struct mrb_app *app, int argc, char **argv)
     }
     if (name == NULL)
         return bad_usage("server drain", "NAME is required");
-    rc = lifecycle_drain(app, name, util_now() + (now ? 0 : secs), state, &err);
+    if (now) {
+        int moved;
+        long long left;
+        rc = lifecycle_drain_now(app, name, &moved, &left, &err);
+        if (rc == LIFECYCLE_NO_SUCH_SERVER)
+            return no_such_server(name);
+        if (rc == LIFECYCLE_FAILED)
+            return fail("drain", &err);
+        printf("server %s drained now: %d room(s) moved to other servers; %lld left on it\n", name, moved, left);
+        return left > 0 ? 1 : 0;
+    }
+    rc = lifecycle_drain(app, name, util_now() + secs, state, &err);
     if (rc == LIFECYCLE_FAILED)
         return fail("drain", &err);
     if (rc == LIFECYCLE_NO_SUCH_SERVER)
@@ -403,14 +416,6 @@ static int cmd_server_drain(struct mrb_app *app, int argc, char **argv)
     if (strcmp(state, "disabled") == 0) {
         printf("server %s drained: it was empty, now disabled\n", name);
         return 0;
-    }
-    if (now) {
-        int moved = servers_evacuate(app, name, 1, &err);
-        long long left = lifecycle_open_rooms(app, name, &err);
-        (void)servers_finish_drains(app, &err);
-        printf("server %s draining now: %d room(s) moved to other servers; %lld left on it\n", name,
-               moved < 0 ? 0 : moved, left);
-        return left > 0 ? 1 : 0;
     }
     printf("server %s draining: no new rooms; empty rooms move at once, the other %lld room(s) from %lld s from "
            "now; disabled once empty (mrbctl server undrain %s cancels)\n",
@@ -683,6 +688,13 @@ static void print_server(const char *name, void *ctx)
     puts(name);
 }
 
+/* The config cannot be read (errno says why): exit 2. */
+static int unreadable(const char *path)
+{
+    fprintf(stderr, "mrbctl: cannot read %s: %s " CONF_OTHER_FILE_HINT "\n", path, strerror(errno));
+    return 2;
+}
+
 static int cmd_config(const char *path, int argc, char **argv)
 {
     const char *verb = argc > 0 ? argv[0] : "";
@@ -694,11 +706,8 @@ static int cmd_config(const char *path, int argc, char **argv)
             return argc < 3 ? bad_usage("config get", "needs SECTION and KEY (as in: config get rooms seat_grace)")
                             : unknown_arg("config get", argv[3]);
         rc = conf_get_raw(path, argv[1], argv[2], value, sizeof(value));
-        if (rc < 0) {
-            fprintf(stderr, "mrbctl: cannot read %s: %s (-c FILE or MRB_CONFIG choose another file)\n", path,
-                    strerror(errno));
-            return 2;
-        }
+        if (rc < 0)
+            return unreadable(path);
         if (rc == 0)
             rc = conf_default(argv[1], argv[2], value, sizeof(value));
         if (rc < 0) {
@@ -713,11 +722,8 @@ static int cmd_config(const char *path, int argc, char **argv)
         struct seen_names seen = {.n = 0};
         if (argc != 1)
             return unknown_arg("config servers", argv[1]);
-        if (conf_each_server(path, print_server, &seen) != 0) {
-            fprintf(stderr, "mrbctl: cannot read %s: %s (-c FILE or MRB_CONFIG choose another file)\n", path,
-                    strerror(errno));
-            return 2;
-        }
+        if (conf_each_server(path, print_server, &seen) != 0)
+            return unreadable(path);
         return 0;
     }
     fprintf(stderr, "mrbctl: config: %s\n", argc ? "unknown command" : "get or servers?");
