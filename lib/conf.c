@@ -85,6 +85,10 @@ static const struct key keys[] = {
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
     {"health", "run_seconds", K_LONG, OFF(health.run_seconds), 1, 3600},
     {"health", "drain_rate", K_LONG, OFF(health.drain_rate), 1, 100},
+    {"reports", "window", K_LONG, OFF(reports.window), 5, 600},
+    {"reports", "room_interval", K_LONG, OFF(reports.room_interval), 10, 86400},
+    {"reports", "server_rate", K_LONG, OFF(reports.server_rate), 1, 100000},
+    {"reports", "suspect_for", K_LONG, OFF(reports.suspect_for), 10, 86400},
     {"limits", "key_failures_per_room", K_LONG, OFF(limits.room_failures), 0, 1000000},
     {"limits", "key_failures_per_client", K_LONG, OFF(limits.client_failures), 0, 1000000},
     {"limits", "key_failure_window", K_LONG, OFF(limits.window), 1, 86400},
@@ -544,6 +548,10 @@ static void set_defaults(struct mrb_conf *c)
     c->health.timeout_ms = 2000;
     c->health.run_seconds = 55;
     c->health.drain_rate = 5;
+    c->reports.window = 30;
+    c->reports.room_interval = 300;
+    c->reports.server_rate = 60;
+    c->reports.suspect_for = 600;
     c->expire.parallel = 32;
     c->expire.max_rooms = 50000;
 }

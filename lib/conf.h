@@ -110,6 +110,12 @@ struct mrb_conf {
         long drain_rate;     /* busy rooms a second a drain moves past its deadline */
     } health;
     struct {
+        long window;        /* s: members' reports of one room's server count together */
+        long room_interval; /* s: at most one move for reports per room in this long */
+        long server_rate;   /* rooms moved off one server for reports per minute */
+        long suspect_for;   /* s: new rooms avoid the server; a room does not go back */
+    } reports;
+    struct {
         long room_failures;   /* wrong keys for one room per window before 429 (0: off) */
         long client_failures; /* wrong keys from one client address per window (0: off) */
         long window;          /* seconds */

@@ -16,7 +16,7 @@
 #define COUNTERS_EXPIRED "mrb_rooms_expired_total"     /* rooms ended by mrb-expire */
 #define COUNTERS_ENDED "mrb_rooms_ended_total"         /* rooms ended by a host or operator */
 #define COUNTERS_MEDIA_CALLS "mrb_media_server_calls_total" /* label: program */
-#define COUNTERS_CLIENT_REPORTS "mrb_client_reports_total" /* label: outcome (moved, healthy, ignored) */
+#define COUNTERS_CLIENT_REPORTS "mrb_client_reports_total" /* label: outcome (moved, moved_members, limited, healthy, ignored) */
 #define COUNTERS_PROBES "mrb_server_probes_total"      /* label: result (up, down) */
 #define COUNTERS_REPAIRS "mrb_presence_repairs_total" /* label: repair (gone, kicked); mrb-health's reconciler */
 #define COUNTERS_INTRUDERS "mrb_intruders_total"       /* label: plugin; handles kicked for joining without a seat */

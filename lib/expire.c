@@ -120,6 +120,9 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     static const char events_sql[] = "DELETE FROM events_seen WHERE received_at < ?";
     static const char keys_sql[] = "DELETE FROM key_failures WHERE window_start < ?";
     static const char clients_sql[] = "DELETE FROM db_clients WHERE seen_at < ?";
+    /* older than any [reports] window or limit can look back (both at most a day) */
+    static const char reports_sql[] = "DELETE FROM unreachable_reports WHERE reported_at < ?";
+    static const char moves_sql[] = "DELETE FROM report_moves WHERE moved_at < ?";
     struct db_val day[] = {DB_I(now - 86400)};
     unsigned long long a = 0, c = 0, d = 0;
     struct mrb_err err = {0};
@@ -132,6 +135,8 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     struct db_val window[] = {DB_I(now - app->conf.limits.window)};
     db_exec(app->db, keys_sql, DB_PARAMS(window), NULL, &err);
     db_exec(app->db, clients_sql, DB_PARAMS(day), NULL, &err);
+    db_exec(app->db, reports_sql, DB_PARAMS(day), NULL, &err);
+    db_exec(app->db, moves_sql, DB_PARAMS(day), NULL, &err);
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;

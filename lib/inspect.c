@@ -42,7 +42,7 @@ int inspect_servers(struct mrb_app *app, json_t **out, struct mrb_err *err)
     for (int i = 0; i < n; i++) {
         const struct server_info *s = &v[i];
         json_array_append_new(
-            *out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:o}", "server",
+            *out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:o, s:b, s:o}", "server",
                             s->row.id, "state", s->state, "health", s->row.healthy ? "up" : "down", "pollAgeSeconds",
                             int_or_null(s->polled_at < 0 ? -1 : now - s->polled_at), "metricsAt",
                             time_or_null(s->has_metrics ? s->metrics_at : -1), "score", s->row.score, "weight",
@@ -50,7 +50,8 @@ int inspect_servers(struct mrb_app *app, json_t **out, struct mrb_err *err)
                             int_or_null(s->sessions), "handles", int_or_null(s->handles), "sockets",
                             int_or_null(s->sockets), "rooms", (json_int_t)s->rooms, "participants",
                             (json_int_t)s->participants, "publicUrl", s->row.public_url, "drainDeadline",
-                            time_or_null(s->drain_deadline)));
+                            time_or_null(s->drain_deadline), "suspect", s->suspect, "suspectUntil",
+                            time_or_null(s->suspect ? s->row.suspect_until : -1)));
     }
     free(v);
     return 0;

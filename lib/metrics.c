@@ -48,7 +48,7 @@ static const struct {
     {COUNTERS_EXPIRED, "Rooms ended by mrb-expire at their expiry."},
     {COUNTERS_ENDED, "Rooms ended early by their host or an operator."},
     {COUNTERS_MEDIA_CALLS, "Requests to media servers' Admin API made while serving API requests, by program."},
-    {COUNTERS_CLIENT_REPORTS, "join-room reports of an unreachable media server, by outcome: moved, healthy, ignored."},
+    {COUNTERS_CLIENT_REPORTS, "join-room reports of an unreachable media server, by outcome: moved (it did not answer MRB), moved_members (enough of the room's members reported it), limited (enough, but a rate limit held the room), healthy (counted, not enough), ignored."},
     {COUNTERS_REPAIRS, "Differences mrb-health found between MRB's presence and Janus's own (listparticipants), repaired: gone (a participant whose leaving event was lost), kicked (a handle unknown for a whole poll)."},
     {COUNTERS_INTRUDERS, "Handles that joined a room at its media server without a seat MRB granted (or beyond their seat's share), kicked, by plugin."},
     {COUNTERS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
@@ -89,7 +89,7 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
         "mrb_server_up", "mrb_server_score", "mrb_server_weight", "mrb_server_cpu_ratio",
         "mrb_server_memory_ratio", "mrb_server_sessions", "mrb_server_handles", "mrb_server_sockets",
         "mrb_server_rooms", "mrb_server_participants", "mrb_server_last_poll_age_seconds",
-        "mrb_server_drain_deadline_seconds"};
+        "mrb_server_drain_deadline_seconds", "mrb_server_suspect"};
     static const char *const helps[] = {
         "1 when the server is healthy (polls and events), else 0.",
         "Placement score now (lower is better; 4555 and up means no fresh metrics).",
@@ -102,7 +102,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
         "Live rooms mapped to the server.",
         "Participants present in its rooms.",
         "Seconds since mrb-health last polled the server (absent before the first poll).",
-        "A draining server's deadline (unix seconds): its busy rooms move from then on (absent: not draining)."};
+        "A draining server's deadline (unix seconds): its busy rooms move from then on (absent: not draining).",
+        "1 while new rooms avoid the server: its people could not reach it though MRB could ([reports] suspect_for)."};
 
     for (size_t m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
         gauge(f, names[m], helps[m]);
@@ -124,7 +125,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
             case 8: val = (double)s->rooms; break;
             case 9: val = (double)s->participants; break;
             case 10: val = s->polled_at < 0 ? -1 : (double)(now - s->polled_at); break;
-            default: val = (double)s->drain_deadline; break;
+            case 11: val = (double)s->drain_deadline; break;
+            default: val = s->suspect; break;
             }
             if (val < 0) /* unknown: leave the series out rather than lie */
                 continue;

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "janus.h"
 #include "probe.h"
+#include "reports.h"
 #include "room.h"
 #include "seat.h"
 #include "servers.h"
@@ -228,13 +229,108 @@ static void key_failed(struct mrb_app *app, const char *scope, const char *subje
         (void)db_exec_once(app->db, sql, DB_PARAMS(p), NULL, NULL);
 }
 
+/* The room of a join row, as its plugin must (re)create it. */
+static void join_spec(const char *room_id, const struct db_col *cols, struct janus_room *jr)
+{
+    servers_room_spec(jr, room_id, cols[J_NAME].s, cols[J_SECRET].s, cols[J_KEY].s, (int)cols[J_RECORD].i,
+                      cols[J_MAXP].i, cols[J_TYPE].s, cols[J_CODEC].is_null ? NULL : cols[J_CODEC].s,
+                      cols[J_KBPS].i, (int)cols[J_SCREEN].i);
+}
+
+/* Moves the room of a join row off its server (down, or unreachable for
+ * its people), as servers_move_room() does, with destroy_old and avoid as
+ * there. On success cols hold the room's new server. Returns 0, or -1. */
+static int move_joined(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                       int destroy_old, const char *avoid, struct mrb_err *err)
+{
+    struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i,
+                                .destroy_old = destroy_old, .avoid = avoid};
+    struct server_row srv;
+    int rc;
+
+    join_spec(room_id, cols, &room.spec);
+    rc = servers_move_room(app, &room, &srv, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) /* another worker moved it first: use theirs */
+        return load_room(app, room_id, user, cols, err) == 1 ? 0 : -1;
+    snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
+    snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
+    snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
+    return 0;
+}
+
+/* Recreates the room where it is mapped (after a restart), or moves it to
+ * the best other server (its own is down or gone). On success cols hold the
+ * room's current server. Returns 0 or -1. */
+static int heal(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                struct mrb_err *err)
+{
+    static const char rebooted_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
+    int server_up = !cols[J_HEALTHY].is_null && cols[J_HEALTHY].i == 1;
+    struct janus_room spec;
+    int rc;
+
+    if (!server_up)
+        return move_joined(app, room_id, user, cols, 0, NULL, err);
+    join_spec(room_id, cols, &spec);
+    struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
+                              cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
+    rc = janus_room_put(&js, &spec, err);
+    if (rc == JANUS_FAILED) {
+        err_set(err, E_UNAVAILABLE, "media server %s is not answering; try again shortly", cols[J_SERVER].s);
+        return -1;
+    }
+    struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
+    return db_exec(app->db, rebooted_sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
+}
+
+/* Members of the room report its server, which answers MRB's probe: the
+ * room moves when enough of them did (reports_weigh), its old copy
+ * destroyed so the others there rejoin at once, never back to a server it
+ * left this way. When no other server can take it, the room stays (and the
+ * claim is withdrawn): the answer is its server, as before. Returns the
+ * outcome label to count. */
+static const char *weigh_report(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
+                                struct mrb_err *err)
+{
+    struct reports_move move;
+    char from[65];
+    struct mrb_err merr = {0};
+
+    switch (reports_weigh(app, room_id, cols[J_SERVER].s, user, &move, err)) {
+    case REPORTS_MOVE:
+        break;
+    case REPORTS_LIMITED:
+        return "outcome=\"limited\"";
+    case REPORTS_WAIT:
+    case REPORTS_GONE:
+        return "outcome=\"healthy\"";
+    default:
+        return NULL;
+    }
+    if (db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
+        return NULL;
+    if (move_joined(app, room_id, user, cols, 1, move.avoid, &merr) == 0) {
+        reports_moved(app, room_id, from);
+        return "outcome=\"moved_members\"";
+    }
+    log_msg(LOG_LVL_WARN, "room %s stays on %s: %s", room_id, from, merr.msg);
+    reports_unclaim(app, room_id, from);
+    if (load_room(app, room_id, user, cols, err) != 1)
+        return NULL;
+    return "outcome=\"healthy\"";
+}
+
 /* The client says it cannot reach url, a server of an earlier answer. When
  * that is the room's server now, it is probed at once (probe_server); when
  * the probe fails, the room is marked to move (heal() then moves it, the
- * failover code), else the fault is the client's and nothing changes. A URL
- * that is not the room's server (the room moved already) is ignored. Each
- * report is counted by outcome. Returns 0, or -1 (503). */
-static int client_report(struct mrb_app *app, const char *url, struct db_col *cols, struct mrb_err *err)
+ * failover code); when the server answers, the report is weighed with the
+ * room's other members' (weigh_report). A URL that is not the room's server
+ * (the room moved already) is ignored. Each report is counted by outcome.
+ * Returns 0, or -1 (503). */
+static int client_report(struct mrb_app *app, const char *room_id, const char *user, const char *url,
+                         struct db_col *cols, struct mrb_err *err)
 {
     const char *outcome = "outcome=\"ignored\"";
 
@@ -248,57 +344,14 @@ static int client_report(struct mrb_app *app, const char *url, struct db_col *co
             outcome = "outcome=\"moved\"";
             break;
         case PROBE_UP:
-            outcome = "outcome=\"healthy\"";
+            if ((outcome = weigh_report(app, room_id, user, cols, err)) == NULL)
+                return -1;
             break;
         }
     } else if (!cols[J_PUB].is_null && strcmp(url, cols[J_PUB].s) == 0) {
         outcome = "outcome=\"moved\""; /* its server is known down: heal() moves it */
     }
     counters_add(app, COUNTERS_CLIENT_REPORTS, outcome, 1);
-    return 0;
-}
-
-/* The room of a join row, as its plugin must (re)create it. */
-static void join_spec(const char *room_id, const struct db_col *cols, struct janus_room *jr)
-{
-    servers_room_spec(jr, room_id, cols[J_NAME].s, cols[J_SECRET].s, cols[J_KEY].s, (int)cols[J_RECORD].i,
-                      cols[J_MAXP].i, cols[J_TYPE].s, cols[J_CODEC].is_null ? NULL : cols[J_CODEC].s,
-                      cols[J_KBPS].i, (int)cols[J_SCREEN].i);
-}
-
-/* Recreates the room where it is mapped (after a restart), or moves it to
- * the best other server (its own is down or gone). On success cols hold the
- * room's current server. Returns 0 or -1. */
-static int heal(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
-                struct mrb_err *err)
-{
-    static const char rebooted_sql[] = "UPDATE rooms SET server_boot = ? WHERE id = ? AND server_id = ?";
-    int server_up = !cols[J_HEALTHY].is_null && cols[J_HEALTHY].i == 1;
-    struct server_row srv;
-    int rc;
-
-    struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i};
-
-    join_spec(room_id, cols, &room.spec);
-    if (server_up) {
-        struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
-                                  cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
-        rc = janus_room_put(&js, &room.spec, err);
-        if (rc == JANUS_FAILED) {
-            err_set(err, E_UNAVAILABLE, "media server %s is not answering; try again shortly", cols[J_SERVER].s);
-            return -1;
-        }
-        struct db_val p[] = {DB_I(cols[J_BOOT].i), DB_S(room_id), DB_S(cols[J_SERVER].s)};
-        return db_exec(app->db, rebooted_sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
-    }
-    rc = servers_move_room(app, &room, &srv, err);
-    if (rc < 0)
-        return -1;
-    if (rc == 1) /* another worker moved it first: use theirs */
-        return load_room(app, room_id, user, cols, err) == 1 ? 0 : -1;
-    snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
-    snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
-    snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
     return 0;
 }
 
@@ -418,7 +471,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
         return -1;
     if (valid_present(body, "unreachable") &&
-        client_report(app, valid_str(body, "unreachable", ""), cols, err) != 0)
+        client_report(app, room_id, user, valid_str(body, "unreachable", ""), cols, err) != 0)
         return -1;
     /* The hot path skips this unless the room must be (re)created first. */
     if (cols[J_HEALTHY].is_null || cols[J_HEALTHY].i != 1 || cols[J_SBOOT].i != cols[J_BOOT].i) {

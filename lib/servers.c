@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "presence.h"
+#include "reports.h"
 #include "score.h"
 #include "seat.h"
 #include "servers.h"
@@ -20,18 +21,18 @@ void servers_janus(const struct server_row *s, struct janus_server *out)
 }
 
 enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
-       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_LINK, C_TX, C_EGRESS, C_RECDIR, C_NCOLS };
+       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_LINK, C_TX, C_EGRESS, C_RECDIR, C_SUSPECT, C_NCOLS };
 
 #define SERVER_COLUMNS                                                                          \
     "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
     "sessions, handles, sockets, metrics_at, pending_load, score, link_mbps, tx_mbps, pending_egress_kbps, " \
-    "record_dir"
+    "record_dir, suspect_until"
 
 static void init_cols(struct db_col *c)
 {
     static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
                                                 DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_INT, DB_STR};
+                                                DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_INT, DB_STR, DB_INT};
     for (int i = 0; i < C_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -50,6 +51,7 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
     s->weight = c[C_WEIGHT].d;
     s->score = c[C_SCORE].d;
     s->link_mbps = c[C_LINK].is_null ? 0 : c[C_LINK].d;
+    s->suspect_until = c[C_SUSPECT].is_null ? -1 : c[C_SUSPECT].i;
     return 0;
 }
 
@@ -77,9 +79,17 @@ static double cols_score(const struct mrb_conf *conf, const struct db_col *c, lo
 
 struct candidates {
     const struct mrb_conf *conf;
-    const char *exclude;
+    const char *const *exclude;
     long long now;
 };
+
+static int excluded(const char *const *exclude, const char *id)
+{
+    for (; exclude && *exclude; exclude++)
+        if (**exclude && strcmp(*exclude, id) == 0)
+            return 1;
+    return 0;
+}
 
 static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
@@ -87,7 +97,7 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
     struct server_row *s = elem;
     (void)ncols;
 
-    if (k->exclude && strcmp(c[C_ID].s, k->exclude) == 0)
+    if (excluded(k->exclude, c[C_ID].s))
         return 1;
     if (row_to_server(c, s) != 0) {
         log_msg(LOG_LVL_WARN, "server %s: a URL or secret is longer than 255 bytes, skipped", c[C_ID].s);
@@ -97,7 +107,26 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
     return 0;
 }
 
-int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err)
+/* Suspect servers (reports.h) after the others, each part in its order:
+ * new rooms avoid them while any other candidate can take the room. */
+static void suspect_last(struct server_row *rows, size_t n, long long now)
+{
+    size_t keep = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (reports_suspect(rows[i].suspect_until, now))
+            continue;
+        if (i != keep) {
+            struct server_row r = rows[i];
+            memmove(&rows[keep + 1], &rows[keep], (i - keep) * sizeof(*rows));
+            rows[keep] = r;
+        }
+        keep++;
+    }
+}
+
+int servers_candidates(struct mrb_app *app, const char *const *exclude, struct server_row **out,
+                       struct mrb_err *err)
 {
     /* score_before()'s two tiers, in order. The fresh tier is a range read
      * of index servers_pick (state, healthy, score), however many servers
@@ -113,7 +142,10 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
                                     "IF(link_mbps > 0, pending_egress_kbps / link_mbps, 0) * ?), id LIMIT ?";
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
-    const long long since = score_fresh_since(c, k.now), want = SERVERS_TRIES + 1; /* +1: exclude may be among them */
+    long long n_excluded = 0;
+    for (const char *const *e = exclude; e && *e; e++)
+        n_excluded++;
+    const long long since = score_fresh_since(c, k.now), want = SERVERS_TRIES + n_excluded; /* the excluded may be among them */
     struct db_col cols[C_NCOLS];
     struct db_val fp[] = {DB_I(since), DB_I(want)};
     void *fresh = NULL, *stale = NULL, *all;
@@ -143,6 +175,7 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
     if (ns)
         memcpy((struct server_row *)all + nf, stale, ns * sizeof(**out));
     free(stale);
+    suspect_last(all, nf + ns, k.now);
     *out = all;
     return (int)(nf + ns > SERVERS_TRIES ? SERVERS_TRIES : nf + ns);
 }
@@ -182,7 +215,7 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     return db_exec_once(app->db, sql, DB_PARAMS(p), NULL, err);
 }
 
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *const *exclude, int existing_ok,
                   struct server_row *chosen, struct mrb_err *err)
 {
     struct server_row *rows = NULL;
@@ -347,9 +380,10 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     struct db_col now_on = {.type = DB_STR};
     struct db_val one[] = {DB_S(room->spec.id)};
     struct move_txn t = {room, chosen, util_now(), app->conf.rooms.seat_grace, 0};
+    const char *const exclude[] = {room->server_id, room->avoid, NULL};
     int rc;
 
-    if (servers_place(app, &room->spec, room->server_id, 1, chosen, err) != 0)
+    if (servers_place(app, &room->spec, exclude, 1, chosen, err) != 0)
         return -1;
     rc = db_transaction(app->db, move_txn, &t, DB_TXN_REPLAYABLE, err);
     if (rc != 0 || t.moved == 0) {
@@ -534,6 +568,7 @@ static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx
     s->participants = c[L_PEOPLE].i;
     (void)db_col_str(s->metrics_url, sizeof(s->metrics_url), &c[L_MURL]);
     s->drain_deadline = c[L_DRAIN].is_null ? -1 : c[L_DRAIN].i;
+    s->suspect = reports_suspect(s->row.suspect_until, util_now());
     return 0;
 }
 

@@ -24,6 +24,7 @@ struct server_row {
     double weight;
     double score; /* as stored: what placement orders by */
     double link_mbps; /* its link's capacity, for the network term (0: unknown) */
+    long long suspect_until; /* new rooms avoid it until then (unix s, reports.h); -1: never marked */
 };
 
 /* Placement tries at most this many servers, best first. */
@@ -33,10 +34,13 @@ struct server_row {
 void servers_janus(const struct server_row *s, struct janus_server *out);
 
 /* Loads the best SERVERS_TRIES placeable servers (enabled and healthy), in
- * score_before() order, into a malloc'd array the caller frees; each row's
- * score is its score now. exclude (may be NULL) is skipped. Returns the
- * count (0 when none), or -1 with err set. */
-int servers_candidates(struct mrb_app *app, const char *exclude, struct server_row **out, struct mrb_err *err);
+ * score_before() order but suspect servers last (reports.h), into a
+ * malloc'd array the caller frees; each row's score is its score now. The
+ * servers named in exclude (a NULL-terminated list, may be NULL; "" entries
+ * are ignored) are skipped. Returns the count (0 when none), or -1 with
+ * err set. */
+int servers_candidates(struct mrb_app *app, const char *const *exclude, struct server_row **out,
+                       struct mrb_err *err);
 
 /* Creates room on the best candidate that accepts it, trying the next best
  * on failure. With existing_ok, a server that already has a room of that id
@@ -44,7 +48,7 @@ int servers_candidates(struct mrb_app *app, const char *exclude, struct server_r
  * move of the same room made. On success returns 0 with *chosen filled; -1
  * with a 503 (code 503) when no server could take it. Writes nothing to the
  * database. */
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *exclude, int existing_ok,
+int servers_place(struct mrb_app *app, const struct janus_room *room, const char *const *exclude, int existing_ok,
                   struct server_row *chosen, struct mrb_err *err);
 
 /* What a room adds to its server's pending egress (kbit/s) when placed
@@ -62,6 +66,9 @@ struct servers_room {
      * get Janus's "destroyed" at once and rejoin (instead of finding out at
      * their next re-check). A dead server's copy is left to mrb-health. */
     int destroy_old;
+    /* A server the room must not move to ("" or NULL: none): one it left
+     * because its people could not reach it (reports.h). */
+    const char *avoid;
 };
 
 /* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
@@ -128,6 +135,7 @@ struct server_info {
     long long rooms;        /* live rooms mapped to it */
     long long participants; /* present in its rooms, from events */
     long long drain_deadline; /* a cordoned server's deadline (unix s), -1: none */
+    int suspect; /* new rooms avoid it: its people could not reach it (reports.h) */
 };
 
 /* Every registered server, by id, into a malloc'd array the caller frees.

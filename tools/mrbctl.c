@@ -546,6 +546,11 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
             printf("%s%s is draining: its busy rooms move from %s\n", first ? "\n" : "",
                    json_string_value(json_object_get(s, "server")), json_string_value(d));
         first = first && !json_is_string(d);
+        json_t *u = json_object_get(s, "suspectUntil");
+        if (json_is_string(u))
+            printf("%s%s is suspect until %s: its people could not reach it though MRB could; new rooms avoid it\n",
+                   first ? "\n" : "", json_string_value(json_object_get(s, "server")), json_string_value(u));
+        first = first && !json_is_string(u);
     }
     if (app->conf.webhook.user)
         printf("\nwarning: %s\n", CONF_SHARED_WEBHOOK_WARNING);
