@@ -35,8 +35,11 @@ enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_serve
 
 enum lifecycle_result lifecycle_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err)
 {
-    static const char sql[] = "UPDATE servers SET state = ?, drain_deadline = NULL, updated_at = ? WHERE id = ?";
-    struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(id)};
+    /* Enabling also clears a suspect mark (reports.h): the operator says
+     * the server is fine (its firewall mended), rather than wait it out. */
+    static const char sql[] = "UPDATE servers SET state = ?, drain_deadline = NULL, updated_at = ?, "
+                              "suspect_until = IF(? = 'enabled', NULL, suspect_until) WHERE id = ?";
+    struct db_val p[] = {DB_S(state), DB_I(util_now()), DB_S(state), DB_S(id)};
     unsigned long long matched = 0;
 
     if (db_exec(app->db, sql, DB_PARAMS(p), &matched, err) != 0)

@@ -29,7 +29,8 @@ enum lifecycle_result {
  * LIFECYCLE_FAILED. */
 enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_server *s, struct mrb_err *err);
 
-/* Sets the state of id: LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER or LIFECYCLE_FAILED. */
+/* Sets the state of id (enabling also clears its suspect mark):
+ * LIFECYCLE_DONE, LIFECYCLE_NO_SUCH_SERVER or LIFECYCLE_FAILED. */
 enum lifecycle_result lifecycle_set_state(struct mrb_app *app, const char *id, const char *state, struct mrb_err *err);
 
 /* Rooms on id not yet ended (live or awaiting expiry), or -1. */

@@ -29,27 +29,35 @@ static int count(struct db *db, const char *sql, const struct db_val *p, size_t 
     return 0;
 }
 
-/* Enough members have reported: at least 2, or every member present (by
- * Janus's events) has. A reporter has usually dropped its session before
- * it reports, so the members are those present and those who reported. */
+/* Enough members have reported: at least 2 distinct ones, or every member
+ * Janus lists as present (participants, by the webhook) when fewer than 2
+ * are, and at least 1 is. A reporter that nobody saw in the room is one
+ * member's word: it moves nothing alone. */
 static int enough(struct db *db, const struct weigh_txn *t, struct mrb_err *err)
 {
     static const char reporters_sql[] =
         "SELECT COUNT(*) FROM unreachable_reports WHERE room_id = ? AND server_id = ? AND reported_at >= ?";
-    static const char others_sql[] =
-        "SELECT COUNT(DISTINCT COALESCE(p.user_id, p.participant_id)) FROM participants p "
-        "WHERE p.room_id = ? AND p.server_id = ? AND p.main_id IS NULL AND (p.user_id IS NULL OR p.user_id NOT IN "
-        "(SELECT r.user_id FROM unreachable_reports r WHERE r.room_id = ? AND r.server_id = ? AND r.reported_at >= ?))";
+    static const char present_sql[] =
+        "SELECT COUNT(DISTINCT COALESCE(p.user_id, p.participant_id)), "
+        "COUNT(DISTINCT IF(r.user_id IS NULL, COALESCE(p.user_id, p.participant_id), NULL)) FROM participants p "
+        "LEFT JOIN unreachable_reports r ON r.room_id = p.room_id AND r.server_id = p.server_id "
+        "AND r.user_id = p.user_id AND r.reported_at >= ? "
+        "WHERE p.room_id = ? AND p.server_id = ? AND p.main_id IS NULL";
     const long long since = t->now - t->conf->reports.window;
     struct db_val rp[] = {DB_S(t->room), DB_S(t->server), DB_I(since)};
-    struct db_val op[] = {DB_S(t->room), DB_S(t->server), DB_S(t->room), DB_S(t->server), DB_I(since)};
-    long long reporters = 0, others = 0;
+    struct db_val pp[] = {DB_I(since), DB_S(t->room), DB_S(t->server)};
+    struct db_col pc[2] = {{.type = DB_INT}, {.type = DB_INT}};
+    long long reporters = 0;
     int rc;
 
-    if ((rc = count(db, reporters_sql, DB_PARAMS(rp), &reporters, err)) != 0 ||
-        (rc = count(db, others_sql, DB_PARAMS(op), &others, err)) != 0)
+    if ((rc = count(db, reporters_sql, DB_PARAMS(rp), &reporters, err)) != 0)
         return rc;
-    return reporters >= 2 || (reporters >= 1 && others == 0) ? 1 : 0;
+    if (reporters >= 2)
+        return 1;
+    rc = db_query(db, present_sql, DB_PARAMS(pp), pc, 2, NULL, NULL, err);
+    if (rc < 0)
+        return rc;
+    return rc == 1 && pc[0].i >= 1 && pc[1].i == 0 ? 1 : 0; /* present, and not one of them silent */
 }
 
 /* 1 when the room, or the server, has had its moves for reports. */

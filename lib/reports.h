@@ -29,7 +29,8 @@ struct reports_move {
  * said it answers), and weighs it, in one transaction that locks the
  * room's row, so concurrent reports are counted one after the other. The
  * room moves once at least 2 distinct members, or every member Janus lists
- * as present when fewer are, reported within [reports] window, and neither
+ * as present when fewer are (and one is), reported within [reports]
+ * window, and neither
  * [reports] room_interval nor server_rate forbids it. A REPORTS_MOVE has
  * already been written down: the move is counted against both limits and
  * the reports are used up; the caller then moves the room and calls

@@ -19,7 +19,7 @@ TEST_PACKAGES=(
   chromium nodejs
   apache2 libapache2-mod-fcgid nginx spawn-fcgi netcat-openbsd libfcgi-bin
   python3 debhelper lintian fakeroot
-  janus-tools ffmpeg
+  janus-tools ffmpeg nftables
 )
 case "${1:-test}" in
   run) PACKAGES=("${RUN_PACKAGES[@]}") ;;

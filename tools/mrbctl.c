@@ -31,7 +31,7 @@ static const struct command commands[] = {
      "as @FILE is read from FILE (keeps it out of ps); the server's\n"
      "event handler posts with its own webhook user and password"},
     {"server sync", "FILE [--dry-run]", "make the servers table match FILE's [server NAME] sections"},
-    {"server enable", "NAME", "accept new rooms"},
+    {"server enable", "NAME", "accept new rooms (and clear a suspect mark)"},
     {"server disable", "NAME", "no new rooms; live rooms stay"},
     {"server cordon", "NAME", "no new rooms; live rooms stay; disabled by itself once empty\n"
                               "(a drain without a deadline)"},

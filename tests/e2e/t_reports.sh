@@ -6,7 +6,8 @@
 # copy destroyed, no seat freed by the old copy's "destroyed"/"left"), and
 # marks the server suspect (status, metrics; new rooms avoid it; it clears
 # by itself). A report older than the window does not count; a lone member
-# present is every member present; the per-room limit holds a room that
+# present is every member present (a reporter nobody saw in the room moves
+# nothing alone: t_rejoin); the per-room limit holds a room that
 # has just moved, the per-server limit (server_rate a minute) holds the
 # next room of a server that has had its moves, and a room never goes back
 # to a server it left this way. Both servers answer MRB throughout.
