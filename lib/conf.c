@@ -80,6 +80,11 @@ static const struct key keys[] = {
     {"score", "sockets", K_DOUBLE, OFF(score.sockets), 0, 1000},
     {"score", "fallback", K_DOUBLE, OFF(score.fallback), 0, 1e9},
     {"score", "network", K_DOUBLE, OFF(score.network), 0, 1000},
+    {"score", "strategy", K_STR, OFF(score.strategy), 0, 0},
+    {"score", "limit", K_DOUBLE, OFF(score.limit), 1, 1e6},
+    {"score", "pack_limit", K_DOUBLE, OFF(score.pack_limit), 1, 1e6},
+    {"score", "seat", K_DOUBLE, OFF(score.seat), 0, 1000},
+    {"score", "booking_hold", K_LONG, OFF(score.booking_hold), 60, 366L * 86400},
     {"health", "interval", K_LONG, OFF(score.interval), 1, 60},
     {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
@@ -216,6 +221,80 @@ int conf_url_plaintext_remote(const char *url)
 int conf_valid_url(const char *v)
 {
     return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
+}
+
+static int tag_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+}
+
+int conf_valid_region(const char *r)
+{
+    size_t len = strlen(r);
+
+    if (len == 0 || len > CONF_REGION_MAX)
+        return 0;
+    for (; *r; r++)
+        if (!tag_char(*r))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int conf_tags_canon(const char *in, char *out, size_t len)
+{
+    char buf[CONF_TAGS_LEN * 2], *tags[CONF_TAGS_MAX + 1], *save = NULL, *t;
+    size_t n = 0, used = 0;
+
+    if (len < CONF_TAGS_LEN || strlen(in) >= sizeof(buf))
+        return -1;
+    snprintf(buf, sizeof(buf), "%s", in);
+    out[0] = '\0';
+    for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ' || *t == '\t')
+            t++;
+        for (char *e = t + strlen(t); e > t && (e[-1] == ' ' || e[-1] == '\t');)
+            *--e = '\0';
+        if (*t == '\0' || strlen(t) > CONF_TAG_MAX || n == CONF_TAGS_MAX)
+            return -1;
+        for (const char *c = t; *c; c++)
+            if (!tag_char(*c))
+                return -1;
+        tags[n++] = t;
+    }
+    qsort(tags, n, sizeof(*tags), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(tags[i], tags[i - 1]) == 0)
+            continue;
+        used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", tags[i]);
+    }
+    return 0;
+}
+
+int conf_tags_cover(const char *have, const char *want)
+{
+    const char *w = want;
+
+    while (w && *w) {
+        const char *end = strchr(w, ',');
+        size_t wl = end ? (size_t)(end - w) : strlen(w);
+        const char *h = have;
+        int found = 0;
+        while (h && *h && !found) {
+            const char *hend = strchr(h, ',');
+            size_t hl = hend ? (size_t)(hend - h) : strlen(h);
+            found = hl == wl && strncmp(h, w, wl) == 0;
+            h = hend ? hend + 1 : NULL;
+        }
+        if (!found)
+            return 0;
+        w = end ? end + 1 : NULL;
+    }
+    return 1;
 }
 
 int conf_valid_server_name(const char *n)
@@ -405,6 +484,19 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
         free(s->net_devices);
         s->net_devices = strdup(list);
         return s->net_devices ? 1 : fail(p, "out of memory");
+    } else if (strcmp(name, "region") == 0) {
+        if (!conf_valid_region(value))
+            return fail(p, "[server %s] region must be 1-%d of a-z 0-9 - _ ., not '%s'", sname, CONF_REGION_MAX,
+                        value);
+        slot = &s->region;
+    } else if (strcmp(name, "tags") == 0) {
+        char canon[CONF_TAGS_LEN];
+        if (conf_tags_canon(value, canon, sizeof(canon)) != 0)
+            return fail(p, "[server %s] tags must list at most %d tags of 1-%d of a-z 0-9 - _ ., comma-separated, "
+                        "not '%s'", sname, CONF_TAGS_MAX, CONF_TAG_MAX, value);
+        free(s->tags);
+        s->tags = canon[0] ? strdup(canon) : NULL;
+        return 1;
     } else if (strcmp(name, "link_mbps") == 0) {
         if (parse_double(value, &s->link_mbps) != 0 || s->link_mbps <= 0 || s->link_mbps > 1000000)
             return fail(p, "link_mbps must be a number in (0, 1000000], not '%s'", value);
@@ -544,6 +636,10 @@ static void set_defaults(struct mrb_conf *c)
     c->score.fallback = 4555;
     c->score.network = 50; /* a full link weighs more than a full CPU (35): egress is an SFU's limit */
     c->score.interval = 5;
+    c->score.limit = 100;
+    c->score.pack_limit = 70;
+    c->score.seat = 0.15; /* a session and a handle, (5 + 10) / 100: a person placed since the last poll */
+    c->score.booking_hold = 6 * 3600;
     c->health.fail_threshold = 2;
     c->health.timeout_ms = 2000;
     c->health.run_seconds = 55;
@@ -568,6 +664,7 @@ static const struct str_default {
     {"auth", "host_claim", "role", offsetof(struct mrb_conf, auth.host_claim)},
     {"auth", "host_value", "host", offsetof(struct mrb_conf, auth.host_value)},
     {"auth", "admin_value", "admin", offsetof(struct mrb_conf, auth.admin_value)},
+    {"score", "strategy", "spread", offsetof(struct mrb_conf, score.strategy)},
 };
 
 static int read_file(const char *path, unsigned char **out, size_t *len)
@@ -758,6 +855,12 @@ static int validate(struct parse_ctx *p)
         if (*slot == NULL && (*slot = strdup(str_defaults[i].value)) == NULL)
             return fail(p, "out of memory");
     }
+    if (strcmp(c->score.strategy, "spread") != 0 && strcmp(c->score.strategy, "pack") != 0)
+        return fail(p, "[score] strategy must be spread or pack, not '%s'", c->score.strategy);
+    c->score.pack = strcmp(c->score.strategy, "pack") == 0;
+    if (c->score.pack_limit > c->score.limit)
+        return fail(p, "[score] pack_limit (%g) exceeds limit (%g): a packed server would be full", c->score.pack_limit,
+                    c->score.limit);
     for (size_t i = 0; i < c->n_servers; i++)
         if (c->servers[i].record_dir && beside_config(p, &c->servers[i].record_dir) != 0)
             return fail(p, "out of memory");
@@ -1005,7 +1108,7 @@ int conf_default(const char *section, const char *key, char *out, size_t len)
     if (strncmp(sec, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0) {
         static const char *const known[] = {"public_url", "admin_url", "admin_secret", "token_secret",
                                             "metrics_url", "webhook_user", "webhook_password", "record_dir",
-                                            "net_devices", "link_mbps", NULL};
+                                            "net_devices", "link_mbps", "region", "tags", NULL};
         if (strcmp(key, "weight") == 0)
             return snprintf(out, len, "1"), 1;
         if (strcmp(key, "enabled") == 0)
@@ -1055,7 +1158,7 @@ void conf_free(struct mrb_conf *c)
                      &c->auth.secret, &c->auth.public_key_path, &c->auth.issuer, &c->auth.audience,
                      &c->auth.host_claim, &c->auth.host_value, &c->auth.admin_value, &c->webhook.user,
                      &c->webhook.password, &c->webhook.spool_dir, &c->turn.secret, &c->turn.username, &c->turn.credential,
-                     &c->janus.admin_key, &c->janus.tls_ca, &c->limits.trusted_proxies};
+                     &c->janus.admin_key, &c->janus.tls_ca, &c->limits.trusted_proxies, &c->score.strategy};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
         free(*strs[i]);
@@ -1076,6 +1179,8 @@ void conf_free(struct mrb_conf *c)
         free(s->metrics_url);
         free(s->record_dir);
         free(s->net_devices);
+        free(s->region);
+        free(s->tags);
         free(s->webhook_user);
         free(s->webhook_password);
     }

@@ -35,6 +35,8 @@ struct conf_server {
     double weight;
     double link_mbps; /* its network link's capacity, the score's network term (0: unknown) */
     char *net_devices; /* "eth0,eth1": the interfaces whose transmit counts (NULL: every one but lo) */
+    char *region; /* where it runs ("eu-west"), or NULL */
+    char *tags;   /* what it can do, canonical ("gpu,sip": sorted, no repeats), or NULL */
     int enabled;
 };
 
@@ -102,6 +104,12 @@ struct mrb_conf {
         double fallback;
         double network; /* per percent of link_mbps transmitted (measured + pending egress) */
         long interval; /* health poll interval: metrics older than 3 count as missing */
+        char *strategy; /* "spread" (least loaded first) or "pack" (fullest under pack_limit first) */
+        int pack;       /* strategy is "pack" */
+        double limit;      /* a server whose score (with its bookings) would pass this is full */
+        double pack_limit; /* pack fills a server up to this score before opening another */
+        double seat;       /* what one person adds to a score: the cost of a booked, unfilled seat */
+        long booking_hold; /* s: an empty room older than this no longer books its seats */
     } score;
     struct {
         long fail_threshold; /* consecutive failed polls before a server is down */
@@ -185,5 +193,23 @@ int conf_url_plaintext_remote(const char *url);
 int conf_valid_server_name(const char *n);
 /* 1 when v is an http:// or https:// URL. */
 int conf_valid_url(const char *v);
+
+#define CONF_REGION_MAX 32
+#define CONF_TAG_MAX 32
+#define CONF_TAGS_MAX 8
+#define CONF_TAGS_LEN (CONF_TAGS_MAX * (CONF_TAG_MAX + 1))
+
+/* 1 when r is a region name: 1-32 of a-z 0-9 - _ . (lower case, so "EU"
+ * and "eu" cannot be two regions by accident). */
+int conf_valid_region(const char *r);
+
+/* The tags of the comma-separated list in, each 1-32 of a-z 0-9 - _ .,
+ * at most 8, written to out (CONF_TAGS_LEN bytes) in their canonical form:
+ * sorted, without repeats, comma-joined ("" for none). Returns 0, or -1
+ * when a tag is invalid or there are too many. */
+int conf_tags_canon(const char *in, char *out, size_t len);
+
+/* 1 when every tag of want (canonical) is among have's (canonical). */
+int conf_tags_cover(const char *have, const char *want);
 
 #endif

@@ -42,7 +42,8 @@ int inspect_servers(struct mrb_app *app, json_t **out, struct mrb_err *err)
     for (int i = 0; i < n; i++) {
         const struct server_info *s = &v[i];
         json_array_append_new(
-            *out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:o, s:b, s:o}", "server",
+            *out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:o, s:b, s:o, "
+                            "s:s, s:s, s:I, s:I, s:f}", "server",
                             s->row.id, "state", s->state, "health", s->row.healthy ? "up" : "down", "pollAgeSeconds",
                             int_or_null(s->polled_at < 0 ? -1 : now - s->polled_at), "metricsAt",
                             time_or_null(s->has_metrics ? s->metrics_at : -1), "score", s->row.score, "weight",
@@ -51,23 +52,29 @@ int inspect_servers(struct mrb_app *app, json_t **out, struct mrb_err *err)
                             int_or_null(s->sockets), "rooms", (json_int_t)s->rooms, "participants",
                             (json_int_t)s->participants, "publicUrl", s->row.public_url, "drainDeadline",
                             time_or_null(s->drain_deadline), "suspect", s->suspect, "suspectUntil",
-                            time_or_null(s->suspect ? s->row.suspect_until : -1)));
+                            time_or_null(s->suspect ? s->row.suspect_until : -1), "region", s->row.region, "tags",
+                            s->row.tags, "bookedSeats", (json_int_t)s->row.unfilled, "headroomSeats",
+                            (json_int_t)s->headroom, "load", s->load));
     }
     free(v);
     return 0;
 }
 
-enum { R_ID, R_NAME, R_SERVER, R_OWNER, R_MAXP, R_CREATED, R_EXPIRES, R_ENDED, R_SEATS, R_PEOPLE, R_TYPE, R_NCOLS };
+enum { R_ID, R_NAME, R_SERVER, R_OWNER, R_MAXP, R_CREATED, R_EXPIRES, R_ENDED, R_SEATS, R_PEOPLE, R_TYPE, R_REGION,
+       R_TAGS, R_BOOKED, R_SREGION, R_NCOLS };
 
 #define ROOM_COLUMNS                                                                                       \
     "r.id, r.name, r.server_id, r.created_by, r.max_participants, r.created_at, r.expires_at, r.ended_at, " \
     "(SELECT COUNT(*) FROM seats s WHERE s.room_id = r.id AND " SEAT_HELD("s.") "), "                \
-    "(SELECT COUNT(*) FROM participants p WHERE p.room_id = r.id AND p.main_id IS NULL), r.room_type"
+    "(SELECT COUNT(*) FROM participants p WHERE p.room_id = r.id AND p.main_id IS NULL), r.room_type, "   \
+    "r.region, r.tags, COALESCE(r.booked, r.max_participants), "                                          \
+    "(SELECT sv.region FROM servers sv WHERE sv.id = r.server_id)"
 
 static void room_cols(struct db_col *c)
 {
     static const enum db_type types[R_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT,
-                                                DB_INT, DB_INT, DB_INT, DB_INT, DB_STR};
+                                                DB_INT, DB_INT, DB_INT, DB_INT, DB_STR, DB_STR,
+                                                DB_STR, DB_INT, DB_STR};
     for (int i = 0; i < R_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -81,12 +88,24 @@ static json_t *room_json(const struct db_col *c, long long now)
 {
     const char *state = !c[R_ENDED].is_null ? "ended" : c[R_EXPIRES].i <= now ? "expired" : "live";
 
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "roomId", c[R_ID].s, "roomNm",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "roomId", c[R_ID].s, "roomNm",
                      c[R_NAME].s, "roomType", c[R_TYPE].s, "server", c[R_SERVER].s, "state", state, "createdBy", c[R_OWNER].s,
                      "maxParticipants", (json_int_t)c[R_MAXP].i, "seatsHeld", (json_int_t)c[R_SEATS].i,
                      "participants", (json_int_t)c[R_PEOPLE].i, "createdAt", time_or_null(c[R_CREATED].i),
                      "expiresAt", time_or_null(c[R_EXPIRES].i),
                      "endedAt", time_or_null(c[R_ENDED].is_null ? -1 : c[R_ENDED].i));
+
+    /* where it is (its server's region), and what it asked for, kept through moves */
+    if (j && json_object_update_new(j, json_pack("{s:o, s:o, s:o, s:I}", "region",
+                                                 c[R_SREGION].is_null || !c[R_SREGION].s[0] ? json_null()
+                                                                                            : json_string(c[R_SREGION].s),
+                                                 "regionAsked", c[R_REGION].is_null ? json_null() : json_string(c[R_REGION].s),
+                                                 "tags", c[R_TAGS].is_null ? json_string("") : json_string(c[R_TAGS].s),
+                                                 "expectedParticipants", (json_int_t)c[R_BOOKED].i)) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
+    return j;
 }
 
 static int room_row(void *ctx, const struct db_col *c, size_t ncols)

@@ -13,7 +13,8 @@ enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_serve
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, state, "
-        "webhook_user, webhook_digest, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'disabled', ?, ?, ?, ?)";
+        "webhook_user, webhook_digest, region, tags, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'disabled', ?, ?, ?, ?, ?, ?)";
     long long now = util_now();
     char digest[65];
     int rc;
@@ -23,7 +24,8 @@ enum lifecycle_result lifecycle_add(struct mrb_app *app, const struct conf_serve
     const char *hashed = digest[0] ? digest : NULL;
     struct db_val p[] = {DB_S(s->name), DB_S(s->public_url), DB_S(s->admin_url), DB_S(s->admin_secret),
                          DB_S(s->token_secret), DB_SN(s->metrics_url), DB_D(s->weight), DB_SN(s->webhook_user),
-                         DB_SN(hashed), DB_I(now), DB_I(now)};
+                         DB_SN(hashed), DB_S(s->region ? s->region : ""), DB_S(s->tags ? s->tags : ""), DB_I(now),
+                         DB_I(now)};
     rc = db_exec(app->db, sql, DB_PARAMS(p), NULL, err);
     if (rc == DB_DUP) { /* the name, or the webhook user (unique too) */
         struct server_row row;

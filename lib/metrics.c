@@ -54,6 +54,7 @@ static const struct {
     {COUNTERS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
     {COUNTERS_LEASE_TAKEN, "Runs of mrb-health that took the health lease and acted, by host (about one a minute, from one host, when all is well)."},
     {COUNTERS_LEASE_LOST, "Runs of mrb-health that lost the health lease while acting, by host (flapping: never, when all is well)."},
+    {COUNTERS_OVER_LIMIT, "Rooms placed or moved onto a server already at [score] limit with its bookings, because every server allowed to take them was (add servers)."},
 };
 
 struct render {
@@ -89,7 +90,8 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
         "mrb_server_up", "mrb_server_score", "mrb_server_weight", "mrb_server_cpu_ratio",
         "mrb_server_memory_ratio", "mrb_server_sessions", "mrb_server_handles", "mrb_server_sockets",
         "mrb_server_rooms", "mrb_server_participants", "mrb_server_last_poll_age_seconds",
-        "mrb_server_drain_deadline_seconds", "mrb_server_suspect"};
+        "mrb_server_drain_deadline_seconds", "mrb_server_suspect", "mrb_server_booked_seats",
+        "mrb_server_headroom_seats"};
     static const char *const helps[] = {
         "1 when the server is healthy (polls and events), else 0.",
         "Placement score now (lower is better; 4555 and up means no fresh metrics).",
@@ -103,7 +105,9 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
         "Participants present in its rooms.",
         "Seconds since mrb-health last polled the server (absent before the first poll).",
         "A draining server's deadline (unix seconds): its busy rooms move from then on (absent: not draining).",
-        "1 while new rooms avoid the server: its people could not reach it though MRB could ([reports] suspect_for)."};
+        "1 while new rooms avoid the server: its people could not reach it though MRB could ([reports] suspect_for).",
+        "Seats its live rooms booked (expectedParticipants, else maxParticipants) that nobody has taken yet.",
+        "Seats it can still take under [score] limit, its bookings counted (0 without fresh metrics)."};
 
     for (size_t m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
         gauge(f, names[m], helps[m]);
@@ -126,11 +130,51 @@ static void server_gauges(FILE *f, const struct server_info *v, int n, long long
             case 9: val = (double)s->participants; break;
             case 10: val = s->polled_at < 0 ? -1 : (double)(now - s->polled_at); break;
             case 11: val = (double)s->drain_deadline; break;
-            default: val = s->suspect; break;
+            case 12: val = s->suspect; break;
+            case 13: val = (double)s->row.unfilled; break;
+            default: val = (double)s->headroom; break;
             }
             if (val < 0) /* unknown: leave the series out rather than lie */
                 continue;
             fprintf(f, "%s{server=\"%s\"} %.17g\n", names[m], id, val);
+        }
+    }
+}
+
+/* Each server's region and tags (an info metric, for joins in queries),
+ * and per region the two figures an autoscaler scales by: seats the fleet
+ * can still place under [score] limit, and servers with no live room
+ * (placeable ones only: enabled and healthy). */
+static void region_gauges(FILE *f, const struct server_info *v, int n)
+{
+    gauge(f, "mrb_server_info", "Always 1: a server's region and tags as labels.");
+    for (int i = 0; i < n; i++) {
+        char id[140], region[100], tags[700];
+        if (counters_label_escape(v[i].row.id, id, sizeof(id)) == 0 &&
+            counters_label_escape(v[i].row.region, region, sizeof(region)) == 0 &&
+            counters_label_escape(v[i].row.tags, tags, sizeof(tags)) == 0)
+            fprintf(f, "mrb_server_info{server=\"%s\",region=\"%s\",tags=\"%s\"} 1\n", id, region, tags);
+    }
+    for (int m = 0; m < 2; m++) {
+        gauge(f, m == 0 ? "mrb_headroom_seats" : "mrb_servers_empty",
+              m == 0 ? "Seats the region's enabled, healthy servers can still take under [score] limit, bookings "
+                       "counted: scale out as it nears 0."
+                     : "Enabled, healthy servers of the region with no live room: scale in while it stays above 0.");
+        for (int i = 0; i < n; i++) {
+            int first = 1;
+            long long sum = 0;
+            char region[100];
+            for (int j = 0; j < i && first; j++)
+                first = strcmp(v[j].row.region, v[i].row.region) != 0;
+            if (!first || counters_label_escape(v[i].row.region, region, sizeof(region)) != 0)
+                continue;
+            for (int j = i; j < n; j++) {
+                const struct server_info *s = &v[j];
+                if (strcmp(s->row.region, v[i].row.region) != 0 || strcmp(s->state, "enabled") != 0 || !s->row.healthy)
+                    continue;
+                sum += m == 0 ? s->headroom : s->rooms == 0;
+            }
+            fprintf(f, "%s{region=\"%s\"} %lld\n", m == 0 ? "mrb_headroom_seats" : "mrb_servers_empty", region, sum);
         }
     }
 }
@@ -176,6 +220,7 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
             fprintf(r.f, "mrb_servers{state=\"%s\",health=\"%s\"} %d\n", states[s], up ? "up" : "down", count);
         }
     server_gauges(r.f, v, n, now);
+    region_gauges(r.f, v, n);
     gauge(r.f, "mrb_webhook_spooled_batches",
           "Webhook batches spooled on this web node while MariaDB was unreachable, not yet replayed.");
     fprintf(r.f, "mrb_webhook_spooled_batches %ld\n", spool_count(app->conf.webhook.spool_dir));

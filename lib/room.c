@@ -26,19 +26,33 @@ static const char *const video_codecs[] = {"vp8", "vp9", "h264", NULL};
 /* The room row. Replayable: after a COMMIT whose answer was lost, the row
  * is there and the INSERT says so. */
 struct create_txn {
-    struct db_val row[16];
+    struct db_val row[19];
 };
 
 static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char insert_sql[] =
         "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
-        "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share, "
+        "booked, region, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct create_txn *t = ctx;
     int rc = db_exec(db, insert_sql, DB_PARAMS(t->row), NULL, err);
 
     return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
+}
+
+/* Canonical tags ("a,b") as a JSON array. */
+static json_t *tags_json(const char *tags)
+{
+    json_t *a = json_array();
+
+    while (a && tags && *tags) {
+        const char *end = strchr(tags, ',');
+        size_t n = end ? (size_t)(end - tags) : strlen(tags);
+        json_array_append_new(a, json_stringn(tags, n));
+        tags = end ? end + 1 : NULL;
+    }
+    return a;
 }
 
 /* A video room's parameters, in create-room's and join-room's answers:
@@ -72,8 +86,15 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         {"videoCodec", VALID_STRING, 0, 1, 16}, /* then one of video_codecs */
         {"bitrateKbps", VALID_INT, 0, 64, 4000},
         {"screenShare", VALID_BOOL, 0, 0, 0},
+        {"expectedParticipants", VALID_INT, 0, 1, 10000}, /* then at most maxParticipants */
+        {"region", VALID_REGION, 0, 0, 0},
+        {"tags", VALID_TAGS, 0, 0, 8}, /* CONF_TAGS_MAX, a literal for tests/openapi/check.mjs */
     };
     struct token_claims claims;
+    struct place_want want;
+    char tags[CONF_TAGS_LEN];
+    long long booked;
+    const char *region;
     char room_id[32], secret[40], key[16], expires[32];
     struct server_row srv;
     struct janus_room jr;
@@ -104,6 +125,13 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
                 "(roomType \"video\")");
         return -1;
     }
+    booked = valid_int(body, "expectedParticipants", maxp);
+    if (booked > maxp) {
+        err_set(err, E_BAD_REQUEST, "expectedParticipants must be at most maxParticipants (%lld)", maxp);
+        return -1;
+    }
+    region = valid_str(body, "region", NULL);
+    valid_tags(body, "tags", tags, sizeof(tags));
     codec = valid_str(body, "videoCodec", VIDEO_DEFAULT_CODEC);
     kbps = valid_int(body, "bitrateKbps", VIDEO_DEFAULT_KBPS);
     screen = valid_bool(body, "screenShare", 1);
@@ -118,7 +146,8 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     expires_at = now + ttl;
 
     servers_room_spec(&jr, room_id, name, secret, key, record, maxp, type, codec, kbps, screen);
-    if (servers_place(app, &jr, NULL, 0, &srv, err) != 0)
+    servers_want(&want, region, tags, booked);
+    if (servers_place(app, &jr, &want, NULL, 0, &srv, err) != 0)
         return -1;
 
     {
@@ -127,7 +156,9 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
                                 DB_I(record), DB_S(claims.sub), DB_S(srv.id), DB_I(srv.boot), DB_I(now),
                                 DB_I(expires_at), DB_S(janus_room_type(jr.plugin)),
                                 video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
-                                video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen)}};
+                                video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen),
+                                booked == maxp ? (struct db_val){.type = DB_NULL} : DB_I(booked), DB_SN(region),
+                                tags[0] ? DB_S(tags) : (struct db_val){.type = DB_NULL}}};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
             servers_janus(&srv, &js);
@@ -136,15 +167,18 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
             return -1;
         }
     }
-    /* The server's pending load is a hint for the next placements, not part
-     * of the room: written on its own, so that the servers row, which every
-     * placement and poll writes (a hot row across Galera nodes), never fails
-     * a create. */
-    (void)servers_add_pending(app, &srv, maxp, servers_room_egress_kbps(&jr, maxp), NULL);
+    /* Its seats count on the server as its booking, read from the rooms
+     * table at each placement (place.h). A video room's expected egress is
+     * a hint for the network term until the next poll, written on its own,
+     * so that the servers row, which every placement and poll writes (a
+     * hot row across Galera nodes), never fails a create. */
+    if (jr.plugin == JANUS_VIDEOROOM)
+        (void)servers_add_pending(app, &srv, 0, servers_room_egress_kbps(&jr, maxp), NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "roomId", room_id, "roomNm", name, "roomKey", key,
-                      "maxParticipants", (json_int_t)maxp, "expiresAt", expires, "server", srv.id, "roomType",
-                      janus_room_type(jr.plugin));
+    *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o, s:o}", "roomId", room_id, "roomNm", name,
+                      "roomKey", key, "maxParticipants", (json_int_t)maxp, "expectedParticipants", (json_int_t)booked,
+                      "expiresAt", expires, "server", srv.id, "roomType", janus_room_type(jr.plugin), "region",
+                      srv.region[0] ? json_string(srv.region) : json_null(), "tags", tags_json(tags));
     if (*data && add_video_fields(*data, &jr, screen) != 0) {
         json_decref(*data);
         *data = NULL;
@@ -155,14 +189,15 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
        J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
-       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_NCOLS };
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_REGION, J_TAGS, J_BOOKED, J_SEATS, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
     "kr.failures, kr.window_start, kc.failures, kc.window_start, "
-    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir "
+    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir, r.region, r.tags, "
+    "COALESCE(r.booked, r.max_participants), r.seats_taken "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -178,7 +213,7 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
                                                 DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR};
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -244,7 +279,10 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
                        int destroy_old, const char *avoid, struct mrb_err *err)
 {
     struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i,
-                                .destroy_old = destroy_old, .avoid = avoid};
+                                .destroy_old = destroy_old, .avoid = avoid,
+                                .region = cols[J_REGION].is_null ? NULL : cols[J_REGION].s,
+                                .tags = cols[J_TAGS].is_null ? NULL : cols[J_TAGS].s,
+                                .booked = cols[J_BOOKED].i, .people = cols[J_SEATS].i};
     struct server_row srv;
     int rc;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "place.h"
 #include "presence.h"
 #include "reports.h"
 #include "score.h"
@@ -21,18 +22,21 @@ void servers_janus(const struct server_row *s, struct janus_server *out)
 }
 
 enum { C_ID, C_PUB, C_ADM, C_ASEC, C_TSEC, C_BOOT, C_HEALTHY, C_WEIGHT, C_CPU, C_MEM, C_SESS, C_HAND,
-       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_LINK, C_TX, C_EGRESS, C_RECDIR, C_SUSPECT, C_NCOLS };
+       C_SOCK, C_MAT, C_PENDING, C_SCORE, C_LINK, C_TX, C_EGRESS, C_RECDIR, C_SUSPECT, C_REGION, C_TAGS, C_NCOLS };
 
-#define SERVER_COLUMNS                                                                          \
-    "id, public_url, admin_url, admin_secret, token_secret, boot, healthy, weight, cpu, mem, " \
-    "sessions, handles, sockets, metrics_at, pending_load, score, link_mbps, tx_mbps, pending_egress_kbps, " \
-    "record_dir, suspect_until"
+/* A server row's columns; with the table's alias (a join), SERVER_COLUMNS_OF("s.") */
+#define SERVER_COLUMNS_OF(a)                                                                                  \
+    a "id, " a "public_url, " a "admin_url, " a "admin_secret, " a "token_secret, " a "boot, " a "healthy, " \
+    a "weight, " a "cpu, " a "mem, " a "sessions, " a "handles, " a "sockets, " a "metrics_at, "            \
+    a "pending_load, " a "score, " a "link_mbps, " a "tx_mbps, " a "pending_egress_kbps, " a "record_dir, "   \
+    a "suspect_until, " a "region, " a "tags"
+#define SERVER_COLUMNS SERVER_COLUMNS_OF("")
 
 static void init_cols(struct db_col *c)
 {
     static const enum db_type types[C_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_DOUBLE,
                                                 DB_DOUBLE, DB_DOUBLE, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_INT, DB_STR, DB_INT};
+                                                DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_INT, DB_STR, DB_INT, DB_STR, DB_STR};
     for (int i = 0; i < C_NCOLS; i++)
         c[i].type = types[i];
 }
@@ -44,7 +48,8 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
         db_col_str(s->admin_url, sizeof(s->admin_url), &c[C_ADM]) ||
         db_col_str(s->admin_secret, sizeof(s->admin_secret), &c[C_ASEC]) ||
         db_col_str(s->token_secret, sizeof(s->token_secret), &c[C_TSEC]) ||
-        db_col_str(s->record_dir, sizeof(s->record_dir), &c[C_RECDIR]))
+        db_col_str(s->record_dir, sizeof(s->record_dir), &c[C_RECDIR]) ||
+        db_col_str(s->region, sizeof(s->region), &c[C_REGION]) || db_col_str(s->tags, sizeof(s->tags), &c[C_TAGS]))
         return -1;
     s->boot = c[C_BOOT].i;
     s->healthy = (int)c[C_HEALTHY].i;
@@ -55,8 +60,8 @@ static int row_to_server(const struct db_col *c, struct server_row *s)
     return 0;
 }
 
-/* The score of a SERVER_COLUMNS row at now. */
-static double cols_score(const struct mrb_conf *conf, const struct db_col *c, long long now)
+/* The score's inputs from a SERVER_COLUMNS row. */
+static void cols_input(const struct db_col *c, struct score_input *out)
 {
     struct score_input in;
 
@@ -74,6 +79,15 @@ static double cols_score(const struct mrb_conf *conf, const struct db_col *c, lo
     in.pending_egress_kbps = (double)c[C_EGRESS].i;
     in.link_mbps = c[C_LINK].is_null ? 0 : c[C_LINK].d;
     in.weight = c[C_WEIGHT].d;
+    *out = in;
+}
+
+/* The score of a SERVER_COLUMNS row at now. */
+static double cols_score(const struct mrb_conf *conf, const struct db_col *c, long long now)
+{
+    struct score_input in;
+
+    cols_input(c, &in);
     return score_compute(conf, &in, now);
 }
 
@@ -91,93 +105,101 @@ static int excluded(const char *const *exclude, const char *id)
     return 0;
 }
 
+/* A placeable server with its bookings: SERVER_COLUMNS, then B_UNFILLED. */
+enum { B_UNFILLED = C_NCOLS, B_NCOLS };
+
+struct candidate {
+    struct server_row row;
+    struct place_server place;
+};
+
 static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
     const struct candidates *k = ctx;
-    struct server_row *s = elem;
+    struct candidate *v = elem;
+    struct score_input in;
     (void)ncols;
 
     if (excluded(k->exclude, c[C_ID].s))
         return 1;
-    if (row_to_server(c, s) != 0) {
+    if (row_to_server(c, &v->row) != 0) {
         log_msg(LOG_LVL_WARN, "server %s: a URL or secret is longer than 255 bytes, skipped", c[C_ID].s);
         return 1;
     }
-    s->score = cols_score(k->conf, c, k->now); /* a stale server's stored score is no longer its score */
+    cols_input(c, &in);
+    /* A fresh server's stored score is its last poll's plus the pending
+     * hints placements added since (servers_add_pending); a stale server's
+     * is no longer its score. */
+    const int fresh = score_fresh(k->conf, &in, k->now);
+    if (!fresh)
+        v->row.score = score_compute(k->conf, &in, k->now);
+    v->row.unfilled = c[B_UNFILLED].is_null ? 0 : c[B_UNFILLED].i;
+    v->place = (struct place_server){v->row.score, v->row.weight, fresh,
+                                     reports_suspect(v->row.suspect_until, k->now), v->row.unfilled, NULL, NULL};
     return 0;
 }
 
-/* Suspect servers (reports.h) after the others, each part in its order:
- * new rooms avoid them while any other candidate can take the room. */
-static void suspect_last(struct server_row *rows, size_t n, long long now)
-{
-    size_t keep = 0;
+/* The seats the live rooms of each server have booked that nobody has
+ * taken yet: a room books its expectedParticipants (else its
+ * maxParticipants) until it ends or expires; an empty room older than
+ * [score] booking_hold books nothing (an abandoned booking). Read through
+ * rooms_expiry at every placement, so no poll resets it, and a move or a
+ * failover carries a room's booking with its server_id. */
+#define SERVERS_BOOKINGS                                                                                    \
+    "(SELECT server_id, SUM(GREATEST(0, LEAST(COALESCE(booked, max_participants), max_participants) - seats_taken)) AS unfilled " \
+    "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND (seats_taken > 0 OR created_at > ?) "       \
+    "GROUP BY server_id)"
 
-    for (size_t i = 0; i < n; i++) {
-        if (reports_suspect(rows[i].suspect_until, now))
-            continue;
-        if (i != keep) {
-            struct server_row r = rows[i];
-            memmove(&rows[keep + 1], &rows[keep], (i - keep) * sizeof(*rows));
-            rows[keep] = r;
-        }
-        keep++;
-    }
-}
-
-int servers_candidates(struct mrb_app *app, const char *const *exclude, struct server_row **out,
-                       struct mrb_err *err)
+int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
+                       struct server_row **out, struct mrb_err *err)
 {
-    /* score_before()'s two tiers, in order. The fresh tier is a range read
-     * of index servers_pick (state, healthy, score), however many servers
-     * are registered. Stale or missing metrics rank by what score_compute()
-     * gives them: weight * (fallback + pending load, participants and
-     * egress), whatever score was stored while they were fresh (mrb-health
-     * may have stopped since). */
-    static const char fresh_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
-                                    "AND metrics_at >= ? ORDER BY score, id LIMIT ?";
-    static const char stale_sql[] = "SELECT " SERVER_COLUMNS " FROM servers WHERE state = 'enabled' AND healthy = 1 "
-                                    "AND (metrics_at IS NULL OR metrics_at < ?) "
-                                    "ORDER BY weight * (? + pending_load * ? + "
-                                    "IF(link_mbps > 0, pending_egress_kbps / link_mbps, 0) * ?), id LIMIT ?";
+    /* Every placeable server, each with its bookings; place_order() ranks
+     * them (a fleet of 1,000 servers is one read of 1,000 short rows). */
+    static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled FROM servers s LEFT JOIN "
+                              SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.state = 'enabled' AND s.healthy = 1";
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
-    long long n_excluded = 0;
-    for (const char *const *e = exclude; e && *e; e++)
-        n_excluded++;
-    const long long since = score_fresh_since(c, k.now), want = SERVERS_TRIES + n_excluded; /* the excluded may be among them */
-    struct db_col cols[C_NCOLS];
-    struct db_val fp[] = {DB_I(since), DB_I(want)};
-    void *fresh = NULL, *stale = NULL, *all;
-    size_t nf = 0, ns = 0;
+    struct db_col cols[B_NCOLS];
+    struct db_val p[] = {DB_I(k.now), DB_I(k.now - c->score.booking_hold)};
+    struct candidate *all = NULL;
+    struct place_server *ps = NULL;
+    size_t n = 0, m, *order = NULL;
+    void *rows = NULL;
 
     *out = NULL;
     init_cols(cols);
-    if (db_collect(app->db, fresh_sql, DB_PARAMS(fp), cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &fresh, &nf, err) != 0)
+    cols[B_UNFILLED].type = DB_INT;
+    if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*all), fill_candidate, &k, &rows, &n, err) != 0)
         return -1;
-    if (nf < SERVERS_TRIES) {
-        /* score_egress_cost() is linear in kbps / link_mbps: its value at 1 / 1 */
-        struct db_val sp[] = {DB_I(since), DB_D(c->score.fallback), DB_D(score_pending_cost(c, 1)),
-                              DB_D(score_egress_cost(c, 1, 1)), DB_I(want - (long long)nf)};
-        if (db_collect(app->db, stale_sql, DB_PARAMS(sp), cols, C_NCOLS, sizeof(**out), fill_candidate, &k, &stale, &ns,
-                       err) != 0) {
-            free(fresh);
-            return -1;
-        }
-    }
-    all = realloc(fresh, (nf + ns + 1) * sizeof(**out));
-    if (all == NULL) {
-        free(fresh);
-        free(stale);
+    all = rows;
+    ps = malloc((n ? n : 1) * sizeof(*ps));
+    order = malloc((n ? n : 1) * sizeof(*order));
+    *out = malloc((n < SERVERS_TRIES ? (n ? n : 1) : SERVERS_TRIES) * sizeof(**out));
+    if (ps == NULL || order == NULL || *out == NULL) {
+        free(all);
+        free(ps);
+        free(order);
+        free(*out);
+        *out = NULL;
         err_set(err, E_UNAVAILABLE, "out of memory");
         return -1;
     }
-    if (ns)
-        memcpy((struct server_row *)all + nf, stale, ns * sizeof(**out));
-    free(stale);
-    suspect_last(all, nf + ns, k.now);
-    *out = all;
-    return (int)(nf + ns > SERVERS_TRIES ? SERVERS_TRIES : nf + ns);
+    for (size_t i = 0; i < n; i++) {
+        ps[i] = all[i].place;
+        ps[i].region = all[i].row.region;
+        ps[i].tags = all[i].row.tags;
+    }
+    m = place_order(c, ps, n, want, order);
+    if (m > SERVERS_TRIES)
+        m = SERVERS_TRIES;
+    for (size_t i = 0; i < m; i++) {
+        (*out)[i] = all[order[i]].row;
+        (*out)[i].fits = !ps[order[i]].fresh || place_fits(c, &ps[order[i]], want); /* unknown is not over */
+    }
+    free(all);
+    free(ps);
+    free(order);
+    return (int)m;
 }
 
 /* Reads server id's SERVER_COLUMNS row into cols. Returns 1, 0 or -1. */
@@ -215,11 +237,37 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     return db_exec_once(app->db, sql, DB_PARAMS(p), NULL, err);
 }
 
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *const *exclude, int existing_ok,
-                  struct server_row *chosen, struct mrb_err *err)
+void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats)
+{
+    rule = rule ? rule : "";
+    w->region_required = rule[0] == '!';
+    w->region = rule + w->region_required;
+    w->tags = tags ? tags : "";
+    w->seats = seats;
+}
+
+/* The 503 of a placement that found no server: named by what the room
+ * asked for, so the host knows which rule could not be met. */
+static void none_can(const struct place_want *w, int tried, struct mrb_err *err)
+{
+    if (tried)
+        err_set(err, E_UNAVAILABLE, "no media server can take the room now");
+    else if (w->region_required && w->tags[0])
+        err_set(err, E_UNAVAILABLE, "no media server in region %s has the tags %s", w->region, w->tags);
+    else if (w->region_required)
+        err_set(err, E_UNAVAILABLE, "no media server in region %s can take the room (the region is required: \"!%s\")",
+                w->region, w->region);
+    else if (w->tags[0])
+        err_set(err, E_UNAVAILABLE, "no media server has the tags %s", w->tags);
+    else
+        err_set(err, E_UNAVAILABLE, "no media server can take the room now");
+}
+
+int servers_place(struct mrb_app *app, const struct janus_room *room, const struct place_want *want,
+                  const char *const *exclude, int existing_ok, struct server_row *chosen, struct mrb_err *err)
 {
     struct server_row *rows = NULL;
-    int n = servers_candidates(app, exclude, &rows, err);
+    int n = servers_candidates(app, want, exclude, &rows, err);
 
     for (int i = 0; i < n; i++) {
         struct janus_server js;
@@ -231,6 +279,8 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
         enum janus_result r = existing_ok ? janus_room_put(&js, room, &jerr) : janus_room_create(&js, room, &jerr);
         if (r == JANUS_OK || (existing_ok && r == JANUS_EXISTS)) {
             *chosen = rows[i];
+            if (!chosen->fits) /* every allowed server was full: the least bad one took it */
+                counters_add(app, COUNTERS_OVER_LIMIT, "", 1);
             free(rows);
             return 0;
         }
@@ -238,7 +288,7 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const char
     }
     free(rows);
     if (n >= 0)
-        err_set(err, E_UNAVAILABLE, "no media server can take the room now");
+        none_can(want, n > 0, err);
     return -1;
 }
 
@@ -272,8 +322,8 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
 {
     static const char sql[] =
         "INSERT INTO servers (id, public_url, admin_url, admin_secret, token_secret, metrics_url, weight, "
-        "state, webhook_user, webhook_digest, record_dir, link_mbps, net_devices, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "state, webhook_user, webhook_digest, record_dir, link_mbps, net_devices, region, tags, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         /* first, while metrics_url and net_devices still hold the old values:
          * a transmit counter from another exporter or device set is no
          * previous sample (the rate would be the difference of two counters) */
@@ -284,7 +334,7 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
         "metrics_url = VALUES(metrics_url), weight = VALUES(weight), state = VALUES(state), "
         "webhook_user = VALUES(webhook_user), webhook_digest = VALUES(webhook_digest), "
         "record_dir = VALUES(record_dir), link_mbps = VALUES(link_mbps), net_devices = VALUES(net_devices), "
-        "updated_at = VALUES(updated_at)";
+        "region = VALUES(region), tags = VALUES(tags), updated_at = VALUES(updated_at)";
     long long now = util_now();
 
     for (size_t i = 0; i < from->n_servers; i++) {
@@ -298,7 +348,8 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
                              DB_S(s->enabled ? "enabled" : "disabled"), DB_SN(s->webhook_user),
                              DB_SN(hashed), DB_SN(s->record_dir),
                              s->link_mbps > 0 ? DB_D(s->link_mbps) : (struct db_val){.type = DB_NULL},
-                             DB_SN(s->net_devices), DB_I(now), DB_I(now)};
+                             DB_SN(s->net_devices), DB_S(s->region ? s->region : ""), DB_S(s->tags ? s->tags : ""),
+                             DB_I(now), DB_I(now)};
         if (db_exec(app->db, sql, DB_PARAMS(p), NULL, err) != 0 ||
             servers_rescore(app, s->name, err) < 0)
             return -1;
@@ -383,7 +434,10 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     const char *const exclude[] = {room->server_id, room->avoid, NULL};
     int rc;
 
-    if (servers_place(app, &room->spec, exclude, 1, chosen, err) != 0)
+    struct place_want want;
+
+    servers_want(&want, room->region, room->tags, room->booked);
+    if (servers_place(app, &room->spec, &want, exclude, 1, chosen, err) != 0)
         return -1;
     rc = db_transaction(app->db, move_txn, &t, DB_TXN_REPLAYABLE, err);
     if (rc != 0 || t.moved == 0) {
@@ -399,7 +453,10 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
         return rc != 0 ? -1 : 1;
     }
     /* a hint for the score only */
-    (void)servers_add_pending(app, chosen, room->max_participants, servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
+    /* its people are on their way there: measured once they arrive, a hint
+     * until then; its unfilled seats count as its booking (place.h) */
+    (void)servers_add_pending(app, chosen, room->people,
+                              servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
     counters_add(app, COUNTERS_FAILOVERS, "", 1);
     log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
     if (room->destroy_old)
@@ -407,11 +464,13 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     return 0;
 }
 
-enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_SERVER, E_NCOLS };
+enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_SERVER, E_REGION,
+       E_TAGS, E_BOOKED, E_PEOPLE, E_NCOLS };
 /* A room's columns as its plugin recreates it, and where it lives; with
  * the table's alias (a join), ROOM_SPEC_COLUMNS_OF("r.") */
 #define ROOM_SPEC_COLUMNS_OF(a) a "id, " a "name, " a "secret, " a "room_key, " a "record, " a "max_participants, " \
-                                a "room_type, " a "video_codec, " a "bitrate_kbps, " a "screen_share, " a "server_id"
+                                a "room_type, " a "video_codec, " a "bitrate_kbps, " a "screen_share, " a "server_id, " \
+                                a "region, " a "tags, " a "booked, " a "seats_taken"
 #define ROOM_SPEC_COLUMNS ROOM_SPEC_COLUMNS_OF("")
 
 /* A live room to move or recreate: its columns, as read. */
@@ -434,7 +493,8 @@ static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val 
 {
     struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}};
+                                   {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
     void *rows;
     size_t n;
 
@@ -484,7 +544,11 @@ static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val 
     for (int i = 0; i < n; i++) {
         const struct db_col *r = rooms[i].c;
         struct servers_room room = {.server_id = r[E_SERVER].s, .max_participants = r[E_MAXP].i,
-                                    .destroy_old = destroy_old};
+                                    .destroy_old = destroy_old,
+                                    .region = r[E_REGION].is_null ? NULL : r[E_REGION].s,
+                                    .tags = r[E_TAGS].is_null ? NULL : r[E_TAGS].s,
+                                    .booked = r[E_BOOKED].is_null ? r[E_MAXP].i : r[E_BOOKED].i,
+                                    .people = r[E_PEOPLE].i};
         struct server_row chosen;
         struct mrb_err e = {0};
         if (app->still_acting && !app->still_acting(app))
@@ -543,16 +607,29 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     return made;
 }
 
-enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_DRAIN, L_NCOLS };
+enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_DRAIN, L_UNFILLED, L_NCOLS };
 
 static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
+    const struct mrb_conf *conf = ctx;
     struct server_info *s = elem;
+    struct score_input in;
+    long long now = util_now();
     (void)ncols;
-    (void)ctx;
 
     if (row_to_server(c, &s->row) != 0)
         return 1;
+    s->row.unfilled = c[L_UNFILLED].is_null ? 0 : c[L_UNFILLED].i;
+    cols_input(c, &in);
+    {
+        struct place_server ps = {s->row.score, s->row.weight, score_fresh(conf, &in, now),
+                                  reports_suspect(s->row.suspect_until, now), s->row.unfilled, s->row.region,
+                                  s->row.tags};
+        s->row.score = score_compute(conf, &in, now);
+        ps.score = s->row.score;
+        s->load = place_load(conf, &ps);
+        s->headroom = place_headroom(conf, &ps);
+    }
     (void)db_col_str(s->state, sizeof(s->state), &c[L_STATE]);
     s->weight = c[C_WEIGHT].d;
     s->has_metrics = !c[C_MAT].is_null;
@@ -575,12 +652,13 @@ static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx
 int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *err)
 {
     static const char sql[] =
-        "SELECT " SERVER_COLUMNS ", state, polled_at, fail_count, "
-        "(SELECT COUNT(*) FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL AND r.expires_at > ?), "
-        "(SELECT COUNT(*) FROM participants p WHERE p.server_id = servers.id), metrics_url, drain_deadline "
-        "FROM servers ORDER BY id";
+        "SELECT " SERVER_COLUMNS_OF("s.") ", s.state, s.polled_at, s.fail_count, "
+        "(SELECT COUNT(*) FROM rooms r WHERE r.server_id = s.id AND r.ended_at IS NULL AND r.expires_at > ?), "
+        "(SELECT COUNT(*) FROM participants p WHERE p.server_id = s.id), s.metrics_url, s.drain_deadline, "
+        "b.unfilled FROM servers s LEFT JOIN " SERVERS_BOOKINGS " b ON b.server_id = s.id ORDER BY s.id";
     struct db_col cols[L_NCOLS];
-    struct db_val p[] = {DB_I(util_now())};
+    const long long now = util_now();
+    struct db_val p[] = {DB_I(now), DB_I(now), DB_I(now - app->conf.score.booking_hold)};
     void *rows;
     size_t n;
 
@@ -593,7 +671,9 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     cols[L_PEOPLE].type = DB_INT;
     cols[L_MURL].type = DB_STR;
     cols[L_DRAIN].type = DB_INT;
-    if (db_collect(app->db, sql, DB_PARAMS(p), cols, L_NCOLS, sizeof(**out), fill_info, NULL, &rows, &n, err) != 0)
+    cols[L_UNFILLED].type = DB_INT;
+    if (db_collect(app->db, sql, DB_PARAMS(p), cols, L_NCOLS, sizeof(**out), fill_info, (void *)&app->conf, &rows, &n,
+                   err) != 0)
         return -1;
     *out = rows;
     return (int)n;

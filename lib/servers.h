@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "janus.h"
+#include "place.h"
 
 /* A media server as placement and joins need it. */
 struct server_row {
@@ -25,6 +26,10 @@ struct server_row {
     double score; /* as stored: what placement orders by */
     double link_mbps; /* its link's capacity, for the network term (0: unknown) */
     long long suspect_until; /* new rooms avoid it until then (unix s, reports.h); -1: never marked */
+    char region[41];  /* "" when it has none */
+    char tags[301];   /* canonical (conf_tags_canon()) */
+    long long unfilled; /* seats its live rooms booked that nobody has taken (placement only) */
+    int fits;         /* placement: it had room under [score] limit for the room being placed */
 };
 
 /* Placement tries at most this many servers, best first. */
@@ -33,23 +38,29 @@ struct server_row {
 /* The Janus client's view of a server row (pointers into s). */
 void servers_janus(const struct server_row *s, struct janus_server *out);
 
-/* Loads the best SERVERS_TRIES placeable servers (enabled and healthy), in
- * score_before() order but suspect servers last (reports.h), into a
- * malloc'd array the caller frees; each row's score is its score now. The
- * servers named in exclude (a NULL-terminated list, may be NULL; "" entries
- * are ignored) are skipped. Returns the count (0 when none), or -1 with
- * err set. */
-int servers_candidates(struct mrb_app *app, const char *const *exclude, struct server_row **out,
-                       struct mrb_err *err);
+/* Loads the best SERVERS_TRIES placeable servers (enabled and healthy) for
+ * a room that wants want, in place_order() order (bookings, region, tags,
+ * strategy; suspect servers last), into a malloc'd array the caller frees;
+ * each row's score is its score now and unfilled its booked, unfilled
+ * seats. The servers named in exclude (a NULL-terminated list, may be
+ * NULL; "" entries are ignored) are skipped. Returns the count (0 when
+ * none may take it), or -1 with err set. */
+int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
+                       struct server_row **out, struct mrb_err *err);
 
-/* Creates room on the best candidate that accepts it, trying the next best
- * on failure. With existing_ok, a server that already has a room of that id
+/* Creates room on the best candidate for want that accepts it, trying the
+ * next best on failure. With existing_ok, a server that already has a room of that id
  * took it too: room ids are 128 random bits, so that is a copy a concurrent
  * move of the same room made. On success returns 0 with *chosen filled; -1
  * with a 503 (code 503) when no server could take it. Writes nothing to the
  * database. */
-int servers_place(struct mrb_app *app, const struct janus_room *room, const char *const *exclude, int existing_ok,
-                  struct server_row *chosen, struct mrb_err *err);
+int servers_place(struct mrb_app *app, const struct janus_room *room, const struct place_want *want,
+                  const char *const *exclude, int existing_ok, struct server_row *chosen, struct mrb_err *err);
+
+/* Fills w (pointers borrowed) from a room's region rule as given ("eu";
+ * "!eu" when required; NULL or "": none), its required tags (canonical;
+ * NULL: none) and the seats it books. */
+void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats);
 
 /* What a room adds to its server's pending egress (kbit/s) when placed
  * with people seats: score_video_egress_kbps() for a video room, 0 for an
@@ -69,6 +80,11 @@ struct servers_room {
     /* A server the room must not move to ("" or NULL: none): one it left
      * because its people could not reach it (reports.h). */
     const char *avoid;
+    /* What it asked of its server at create-room, kept through moves: its
+     * region rule as given ("eu", "!eu"; NULL: none) and required tags
+     * (canonical; NULL: none); the seats it books, and those taken. */
+    const char *region, *tags;
+    long long booked, people;
 };
 
 /* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
@@ -125,7 +141,7 @@ int servers_sync(struct mrb_app *app, const struct mrb_conf *from, struct mrb_er
 
 /* A server as operators and monitoring see it. Metrics are -1 when unknown. */
 struct server_info {
-    struct server_row row; /* row.score: the placement score now */
+    struct server_row row; /* row.score: the score now; row.unfilled: its bookings */
     char state[16];        /* enabled, cordoned, disabled */
     char metrics_url[256];
     double weight, cpu, mem;
@@ -136,6 +152,8 @@ struct server_info {
     long long participants; /* present in its rooms, from events */
     long long drain_deadline; /* a cordoned server's deadline (unix s), -1: none */
     int suspect; /* new rooms avoid it: its people could not reach it (reports.h) */
+    double load;        /* placement's view: the score now plus its booked, unfilled seats (place_load()) */
+    long long headroom; /* seats it can still take under [score] limit (place_headroom()) */
 };
 
 /* Every registered server, by id, into a malloc'd array the caller frees.

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "conf.h"
 #include "valid.h"
 
 /* 1 when s (len bytes of UTF-8) is only blanks: ASCII whitespace, the
@@ -69,10 +70,50 @@ static int check_one(json_t *v, const struct valid_field *f, struct mrb_err *err
         if (!json_is_boolean(v))
             goto type;
         return 0;
+    case VALID_TAGS: {
+        size_t i;
+        json_t *t;
+        char list[CONF_TAGS_LEN * 2], canon[CONF_TAGS_LEN];
+        size_t at = 0;
+        if (!json_is_array(v))
+            goto type;
+        if ((long long)json_array_size(v) < f->min || (long long)json_array_size(v) > f->max) {
+            err_set(err, E_BAD_REQUEST, "%s must list %lld to %lld tags", f->name, f->min, f->max);
+            return -1;
+        }
+        list[0] = '\0';
+        json_array_foreach(v, i, t)
+        {
+            const char *tag = json_is_string(t) ? json_string_value(t) : NULL;
+            if (tag == NULL || tag[0] == '\0' || strchr(tag, ',') != NULL || strlen(tag) > CONF_TAG_MAX)
+                goto bad_tag;
+            at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", at ? "," : "", tag);
+        }
+        if (conf_tags_canon(list, canon, sizeof(canon)) != 0)
+            goto bad_tag;
+        return 0;
+    bad_tag:
+        err_set(err, E_BAD_REQUEST, "%s must list tags of 1 to %d of a-z 0-9 - _ .", f->name, CONF_TAG_MAX);
+        return -1;
+    }
+    case VALID_REGION: {
+        if (!json_is_string(v))
+            goto type;
+        const char *r = json_string_value(v);
+        if (strlen(r) != json_string_length(v) || !conf_valid_region(r + (r[0] == '!'))) {
+            err_set(err, E_BAD_REQUEST, "%s must be a region (1 to %d of a-z 0-9 - _ .), or \"!\" and one to "
+                    "require it", f->name, CONF_REGION_MAX);
+            return -1;
+        }
+        return 0;
+    }
     }
 type:
     err_set(err, E_BAD_REQUEST, "%s must be %s", f->name,
-            f->type == VALID_INT ? "an integer" : f->type == VALID_BOOL ? "a boolean" : "a string");
+            f->type == VALID_INT    ? "an integer"
+            : f->type == VALID_BOOL ? "a boolean"
+            : f->type == VALID_TAGS ? "an array of strings"
+                                    : "a string");
     return -1;
 }
 
@@ -96,6 +137,25 @@ int valid_choice(json_t *obj, const char *name, const char *const *choices, stru
     }
     err_set(err, E_BAD_REQUEST, "%s must be one of %s", name, list);
     return -1;
+}
+
+void valid_tags(json_t *obj, const char *name, char *out, size_t len)
+{
+    json_t *v = json_object_get(obj, name), *t;
+    char list[CONF_TAGS_LEN * 2];
+    size_t at = 0, i;
+
+    out[0] = '\0';
+    if (!json_is_array(v))
+        return;
+    list[0] = '\0';
+    json_array_foreach(v, i, t)
+    {
+        if (json_is_string(t))
+            at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", at ? "," : "", json_string_value(t));
+    }
+    if (conf_tags_canon(list, out, len) != 0)
+        out[0] = '\0';
 }
 
 int valid_check(json_t *obj, const struct valid_field *fields, size_t n, struct mrb_err *err)

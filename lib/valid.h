@@ -16,6 +16,8 @@ enum valid_type {
     VALID_DIGITS, /* string of min..max ASCII digits */
     VALID_INT,    /* JSON integer in min..max */
     VALID_BOOL,
+    VALID_TAGS,   /* array of min..max tags (conf_tags_canon(): 1-32 of a-z 0-9 - _ .) */
+    VALID_REGION, /* a region (conf_valid_region()), or "!" and one: required */
 };
 
 #define VALID_REQUIRED 1
@@ -46,5 +48,8 @@ const char *valid_str(json_t *obj, const char *name, const char *dflt);
 int valid_present(json_t *obj, const char *name);
 long long valid_int(json_t *obj, const char *name, long long dflt);
 int valid_bool(json_t *obj, const char *name, int dflt);
+/* A VALID_TAGS field in canonical form (sorted, no repeats, comma-joined)
+ * into out (CONF_TAGS_LEN bytes); "" when absent. */
+void valid_tags(json_t *obj, const char *name, char *out, size_t len);
 
 #endif

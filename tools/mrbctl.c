@@ -26,7 +26,8 @@ struct command {
 
 static const struct command commands[] = {
     {"server add", "NAME --public-url URL --admin-url URL --admin-secret S --token-secret S\n"
-                   "                  --webhook-user U --webhook-password P [--metrics-url URL] [--weight W]",
+                   "                  --webhook-user U --webhook-password P [--metrics-url URL] [--weight W]\n"
+                   "                  [--region REGION] [--tags a,b]",
      "register a server (disabled until enabled); a secret given\n"
      "as @FILE is read from FILE (keeps it out of ps); the server's\n"
      "event handler posts with its own webhook user and password"},
@@ -171,6 +172,7 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
 {
     struct conf_server s = {.weight = 1.0};
     const char *asec = NULL, *tsec = NULL, *wpass = NULL;
+    char tags[CONF_TAGS_LEN];
     struct mrb_err err = {0};
     char *end;
     int rc = 2;
@@ -197,7 +199,17 @@ static int cmd_server_add(struct mrb_app *app, int argc, char **argv)
             s.webhook_user = argv[++i];
         else if (strcmp(argv[i], "--webhook-password") == 0)
             wpass = argv[++i];
-        else if (strcmp(argv[i], "--weight") == 0) {
+        else if (strcmp(argv[i], "--region") == 0) {
+            s.region = argv[++i];
+            if (!conf_valid_region(s.region))
+                return bad_usage("server add", "--region must be 1-%d of a-z 0-9 - _ ., not '%s'", CONF_REGION_MAX,
+                                 s.region);
+        } else if (strcmp(argv[i], "--tags") == 0) {
+            if (conf_tags_canon(argv[++i], tags, sizeof(tags)) != 0)
+                return bad_usage("server add", "--tags must list at most %d tags of 1-%d of a-z 0-9 - _ ., "
+                                 "comma-separated, not '%s'", CONF_TAGS_MAX, CONF_TAG_MAX, argv[i]);
+            s.tags = tags[0] ? tags : NULL;
+        } else if (strcmp(argv[i], "--weight") == 0) {
             s.weight = strtod(argv[++i], &end);
             if (*end != '\0' || !(s.weight > 0 && s.weight <= 1000)) {
                 fprintf(stderr, "mrbctl: --weight must be a number in (0, 1000]\n");
@@ -516,8 +528,9 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
         return fail("status", &err);
     if (argc == 1)
         return print_json(list);
-    printf("%-16s %-9s %-6s %-6s %8s %5s %5s %8s %8s %8s %6s %6s\n", "SERVER", "STATE", "HEALTH", "POLLED",
-           "SCORE", "CPU", "MEM", "SESSIONS", "HANDLES", "SOCKETS", "ROOMS", "PEOPLE");
+    printf("%-16s %-9s %-6s %-6s %8s %5s %5s %8s %8s %8s %6s %6s %6s %8s %s\n", "SERVER", "STATE", "HEALTH", "POLLED",
+           "SCORE", "CPU", "MEM", "SESSIONS", "HANDLES", "SOCKETS", "ROOMS", "PEOPLE", "BOOKED", "HEADROOM",
+           "REGION/TAGS");
     json_array_foreach(list, i, s)
     {
         char polled[16], cpu[8], mem[8], sess[16], hand[16], sock[16];
@@ -531,12 +544,17 @@ static int cmd_status(struct mrb_app *app, int argc, char **argv)
         fmt_int(sess, sizeof(sess), json_object_get(s, "sessions"));
         fmt_int(hand, sizeof(hand), json_object_get(s, "handles"));
         fmt_int(sock, sizeof(sock), json_object_get(s, "sockets"));
-        printf("%-16s %-9s %-6s %-6s %8.2f %5s %5s %8s %8s %8s %6lld %6lld\n",
+        const char *region = json_string_value(json_object_get(s, "region")),
+                   *tags = json_string_value(json_object_get(s, "tags"));
+        printf("%-16s %-9s %-6s %-6s %8.2f %5s %5s %8s %8s %8s %6lld %6lld %6lld %8lld %s%s%s\n",
                json_string_value(json_object_get(s, "server")), json_string_value(json_object_get(s, "state")),
                json_string_value(json_object_get(s, "health")), polled,
                json_number_value(json_object_get(s, "score")), cpu, mem, sess, hand, sock,
                (long long)json_integer_value(json_object_get(s, "rooms")),
-               (long long)json_integer_value(json_object_get(s, "participants")));
+               (long long)json_integer_value(json_object_get(s, "participants")),
+               (long long)json_integer_value(json_object_get(s, "bookedSeats")),
+               (long long)json_integer_value(json_object_get(s, "headroomSeats")), region && *region ? region : "-",
+               tags && *tags ? "/" : "", tags ? tags : "");
     }
     int first = 1;
     json_array_foreach(list, i, s)
@@ -582,12 +600,14 @@ static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
         return fail("room list", &err);
     if (as_json)
         return print_json(list);
-    printf("%-24s %-16s %-8s %5s %6s %-5s %-20s %s\n", "ROOM", "SERVER", "STATE", "SEATS", "PEOPLE", "TYPE",
-           "EXPIRES", "NAME");
+    printf("%-24s %-16s %-10s %-8s %5s %6s %-5s %-20s %s\n", "ROOM", "SERVER", "REGION", "STATE", "SEATS", "PEOPLE",
+           "TYPE", "EXPIRES", "NAME");
     json_array_foreach(list, i, r)
     {
-        printf("%-24s %-16s %-8s %2lld/%-2lld %6lld %-5s %-20s %s\n", json_string_value(json_object_get(r, "roomId")),
-               json_string_value(json_object_get(r, "server")), json_string_value(json_object_get(r, "state")),
+        const char *region = json_string_value(json_object_get(r, "region"));
+        printf("%-24s %-16s %-10s %-8s %2lld/%-2lld %6lld %-5s %-20s %s\n",
+               json_string_value(json_object_get(r, "roomId")), json_string_value(json_object_get(r, "server")),
+               region ? region : "-", json_string_value(json_object_get(r, "state")),
                (long long)json_integer_value(json_object_get(r, "seatsHeld")),
                (long long)json_integer_value(json_object_get(r, "maxParticipants")),
                (long long)json_integer_value(json_object_get(r, "participants")),

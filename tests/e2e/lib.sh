@@ -92,6 +92,12 @@ create_room() { # create_room JSON -> sets ROOM, KEY, SERVER
   ROOM=$(jqr .data.roomId); KEY=$(jqr .data.roomKey); SERVER=$(jqr .data.server)
 }
 
+# no_bookings: every live room books no seat from now on. Earlier tests
+# leave live rooms whose unfilled seats count on their servers' load
+# (booked capacity, lib/place.h): a test that levels the servers' scores
+# must start without them (the rooms stay live).
+no_bookings() { sql "UPDATE rooms SET booked = 0 WHERE ended_at IS NULL"; }
+
 # wait_for SECONDS COMMAND...: polls until the command succeeds.
 wait_for() {
   local deadline=$((SECONDS + $1)); shift

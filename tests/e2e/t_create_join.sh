@@ -29,11 +29,12 @@ create_room '{"roomNm":"random key"}'
 match "random 6-digit key when absent" "$KEY" '^[0-9]{6}$'
 eq "default maxParticipants" "$(jqr .data.maxParticipants)" 2
 
-# placement spreads a burst over two equally loaded servers: the pending
-# load each placement adds must move the next one. (Both dev Janus share
+# placement spreads a burst over two equally loaded servers: the seats each
+# room books must move the next one. (Both dev Janus share
 # one host, and their node-exporter CPU samples, taken a moment apart, can
 # differ by a few points: then sending the whole burst to the lower one is
 # right. So the test starts them level.)
+no_bookings
 sql "UPDATE servers SET score = 30, pending_load = 0 WHERE id IN ('janus-a', 'janus-b')"
 a=0; b=0
 for i in 1 2 3 4 5 6; do

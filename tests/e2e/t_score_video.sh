@@ -80,6 +80,7 @@ LEAD=$(calc "4 * $P_COST + 1.5")                          # more than four rooms
 # from the row (the webhook rescores as Janus sessions come and go), so the
 # lead holds whatever events arrive meanwhile.
 level_start() {
+  no_bookings
   sql "UPDATE servers SET state = 'enabled', healthy = 1, weight = 1, link_mbps = 1000, pending_load = 0,
        pending_egress_kbps = 0, tx_mbps = NULL, mem = 0, sockets = 0, metrics_at = UNIX_TIMESTAMP(),
        cpu = IF(id = 'janus-a', 0, $LEAD / $(w cpu 35)),

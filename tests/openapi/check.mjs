@@ -212,7 +212,8 @@ function rowMismatches(row, prop, required, defaults) {
   const out = [];
   const t = types(prop);
   const req = /VALID_REQUIRED/.test(row.flags);
-  const want = { VALID_STRING: 'string', VALID_DIGITS: 'string', VALID_INT: 'integer', VALID_BOOL: 'boolean' }[row.type];
+  const want = { VALID_STRING: 'string', VALID_DIGITS: 'string', VALID_INT: 'integer', VALID_BOOL: 'boolean',
+    VALID_TAGS: 'array', VALID_REGION: 'string' }[row.type];
   if (!want) return [`unknown type ${row.type}`];
   if (!t.includes(want)) out.push(`type ${JSON.stringify(prop.type)} lacks ${want}`);
   if (req !== required) out.push(req ? 'required in C, optional here' : 'optional in C, required here');
@@ -225,6 +226,12 @@ function rowMismatches(row, prop, required, defaults) {
   const eq = (k, got, wantv) => { if (got !== wantv) out.push(`${k} ${got} (C: ${wantv})`); };
   if (row.type === 'VALID_STRING') { eq('minLength', prop.minLength ?? 0, lo.value); eq('maxLength', prop.maxLength, hi.value); }
   if (row.type === 'VALID_DIGITS') eq('pattern', prop.pattern, `^[0-9]{${lo.value},${hi.value}}$`);
+  // conf.h: tags and regions are 1-32 of a-z 0-9 - _ . (CONF_TAG_MAX, CONF_REGION_MAX); a region may be required with "!"
+  if (row.type === 'VALID_TAGS') {
+    eq('minItems', prop.minItems ?? 0, lo.value); eq('maxItems', prop.maxItems, hi.value);
+    eq('items.pattern', prop.items?.pattern, '^[a-z0-9._-]{1,32}$');
+  }
+  if (row.type === 'VALID_REGION') eq('pattern', prop.pattern, '^!?[a-z0-9._-]{1,32}$');
   if (row.type === 'VALID_INT') {
     eq('minimum', prop.minimum, lo.value); eq('maximum', prop.maximum, hi.value);
     const conf = hi.conf || lo.conf;

@@ -1,0 +1,62 @@
+#ifndef MRB_PLACE_H
+#define MRB_PLACE_H
+
+/* Placement's choice among media servers, once their scores are known:
+ * booked capacity, regions and tags, spread or pack, suspect servers last.
+ * Pure: no I/O (servers.c reads the rows; bench/placesim replays a day
+ * through the same function). docs/DESIGN.md, "Placement and scoring",
+ * gives the rule and a worked example. */
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/* A server as placement weighs it. Strings are borrowed. */
+struct place_server {
+    double score;        /* score_compute() now: measured load and pending hints */
+    double weight;       /* the operator's multiplier */
+    int fresh;           /* its metrics are fresh (score_fresh()) */
+    int suspect;         /* its people could not reach it lately (reports.h) */
+    long long unfilled;  /* seats its live rooms booked that nobody has taken yet */
+    const char *region;  /* "" when it has none */
+    const char *tags;    /* canonical (conf_tags_canon()), "" for none */
+};
+
+/* What a room asks of its server. Strings are borrowed. */
+struct place_want {
+    const char *region;  /* "" for none */
+    int region_required; /* given as "!region": no other region will do */
+    const char *tags;    /* canonical; every one is required ("" for none) */
+    long long seats;     /* the seats it books: expectedParticipants, else maxParticipants */
+};
+
+/* A server's load as placement sees it: its score plus its booked,
+ * unfilled seats at [score] seat each (times its weight). */
+double place_load(const struct mrb_conf *c, const struct place_server *s);
+
+/* 1 when s has room for want under [score] limit: its load plus the
+ * room's seats stays at or under it. A server without fresh metrics is
+ * not known to have room (it ranks after every server that has, and
+ * before none that has not: see place_order()). */
+int place_fits(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w);
+
+/* How many more seats s can take under [score] limit (0 when full or its
+ * metrics are not fresh: unknown is not headroom). */
+long long place_headroom(const struct mrb_conf *c, const struct place_server *s);
+
+/* 1 when s may take the room at all: it has every wanted tag and, for a
+ * required region, is in it. */
+int place_allowed(const struct place_server *s, const struct place_want *w);
+
+/* Writes to order[] the indices of the servers of s[0..n) that may take
+ * the room (place_allowed), best first, and returns how many. Best first
+ * means, in this order: not suspect; fits under [score] limit; in the
+ * wanted region (a preferred region falls back to others only when none of
+ * its servers fits); fresh metrics before none; then, with [score]
+ * strategy spread, the lowest place_load() first, and with pack, the
+ * highest load that still fits under pack_limit with the room, then the
+ * others lowest first. Ties go to the lower index. */
+size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_t n, const struct place_want *w,
+                   size_t *order);
+
+#endif
