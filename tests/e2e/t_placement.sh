@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Placement for real fleets (lib/place.c): booked capacity (a room's unfilled
+# seats count on its server until people take them, an empty room past
+# [score] booking_hold or an ended one stops counting), regions (preferred,
+# or required with "!"), tags (all required), moves that keep to both, an
+# over-limit placement counted, and where it all shows: create-room's
+# answer, mrbctl status and room list, /mrb/metrics (headroom per region,
+# empty servers). The dev config puts janus-a in eu-west with tags
+# recording and sip, janus-b in us-east with recording. The scheduler is
+# stopped so that no poll rescores the servers mid-case; each case makes
+# the servers' metrics fresh and their stored scores level first.
+. "$(dirname "$0")/lib.sh"
+A=janus-a; B=janus-b
+SEAT=$(conf_get "$CONF" score seat || echo 0.15); SEAT=${SEAT%% *}
+cleanup() {
+  sql "UPDATE servers SET state = 'enabled', healthy = 1 WHERE id IN ('$A', '$B')"
+  "$ROOT/scripts/stack.sh" cron-start >/dev/null 2>&1
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+"$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1
+sql "UPDATE servers SET state = 'enabled', healthy = 1, suspect_until = NULL WHERE id IN ('$A', '$B')"
+level() { # both fresh, the same stored score, nothing pending
+  sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP(), score = ${1:-30}, pending_load = 0, pending_egress_kbps = 0
+       WHERE id IN ('$A', '$B')"
+}
+booked() { metric "mrb_server_booked_seats{server=\"$1\"}"; }
+server_of() { sql "SELECT server_id FROM rooms WHERE id = '$1'"; }
+only_on() { # only_on SERVER JSON: a room created there (the other disabled meanwhile)
+  local other=$A; [ "$1" = "$A" ] && other=$B
+  sql "UPDATE servers SET state = 'disabled' WHERE id = '$other'"
+  create_room "$2"
+  sql "UPDATE servers SET state = 'enabled' WHERE id = '$other'"
+}
+
+# --- booked capacity -----------------------------------------------------
+no_bookings
+level
+BOOKED_B=()
+for i in 1 2 3 4 5 6 7 8 9 10; do only_on "$B" "{\"roomNm\":\"booked b $i\",\"roomKey\":\"2468\",\"maxParticipants\":10}"; BOOKED_B+=("$ROOM"); done
+eq "10 rooms of 10 booked on $B, nobody in them: 100 seats booked" "$(booked "$B")" 100
+eq "...none on $A" "$(booked "$A")" 0
+level
+sql "UPDATE servers SET score = 31 WHERE id = '$A'"   # $B's measured load is the lower one
+a=0; b=0
+for i in $(seq 1 20); do
+  sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP() WHERE id IN ('$A', '$B')"
+  create_room "{\"roomNm\":\"at the hour $i\"}"
+  [ "$SERVER" = "$A" ] && a=$((a + 1)); [ "$SERVER" = "$B" ] && b=$((b + 1))
+done
+echo "       ($A's score 31, $B's 30; $B holds 100 booked seats = $(awk "BEGIN{print 100 * $SEAT}") of load, each new room books 2 = $(awk "BEGIN{print 2 * $SEAT}"))"
+eq "the next 20 bookings all go to $A, though $B measures less: its booked seats count before anyone arrives ($a/$b)" "$a/$b" 20/0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  post join-room "{\"roomId\":\"${BOOKED_B[0]}\",\"roomKey\":\"2468\",\"userId\":\"p$i\"}"
+done
+eq "10 people take the seats of one room: its booking gives way to them (no double count)" "$(booked "$B")" 90
+sql "UPDATE rooms SET created_at = created_at - $(conf_get "$CONF" score booking_hold 2>/dev/null || echo 21600) - 1 WHERE id = '${BOOKED_B[1]}'"
+eq "an empty room older than booking_hold books nothing" "$(booked "$B")" 80
+"$MRBCTL" room end "${BOOKED_B[2]}" >/dev/null 2>&1
+eq "an ended room books nothing" "$(booked "$B")" 70
+sql "UPDATE rooms SET expires_at = UNIX_TIMESTAMP() - 1 WHERE id = '${BOOKED_B[3]}'"
+eq "an expired room books nothing" "$(booked "$B")" 60
+"$MRBCTL" room end "${BOOKED_B[3]}" >/dev/null 2>&1
+
+create_room '{"roomNm":"expected","maxParticipants":10,"expectedParticipants":4}'; E=$ROOM
+eq "expectedParticipants 4 of 10 -> 201, the answer says so" "$STATUS/$(jqr .data.expectedParticipants)/$(jqr .data.maxParticipants)" "201/4/10"
+eq "...and it books 4" "$(sql "SELECT booked FROM rooms WHERE id = '$E'")" 4
+create_room '{"roomNm":"default expected","maxParticipants":3}'
+eq "without it, a room books its maxParticipants" "$(jqr .data.expectedParticipants)" 3
+create_room '{"roomNm":"too many","maxParticipants":4,"expectedParticipants":5}'
+eq "expectedParticipants over maxParticipants -> 400" "$STATUS/$(jqr .message)" "400/expectedParticipants must be at most maxParticipants (4)"
+create_room '{"roomNm":"zero","expectedParticipants":0}'
+eq "expectedParticipants 0 -> 400" "$STATUS" 400
+# a move carries the booking with the room: the rooms table is the truth
+sql "UPDATE servers SET healthy = 0 WHERE id = '$B'"
+before_a=$(booked "$A")
+post join-room "{\"roomId\":\"${BOOKED_B[4]}\",\"roomKey\":\"2468\",\"userId\":\"mover\"}"
+eq "a join moves an empty booked room off $B (down) to $A" "$STATUS/$(server_of "${BOOKED_B[4]}")" "200/$A"
+eq "...its booking moves with it (10 booked, 1 taken by the join)" "$(booked "$A")" $((before_a + 9))
+sql "UPDATE servers SET healthy = 1 WHERE id = '$B'"
+for r in "${BOOKED_B[@]}"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
+
+# --- regions -------------------------------------------------------------
+level
+create_room '{"roomNm":"in us-east","region":"us-east"}'
+eq "region us-east (preferred) -> $B, and the answer names the region" "$STATUS/$SERVER/$(jqr .data.region)" "201/$B/us-east"
+create_room '{"roomNm":"in eu-west","region":"eu-west"}'
+eq "region eu-west -> $A" "$SERVER/$(jqr .data.region)" "$A/eu-west"
+create_room '{"roomNm":"nowhere","region":"ap-south"}'
+eq "a preferred region no server is in -> placed elsewhere (201)" "$STATUS" 201
+create_room '{"roomNm":"required nowhere","region":"!ap-south"}'
+eq "a required region no server is in -> 503 naming it" "$STATUS/$(jqr .message)" \
+  "503/no media server in region ap-south can take the room (the region is required: \"!ap-south\")"
+for bad in '"EU"' '"!"' '""' '"eu west"' '7' '"!!eu"'; do
+  create_room "{\"roomNm\":\"bad region\",\"region\":$bad}"
+  eq "region $bad -> 400" "$STATUS" 400
+done
+sql "UPDATE servers SET state = 'disabled' WHERE id = '$B'"
+create_room '{"roomNm":"us-east, b off","region":"us-east"}'
+eq "$B disabled: region us-east (preferred) falls back to $A" "$STATUS/$SERVER" "201/$A"
+create_room '{"roomNm":"!us-east, b off","region":"!us-east"}'
+eq "...and !us-east (required) -> 503" "$STATUS" 503
+sql "UPDATE servers SET state = 'enabled' WHERE id = '$B'"
+# a full server: the preferred region's only server is at the limit
+LIMIT=$(conf_get "$CONF" score limit 2>/dev/null || echo 100); LIMIT=${LIMIT%% *}
+level; sql "UPDATE servers SET score = $LIMIT WHERE id = '$B'"
+create_room '{"roomNm":"us-east full","region":"us-east"}'
+eq "$B at the limit: region us-east falls back to $A, which has room" "$SERVER" "$A"
+over=$(metric mrb_placements_over_limit_total)
+create_room '{"roomNm":"!us-east full","region":"!us-east"}'
+eq "...!us-east stays in its region, on the full server" "$STATUS/$SERVER" "201/$B"
+eq "...counted in mrb_placements_over_limit_total" "$(metric mrb_placements_over_limit_total)" $((over + 1))
+level
+
+# --- tags ----------------------------------------------------------------
+create_room '{"roomNm":"sip","tags":["sip"]}'
+eq "tags [sip] -> $A, the only server with sip; the answer lists them" "$STATUS/$SERVER/$(jqr '.data.tags|join(",")')" "201/$A/sip"
+create_room '{"roomNm":"sip rec","tags":["sip","recording","sip"]}'
+eq "tags [sip, recording, sip] -> $A, sorted without repeats" "$SERVER/$(jqr '.data.tags|join(",")')" "$A/recording,sip"
+create_room '{"roomNm":"gpu","tags":["gpu","sip"]}'
+eq "a tag no server has -> 503 naming the tags" "$STATUS/$(jqr .message)" "503/no media server has the tags gpu,sip"
+create_room '{"roomNm":"us sip","region":"!us-east","tags":["sip"]}'
+eq "!us-east with tags [sip] -> 503 naming both" "$STATUS/$(jqr .message)" "503/no media server in region us-east has the tags sip"
+for bad in '"sip"' '["SIP"]' '[""]' '[7]' '["a,b"]' '["a","b","c","d","e","f","g","h","i"]'; do
+  create_room "{\"roomNm\":\"bad tags\",\"tags\":$bad}"
+  eq "tags $bad -> 400" "$STATUS" 400
+done
+
+# --- moves keep to the rules --------------------------------------------
+only_on "$A" '{"roomNm":"must stay eu","roomKey":"1357","region":"!eu-west"}'; REQ=$ROOM
+only_on "$A" '{"roomNm":"needs sip","roomKey":"1357","tags":["sip"]}'; SIP=$ROOM
+only_on "$A" '{"roomNm":"prefers eu","roomKey":"1357","region":"eu-west"}'; PREF=$ROOM
+sql "UPDATE servers SET healthy = 0 WHERE id = '$A'"
+post join-room "{\"roomId\":\"$REQ\",\"roomKey\":\"1357\"}"
+eq "$A down: a room that requires eu-west is not moved out of it (503), it stays mapped to $A" "$STATUS/$(server_of "$REQ")" "503/$A"
+post join-room "{\"roomId\":\"$SIP\",\"roomKey\":\"1357\"}"
+eq "...nor one that needs sip" "$STATUS/$(server_of "$SIP")" "503/$A"
+post join-room "{\"roomId\":\"$PREF\",\"roomKey\":\"1357\"}"
+eq "...one that only prefers eu-west moves to $B" "$STATUS/$(server_of "$PREF")" "200/$B"
+sql "UPDATE servers SET healthy = 1 WHERE id = '$A'"
+post join-room "{\"roomId\":\"$REQ\",\"roomKey\":\"1357\"}"
+eq "$A back: the required room is joinable there again" "$STATUS/$(server_of "$REQ")" "200/$A"
+for r in "$REQ" "$SIP" "$PREF"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
+
+# --- where it shows --------------------------------------------------------
+out=$("$MRBCTL" status)
+match "mrbctl status shows each server's region and tags" "$out" "$A .* eu-west/recording,sip"
+match "...and bookings and headroom columns" "$out" "BOOKED HEADROOM REGION/TAGS"
+create_room '{"roomNm":"listed","region":"us-east"}'; LISTED=$ROOM
+match "mrbctl room list shows the room's region" "$("$MRBCTL" room list)" "$LISTED +$B +us-east +live"
+eq "mrbctl room show: region, the rule asked for, tags" \
+  "$("$MRBCTL" room show "$LISTED" | jq -r '[.region, .regionAsked, .tags, .expectedParticipants] | join("/")')" "us-east/us-east//2"
+eq "/mrb/metrics: mrb_server_info with region and tags" "$(metric "mrb_server_info{server=\"$A\",region=\"eu-west\",tags=\"recording,sip\"}")" 1
+st=$("$MRBCTL" status --json)
+for s in "$A:eu-west" "$B:us-east"; do
+  id=${s%%:*} region=${s#*:}
+  want=$(printf '%s' "$st" | jq -r --arg id "$id" '.[] | select(.server == $id) | .headroomSeats')
+  calc_want=$(printf '%s' "$st" | jq -r --arg id "$id" --argjson lim "$LIMIT" --argjson seat "$SEAT" \
+    '.[] | select(.server == $id) | if .load >= $lim then 0 else (($lim - .load) / $seat | floor) end')
+  eq "$id: headroom = floor((limit - load) / seat) ($want seats)" "$want" "$calc_want"
+  eq "mrb_headroom_seats{region=\"$region\"} is its one server's headroom" "$(metric "mrb_headroom_seats{region=\"$region\"}")" "$want"
+  empty=$(printf '%s' "$st" | jq -r --arg id "$id" '.[] | select(.server == $id) | if .rooms == 0 then 1 else 0 end')
+  eq "mrb_servers_empty{region=\"$region\"} counts it when it has no live room" "$(metric "mrb_servers_empty{region=\"$region\"}")" "$empty"
+done
+"$MRBCTL" server disable "$B" >/dev/null
+eq "a disabled server's headroom is not the fleet's" "$(metric "mrb_headroom_seats{region=\"us-east\"}")" 0
+"$MRBCTL" server enable "$B" >/dev/null
+"$MRBCTL" room end "$LISTED" >/dev/null 2>&1
+finish
