@@ -247,14 +247,15 @@ static int cmp_str(const void *a, const void *b)
 
 int conf_tags_canon(const char *in, char *out, size_t len)
 {
-    char buf[CONF_TAGS_LEN * 2], *tags[CONF_TAGS_MAX + 1], *save = NULL, *t;
+    char buf[CONF_TAGS_LEN * 2], *tags[CONF_TAGS_MAX + 1], *save, *t;
     size_t n = 0, used = 0;
 
     if (len < CONF_TAGS_LEN || strlen(in) >= sizeof(buf))
         return -1;
     snprintf(buf, sizeof(buf), "%s", in);
     out[0] = '\0';
-    for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    /* strsep, not strtok: "a,,b" has an empty tag (a typo), refused */
+    for (save = buf; buf[0] && (t = strsep(&save, ",")) != NULL;) {
         while (*t == ' ' || *t == '\t')
             t++;
         for (char *e = t + strlen(t); e > t && (e[-1] == ' ' || e[-1] == '\t');)

@@ -26,7 +26,7 @@ long long place_headroom(const struct mrb_conf *c, const struct place_server *s)
 
     if (!s->fresh || per_seat <= 0 || left <= 0)
         return 0;
-    return (long long)(left / per_seat);
+    return (long long)(left / per_seat + 1e-9); /* (100 - 99.7) / 0.15 is 2, not 1.999... */
 }
 
 int place_allowed(const struct place_server *s, const struct place_want *w)

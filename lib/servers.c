@@ -156,7 +156,8 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     /* Every placeable server, each with its bookings; place_order() ranks
      * them (a fleet of 1,000 servers is one read of 1,000 short rows). */
     static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled FROM servers s LEFT JOIN "
-                              SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.state = 'enabled' AND s.healthy = 1";
+                              SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.state = 'enabled' AND s.healthy = 1 "
+                              "ORDER BY s.id"; /* ties go to the lower id */
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
     struct db_col cols[B_NCOLS];
