@@ -14,6 +14,7 @@
 #include <ini.h>
 
 #include "conf.h"
+#include "util.h"
 
 enum key_type { K_STR, K_LONG, K_DOUBLE, K_URLS, K_ALG, K_BOOL };
 
@@ -99,11 +100,15 @@ static const struct key keys[] = {
     {"limits", "key_failure_window", K_LONG, OFF(limits.window), 1, 86400},
     {"limits", "trusted_proxies", K_STR, OFF(limits.trusted_proxies), 0, 0},
     {"expire", "parallel", K_LONG, OFF(expire.parallel), 1, 256},
+    {"notify", "retry_for", K_LONG, OFF(notify.retry_for), 60, 7 * 86400},
+    {"notify", "timeout_ms", K_LONG, OFF(notify.timeout_ms), 100, 60000},
+    {"notify", "parallel", K_LONG, OFF(notify.parallel), 1, 256},
     {"expire", "max_rooms", K_LONG, OFF(expire.max_rooms), 1, 1000000},
 };
 #undef OFF
 
 #define SERVER_PREFIX "server "
+#define ENDPOINT_PREFIX "endpoint "
 
 struct parse_ctx {
     struct mrb_conf *c;
@@ -351,11 +356,14 @@ static int is_secret(const char *section, const char *name)
     static const char *const secrets[][2] = {{"db", "password"}, {"auth", "jwt_secret"}, {"webhook", "password"},
                                              {"turn", "secret"},  {"turn", "credential"},  {"janus", "admin_key"},
                                              {"server", "admin_secret"}, {"server", "token_secret"},
-                                             {"server", "webhook_password"}};
+                                             {"server", "webhook_password"}, {"notify", "secret"},
+                                             {"endpoint", "secret"}};
     int server = strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0;
+    int endpoint = strncmp(section, ENDPOINT_PREFIX, strlen(ENDPOINT_PREFIX)) == 0;
+    const char *kind = server ? "server" : endpoint ? "endpoint" : section;
 
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-        if (strcmp(secrets[i][0], server ? "server" : section) == 0 && strcmp(secrets[i][1], name) == 0)
+        if (strcmp(secrets[i][0], kind) == 0 && strcmp(secrets[i][1], name) == 0)
             return 1;
     return 0;
 }
@@ -525,6 +533,80 @@ static int server_key(struct parse_ctx *p, const char *sname, const char *name, 
     return 1;
 }
 
+static struct conf_endpoint *endpoint_get(struct mrb_conf *c, const char *name)
+{
+    for (size_t i = 0; i < c->notify.n_endpoints; i++)
+        if (strcmp(c->notify.endpoints[i].name, name) == 0)
+            return &c->notify.endpoints[i];
+    struct conf_endpoint *e = realloc(c->notify.endpoints, (c->notify.n_endpoints + 1) * sizeof(*e));
+    if (e == NULL)
+        return NULL;
+    c->notify.endpoints = e;
+    e = &c->notify.endpoints[c->notify.n_endpoints++];
+    memset(e, 0, sizeof(*e));
+    e->name = strdup(name);
+    return e->name ? e : NULL;
+}
+
+/* An event type list: comma-separated names of a-z . _ (checked against
+ * the known types by notify.c at start). */
+static int valid_types(const char *v)
+{
+    if (*v == '\0')
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || *v == '.' || *v == '_' || *v == ',' || *v == ' '))
+            return 0;
+    return 1;
+}
+
+/* A key of [endpoint NAME], or url/secret/types of [notify] (the endpoint
+ * "default"). The secret is a Standard Webhooks secret: "whsec_" and the
+ * base64 of the signing key (or the base64 alone), at least 32 bytes. */
+static int endpoint_key(struct parse_ctx *p, const char *label, const char *ename, const char *name, const char *value)
+{
+    struct conf_endpoint *e;
+
+    if (!conf_valid_server_name(ename))
+        return fail(p, "bad endpoint name '%s' (1-40 of A-Z a-z 0-9 - _ .)", ename);
+    if ((e = endpoint_get(p->c, ename)) == NULL)
+        return fail(p, "out of memory");
+    if (strcmp(name, "secret") == 0) {
+        char *v = secret_value(p, label, value, 0);
+        const char *b64;
+        int n;
+        if (v == NULL)
+            return 0;
+        b64 = strncmp(v, "whsec_", 6) == 0 ? v + 6 : v;
+        n = util_base64_decode(b64, strlen(b64), e->key, sizeof(e->key));
+        if (n < CONF_ENDPOINT_KEY_MIN) {
+            free(v);
+            return fail(p, "%s must be \"whsec_\" and the base64 of %d to 64 random bytes (make one with: echo "
+                        "whsec_$(openssl rand -base64 32))", label, CONF_ENDPOINT_KEY_MIN);
+        }
+        e->key_len = (size_t)n;
+        free(e->secret);
+        e->secret = v;
+        return 1;
+    }
+    if (inline_hash(value))
+        return fail(p, "%s = '%s': an inline comment is not allowed (put it on a line of its own)", label, value);
+    if (strcmp(name, "url") == 0) {
+        if (!conf_valid_url(value))
+            return fail(p, "%s must be an http:// or https:// URL, not '%s'", label, value);
+        free(e->url);
+        return (e->url = strdup(value)) ? 1 : fail(p, "out of memory");
+    }
+    if (strcmp(name, "types") == 0) {
+        if (!valid_types(value))
+            return fail(p, "%s must list event types (room.created, participant.joined, ...), comma-separated, "
+                        "not '%s'", label, value);
+        free(e->types);
+        return (e->types = strdup(value)) ? 1 : fail(p, "out of memory");
+    }
+    return fail(p, "unknown key '%s' in [endpoint %s]", name, ename);
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *p = user;
@@ -536,6 +618,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return fail(p, "section name longer than 48 characters: [%s...]", section);
     if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0)
         return server_key(p, section + strlen(SERVER_PREFIX), name, value);
+    if (strncmp(section, ENDPOINT_PREFIX, strlen(ENDPOINT_PREFIX)) == 0 ||
+        (strcmp(section, "notify") == 0 &&
+         (strcmp(name, "url") == 0 || strcmp(name, "secret") == 0 || strcmp(name, "types") == 0))) {
+        char label[96];
+        const int named = strcmp(section, "notify") != 0;
+        snprintf(label, sizeof(label), "[%s] %s", section, name);
+        return endpoint_key(p, label, named ? section + strlen(ENDPOINT_PREFIX) : "default", name, value);
+    }
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const struct key *k = &keys[i];
         if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
@@ -650,6 +740,9 @@ static void set_defaults(struct mrb_conf *c)
     c->reports.server_rate = 60;
     c->reports.suspect_for = 600;
     c->expire.parallel = 32;
+    c->notify.retry_for = 86400; /* the Standard Webhooks spec's retry schedule spans about a day */
+    c->notify.timeout_ms = 5000;
+    c->notify.parallel = 16;
     c->expire.max_rooms = 50000;
 }
 
@@ -801,6 +894,14 @@ static int validate(struct parse_ctx *p)
     const char *bad;
     char why[320];
 
+    for (size_t i = 0; i < c->notify.n_endpoints; i++) {
+        const struct conf_endpoint *e = &c->notify.endpoints[i];
+        const int dflt = strcmp(e->name, "default") == 0;
+        if (e->url == NULL || e->secret == NULL)
+            return fail(p, "%s%s%s needs both url and secret", dflt ? "[notify]" : "[endpoint ", dflt ? "" : e->name,
+                        dflt ? "" : "]");
+    }
+
     if (c->db.database == NULL || c->db.user == NULL)
         return fail(p, "[db] user and database are required");
     if (parse_nodes(c, why, sizeof(why)) != 0)
@@ -906,8 +1007,9 @@ static void squeeze(const char *s, char *out, size_t len)
  * of the key table. */
 static int known_section(const char *section)
 {
-    if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0 || strcmp(section, "server") == 0)
-        return 1; /* a server's name is checked with its first key */
+    if (strncmp(section, SERVER_PREFIX, strlen(SERVER_PREFIX)) == 0 || strcmp(section, "server") == 0 ||
+        strncmp(section, ENDPOINT_PREFIX, strlen(ENDPOINT_PREFIX)) == 0)
+        return 1; /* a server's (an endpoint's) name is checked with its first key */
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (strcmp(keys[i].section, section) == 0)
             return 1;
@@ -1185,6 +1287,17 @@ void conf_free(struct mrb_conf *c)
         free(s->webhook_user);
         free(s->webhook_password);
     }
+    for (size_t i = 0; i < c->notify.n_endpoints; i++) {
+        struct conf_endpoint *e = &c->notify.endpoints[i];
+        free(e->name);
+        free(e->url);
+        free(e->secret);
+        free(e->types);
+        memset(e->key, 0, sizeof(e->key));
+    }
+    free(c->notify.endpoints);
+    c->notify.endpoints = NULL;
+    c->notify.n_endpoints = 0;
     free(c->limits.trusted);
     free(c->servers);
     memset(c, 0, sizeof(*c));

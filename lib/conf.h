@@ -40,6 +40,19 @@ struct conf_server {
     int enabled;
 };
 
+/* An application endpoint that MRB's events are sent to ([notify] url and
+ * secret, named "default", or an [endpoint NAME] section). */
+struct conf_endpoint {
+    char *name;
+    char *url;
+    char *secret;             /* as written: "whsec_" and base64, or base64 */
+    unsigned char key[64];    /* the signing key: the secret, decoded */
+    size_t key_len;           /* CONF_ENDPOINT_KEY_MIN..64 */
+    char *types;              /* the event types it wants, comma-separated (NULL: all) */
+};
+
+#define CONF_ENDPOINT_KEY_MIN 32 /* bytes of signing key, decoded */
+
 /* The whole configuration, loaded and validated once at start-up.
  * Every key is documented in conf/mrb.conf.example. */
 struct mrb_conf {
@@ -137,6 +150,13 @@ struct mrb_conf {
     } expire;
     struct conf_server *servers;
     size_t n_servers;
+    struct {
+        long retry_for;  /* s: an event not delivered by then is failed */
+        long timeout_ms; /* per delivery attempt */
+        long parallel;   /* deliveries in flight (different rooms) */
+        struct conf_endpoint *endpoints;
+        size_t n_endpoints;
+    } notify;
 };
 
 /* Logged by every program at start, and shown by mrbctl status, while the

@@ -22,6 +22,9 @@
 #define COUNTERS_INTRUDERS "mrb_intruders_total"       /* label: plugin; handles kicked for joining without a seat */
 #define COUNTERS_LEASE_TAKEN "mrb_health_lease_taken_total" /* label: host; a run of mrb-health started acting */
 #define COUNTERS_LEASE_LOST "mrb_health_lease_lost_total"   /* label: host; a run lost the lease while acting */
+#define COUNTERS_EVENTS_DELIVERED "mrb_events_delivered_total" /* label: endpoint */
+#define COUNTERS_EVENTS_FAILED "mrb_events_failed_total"       /* label: endpoint; given up after [notify] retry_for */
+#define COUNTERS_EVENTS_RETRIED "mrb_events_retried_total"     /* label: endpoint; attempts that will be retried */
 #define COUNTERS_OVER_LIMIT "mrb_placements_over_limit_total" /* rooms placed or moved onto a full server */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "events.h"
+#include "outbox.h"
 #include "janus.h"
 #include "presence.h"
 #include "counters.h"
@@ -102,6 +103,10 @@ static const char *str_of(json_t *v, char *buf, size_t len)
     return NULL;
 }
 
+static int server_events(struct mrb_app *app, const char *emitter, int started, struct mrb_err *err);
+static int report_left(struct mrb_app *app, const struct events_event *e, const char *user, const char *display,
+                       struct mrb_err *err);
+
 static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, json_int_t subtype,
                    struct mrb_err *err)
 {
@@ -125,6 +130,8 @@ static int on_core(struct mrb_app *app, struct batch *b, const char *emitter, js
         return 0;
     /* ingest_one() has checked that the emitter is registered */
     if (db_exec(app->db, subtype == CORE_STARTED ? started_sql : shutdown_sql, DB_PARAMS(p), NULL, err) != 0)
+        return -1;
+    if (outbox_on(&app->conf) && server_events(app, emitter, subtype == CORE_STARTED, err) != 0)
         return -1;
     if (db_exec(app->db, clear_sessions, DB_PARAMS(one), NULL, err) != 0 ||
         db_exec(app->db, clear_handles, DB_PARAMS(one), NULL, err) != 0 ||
@@ -176,7 +183,8 @@ static int on_session_or_handle(struct mrb_app *app, struct batch *b, const stru
 static int participant_left(struct mrb_app *app, const struct batch *b, const struct events_event *e,
                             struct mrb_err *err)
 {
-    static const char who_sql[] = "SELECT opaque_id FROM participants WHERE room_id = ? AND participant_id = ?";
+    static const char who_sql[] = "SELECT opaque_id, COALESCE(user_id, ''), display, main_id IS NULL "
+                                  "FROM participants WHERE room_id = ? AND participant_id = ?";
     static const char others_sql[] = "SELECT COUNT(*) FROM participants WHERE room_id = ? AND opaque_id = ? "
                                      "AND participant_id <> ?";
     static const char free_seat_sql[] = "DELETE FROM seats WHERE room_id = ? AND opaque_id = ?";
@@ -186,16 +194,22 @@ static int participant_left(struct mrb_app *app, const struct batch *b, const st
     static const char promote_sql[] = "UPDATE participants SET main_id = NULL WHERE room_id = ? AND main_id = ?";
     static const char one_less_sql[] = "UPDATE rooms SET seats_taken = GREATEST(seats_taken - ?, 0) WHERE id = ?";
     struct db_val l[] = {DB_S(e->room), DB_S(e->participant)};
-    struct db_col who = {.type = DB_STR}, others = {.type = DB_INT};
-    char opaque[65] = "";
+    struct db_col who[4] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}},
+                  others = {.type = DB_INT};
+    char opaque[65] = "", user[65] = "", display[256] = "";
     unsigned long long freed = 0;
-    int n;
+    int n, was_main = 0;
 
-    n = db_query(app->db, who_sql, DB_PARAMS(l), &who, 1, NULL, NULL, err);
+    n = db_query(app->db, who_sql, DB_PARAMS(l), who, 4, NULL, NULL, err);
     if (n < 0)
         return -1;
-    if (n == 1 && db_col_str(opaque, sizeof(opaque), &who) != 0)
+    if (n == 1 && db_col_str(opaque, sizeof(opaque), &who[0]) != 0)
         opaque[0] = '\0';
+    if (n == 1) {
+        (void)db_col_str(user, sizeof(user), &who[1]);
+        (void)db_col_str(display, sizeof(display), &who[2]);
+        was_main = (int)who[3].i;
+    }
     if (db_exec(app->db, left_sql, DB_PARAMS(l), NULL, err) != 0 ||
         (e->plugin == JANUS_VIDEOROOM && db_exec(app->db, promote_sql, DB_PARAMS(l), NULL, err) != 0))
         return -1;
@@ -206,6 +220,8 @@ static int participant_left(struct mrb_app *app, const struct batch *b, const st
         return -1;
     if (others.i > 0) /* the person is still in the room through another handle */
         return 0;
+    if (was_main && report_left(app, e, user, display, err) != 0)
+        return -1;
     if (strcmp(e->what, "kicked") != 0) {
         struct db_val h[] = {DB_I(b->now + b->seat_grace), DB_S(e->room), DB_S(opaque)};
         return db_exec(app->db, hold_seat_sql, DB_PARAMS(h), NULL, err) == 0 ? 0 : -1;
@@ -252,6 +268,39 @@ static int handle_row(void *ctx, const struct db_col *c, size_t ncols)
     return 0;
 }
 
+static int fill_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
+{
+    (void)ncols;
+    (void)ctx;
+    return db_col_str(elem, 65, &c[0]) != 0; /* skip an over-long id */
+}
+
+/* A server that started or is shutting down: its people are gone
+ * (participant.left, reason "server_down") and server.up or server.down. */
+static int server_events(struct mrb_app *app, const char *emitter, int started, struct mrb_err *err)
+{
+    static const char rooms_sql[] = "SELECT DISTINCT room_id FROM participants WHERE server_id = ?";
+    struct db_val one[] = {DB_S(emitter)};
+    struct db_col room = {.type = DB_STR};
+    struct room_id {
+        char id[65];
+    } *rooms = NULL;
+    size_t n = 0;
+
+    if (db_collect(app->db, rooms_sql, DB_PARAMS(one), &room, 1, sizeof(*rooms), fill_id, NULL, (void **)&rooms, &n,
+                   err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (outbox_people_leave(app->db, &app->conf, rooms[i].id, NULL, "server_down", err) != 0) {
+            free(rooms);
+            return -1;
+        }
+    free(rooms);
+    return outbox_server(app->db, &app->conf, started ? "server.up" : "server.down", emitter,
+                         json_pack("{s:s}", "reason", started ? "started" : "shutdown"), err) == 0 ? 0 : -1;
+}
+
+
 /* The admission check of a handle that joined: 1 when it may stay (its
  * opaque id holds a seat in this room), 0 when it is an intruder (kicked
  * after commit, never recorded, never listed). Older handles of the same
@@ -260,6 +309,50 @@ static int handle_row(void *ctx, const struct db_col *c, size_t ncols)
  * person's own (a reload), an older one is a leftover or a shared grant.
  * A seat not found is read again causally: on a cluster it may have been
  * granted through another node a moment ago. Returns 1, 0 or -1. */
+/* A person's first handle has just joined room (its row was inserted):
+ * room.started when it is the room's first person ever, then
+ * participant.joined with the room's count (outbox.h). */
+static int report_joined(struct mrb_app *app, const struct batch *b, const struct events_event *e,
+                         struct mrb_err *err)
+{
+    static const char started_sql[] = "UPDATE rooms SET started_at = ? WHERE id = ? AND started_at IS NULL";
+    static const char who_sql[] = "SELECT user_id FROM participants WHERE room_id = ? AND participant_id = ?";
+    struct db_val sp[] = {DB_I(b->now), DB_S(e->room)};
+    struct db_val wp[] = {DB_S(e->room), DB_S(e->participant)};
+    struct db_col user = {.type = DB_STR};
+    unsigned long long first = 0;
+    char when[32];
+    int rc;
+
+    if (!outbox_on(&app->conf))
+        return 0;
+    if ((rc = db_exec(app->db, started_sql, DB_PARAMS(sp), &first, err)) != 0)
+        return rc;
+    util_rfc3339(b->now, when, sizeof(when));
+    if (first && (rc = outbox_room(app->db, &app->conf, "room.started", e->room,
+                                   json_pack("{s:s, s:s}", "startedAt", when, "server", e->emitter), err)) != 0)
+        return rc;
+    if ((rc = db_query(app->db, who_sql, DB_PARAMS(wp), &user, 1, NULL, NULL, err)) < 0)
+        return rc;
+    return outbox_room(app->db, &app->conf, "participant.joined", e->room,
+                       json_pack("{s:o, s:s, s:I, s:s}", "userId",
+                                 rc == 1 && !user.is_null ? json_string(user.s) : json_null(), "display",
+                                 e->display, "count",
+                                 (json_int_t)outbox_present(app->db, e->room, err), "server", e->emitter),
+                       err);
+}
+
+/* The person of e's handle has gone (no handle of theirs is left). */
+static int report_left(struct mrb_app *app, const struct events_event *e, const char *user, const char *display,
+                       struct mrb_err *err)
+{
+    return outbox_room(app->db, &app->conf, "participant.left", e->room,
+                       json_pack("{s:o, s:s, s:I, s:s}", "userId", user[0] ? json_string(user) : json_null(),
+                                 "display", display, "count", (json_int_t)outbox_present(app->db, e->room, err),
+                                 "reason", strcmp(e->what, "kicked") == 0 ? "kicked" : "left"),
+                       err);
+}
+
 static int admit(struct mrb_app *app, struct batch *b, const struct events_event *e, struct mrb_err *err)
 {
     static const char seat_sql[] = "SELECT 1 FROM seats WHERE room_id = ? AND opaque_id = ?";
@@ -304,7 +397,7 @@ static int admit(struct mrb_app *app, struct batch *b, const struct events_event
  * held for seat_grace, as when a server stops. */
 static int room_gone(struct mrb_app *app, const struct batch *b, const char *room, struct mrb_err *err)
 {
-    return presence_end(app->db, room, NULL, b->now + b->seat_grace, err);
+    return presence_end(app->db, &app->conf, room, NULL, b->now + b->seat_grace, "destroyed", err);
 }
 
 static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct events_event *e,
@@ -332,9 +425,10 @@ static int on_audiobridge(struct mrb_app *app, struct batch *b, const struct eve
         struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(emitter), DB_S(e->display), DB_S(opaque),
                              DB_S(opaque), DB_I(b->now)};
         struct db_val s2[] = {DB_S(opaque), DB_S(room)};
-        if (db_exec(app->db, joined_sql, DB_PARAMS(p), NULL, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
+        unsigned long long inserted = 0;
+        if (db_exec(app->db, joined_sql, DB_PARAMS(p), &inserted, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
             return -1;
-        return 0;
+        return inserted == 1 ? (report_joined(app, b, e, err) == 0 ? 0 : -1) : 0;
     }
     if (strcmp(what, "left") == 0 || strcmp(what, "kicked") == 0)
         return participant_left(app, b, e, err);
@@ -383,9 +477,11 @@ static int on_videoroom(struct mrb_app *app, struct batch *b, const struct event
         struct db_val p[] = {DB_S(room), DB_S(pid), DB_S(e->emitter), DB_S(e->display), DB_S(e->opaque),
                              DB_S(e->opaque), DB_I(b->now), DB_SN(main_of)};
         struct db_val s2[] = {DB_S(e->opaque), DB_S(room)};
-        if (db_exec(app->db, joined_sql, DB_PARAMS(p), NULL, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
+        unsigned long long inserted = 0;
+        if (db_exec(app->db, joined_sql, DB_PARAMS(p), &inserted, err) != 0 || db_exec(app->db, connect_sql, DB_PARAMS(s2), NULL, err) != 0)
             return -1;
-        return 0;
+        /* a screen share is a second handle of a person already in the room */
+        return inserted == 1 && main_of == NULL ? (report_joined(app, b, e, err) == 0 ? 0 : -1) : 0;
     }
     if (strcmp(what, "published") == 0 || strcmp(what, "updated") == 0 || strcmp(what, "unpublished") == 0) {
         const unsigned pub = strcmp(what, "unpublished") == 0 ? 0 : e->publishes;
@@ -802,7 +898,7 @@ enum events_result events_apply(struct mrb_app *app, const char *as_server, cons
             kick_now(app, &a->b.kicks[k]);
         refresh_counts(app, &a->b);
         for (size_t k = 0; k < a->b.n_down; k++)
-            servers_evacuate(app, a->b.down[k], 0, NULL); /* shutting down: Janus ends its rooms itself */
+            servers_evacuate(app, a->b.down[k], 0, "shutdown", NULL); /* shutting down: Janus ends its rooms itself */
     }
     free(a);
     return EVENTS_APPLIED;

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "expire.h"
+#include "outbox.h"
 #include "servers.h"
 #include "counters.h"
 #include "janus.h"
@@ -41,6 +42,7 @@ static int fill_victim(void *elem, const struct db_col *c, size_t ncols, void *c
 /* Up to EXPIRE_COMMIT_EVERY destroyed rooms marked ended in one
  * transaction; replayable, since each UPDATE is conditional. */
 struct mark_chunk {
+    const struct mrb_conf *conf;
     const struct victim *v;
     const char *done;
     size_t from, to;
@@ -50,13 +52,27 @@ struct mark_chunk {
 static int mark_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char sql[] = "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL";
+    static const char reason_sql[] = "SELECT COALESCE(end_reason, 'expired') FROM rooms WHERE id = ?";
     const struct mark_chunk *k = ctx;
+    char when[32];
     int rc = 0;
 
+    util_rfc3339(k->now, when, sizeof(when));
     for (size_t i = k->from; i < k->to && rc == 0; i++) {
         struct db_val p[] = {DB_I(k->now), DB_S(k->v[i].id)};
-        if (k->done[i])
-            rc = db_exec(db, sql, DB_PARAMS(p), NULL, err);
+        struct db_val one[] = {DB_S(k->v[i].id)};
+        struct db_col reason = {.type = DB_STR};
+        unsigned long long ended = 0;
+        if (!k->done[i])
+            continue;
+        rc = db_exec(db, sql, DB_PARAMS(p), &ended, err);
+        if (rc == 0 && ended && outbox_on(k->conf)) { /* a room ended early by its host or an operator says so */
+            rc = db_query(db, reason_sql, DB_PARAMS(one), &reason, 1, NULL, NULL, err);
+            rc = rc < 0 ? rc
+                        : outbox_room(db, k->conf, "room.ended", k->v[i].id,
+                                      json_pack("{s:s, s:s}", "reason", rc == 1 ? reason.s : "expired", "endedAt", when),
+                                      err);
+        }
     }
     return rc;
 }
@@ -66,7 +82,7 @@ static int mark_ended(struct mrb_app *app, const struct victim *v, const char *d
     struct mrb_err err = {0};
 
     for (size_t from = 0; from < n; from += EXPIRE_COMMIT_EVERY) {
-        struct mark_chunk k = {v, done, from, from + EXPIRE_COMMIT_EVERY < n ? from + EXPIRE_COMMIT_EVERY : n, now};
+        struct mark_chunk k = {&app->conf, v, done, from, from + EXPIRE_COMMIT_EVERY < n ? from + EXPIRE_COMMIT_EVERY : n, now};
         if (db_transaction(app->db, mark_txn, &k, DB_TXN_REPLAYABLE, &err) != 0)
             return -1;
     }

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "health.h"
+#include "lease.h"
 #include "janus.h"
 #include "presence.h"
 #include "promtext.h"
@@ -184,6 +185,8 @@ static void server_up(struct mrb_app *app, struct polled *p, const struct janus_
                 sessions, cpu, mem, ps.sockets, tx, lost_rooms ? " (lost its rooms)" : "");
         return;
     }
+    if (servers_mark_up(app, p->id, "poll", &err) < 0) /* back up: reported before the row is rewritten */
+        log_msg(LOG_LVL_WARN, "server %s: %s", p->id, err.msg);
     struct db_val v[] = {DB_I(now),
                          DB_I(now),
                          sessions >= 0 ? DB_I(sessions) : (struct db_val){.type = DB_NULL},
@@ -375,27 +378,9 @@ static char lease_holder[128];
 static long lease_ttl;
 
 /* 1 when we hold (or just took) the lease until now + ttl. */
-static int lease_take(struct mrb_app *app, const char *holder, long ttl, struct mrb_err *err)
+static int health_lease(struct mrb_app *app, const char *holder, long ttl, struct mrb_err *err)
 {
-    static const char seed_sql[] = "INSERT IGNORE INTO leases (name, holder, expires_at) VALUES ('health', '', 0)";
-    static const char take_sql[] = "UPDATE leases SET holder = ?, expires_at = ? "
-                                   "WHERE name = 'health' AND (holder = ? OR expires_at < ?)";
-    long long now = util_now();
-    struct db_val p[] = {DB_S(holder), DB_I(now + ttl), DB_S(holder), DB_I(now)};
-    unsigned long long affected = 0;
-
-    if (db_exec(app->db, seed_sql, DB_NO_PARAMS, NULL, err) != 0 || db_exec(app->db, take_sql, DB_PARAMS(p), &affected, err) != 0)
-        return -1;
-    return affected == 1;
-}
-
-static void lease_release(struct mrb_app *app, const char *holder)
-{
-    static const char sql[] = "UPDATE leases SET expires_at = 0 WHERE name = 'health' AND holder = ?";
-    struct db_val p[] = {DB_S(holder)};
-    struct mrb_err err = {0};
-
-    db_exec(app->db, sql, DB_PARAMS(p), NULL, &err);
+    return lease_take(app->db, "health", holder, ttl, err);
 }
 
 /* app->still_acting while this run holds the lease: renewed before each
@@ -411,7 +396,7 @@ static int still_holder(struct mrb_app *app)
 
     if (now == renewed_at) /* the lease lasts several intervals: once a second is plenty */
         return 1;
-    r = lease_take(app, lease_holder, lease_ttl, &err);
+    r = health_lease(app, lease_holder, lease_ttl, &err);
     renewed_at = r == 1 ? now : 0;
     if (r != 1)
         log_msg(LOG_LVL_WARN, "lost the lease as %s mid-poll (%s); stopped acting", lease_holder,
@@ -478,7 +463,7 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
     snprintf(lease_holder, sizeof(lease_holder), "%s", holder);
     lease_ttl = ttl;
     for (double tick = start;; tick += (double)interval) {
-        int r = lease_take(app, holder, ttl, &err);
+        int r = health_lease(app, holder, ttl, &err);
         if (r == 1 && !held) {
             log_msg(LOG_LVL_INFO, "took the lease as %s", holder);
             lease_count(app, COUNTERS_LEASE_TAKEN, host);
@@ -499,7 +484,7 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
             app->still_acting = still_holder;
             health_poll(app, dry_run);
             app->still_acting = NULL;
-            held = lease_take(app, holder, ttl, &err) == 1; /* lost mid-poll: not ours to release */
+            held = health_lease(app, holder, ttl, &err) == 1; /* lost mid-poll: not ours to release */
         }
         if (once || *stop || tick + (double)interval - start >= (double)app->conf.health.run_seconds)
             break;
@@ -510,7 +495,7 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
             break;
     }
     if (held) {
-        lease_release(app, holder);
+        lease_release(app->db, "health", holder);
         log_msg(LOG_LVL_INFO, "released the lease as %s", holder);
     }
     return 0;

@@ -224,9 +224,25 @@ static size_t with_url(const struct janus_http *reqs, size_t n, size_t i)
     return i;
 }
 
+/* The header list of request i: the shared one, or its own (the shared
+ * one's lines and its extra headers) kept in own[i] until the end. */
+static struct curl_slist *headers_of(const struct janus_http *r, size_t i, struct curl_slist *hdr,
+                                     struct curl_slist **own)
+{
+    if (r->headers == NULL || own == NULL)
+        return hdr;
+    if (own[i] == NULL) {
+        own[i] = curl_slist_append(NULL, "Content-Type: application/json");
+        for (const char *const *h = r->headers; *h && own[i]; h++)
+            own[i] = curl_slist_append(own[i], *h);
+    }
+    return own[i] ? own[i] : hdr;
+}
+
 void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeout_ms)
 {
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    struct curl_slist **own = calloc(n ? n : 1, sizeof(*own));
     CURLM *m = NULL;
     CURL **easy = NULL;
     struct buf *bufs = NULL;
@@ -245,7 +261,7 @@ void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeo
         goto out;
     if (todo == 1 && curl) { /* the common case: the process's keep-alive handle */
         struct buf b = {NULL, 0};
-        setup_easy(curl, reqs[next].url, reqs[next].body, hdr, &b, timeout_ms);
+        setup_easy(curl, reqs[next].url, reqs[next].body, headers_of(&reqs[next], next, hdr, own), &b, timeout_ms);
         finish_one(curl, &reqs[next], &b, curl_easy_perform(curl));
         goto out;
     }
@@ -264,7 +280,8 @@ void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeo
         if (easy[s] == NULL)
             break;
         slot_req[s] = next;
-        setup_easy(easy[s], reqs[next].url, reqs[next].body, hdr, &bufs[s], timeout_ms);
+        setup_easy(easy[s], reqs[next].url, reqs[next].body, headers_of(&reqs[next], next, hdr, own), &bufs[s],
+                   timeout_ms);
         curl_easy_setopt(easy[s], CURLOPT_PRIVATE, (char *)(intptr_t)s);
         curl_multi_add_handle(m, easy[s]);
     }
@@ -283,7 +300,8 @@ void janus_http_many(struct janus_http *reqs, size_t n, int parallel, long timeo
             curl_multi_remove_handle(m, easy[s]);
             if (next < n) { /* reuse the slot (and its connection) for the next request */
                 slot_req[s] = next;
-                setup_easy(easy[s], reqs[next].url, reqs[next].body, hdr, &bufs[s], timeout_ms);
+                setup_easy(easy[s], reqs[next].url, reqs[next].body, headers_of(&reqs[next], next, hdr, own),
+                           &bufs[s], timeout_ms);
                 curl_easy_setopt(easy[s], CURLOPT_PRIVATE, (char *)(intptr_t)s);
                 curl_multi_add_handle(m, easy[s]);
                 next = with_url(reqs, n, next + 1);
@@ -305,6 +323,9 @@ out:
     free(slot_req);
     if (m)
         curl_multi_cleanup(m);
+    for (size_t i = 0; own && i < n; i++)
+        curl_slist_free_all(own[i]);
+    free(own);
     curl_slist_free_all(hdr);
 }
 

@@ -90,6 +90,7 @@ int janus_room_exists(const struct janus_server *srv, enum janus_plugin plugin, 
 struct janus_http {
     const char *url;
     const char *body;   /* POST body, or NULL for GET; borrowed */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated (may be NULL); borrowed */
     long status;        /* out: HTTP status, 0 on transport failure */
     char *reply;        /* out: malloc'd, NUL-terminated; free with janus_http_done */
     size_t reply_len;

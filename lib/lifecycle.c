@@ -103,7 +103,7 @@ enum lifecycle_result lifecycle_remove(struct mrb_app *app, const char *id, int 
         ids = rows;
         for (size_t i = 0; i < n; i++) {
             struct mrb_err e = {0};
-            enum room_end_result rc = room_end(app, ids[i], &e);
+            enum room_end_result rc = room_end(app, ids[i], "operator", &e);
             log_msg(LOG_LVL_INFO, "room %s %s", ids[i],
                     rc == ROOM_ENDED     ? "ended"
                     : rc == ROOM_REFUSED ? "refused to joiners (not destroyed: server unreachable)"
@@ -161,14 +161,14 @@ enum lifecycle_result lifecycle_undrain(struct mrb_app *app, const char *id, str
 /* After id's state is set (rc): every live room moved now, its old copy
  * destroyed (the server is alive: its people hear of the move at once);
  * *left gets the rooms still on it. */
-static enum lifecycle_result move_all_now(struct mrb_app *app, const char *id, enum lifecycle_result rc, int *moved,
-                                          long long *left, struct mrb_err *err)
+static enum lifecycle_result move_all_now(struct mrb_app *app, const char *id, const char *reason,
+                                          enum lifecycle_result rc, int *moved, long long *left, struct mrb_err *err)
 {
     *moved = 0;
     *left = 0;
     if (rc != LIFECYCLE_DONE)
         return rc;
-    *moved = servers_evacuate(app, id, 1, err);
+    *moved = servers_evacuate(app, id, 1, reason, err);
     if (*moved < 0)
         return LIFECYCLE_FAILED;
     *left = lifecycle_open_rooms(app, id, err);
@@ -178,14 +178,14 @@ static enum lifecycle_result move_all_now(struct mrb_app *app, const char *id, e
 enum lifecycle_result lifecycle_panic(struct mrb_app *app, const char *id, int *moved, long long *left,
                               struct mrb_err *err)
 {
-    return move_all_now(app, id, lifecycle_set_state(app, id, "disabled", err), moved, left, err);
+    return move_all_now(app, id, "panic", lifecycle_set_state(app, id, "disabled", err), moved, left, err);
 }
 
 enum lifecycle_result lifecycle_drain_now(struct mrb_app *app, const char *id, int *moved, long long *left,
                                           struct mrb_err *err)
 {
     char state[16];
-    enum lifecycle_result rc = move_all_now(app, id, lifecycle_drain(app, id, util_now(), state, err), moved, left,
+    enum lifecycle_result rc = move_all_now(app, id, "drain", lifecycle_drain(app, id, util_now(), state, err), moved, left,
                                             err);
 
     if (rc == LIFECYCLE_DONE && servers_finish_drains(app, err) < 0)

@@ -54,6 +54,9 @@ static const struct {
     {COUNTERS_PROBES, "Probes of a media server's /info after a client's report, by result (at most one a second per server)."},
     {COUNTERS_LEASE_TAKEN, "Runs of mrb-health that took the health lease and acted, by host (about one a minute, from one host, when all is well)."},
     {COUNTERS_LEASE_LOST, "Runs of mrb-health that lost the health lease while acting, by host (flapping: never, when all is well)."},
+    {COUNTERS_EVENTS_DELIVERED, "Events delivered to the application, by endpoint (a 2xx answer)."},
+    {COUNTERS_EVENTS_FAILED, "Events given up on after [notify] retry_for, by endpoint (mrbctl events list --failed)."},
+    {COUNTERS_EVENTS_RETRIED, "Delivery attempts that failed and will be retried, by endpoint."},
     {COUNTERS_OVER_LIMIT, "Rooms placed or moved onto a server already at [score] limit with its bookings, because every server allowed to take them was (add servers)."},
 };
 

@@ -4,6 +4,7 @@
 
 #include "janus.h"
 #include "moderate.h"
+#include "outbox.h"
 #include "room.h"
 #include "token.h"
 #include "util.h"
@@ -178,7 +179,7 @@ int moderate_end(struct mrb_app *app, const char *bearer, json_t *body, json_t *
     /* an expired room not yet destroyed may still be ended: not live-only */
     if (begin(app, bearer, body, fields, 1, 0, &t, err) != 0)
         return -1;
-    rc = room_end(app, t.id, err);
+    rc = room_end(app, t.id, "host", err);
     if (rc == ROOM_END_FAILED)
         return -1;
     *data = json_pack("{s:s, s:b, s:b}", "roomId", t.id, "ended", 1, "destroyed", rc == ROOM_ENDED);
@@ -281,13 +282,42 @@ int moderate_edit(struct mrb_app *app, const char *bearer, json_t *body, json_t 
     return 0; /* a NULL *data is answered 503 by serve_reply() */
 }
 
+/* room-record's write and its event (recording.started or .stopped, with
+ * the server and its record_dir) in one transaction; a turn that changes
+ * nothing (already recording) reports nothing. */
+struct record_txn {
+    const struct mrb_conf *conf;
+    const struct room_target *t;
+    int record;
+};
+
+static int record_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    static const char sql[] = "UPDATE rooms SET record = ? WHERE id = ? AND ended_at IS NULL";
+    static const char dir_sql[] = "SELECT record_dir FROM servers WHERE id = ?";
+    const struct record_txn *r = ctx;
+    struct db_val p[] = {DB_I(r->record), DB_S(r->t->id)};
+    struct db_val sp[] = {DB_S(r->t->server)};
+    struct db_col dir = {.type = DB_STR};
+    unsigned long long changed = 0;
+    int rc = db_exec(db, sql, DB_PARAMS(p), &changed, err);
+
+    if (rc != 0 || changed == 0 || !outbox_on(r->conf))
+        return rc;
+    if ((rc = db_query(db, dir_sql, DB_PARAMS(sp), &dir, 1, NULL, NULL, err)) < 0)
+        return rc;
+    return outbox_room(db, r->conf, r->record ? "recording.started" : "recording.stopped", r->t->id,
+                       json_pack("{s:s, s:o, s:s}", "server", r->t->server, "directory",
+                                 rc == 1 && !dir.is_null ? json_string(dir.s) : json_null(), "reason", "host"),
+                       err);
+}
+
 int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_t **data, struct mrb_err *err)
 {
     static const struct valid_field fields[] = {
         {"roomId", VALID_STRING, VALID_REQUIRED, 1, 64},
         {"record", VALID_BOOL, VALID_REQUIRED, 0, 0},
     };
-    static const char sql[] = "UPDATE rooms SET record = ? WHERE id = ? AND ended_at IS NULL";
     struct room_target t;
     int record;
 
@@ -297,8 +327,8 @@ int moderate_record(struct mrb_app *app, const char *bearer, json_t *body, json_
     record = valid_bool(body, "record", 0);
     if (room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", record), err) != 0)
         return -1;
-    struct db_val p[] = {DB_I(record), DB_S(t.id)};
-    if (db_exec(app->db, sql, DB_PARAMS(p), NULL, err) != 0) {
+    struct record_txn rt = {&app->conf, &t, record};
+    if (db_transaction(app->db, record_txn, &rt, DB_TXN_REPLAYABLE, err) != 0) {
         room_request(&t, json_pack("{s:s, s:b}", "request", "enable_recording", "record", !record), NULL);
         return -1;
     }

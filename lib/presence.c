@@ -1,4 +1,5 @@
 /* A room's presence as a whole (presence.h). */
+#include "outbox.h"
 #include "presence.h"
 
 int presence_mark(struct db *db, const char *room, const char *server, struct mrb_err *err)
@@ -10,8 +11,8 @@ int presence_mark(struct db *db, const char *room, const char *server, struct mr
     return db_exec(db, sql, DB_PARAMS(p), NULL, err) == 0 ? 0 : -1;
 }
 
-int presence_end(struct db *db, const char *room, const char *keep_server, long long held_until,
-                 struct mrb_err *err)
+int presence_end(struct db *db, const struct mrb_conf *c, const char *room, const char *keep_server,
+                 long long held_until, const char *reason, struct mrb_err *err)
 {
     static const char all_sql[] = "DELETE FROM participants WHERE room_id = ?";
     static const char others_sql[] = "DELETE FROM participants WHERE room_id = ? AND server_id <> ?";
@@ -20,7 +21,10 @@ int presence_end(struct db *db, const char *room, const char *keep_server, long 
     struct db_val all[] = {DB_S(room)};
     struct db_val others[] = {DB_S(room), DB_S(keep_server ? keep_server : "")};
     struct db_val seats[] = {DB_I(held_until), DB_S(room)};
-    int rc = keep_server ? db_exec(db, others_sql, DB_PARAMS(others), NULL, err)
+    int rc = outbox_people_leave(db, c, room, keep_server, reason, err);
+
+    if (rc == 0)
+        rc = keep_server ? db_exec(db, others_sql, DB_PARAMS(others), NULL, err)
                          : db_exec(db, all_sql, DB_PARAMS(all), NULL, err);
 
     if (rc != 0)

@@ -1,6 +1,7 @@
 #ifndef MRB_PRESENCE_H
 #define MRB_PRESENCE_H
 
+#include "conf.h"
 #include "db.h"
 #include "apierror.h"
 
@@ -16,10 +17,11 @@ int presence_mark(struct db *db, const char *room, const char *server, struct mr
 /* The room's presence ends (it moved, or its copy was destroyed): its
  * participants go (but those on keep_server, where it lives now; NULL:
  * all of them), and every seat of it is unconnected, held at least until
- * held_until for its person to come back. In the caller's transaction.
+ * held_until for its person to come back; each person gone is reported
+ * (participant.left with reason, outbox.h). In the caller's transaction.
  * Returns 0 or -1. */
-int presence_end(struct db *db, const char *room, const char *keep_server, long long held_until,
-                 struct mrb_err *err);
+int presence_end(struct db *db, const struct mrb_conf *c, const char *room, const char *keep_server,
+                 long long held_until, const char *reason, struct mrb_err *err);
 
 /* Marks every live room of server (it came back: whatever MRB holds of its
  * rooms may be stale). Returns 0 or -1. */

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "janus.h"
+#include "outbox.h"
 #include "probe.h"
 #include "reports.h"
 #include "room.h"
@@ -27,6 +28,8 @@ static const char *const video_codecs[] = {"vp8", "vp9", "h264", NULL};
  * is there and the INSERT says so. */
 struct create_txn {
     struct db_val row[19];
+    const struct mrb_conf *conf;
+    const char *region; /* its server's, or "" */
 };
 
 static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
@@ -36,9 +39,25 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
         "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share, "
         "booked, region, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct create_txn *t = ctx;
+    const struct db_val *r = t->row;
+    char expires[32];
     int rc = db_exec(db, insert_sql, DB_PARAMS(t->row), NULL, err);
 
-    return rc == DB_DUP ? 0 : rc; /* 128 random bits never collide: a duplicate is our own earlier commit */
+    if (rc == DB_DUP)
+        return 0; /* 128 random bits never collide: a duplicate is our own earlier commit, events and all */
+    if (rc != 0)
+        return rc;
+    util_rfc3339(r[11].i, expires, sizeof(expires));
+    rc = outbox_room(db, t->conf, "room.created", r[0].s,
+                     json_pack("{s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:b}", "roomNm", r[1].s, "roomType", r[12].s,
+                               "maxParticipants", (json_int_t)r[5].i, "expectedParticipants",
+                               (json_int_t)(r[16].type == DB_NULL ? r[5].i : r[16].i), "server", r[8].s, "region",
+                               t->region[0] ? json_string(t->region) : json_null(), "expiresAt", expires, "createdBy",
+                               r[7].s, "record", (int)r[6].i),
+                     err);
+    if (rc == 0 && r[6].i)
+        rc = outbox_room(db, t->conf, "recording.started", r[0].s, json_pack("{s:s, s:s}", "server", r[8].s, "reason", "created"), err);
+    return rc;
 }
 
 /* Canonical tags ("a,b") as a JSON array. */
@@ -158,7 +177,8 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
                                 video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
                                 video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen),
                                 booked == maxp ? (struct db_val){.type = DB_NULL} : DB_I(booked), DB_SN(region),
-                                tags[0] ? DB_S(tags) : (struct db_val){.type = DB_NULL}}};
+                                tags[0] ? DB_S(tags) : (struct db_val){.type = DB_NULL}},
+                               c, srv.region};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
             servers_janus(&srv, &js);
@@ -280,6 +300,7 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
 {
     struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i,
                                 .destroy_old = destroy_old, .avoid = avoid,
+                                .reason = destroy_old ? "client_report" : "failover",
                                 .region = cols[J_REGION].is_null ? NULL : cols[J_REGION].s,
                                 .tags = cols[J_TAGS].is_null ? NULL : cols[J_TAGS].s,
                                 .booked = cols[J_BOOKED].i, .people = cols[J_SEATS].i};
@@ -726,7 +747,8 @@ int room_target_load(struct mrb_app *app, const char *room_id, const struct toke
 }
 
 struct end_txn {
-    const char *room_id;
+    const struct mrb_conf *conf;
+    const char *room_id, *reason;
     long long now;
 };
 
@@ -740,14 +762,21 @@ static int end_txn(struct db *db, void *ctx, struct mrb_err *err)
     struct db_val ep[] = {DB_I(et->now), DB_S(et->room_id)};
     int rc;
 
+    unsigned long long ended = 0;
+    char when[32];
+
     if ((rc = db_exec(db, people_sql, DB_PARAMS(one), NULL, err)) != 0 || (rc = db_exec(db, seats_sql, DB_PARAMS(one), NULL, err)) != 0)
         return rc;
-    return db_exec(db, ended_sql, DB_PARAMS(ep), NULL, err);
+    if ((rc = db_exec(db, ended_sql, DB_PARAMS(ep), &ended, err)) != 0 || ended == 0)
+        return rc;
+    util_rfc3339(et->now, when, sizeof(when));
+    return outbox_room(db, et->conf, "room.ended", et->room_id,
+                       json_pack("{s:s, s:s}", "reason", et->reason, "endedAt", when), err);
 }
 
-enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct mrb_err *err)
+enum room_end_result room_end(struct mrb_app *app, const char *room_id, const char *reason, struct mrb_err *err)
 {
-    static const char refuse_sql[] = "UPDATE rooms SET expires_at = LEAST(expires_at, ?) "
+    static const char refuse_sql[] = "UPDATE rooms SET expires_at = LEAST(expires_at, ?), end_reason = ? "
                                      "WHERE id = ? AND ended_at IS NULL";
     long long now = util_now();
     unsigned long long affected = 0;
@@ -755,7 +784,7 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
 
     if (room_target_load(app, room_id, NULL, 0, &t, err) != 0)
         return ROOM_END_FAILED;
-    struct db_val rp[] = {DB_I(now), DB_S(room_id)};
+    struct db_val rp[] = {DB_I(now), DB_S(reason), DB_S(room_id)};
     if (db_exec(app->db, refuse_sql, DB_PARAMS(rp), &affected, err) != 0)
         return ROOM_END_FAILED;
     if (affected == 0) {
@@ -771,7 +800,7 @@ enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct m
             return ROOM_REFUSED;
         }
     }
-    struct end_txn et = {room_id, now};
+    struct end_txn et = {&app->conf, room_id, reason, now};
     /* Presence and seats before the room row: the order the webhook takes
      * the same locks in when the destroy's own events arrive, so the two
      * never wait on each other in a cycle; a deadlock victim runs again. */

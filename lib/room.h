@@ -77,7 +77,9 @@ enum room_end_result {
  * first refuses it to joiners (its expiry becomes now), then destroys it on
  * its media server, then marks it ended and frees its seats and presence.
  * When the media server does not answer, or the row cannot be marked, the
- * room stays refused and mrb-expire finishes the job on its next run. */
-enum room_end_result room_end(struct mrb_app *app, const char *room_id, struct mrb_err *err);
+ * room stays refused and mrb-expire finishes the job on its next run.
+ * reason ("host", "operator") is room.ended's, kept with the room so that
+ * mrb-expire reports it too when it finishes the job. */
+enum room_end_result room_end(struct mrb_app *app, const char *room_id, const char *reason, struct mrb_err *err);
 
 #endif

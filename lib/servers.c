@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "outbox.h"
 #include "place.h"
 #include "presence.h"
 #include "reports.h"
@@ -371,6 +372,7 @@ double servers_room_egress_kbps(const struct janus_room *spec, long long people)
  * recorded for mrb-health to destroy once that server answers (and a record
  * of an old copy on the new server goes: that copy is the room now). */
 struct move_txn {
+    const struct mrb_conf *conf;
     const struct servers_room *room;
     const struct server_row *to;
     long long now, grace;
@@ -395,8 +397,14 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     t->moved = 0;
     if ((rc = db_exec(db, moved_sql, DB_PARAMS(m), &t->moved, err)) != 0 || t->moved == 0)
         return rc;
-    if (presence_end(db, id, to, t->now + t->grace, err) != 0)
+    if (presence_end(db, t->conf, id, to, t->now + t->grace, "moved", err) != 0)
         return DB_ERR;
+    if ((rc = outbox_room(db, t->conf, "room.moved", id,
+                          json_pack("{s:s, s:s, s:s, s:o}", "from", from, "to", to, "reason",
+                                    t->room->reason ? t->room->reason : "failover", "region",
+                                    t->to->region[0] ? json_string(t->to->region) : json_null()),
+                          err)) != 0)
+        return rc;
     if ((rc = db_exec(db, stale_sql, DB_PARAMS(st), NULL, err)) != 0)
         return rc;
     if ((rc = db_exec(db, current_sql, DB_PARAMS(cu), NULL, err)) != 0)
@@ -431,7 +439,7 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     static const char where_sql[] = "SELECT server_id FROM rooms WHERE id = ?";
     struct db_col now_on = {.type = DB_STR};
     struct db_val one[] = {DB_S(room->spec.id)};
-    struct move_txn t = {room, chosen, util_now(), app->conf.rooms.seat_grace, 0};
+    struct move_txn t = {&app->conf, room, chosen, util_now(), app->conf.rooms.seat_grace, 0};
     const char *const exclude[] = {room->server_id, room->avoid, NULL};
     int rc;
 
@@ -533,7 +541,7 @@ void servers_room_spec(struct janus_room *jr, const char *id, const char *name, 
  * the rooms selected. Returns the rooms moved, or -1 when they could not
  * be read (err set). */
 static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np, int destroy_old,
-                      int *found, struct mrb_err *err)
+                      const char *reason, int *found, struct mrb_err *err)
 {
     struct room_cols *rooms;
     int n = load_rooms(app, sql, p, np, &rooms, err), moved = 0;
@@ -549,7 +557,7 @@ static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val 
                                     .region = r[E_REGION].is_null ? NULL : r[E_REGION].s,
                                     .tags = r[E_TAGS].is_null ? NULL : r[E_TAGS].s,
                                     .booked = r[E_BOOKED].is_null ? r[E_MAXP].i : r[E_BOOKED].i,
-                                    .people = r[E_PEOPLE].i};
+                                    .people = r[E_PEOPLE].i, .reason = reason};
         struct server_row chosen;
         struct mrb_err e = {0};
         if (app->still_acting && !app->still_acting(app))
@@ -564,12 +572,13 @@ static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val 
     return moved;
 }
 
-int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err)
+int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, const char *reason,
+                     struct mrb_err *err)
 {
     static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ?";
     struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
-    int n, moved = move_rooms(app, sql, DB_PARAMS(p), destroy_old, &n, err);
+    int n, moved = move_rooms(app, sql, DB_PARAMS(p), destroy_old, reason, &n, err);
 
     if (moved >= 0)
         log_msg(LOG_LVL_INFO, "evacuated %d of %d live rooms from %s", moved, n, server_id);
@@ -695,11 +704,11 @@ int servers_drain_step(struct mrb_app *app, struct mrb_err *err)
     long long now = util_now();
     struct db_val e[] = {DB_I(now), DB_I(now)};
     struct db_val b[] = {DB_I(now), DB_I(now), DB_I(app->conf.health.drain_rate * app->conf.score.interval)};
-    int empty = move_rooms(app, empty_sql, DB_PARAMS(e), 1, NULL, err), busy;
+    int empty = move_rooms(app, empty_sql, DB_PARAMS(e), 1, "drain", NULL, err), busy;
 
     if (empty < 0)
         return -1;
-    busy = move_rooms(app, busy_sql, DB_PARAMS(b), 1, NULL, err);
+    busy = move_rooms(app, busy_sql, DB_PARAMS(b), 1, "drain", NULL, err);
     if (busy < 0)
         return -1;
     if (empty + busy > 0)
@@ -707,20 +716,86 @@ int servers_drain_step(struct mrb_app *app, struct mrb_err *err)
     return empty + busy;
 }
 
+/* A server's state changed by one conditional statement and reported in
+ * the same transaction (server.down, server.up, server.drained). */
+struct flip_txn {
+    const struct mrb_conf *conf;
+    const char *sql, *server, *type, *reason;
+    const struct db_val *p;
+    size_t np;
+    unsigned long long n;
+};
+
+static int flip_txn(struct db *db, void *ctx, struct mrb_err *err)
+{
+    struct flip_txn *t = ctx;
+    int rc = db_exec(db, t->sql, t->p, t->np, &t->n, err);
+
+    if (rc != 0 || t->n == 0)
+        return rc;
+    return outbox_server(db, t->conf, t->type, t->server, json_pack("{s:s}", "reason", t->reason), err);
+}
+
+/* Runs sql (p, np from DB_PARAMS()) and, when it changed server's row,
+ * writes event type with reason. Returns 1 changed, 0 not, -1. */
+static int flip(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np, const char *server,
+                const char *type, const char *reason, struct mrb_err *err)
+{
+    struct flip_txn t = {&app->conf, sql, server, type, reason, p, np, 0};
+
+    if (db_transaction(app->db, flip_txn, &t, DB_TXN_REPLAYABLE, err) != 0)
+        return -1;
+    return t.n > 0;
+}
+
+int servers_mark_up(struct mrb_app *app, const char *id, const char *reason, struct mrb_err *err)
+{
+    static const char sql[] = "UPDATE servers SET healthy = 1 WHERE id = ? AND healthy = 0";
+    struct db_val p[] = {DB_S(id)};
+
+    return flip(app, sql, DB_PARAMS(p), id, "server.up", reason, err);
+}
+
+static int fill_server_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
+{
+    (void)ncols;
+    (void)ctx;
+    return db_col_str(elem, 65, &c[0]) != 0;
+}
+
 int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
 {
-    static const char sql[] =
-        "UPDATE servers SET state = 'disabled', drain_deadline = NULL, updated_at = ? WHERE state = 'cordoned' "
+    static const char list_sql[] =
+        "SELECT id FROM servers WHERE state = 'cordoned' "
         "AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
-    struct db_val p[] = {DB_I(util_now())};
-    unsigned long long n = 0;
+    static const char sql[] =
+        "UPDATE servers SET state = 'disabled', drain_deadline = NULL, updated_at = ? WHERE id = ? AND "
+        "state = 'cordoned' AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.server_id = servers.id AND r.ended_at IS NULL)";
+    struct db_col id = {.type = DB_STR};
+    struct drained {
+        char id[65];
+    } *v = NULL;
+    size_t n = 0;
+    int done = 0;
 
-    if (db_exec(app->db, sql, DB_PARAMS(p), &n, err) != 0)
+    if (db_collect(app->db, list_sql, DB_NO_PARAMS, &id, 1, sizeof(*v), fill_server_id, NULL, (void **)&v, &n, err) != 0)
         return -1;
-    if (n)
-        log_msg(LOG_LVL_INFO, "%llu cordoned server(s) drained: now disabled", n);
-    return (int)n;
+    for (size_t i = 0; i < n; i++) {
+        struct db_val p[] = {DB_I(util_now()), DB_S(v[i].id)};
+        int rc = flip(app, sql, DB_PARAMS(p), v[i].id, "server.drained", "empty", err);
+        if (rc < 0) {
+            free(v);
+            return -1;
+        }
+        if (rc) {
+            log_msg(LOG_LVL_INFO, "server %s drained: now disabled", v[i].id);
+            done++;
+        }
+    }
+    free(v);
+    return done;
 }
+
 
 int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *err)
 {
@@ -728,13 +803,13 @@ int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *er
     static const char down_sql[] = "UPDATE servers SET healthy = 0 WHERE id = ? AND healthy = 1 AND fail_count >= ?";
     struct db_val c[] = {DB_I(util_now()), DB_S(id)};
     struct db_val d[] = {DB_S(id), DB_I(app->conf.health.fail_threshold)};
-    unsigned long long down = 0;
+    int down;
 
-    if (db_exec_once(app->db, count_sql, DB_PARAMS(c), NULL, err) != 0 || db_exec(app->db, down_sql, DB_PARAMS(d), &down, err) != 0)
+    if (db_exec_once(app->db, count_sql, DB_PARAMS(c), NULL, err) != 0)
         return -1;
-    if (down == 0)
-        return 0;
+    if ((down = flip(app, down_sql, DB_PARAMS(d), id, "server.down", "failed_checks", err)) <= 0)
+        return down;
     log_msg(LOG_LVL_WARN, "server %s down after %ld failed checks", id, app->conf.health.fail_threshold);
-    servers_evacuate(app, id, 0, NULL); /* down: its copies go when it answers again */
+    servers_evacuate(app, id, 0, "failover", NULL); /* down: its copies go when it answers again */
     return 1;
 }

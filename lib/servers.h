@@ -85,6 +85,9 @@ struct servers_room {
      * (canonical; NULL: none); the seats it books, and those taken. */
     const char *region, *tags;
     long long booked, people;
+    /* Why it moves, for room.moved (outbox.h): "failover" (NULL), "panic",
+     * "drain", "shutdown" or "client_report". */
+    const char *reason;
 };
 
 /* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
@@ -105,9 +108,11 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 /* Moves every live room of server_id, one at a time so each placement sees
  * the previous one's pending load (rooms spread, not pile up); with
  * destroy_old (the server still answers: a panic), each old copy is
- * destroyed right after its move. Returns the number of rooms moved, or -1
+ * destroyed right after its move; reason is room.moved's (servers_room).
+ * Returns the number of rooms moved, or -1
  * when the room list could not be read. */
-int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, struct mrb_err *err);
+int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, const char *reason,
+                     struct mrb_err *err);
 
 /* Recreates on server s every live room still mapped to it whose
  * server_boot is not s->boot (the server restarted and lost them), then
@@ -175,6 +180,11 @@ int servers_failed_check(struct mrb_app *app, const char *id, struct mrb_err *er
  * old copy is destroyed as soon as its room has moved (its people rejoin
  * at once). Returns the rooms moved, or -1. */
 int servers_drain_step(struct mrb_app *app, struct mrb_err *err);
+
+/* Marks server id healthy when it was not (a poll answered), with
+ * server.up (reason) in the same transaction. Returns 1 when it was down,
+ * 0, or -1. */
+int servers_mark_up(struct mrb_app *app, const char *id, const char *reason, struct mrb_err *err);
 
 /* Disables every cordoned server with no open rooms. Called by mrb-health
  * each poll, mrb-expire after each run, and whenever a room is ended.

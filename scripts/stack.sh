@@ -14,6 +14,8 @@
 #        scripts/stack.sh cron-stop | cron-start   (stop/start the scheduler; stop
 #                                             also ends the jobs it started, so
 #                                             tests can run the cron programs by hand)
+#        scripts/stack.sh notify-stop [KILL|TERM] | notify-start   (the event sender,
+#                                             cron/mrb-notify, for its tests)
 #        scripts/stack.sh cluster-up | cluster-down   (make cluster: a fresh 3-node
 #                                             Galera cluster on 4307/4317/4327 and two
 #                                             web nodes, 8080 (nodes 1,2,3) and 8081
@@ -128,6 +130,7 @@ comm_of() {
     coturn) echo turnserver ;;
     node-exporter) echo prometheus-node ;; # comm is cut to 15 characters
     cron) echo bash ;;
+    notify) echo mrb-notify ;;
     *) echo janus ;;
   esac
 }
@@ -144,7 +147,7 @@ log_of() {
 # loop don't, but spawn starts everything with cwd $RUN.
 is_ours() {
   case $1 in
-    node-exporter) [[ /proc/$2/cwd -ef $RUN ]] ;;
+    node-exporter | notify) [[ /proc/$2/cwd -ef $RUN ]] ;;
     cron)
       [[ /proc/$2/cwd -ef $RUN ]] \
         && cmdline_of "$2" | grep -qF -- "$ROOT/scripts/cron-loop.sh"
@@ -186,6 +189,7 @@ cmd_down() {
   [[ -d $RUN/web2 && -f $RUN/mrb.cluster-2.conf && -z ${MRB_RUN_DIR:-} ]] && web2 web-down
   # The scheduler first: its jobs talk to the database and the media servers.
   stop_cron
+  stop_service notify
   while IFS= read -r name; do
     [[ -n $name ]] && stop_service "$name"
   done < <(known_janus)
@@ -235,6 +239,7 @@ cmd_up() {
   done
   # The scheduler last: its jobs poll the media servers.
   start_cron
+  start_notify
   leftover_hint
 }
 
@@ -306,6 +311,7 @@ cmd_cluster_up() {
     start_janus "$name"
   done
   start_cron
+  start_notify
   web2 web-up
   log "cluster up: web nodes http://127.0.0.1:$HTTP_PORT/mrb/ and http://127.0.0.1:$WEB2_PORT/mrb/, Galera nodes 127.0.0.1:4307, 4317, 4327"
 }
@@ -332,6 +338,7 @@ cmd_status() {
     echo node-exporter
     known_janus
     echo cron
+    echo notify
   } | while IFS= read -r name; do
     if pid=$(running_pid "$name"); then
       printf '%-14s running  pid %s\n' "$name" "$pid"
@@ -408,6 +415,17 @@ main() {
       (($# == 0)) || usage
       start_cron
       ;;
+    notify-start)
+      (($# == 0)) || usage
+      start_notify
+      ;;
+    notify-stop) # notify-stop [KILL|TERM]
+      (($# <= 1)) || usage
+      local nsig=${1:-TERM}
+      nsig=${nsig#SIG}
+      [[ $nsig =~ ^(TERM|KILL)$ ]] || die "notify-stop: signal must be TERM or KILL"
+      stop_service notify "$nsig"
+      ;;
     cron-stop)
       (($# == 0)) || usage
       stop_cron
@@ -432,12 +450,14 @@ main() {
       (($# == 1)) && [[ $1 =~ ^[123]$ ]] || usage
       galera_dir "$1"
       ;;
-    web-up) # internal: web node 2 of the cluster (lighttpd and scheduler only)
+    web-up) # internal: web node 2 of the cluster (lighttpd, scheduler and sender only)
       start_lighttpd
       start_cron
+      start_notify
       ;;
     web-down) # internal
       stop_cron
+      stop_service notify
       stop_service lighttpd
       ;;
     -h | --help | help) usage ;;

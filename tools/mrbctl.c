@@ -643,7 +643,7 @@ static int cmd_room_end(struct mrb_app *app, int argc, char **argv)
 
     if (one_arg("room end", "ID", argc, argv) != 0)
         return 2;
-    rc = room_end(app, argv[0], &err);
+    rc = room_end(app, argv[0], "operator", &err);
     if (rc == ROOM_END_FAILED)
         return fail("room end", &err);
     printf(rc == ROOM_ENDED ? "room %s ended and destroyed\n"
