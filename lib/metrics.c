@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "notify.h"
+#include "outbox.h"
 #include "seat.h"
 #include "spool.h"
 #include "servers.h"
@@ -224,6 +226,8 @@ char *metrics_render(struct mrb_app *app, struct mrb_err *err)
         }
     server_gauges(r.f, v, n, now);
     region_gauges(r.f, v, n);
+    if (outbox_on(&app->conf) && notify_metrics(app, r.f, err) != 0)
+        goto fail;
     gauge(r.f, "mrb_webhook_spooled_batches",
           "Webhook batches spooled on this web node while MariaDB was unreachable, not yet replayed.");
     fprintf(r.f, "mrb_webhook_spooled_batches %ld\n", spool_count(app->conf.webhook.spool_dir));

@@ -293,10 +293,10 @@ struct record_txn {
 
 static int record_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
-    static const char sql[] = "UPDATE rooms SET record = ? WHERE id = ? AND ended_at IS NULL";
+    static const char sql[] = "UPDATE rooms SET record = ? WHERE id = ? AND ended_at IS NULL AND record <> ?";
     static const char dir_sql[] = "SELECT record_dir FROM servers WHERE id = ?";
     const struct record_txn *r = ctx;
-    struct db_val p[] = {DB_I(r->record), DB_S(r->t->id)};
+    struct db_val p[] = {DB_I(r->record), DB_S(r->t->id), DB_I(r->record)};
     struct db_val sp[] = {DB_S(r->t->server)};
     struct db_col dir = {.type = DB_STR};
     unsigned long long changed = 0;

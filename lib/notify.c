@@ -418,3 +418,66 @@ int notify_replay(struct mrb_app *app, long long since_ms, const char *endpoint,
     *n = (long long)affected;
     return 0;
 }
+
+static int add_latency(void *elem, const struct db_col *c, size_t ncols, void *ctx)
+{
+    (void)ncols;
+    (void)ctx;
+    *(long long *)elem = c[0].i;
+    return 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+int notify_metrics(struct mrb_app *app, FILE *f, struct mrb_err *err)
+{
+    static const char pending_sql[] = "SELECT COUNT(*), COALESCE(MIN(o.created_ms), 0) FROM event_deliveries d "
+                                      "JOIN events_outbox o ON o.id = d.event_id "
+                                      "WHERE d.endpoint = ? AND d.state = 'pending'";
+    static const char latency_sql[] = "SELECT d.done_ms - o.created_ms FROM event_deliveries d "
+                                      "JOIN events_outbox o ON o.id = d.event_id "
+                                      "WHERE d.state = 'delivered' AND d.done_ms > ? ORDER BY 1 LIMIT 100000";
+    const long long now_ms = util_now_ms();
+    struct db_col lat = {.type = DB_INT};
+    struct db_val lp[] = {DB_I(now_ms - 300000)};
+    long long *v = NULL;
+    size_t n = 0;
+
+    for (int family = 0; family < 2; family++) {
+        fprintf(f, family == 0 ? "# HELP mrb_events_pending Events waiting to be delivered, by endpoint.\n"
+                                 "# TYPE mrb_events_pending gauge\n"
+                               : "# HELP mrb_events_oldest_pending_seconds Age of the oldest event not yet "
+                                 "delivered, by endpoint.\n# TYPE mrb_events_oldest_pending_seconds gauge\n");
+        for (size_t k = 0; k < app->conf.notify.n_endpoints; k++) {
+            const char *name = app->conf.notify.endpoints[k].name; /* 1-40 of A-Z a-z 0-9 - _ .: no escaping */
+            struct db_col c[2] = {{.type = DB_INT}, {.type = DB_INT}};
+            struct db_val p[] = {DB_S(name)};
+            if (db_query(app->db, pending_sql, DB_PARAMS(p), c, 2, NULL, NULL, err) != 1)
+                return -1;
+            if (family == 0)
+                fprintf(f, "mrb_events_pending{endpoint=\"%s\"} %lld\n", name, c[0].i);
+            else
+                fprintf(f, "mrb_events_oldest_pending_seconds{endpoint=\"%s\"} %.3f\n", name,
+                        c[0].i ? (double)(now_ms - c[1].i) / 1000.0 : 0.0);
+        }
+    }
+    if (db_collect(app->db, latency_sql, DB_PARAMS(lp), &lat, 1, sizeof(*v), add_latency, NULL, (void **)&v, &n, err) != 0)
+        return -1;
+    qsort(v, n, sizeof(*v), cmp_ll); /* sorted already; cheap to be sure */
+    fprintf(f, "# HELP mrb_event_delivery_seconds From an event's commit to its endpoint's 2xx, over the last 5 "
+               "minutes' deliveries.\n# TYPE mrb_event_delivery_seconds summary\n");
+    if (n) {
+        fprintf(f, "mrb_event_delivery_seconds{quantile=\"0.5\"} %.3f\n", (double)v[(n - 1) / 2] / 1000.0);
+        fprintf(f, "mrb_event_delivery_seconds{quantile=\"0.99\"} %.3f\n", (double)v[(size_t)((double)(n - 1) * 0.99)] / 1000.0);
+    }
+    long long sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    fprintf(f, "mrb_event_delivery_seconds_sum %.3f\nmrb_event_delivery_seconds_count %zu\n", (double)sum / 1000.0, n);
+    free(v);
+    return 0;
+}

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "app.h"
 #include "apierror.h"
@@ -56,5 +57,11 @@ int notify_list(struct mrb_app *app, int failed_only, const char *room, long lim
  * its webhook-id unchanged (receivers drop what they already have).
  * *n gets the deliveries reset. Returns 0 or -1. */
 int notify_replay(struct mrb_app *app, long long since_ms, const char *endpoint, long long *n, struct mrb_err *err);
+
+/* The gauges of /mrb/metrics about events, into f (Prometheus text):
+ * mrb_events_pending{endpoint}, mrb_events_oldest_pending_seconds{endpoint},
+ * and mrb_event_delivery_seconds{quantile="0.5"|"0.99"} over the last 5
+ * minutes' deliveries (commit to the receiver's 2xx). Returns 0 or -1. */
+int notify_metrics(struct mrb_app *app, FILE *f, struct mrb_err *err);
 
 #endif

@@ -27,9 +27,13 @@ static void timestamp_ms(long long ms, char *out, size_t len)
 /* The stream's next seq, under its row's lock (the UPDATE takes it):
  * table is "rooms" or "servers". Returns it (> 0), 0 when there is no such
  * row, or a db_* code. */
-static long long next_seq(struct db *db, int servers, const char *id, struct mrb_err *err)
+static long long next_seq(struct db *db, int servers, const char *id, int ended_ok, struct mrb_err *err)
 {
-    static const char room_bump[] = "UPDATE rooms SET event_seq = event_seq + 1 WHERE id = ?";
+    /* Nothing is reported about a room after its room.ended: a Janus event
+     * about it that raced with the end waits for the end's row lock here,
+     * then finds it ended. */
+    static const char room_bump[] = "UPDATE rooms SET event_seq = event_seq + 1 WHERE id = ? AND ended_at IS NULL";
+    static const char ended_bump[] = "UPDATE rooms SET event_seq = event_seq + 1 WHERE id = ?";
     static const char room_read[] = "SELECT event_seq FROM rooms WHERE id = ?";
     static const char server_bump[] = "UPDATE servers SET event_seq = event_seq + 1 WHERE id = ?";
     static const char server_read[] = "SELECT event_seq FROM servers WHERE id = ?";
@@ -38,7 +42,7 @@ static long long next_seq(struct db *db, int servers, const char *id, struct mrb
     unsigned long long n = 0;
     int rc;
 
-    if ((rc = db_exec(db, servers ? server_bump : room_bump, DB_PARAMS(p), &n, err)) != 0)
+    if ((rc = db_exec(db, servers ? server_bump : ended_ok ? ended_bump : room_bump, DB_PARAMS(p), &n, err)) != 0)
         return rc;
     if (n == 0)
         return 0;
@@ -59,7 +63,7 @@ static int write_event(struct db *db, const char *type, int servers, const char 
 
     if (data == NULL)
         data = json_object();
-    seq = next_seq(db, servers, id, err);
+    seq = next_seq(db, servers, id, strcmp(type, "room.ended") == 0, err);
     if (seq <= 0) {
         json_decref(data);
         return seq < 0 ? (int)seq : 0; /* the row is gone: nothing to report about */

@@ -1,14 +1,17 @@
 /* mrbctl: the operator's command line over libmrb. Every command is one
  * library call; this file only parses arguments and prints. Exit status:
  * 0 done, 1 failed or refused, 2 usage. */
+#define _GNU_SOURCE /* strptime, timegm */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "lifecycle.h"
+#include "notify.h"
 #include "inspect.h"
 #include "room.h"
 #include "servers.h"
@@ -48,6 +51,12 @@ static const struct command commands[] = {
     {"room list", "[--server NAME] [--expired] [--json]", "live (or expired) rooms, with seats and people"},
     {"room show", "ID", "one room with its seats and participants (JSON)"},
     {"room end", "ID", "destroy the room now; joiners get 410"},
+    {"events list", "[--failed] [--room ID] [--limit N] [--json]",
+     "the latest events for the application, with each endpoint's\n"
+     "delivery: state, attempts, last error"},
+    {"events replay", "--since TIME [--endpoint NAME]",
+     "deliver again every event created since TIME (2026-12-04T18:00:00Z,\n"
+     "or a duration ago: 90s, 15m, 2h), same webhook-id each"},
     {"token host", "--sub NAME [--ttl SECONDS] [--role ROLE]",
      "mint an HS256 host JWT with the configured secret (dev);\n"
      "--ttl defaults to 3600"},
@@ -618,6 +627,105 @@ static int cmd_room_list(struct mrb_app *app, int argc, char **argv)
     return 0;
 }
 
+static int cmd_events_list(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    const char *room = NULL;
+    int failed = 0, as_json = 0;
+    long limit = 50;
+    json_t *list, *e;
+    size_t i;
+
+    for (int k = 0; k < argc; k++) {
+        if (strcmp(argv[k], "--failed") == 0)
+            failed = 1;
+        else if (strcmp(argv[k], "--json") == 0)
+            as_json = 1;
+        else if (strcmp(argv[k], "--room") == 0 && k + 1 < argc)
+            room = argv[++k];
+        else if (strcmp(argv[k], "--limit") == 0 && k + 1 < argc) {
+            char *end;
+            limit = strtol(argv[++k], &end, 10);
+            if (*end != '\0' || limit < 1 || limit > 100000)
+                return bad_usage("events list", "--limit must be 1 to 100000, not '%s'", argv[k]);
+        } else if (strcmp(argv[k], "--room") == 0 || strcmp(argv[k], "--limit") == 0)
+            return bad_usage("events list", "%s needs a value", argv[k]);
+        else
+            return unknown_arg("events list", argv[k]);
+    }
+    if (notify_list(app, failed, room, limit, &list, &err) != 0)
+        return fail("events list", &err);
+    if (as_json)
+        return print_json(list);
+    printf("%-24s %-20s %-34s %5s %-10s %-9s %3s %s\n", "CREATED", "TYPE", "STREAM", "SEQ", "ENDPOINT", "STATE", "TRY",
+           "ID / LAST ERROR");
+    json_array_foreach(list, i, e)
+    {
+        const char *endpoint = json_string_value(json_object_get(e, "endpoint")),
+                   *state = json_string_value(json_object_get(e, "state")),
+                   *error = json_string_value(json_object_get(e, "lastError"));
+        printf("%-24s %-20s %-34s %5lld %-10s %-9s %3lld %s%s%s\n", json_string_value(json_object_get(e, "createdAt")),
+               json_string_value(json_object_get(e, "type")), json_string_value(json_object_get(e, "stream")),
+               (long long)json_integer_value(json_object_get(e, "seq")), endpoint ? endpoint : "-",
+               state ? state : "-", (long long)json_integer_value(json_object_get(e, "attempts")),
+               json_string_value(json_object_get(e, "id")), error ? ": " : "", error ? error : "");
+    }
+    json_decref(list);
+    return 0;
+}
+
+/* TIME as unix ms: RFC 3339 (UTC, "Z"), or a duration ago. -1 when neither. */
+static long long time_arg(const char *v)
+{
+    struct tm tm;
+    const char *end;
+    long long secs = duration_arg(v);
+
+    if (secs > 0)
+        return (util_now() - secs) * 1000;
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL || (strcmp(end, "Z") != 0 && strcmp(end, "") != 0))
+        return -1;
+    return (long long)timegm(&tm) * 1000;
+}
+
+static int cmd_events_replay(struct mrb_app *app, int argc, char **argv)
+{
+    struct mrb_err err = {0};
+    const char *endpoint = NULL;
+    long long since = -1, n = 0;
+
+    for (int k = 0; k < argc; k++) {
+        if (strcmp(argv[k], "--since") == 0 && k + 1 < argc) {
+            if ((since = time_arg(argv[++k])) < 0)
+                return bad_usage("events replay", "--since must be a time like 2026-12-04T18:00:00Z or a duration "
+                                 "like 15m, not '%s'", argv[k]);
+        } else if (strcmp(argv[k], "--endpoint") == 0 && k + 1 < argc)
+            endpoint = argv[++k];
+        else if (strcmp(argv[k], "--since") == 0 || strcmp(argv[k], "--endpoint") == 0)
+            return bad_usage("events replay", "%s needs a value", argv[k]);
+        else
+            return unknown_arg("events replay", argv[k]);
+    }
+    if (since < 0)
+        return bad_usage("events replay", "--since TIME is required");
+    if (endpoint) {
+        size_t i = 0;
+        while (i < app->conf.notify.n_endpoints && strcmp(app->conf.notify.endpoints[i].name, endpoint) != 0)
+            i++;
+        if (i == app->conf.notify.n_endpoints) {
+            fprintf(stderr, "mrbctl: no endpoint '%s' in the configuration\n", endpoint);
+            return 1;
+        }
+    }
+    if (notify_replay(app, since, endpoint, &n, &err) != 0)
+        return fail("events replay", &err);
+    printf("%lld deliver%s pending again (mrb-notify sends them in order, each with its own webhook-id)\n", n,
+           n == 1 ? "y is" : "ies are");
+    return 0;
+}
+
 static int cmd_room_show(struct mrb_app *app, int argc, char **argv)
 {
     struct mrb_err err = {0};
@@ -787,6 +895,11 @@ static int run(struct mrb_app *app, int argc, char **argv)
             return cmd_room_show(app, argc - 2, argv + 2);
         if (strcmp(verb, "end") == 0)
             return cmd_room_end(app, argc - 2, argv + 2);
+    } else if (strcmp(noun, "events") == 0) {
+        if (strcmp(verb, "list") == 0)
+            return cmd_events_list(app, argc - 2, argv + 2);
+        if (strcmp(verb, "replay") == 0)
+            return cmd_events_replay(app, argc - 2, argv + 2);
     } else if (strcmp(noun, "token") == 0 && strcmp(verb, "host") == 0)
         return cmd_token_host(app, argc - 2, argv + 2);
     fprintf(stderr, "mrbctl: unknown command '%s%s%s'\n", noun, verb[0] ? " " : "", verb);

@@ -11,7 +11,9 @@
 //
 // POST /events            a delivery
 // GET  /log               {"events":[...accepted, in arrival order...], "duplicates":[ids], "rejected":[reasons], "attempts":N}
-// POST /mode              {"mode":"ok"} | {"mode":"fail","status":500} | {"mode":"hang","ms":3000}: how to answer next
+// POST /mode              {"mode":"ok"} | {"mode":"fail","status":500} | {"mode":"hang","ms":3000}
+//                         (answer nothing, record nothing) | {"mode":"slow","ms":3000} (record, then
+//                         answer late: the sender has given up, and sends the same id again)
 // POST /reset             forget everything
 // POST /forge             {"body":..., "headers":{...}}: run the same checks on a hand-made request, answer what it would
 import http from 'node:http';
@@ -75,6 +77,7 @@ const server = http.createServer(async (req, res) => {
   state.seen.add(req.headers['webhook-id']);
   state.events.push({ id: req.headers['webhook-id'], timestamp: Number(req.headers['webhook-timestamp']),
     receivedMs: Date.now(), body: JSON.parse(body) });
+  if (m.mode === 'slow') await new Promise((r) => setTimeout(r, m.ms || 3000));
   return answer(200, { ok: true });
 });
 server.keepAliveTimeout = 30000;
