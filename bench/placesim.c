@@ -90,6 +90,7 @@
 #define DEATHS_UNTIL (20 * 60)
 #define PROBE_ROOMS 100000 /* rooms generated to size the default demand: enough that the probe's own noise is ~1 % */
 #define NEVER INT_MAX
+#define MINUTE_SECONDS 60LL /* place_want's window is in seconds (the day starts at 0) */
 /* Scores are sums of doubles taken in different orders (the booking's
  * forecast and the later measurement): a difference this small is
  * rounding, not a person (one person is [score] seat, 0.15 by default). */
@@ -441,7 +442,6 @@ struct room_run {
 struct server_run {
     int alive;
     long long present;  /* people on it now */
-    long long unfilled; /* seats of its booked rooms that have not started */
     int booked, started; /* list heads (room indices), -1 when empty */
     double peak;        /* its highest measured score */
 };
@@ -459,6 +459,10 @@ struct sim {
     struct mrb_conf conf;
     int count_booked;
     struct server_run *srv;
+    /* Seats of each server's booked (not started) rooms, in two Fenwick
+     * trees over the replay's minutes (FENWICK_SIZE ints per server): by
+     * the minute the rooms start, and by the minute they end. */
+    int *by_start, *by_end;
     struct room_run *rr;
     struct place_server *view; /* the living servers, as place_order() sees them */
     int *view_server;          /* view index -> server index */
@@ -468,6 +472,40 @@ struct sim {
     int narrivals;
     struct result res;
 };
+
+/* A Fenwick tree's slots: one per minute of the replay, 1-based. */
+#define FENWICK_SIZE (SPAN + 1)
+
+/* Adds seats at minute t (FIRST_MINUTE..LAST_MINUTE) of one server's tree. */
+static void fenwick_add(int *tree, int t, int seats)
+{
+    for (int i = t - FIRST_MINUTE + 1; i < FENWICK_SIZE; i += i & -i)
+        tree[i] += seats;
+}
+
+/* Seats at minutes <= t of one server's tree. */
+static long long fenwick_upto(const int *tree, int t)
+{
+    long long sum = 0;
+
+    if (t > LAST_MINUTE)
+        t = LAST_MINUTE;
+    for (int i = t - FIRST_MINUTE + 1; i > 0; i -= i & -i)
+        sum += tree[i];
+    return sum;
+}
+
+/* The product's unfilled seats of a server for a room of window [from,
+ * to): the seats of its booked rooms whose window overlaps it (start < to
+ * and end > from), summed. A started room's seats are all taken: it is
+ * not in the trees. The rooms that end at or before from all start before
+ * to, so they are a part of the first sum. */
+static long long unfilled_in(const struct sim *s, int server, int from, int to)
+{
+    size_t at = (size_t)server * FENWICK_SIZE;
+
+    return fenwick_upto(s->by_start + at, to - 1) - fenwick_upto(s->by_end + at, from);
+}
 
 static double measured(const struct sim *s, int server)
 {
@@ -481,13 +519,24 @@ static int *list_head(struct sim *s, int room)
     return s->rr[room].state == ROOM_STARTED ? &v->started : &v->booked;
 }
 
+/* A booked room's seats in its server's trees (seats < 0 takes them out). */
+static void booking_count(struct sim *s, int room, int seats)
+{
+    const struct room *fixed = &s->day->rooms[room];
+    size_t at = (size_t)s->rr[room].server * FENWICK_SIZE;
+
+    fenwick_add(s->by_start + at, fixed->start, seats);
+    fenwick_add(s->by_end + at, fixed->end, seats);
+}
+
 /* Puts a booked or started room on s->rr[room].server: its seats become
- * the server's unfilled seats, or its people the server's people. */
+ * seats booked on the server for its window, or its people the server's
+ * people. */
 static void room_attach(struct sim *s, int room)
 {
     struct room_run *r = &s->rr[room];
     int *head = list_head(s, room);
-    long long size = s->day->rooms[room].size;
+    int size = s->day->rooms[room].size;
 
     r->prev = -1;
     r->next = *head;
@@ -497,14 +546,14 @@ static void room_attach(struct sim *s, int room)
     if (r->state == ROOM_STARTED)
         s->srv[r->server].present += size;
     else
-        s->srv[r->server].unfilled += size;
+        booking_count(s, room, size);
 }
 
 static void room_detach(struct sim *s, int room)
 {
     struct room_run *r = &s->rr[room];
     int *head = list_head(s, room);
-    long long size = s->day->rooms[room].size;
+    int size = s->day->rooms[room].size;
 
     if (r->prev >= 0)
         s->rr[r->prev].next = r->next;
@@ -516,13 +565,15 @@ static void room_detach(struct sim *s, int room)
     if (r->state == ROOM_STARTED)
         s->srv[r->server].present -= size;
     else
-        s->srv[r->server].unfilled -= size;
+        booking_count(s, room, -size);
 }
 
-/* The living servers as the product would read them now: all fresh, of
- * weight 1, none suspect; with "booked no", no unfilled seats. */
-static size_t view_fill(struct sim *s)
+/* The living servers as the product would read them now for the room:
+ * all fresh, of weight 1, none suspect, unfilled for the room's window
+ * (unfilled_in()); with "booked no", no unfilled seats. */
+static size_t view_fill(struct sim *s, int room)
 {
+    const struct room *r = &s->day->rooms[room];
     size_t n = 0;
 
     for (int i = 0; i < s->day->nservers; i++) {
@@ -533,7 +584,7 @@ static size_t view_fill(struct sim *s)
                                            .weight = 1,
                                            .fresh = 1,
                                            .suspect = 0,
-                                           .unfilled = s->count_booked ? s->srv[i].unfilled : 0,
+                                           .unfilled = s->count_booked ? unfilled_in(s, i, r->start, r->end) : 0,
                                            .region = regions[fixed->region].name,
                                            .tags = server_tags(fixed)};
         s->view_server[n++] = i;
@@ -548,8 +599,13 @@ static size_t view_fill(struct sim *s)
 static int choose_server(struct sim *s, int room)
 {
     const struct room *r = &s->day->rooms[room];
-    struct place_want want = {regions[r->region].name, r->region_required, room_tags(r), r->size};
-    size_t n = view_fill(s);
+    struct place_want want = {.region = regions[r->region].name,
+                              .region_required = r->region_required,
+                              .tags = room_tags(r),
+                              .seats = r->size,
+                              .starts = MINUTE_SECONDS * r->start,
+                              .ends = MINUTE_SECONDS * r->end};
+    size_t n = view_fill(s, room);
 
     if (place_order(&s->conf, s->view, n, &want, s->order) == 0)
         return -1;
@@ -727,12 +783,14 @@ static int simulate(const struct day *d, const struct options *o, int pack, int 
     s.conf.score.seat = o->seat;
     s.conf.score.pack = pack;
     s.srv = calloc(n, sizeof(*s.srv));
+    s.by_start = calloc(n * FENWICK_SIZE, sizeof(*s.by_start));
+    s.by_end = calloc(n * FENWICK_SIZE, sizeof(*s.by_end));
     s.rr = calloc(rooms, sizeof(*s.rr));
     s.view = calloc(n, sizeof(*s.view));
     s.view_server = calloc(n, sizeof(*s.view_server));
     s.order = calloc(n, sizeof(*s.order));
     s.arrivals = calloc(rooms, sizeof(*s.arrivals));
-    if (!s.srv || !s.rr || !s.view || !s.view_server || !s.order || !s.arrivals)
+    if (!s.srv || !s.by_start || !s.by_end || !s.rr || !s.view || !s.view_server || !s.order || !s.arrivals)
         goto err;
     for (size_t i = 0; i < n; i++)
         s.srv[i] = (struct server_run){.alive = 1, .booked = -1, .started = -1};
@@ -746,6 +804,8 @@ static int simulate(const struct day *d, const struct options *o, int pack, int 
     rc = 0;
 err:
     free(s.srv);
+    free(s.by_start);
+    free(s.by_end);
     free(s.rr);
     free(s.view);
     free(s.view_server);

@@ -39,7 +39,7 @@ int place_allowed(const struct place_server *s, const struct place_want *w)
 /* The rank of one server: tiers compared first, in order, then key. */
 struct rank {
     size_t index;
-    int tier[4]; /* suspect, does not fit, outside the wanted region, stale */
+    int tier[5]; /* suspect, does not fit, outside the wanted region, has tags not wanted, stale */
     int packed;  /* pack: 0 for a server it fills (fits under pack_limit), else 1 */
     double key;  /* lower first */
 };
@@ -48,7 +48,7 @@ static int rank_cmp(const void *pa, const void *pb)
 {
     const struct rank *a = pa, *b = pb;
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (a->tier[i] != b->tier[i])
             return a->tier[i] - b->tier[i];
     if (a->packed != b->packed)
@@ -75,7 +75,9 @@ size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_
         r[m].tier[0] = v->suspect != 0;
         r[m].tier[1] = !place_fits(c, v, w);
         r[m].tier[2] = w->region[0] && strcmp(v->region, w->region) != 0;
-        r[m].tier[3] = !v->fresh;
+        /* keep servers with special abilities for the rooms that need them */
+        r[m].tier[3] = !conf_tags_cover(w->tags, v->tags);
+        r[m].tier[4] = !v->fresh;
         r[m].packed = 1;
         r[m].key = load;
         if (c->score.pack && v->fresh && load + room_cost(c, v, w) <= c->score.pack_limit) {

@@ -28,6 +28,10 @@ struct place_want {
     int region_required; /* given as "!region": no other region will do */
     const char *tags;    /* canonical; every one is required ("" for none) */
     long long seats;     /* the seats it books: expectedParticipants, else maxParticipants */
+    /* When its people are expected, [starts, ends) (unix s): the bookings
+     * that count against a server are those whose window overlaps this
+     * one (servers.c reads them; place_order() takes them as given). */
+    long long starts, ends;
 };
 
 /* A server's load as placement sees it: its score plus its booked,
@@ -52,7 +56,9 @@ int place_allowed(const struct place_server *s, const struct place_want *w);
  * the room (place_allowed), best first, and returns how many. Best first
  * means, in this order: not suspect; fits under [score] limit; in the
  * wanted region (a preferred region falls back to others only when none of
- * its servers fits); fresh metrics before none; then, with [score]
+ * its servers fits); without tags the room does not want (servers with
+ * special abilities are kept for the rooms that need them); fresh metrics
+ * before none; then, with [score]
  * strategy spread, the lowest place_load() first, and with pack, the
  * highest load that still fits under pack_limit with the room, then the
  * others lowest first. Ties go to the lower index. */

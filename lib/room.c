@@ -27,7 +27,7 @@ static const char *const video_codecs[] = {"vp8", "vp9", "h264", NULL};
 /* The room row. Replayable: after a COMMIT whose answer was lost, the row
  * is there and the INSERT says so. */
 struct create_txn {
-    struct db_val row[19];
+    struct db_val row[20];
     const struct mrb_conf *conf;
     const char *region; /* its server's, or "" */
 };
@@ -37,7 +37,7 @@ static int create_txn(struct db *db, void *ctx, struct mrb_err *err)
     static const char insert_sql[] =
         "INSERT INTO rooms (id, name, description, room_key, secret, max_participants, record, created_by, "
         "server_id, server_boot, created_at, expires_at, room_type, video_codec, bitrate_kbps, screen_share, "
-        "booked, region, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        "booked, region, tags, starts_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct create_txn *t = ctx;
     const struct db_val *r = t->row;
     char expires[32];
@@ -108,11 +108,12 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         {"expectedParticipants", VALID_INT, 0, 1, 10000}, /* then at most maxParticipants */
         {"region", VALID_REGION, 0, 0, 0},
         {"tags", VALID_TAGS, 0, 0, 8}, /* CONF_TAGS_MAX, a literal for tests/openapi/check.mjs */
+        {"startsAt", VALID_STRING, 0, 20, 35}, /* then an RFC 3339 time before expiresAt */
     };
     struct token_claims claims;
     struct place_want want;
     char tags[CONF_TAGS_LEN];
-    long long booked;
+    long long booked, starts = 0;
     const char *region;
     char room_id[32], secret[40], key[16], expires[32];
     struct server_row srv;
@@ -149,6 +150,18 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
         err_set(err, E_BAD_REQUEST, "expectedParticipants must be at most maxParticipants (%lld)", maxp);
         return -1;
     }
+    if (valid_present(body, "startsAt")) {
+        if (util_parse_rfc3339(valid_str(body, "startsAt", ""), &starts) != 0) {
+            err_set(err, E_BAD_REQUEST, "startsAt must be an RFC 3339 time such as 2026-12-04T14:00:00Z");
+            return -1;
+        }
+        if (starts < now - 300) { /* a few minutes of clock skew pass as now */
+            err_set(err, E_BAD_REQUEST, "startsAt must not be in the past");
+            return -1;
+        }
+        if (starts < now)
+            starts = now;
+    }
     region = valid_str(body, "region", NULL);
     valid_tags(body, "tags", tags, sizeof(tags));
     codec = valid_str(body, "videoCodec", VIDEO_DEFAULT_CODEC);
@@ -163,9 +176,13 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     if (given_key)
         snprintf(key, sizeof(key), "%s", given_key);
     expires_at = now + ttl;
+    if (starts >= expires_at) {
+        err_set(err, E_BAD_REQUEST, "startsAt must be before the room expires (now + ttlSeconds)");
+        return -1;
+    }
 
     servers_room_spec(&jr, room_id, name, secret, key, record, maxp, type, codec, kbps, screen);
-    servers_want(&want, region, tags, booked);
+    servers_want(&want, region, tags, booked, starts ? starts : now, expires_at);
     if (servers_place(app, &jr, &want, NULL, 0, &srv, err) != 0)
         return -1;
 
@@ -177,7 +194,8 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
                                 video ? DB_S(codec) : (struct db_val){.type = DB_NULL},
                                 video ? DB_I(kbps) : (struct db_val){.type = DB_NULL}, DB_I(video && screen),
                                 booked == maxp ? (struct db_val){.type = DB_NULL} : DB_I(booked), DB_SN(region),
-                                tags[0] ? DB_S(tags) : (struct db_val){.type = DB_NULL}},
+                                tags[0] ? DB_S(tags) : (struct db_val){.type = DB_NULL},
+                                starts ? DB_I(starts) : (struct db_val){.type = DB_NULL}},
                                c, srv.region};
         if (db_transaction(app->db, create_txn, &t, DB_TXN_REPLAYABLE, err) != 0) {
             struct janus_server js;
@@ -195,9 +213,11 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
     if (jr.plugin == JANUS_VIDEOROOM)
         (void)servers_add_pending(app, &srv, 0, servers_room_egress_kbps(&jr, maxp), NULL);
     util_rfc3339(expires_at, expires, sizeof(expires));
-    *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o, s:o}", "roomId", room_id, "roomNm", name,
+    char starts_text[32];
+    util_rfc3339(starts ? starts : now, starts_text, sizeof(starts_text));
+    *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "roomId", room_id, "roomNm", name,
                       "roomKey", key, "maxParticipants", (json_int_t)maxp, "expectedParticipants", (json_int_t)booked,
-                      "expiresAt", expires, "server", srv.id, "roomType", janus_room_type(jr.plugin), "region",
+                      "startsAt", starts_text, "expiresAt", expires, "server", srv.id, "roomType", janus_room_type(jr.plugin), "region",
                       srv.region[0] ? json_string(srv.region) : json_null(), "tags", tags_json(tags));
     if (*data && add_video_fields(*data, &jr, screen) != 0) {
         json_decref(*data);
@@ -209,7 +229,7 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
        J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
-       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_REGION, J_TAGS, J_BOOKED, J_SEATS, J_NCOLS };
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_REGION, J_TAGS, J_BOOKED, J_SEATS, J_STARTS, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
@@ -217,7 +237,7 @@ static const char join_sql[] =
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
     "kr.failures, kr.window_start, kc.failures, kc.window_start, "
     "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir, r.region, r.tags, "
-    "COALESCE(r.booked, r.max_participants), r.seats_taken "
+    "COALESCE(r.booked, r.max_participants), r.seats_taken, COALESCE(r.starts_at, r.created_at) "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -233,7 +253,8 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
                                                 DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT};
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT,
+                                                DB_INT};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -303,7 +324,8 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
                                 .reason = destroy_old ? "client_report" : "failover",
                                 .region = cols[J_REGION].is_null ? NULL : cols[J_REGION].s,
                                 .tags = cols[J_TAGS].is_null ? NULL : cols[J_TAGS].s,
-                                .booked = cols[J_BOOKED].i, .people = cols[J_SEATS].i};
+                                .booked = cols[J_BOOKED].i, .people = cols[J_SEATS].i,
+                                .starts = cols[J_STARTS].i, .ends = cols[J_EXPIRES].i};
     struct server_row srv;
     int rc;
 

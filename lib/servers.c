@@ -141,15 +141,17 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
 }
 
 /* The seats the live rooms of each server have booked that nobody has
- * taken yet: a room books its expectedParticipants (else its
- * maxParticipants) until it ends or expires; an empty room older than
- * [score] booking_hold books nothing (an abandoned booking). Read through
+ * taken yet, over a window [S, E): a room books its expectedParticipants
+ * (else its maxParticipants) over [startsAt (else its creation), its
+ * expiry), counted when that overlaps the window; an empty room whose
+ * start is more than [score] booking_hold ago books nothing (an abandoned
+ * booking). Parameters: max(now, S), E, now - booking_hold. Read through
  * rooms_expiry at every placement, so no poll resets it, and a move or a
  * failover carries a room's booking with its server_id. */
 #define SERVERS_BOOKINGS                                                                                    \
     "(SELECT server_id, SUM(GREATEST(0, LEAST(COALESCE(booked, max_participants), max_participants) - seats_taken)) AS unfilled " \
-    "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND (seats_taken > 0 OR created_at > ?) "       \
-    "GROUP BY server_id)"
+    "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND COALESCE(starts_at, created_at) < ? "       \
+    "AND (seats_taken > 0 OR COALESCE(starts_at, created_at) > ?) GROUP BY server_id)"
 
 int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
                        struct server_row **out, struct mrb_err *err)
@@ -162,7 +164,8 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
     struct db_col cols[B_NCOLS];
-    struct db_val p[] = {DB_I(k.now), DB_I(k.now - c->score.booking_hold)};
+    struct db_val p[] = {DB_I(want->starts > k.now ? want->starts : k.now), DB_I(want->ends > k.now ? want->ends : k.now + 1),
+                         DB_I(k.now - c->score.booking_hold)};
     struct candidate *all = NULL;
     struct place_server *ps = NULL;
     size_t n = 0, m, *order = NULL;
@@ -239,8 +242,11 @@ int servers_add_pending(struct mrb_app *app, const struct server_row *s, long lo
     return db_exec_once(app->db, sql, DB_PARAMS(p), NULL, err);
 }
 
-void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats)
+void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats, long long starts,
+                  long long ends)
 {
+    w->starts = starts;
+    w->ends = ends;
     rule = rule ? rule : "";
     w->region_required = rule[0] == '!';
     w->region = rule + w->region_required;
@@ -445,7 +451,9 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 
     struct place_want want;
 
-    servers_want(&want, room->region, room->tags, room->booked);
+    /* a moved room's people come now, or at its start */
+    servers_want(&want, room->region, room->tags, room->booked, room->starts > util_now() ? room->starts : util_now(),
+                 room->ends);
     if (servers_place(app, &room->spec, &want, exclude, 1, chosen, err) != 0)
         return -1;
     rc = db_transaction(app->db, move_txn, &t, DB_TXN_REPLAYABLE, err);
@@ -474,12 +482,13 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 }
 
 enum { E_ID, E_NAME, E_SECRET, E_KEY, E_RECORD, E_MAXP, E_TYPE, E_CODEC, E_BITRATE, E_SCREEN, E_SERVER, E_REGION,
-       E_TAGS, E_BOOKED, E_PEOPLE, E_NCOLS };
+       E_TAGS, E_BOOKED, E_PEOPLE, E_STARTS, E_ENDS, E_NCOLS };
 /* A room's columns as its plugin recreates it, and where it lives; with
  * the table's alias (a join), ROOM_SPEC_COLUMNS_OF("r.") */
 #define ROOM_SPEC_COLUMNS_OF(a) a "id, " a "name, " a "secret, " a "room_key, " a "record, " a "max_participants, " \
                                 a "room_type, " a "video_codec, " a "bitrate_kbps, " a "screen_share, " a "server_id, " \
-                                a "region, " a "tags, " a "booked, " a "seats_taken"
+                                a "region, " a "tags, " a "booked, " a "seats_taken, " \
+                                "COALESCE(" a "starts_at, " a "created_at), " a "expires_at"
 #define ROOM_SPEC_COLUMNS ROOM_SPEC_COLUMNS_OF("")
 
 /* A live room to move or recreate: its columns, as read. */
@@ -503,7 +512,8 @@ static int load_rooms(struct mrb_app *app, const char *sql, const struct db_val 
     struct db_col cols[E_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
                                    {.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR},
-                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
+                                   {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT},
+                                   {.type = DB_INT}};
     void *rows;
     size_t n;
 
@@ -557,7 +567,8 @@ static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val 
                                     .region = r[E_REGION].is_null ? NULL : r[E_REGION].s,
                                     .tags = r[E_TAGS].is_null ? NULL : r[E_TAGS].s,
                                     .booked = r[E_BOOKED].is_null ? r[E_MAXP].i : r[E_BOOKED].i,
-                                    .people = r[E_PEOPLE].i, .reason = reason};
+                                    .people = r[E_PEOPLE].i, .reason = reason,
+                                    .starts = r[E_STARTS].i, .ends = r[E_ENDS].i};
         struct server_row chosen;
         struct mrb_err e = {0};
         if (app->still_acting && !app->still_acting(app))
@@ -668,7 +679,8 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
         "b.unfilled FROM servers s LEFT JOIN " SERVERS_BOOKINGS " b ON b.server_id = s.id ORDER BY s.id";
     struct db_col cols[L_NCOLS];
     const long long now = util_now();
-    struct db_val p[] = {DB_I(now), DB_I(now), DB_I(now - app->conf.score.booking_hold)};
+    /* what operators and autoscalers see: the bookings of the coming hour */
+    struct db_val p[] = {DB_I(now), DB_I(now), DB_I(now + 3600), DB_I(now - app->conf.score.booking_hold)};
     void *rows;
     size_t n;
 
@@ -729,7 +741,9 @@ struct flip_txn {
 static int flip_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     struct flip_txn *t = ctx;
-    int rc = db_exec(db, t->sql, t->p, t->np, &t->n, err);
+    const struct db_val *p = t->p; /* the caller's DB_PARAMS() */
+    const size_t np = t->np;
+    int rc = db_exec(db, t->sql, p, np, &t->n, err);
 
     if (rc != 0 || t->n == 0)
         return rc;

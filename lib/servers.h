@@ -59,8 +59,9 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const stru
 
 /* Fills w (pointers borrowed) from a room's region rule as given ("eu";
  * "!eu" when required; NULL or "": none), its required tags (canonical;
- * NULL: none) and the seats it books. */
-void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats);
+ * NULL: none), the seats it books, and its window [starts, ends). */
+void servers_want(struct place_want *w, const char *rule, const char *tags, long long seats, long long starts,
+                  long long ends);
 
 /* What a room adds to its server's pending egress (kbit/s) when placed
  * with people seats: score_video_egress_kbps() for a video room, 0 for an
@@ -85,6 +86,7 @@ struct servers_room {
      * (canonical; NULL: none); the seats it books, and those taken. */
     const char *region, *tags;
     long long booked, people;
+    long long starts, ends; /* its booking window (unix s) */
     /* Why it moves, for room.moved (outbox.h): "failover" (NULL), "panic",
      * "drain", "shutdown" or "client_report". */
     const char *reason;

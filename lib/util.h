@@ -45,6 +45,10 @@ void util_utf8_truncate(const char *s, size_t maxchars, char *out, size_t outlen
 
 /* RFC 3339 UTC ("2026-11-25T12:00:00Z") of a unix time into out. */
 void util_rfc3339(long long t, char *out, size_t outlen);
+/* Parses an RFC 3339 time ("2026-12-04T14:00:00Z", with optional
+ * fractional seconds, "Z" or a "+hh:mm"/"-hh:mm" offset) into unix
+ * seconds. Returns 0, or -1 when s is not one. */
+int util_parse_rfc3339(const char *s, long long *out);
 
 /* Current unix time in seconds. */
 long long util_now(void);

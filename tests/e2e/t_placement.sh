@@ -80,6 +80,32 @@ eq "...its booking moves with it (10 booked, 1 taken by the join)" "$(booked "$A
 sql "UPDATE servers SET healthy = 1 WHERE id = '$B'"
 for r in "${BOOKED_B[@]}"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
 
+# --- bookings have a time: [startsAt, expiresAt) --------------------------
+no_bookings
+level
+sql "UPDATE servers SET score = 31 WHERE id = '$A'"
+LATER=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ); THEN=$(date -u -d '+3 hours 10 minutes' +%Y-%m-%dT%H:%M:%SZ)
+LATE_ROOMS=()
+for i in 1 2 3 4 5; do
+  only_on "$B" "{\"roomNm\":\"later $i\",\"maxParticipants\":10,\"ttlSeconds\":18000,\"startsAt\":\"$LATER\"}"
+  LATE_ROOMS+=("$ROOM")
+done
+eq "5 rooms of 10 booked on $B for 3 hours from now: startsAt in the answer" "$(jqr .data.startsAt)" "$LATER"
+eq "...not in the coming hour's bookings (metrics, status)" "$(booked "$B")" 0
+sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP() WHERE id IN ('$A', '$B')"
+create_room '{"roomNm":"for now"}'; NOW_ROOM=$ROOM
+eq "a room for now goes to $B, which measures less: the afternoon's bookings do not fill the morning" "$SERVER" "$B"
+sql "UPDATE servers SET metrics_at = UNIX_TIMESTAMP() WHERE id IN ('$A', '$B')"
+create_room "{\"roomNm\":\"for then\",\"ttlSeconds\":18000,\"startsAt\":\"$THEN\"}"
+eq "a room for the same afternoon goes to $A: there the 50 seats count" "$SERVER" "$A"
+for r in "${LATE_ROOMS[@]}" "$NOW_ROOM" "$ROOM"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
+create_room '{"roomNm":"bad start","startsAt":"tomorrow at two, say"}'
+eq "startsAt not RFC 3339 -> 400" "$STATUS/$(jqr .message)" "400/startsAt must be an RFC 3339 time such as 2026-12-04T14:00:00Z"
+create_room "{\"roomNm\":\"past start\",\"startsAt\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\"}"
+eq "startsAt an hour ago -> 400" "$STATUS/$(jqr .message)" "400/startsAt must not be in the past"
+create_room "{\"roomNm\":\"late start\",\"ttlSeconds\":600,\"startsAt\":\"$LATER\"}"
+eq "startsAt after the room's expiry -> 400" "$STATUS" 400
+
 # --- regions -------------------------------------------------------------
 level
 create_room '{"roomNm":"in us-east","region":"us-east"}'

@@ -7,7 +7,8 @@
  *     load = score + weight * seat * unfilled
  *
  * and it fits a room of s seats when load + weight * seat * s <= limit.
- * Order, first to last: not suspect; fits; in the wanted region; fresh;
+ * Order, first to last: not suspect; fits; in the wanted region; no tags
+ * the room does not want; fresh;
  * then spread: lowest load; pack: the highest load that still fits under
  * pack_limit with the room, then the rest lowest first; ties by index.
  *
@@ -67,6 +68,12 @@ static const struct order_case {
     {"tags: every wanted tag is required", 0,
      {SRV(10, "", "recording"), SRV(20, "", "recording,sip"), SRV(5, "", "")}, 3, {"", 0, "recording,sip", 2}, "1"},
     {"tags: none has them", 0, {SRV(10, "", "sip")}, 1, {"", 0, "gpu", 2}, ""},
+    {"a server with tags the room does not want goes after one without (kept for rooms that need them)", 0,
+     {SRV(10, "", "recording"), SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
+    {"...unless the untagged one is full", 0,
+     {SRV(10, "", "recording"), SRV(99.9, "", "")}, 2, {"", 0, "", 2}, "01"},
+    {"...and a room that wants the tag prefers the closest match", 0,
+     {SRV(10, "", "recording,sip"), SRV(50, "", "recording")}, 2, {"", 0, "recording", 2}, "10"},
     {"suspect servers last, whatever their load", 0,
      {{10, 1.0, 1, 1, 0, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
     {"a stale server after every fresh one that fits", 0,

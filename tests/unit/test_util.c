@@ -271,6 +271,44 @@ static void test_rfc3339(void **state)
     }
 }
 
+static const struct parse_case {
+    const char *name, *in;
+    int rc;
+    long long want;
+} parse_cases[] = {
+    {"the epoch", "1970-01-01T00:00:00Z", 0, 0},
+    {"a known instant", "2026-12-04T14:00:00Z", 0, 1796392800LL},
+    {"milliseconds are dropped", "2026-12-04T14:00:00.123Z", 0, 1796392800LL},
+    {"an offset east", "2026-12-04T15:00:00+01:00", 0, 1796392800LL},
+    {"an offset west", "2026-12-04T09:30:00-04:30", 0, 1796392800LL},
+    {"a leap day", "2028-02-29T00:00:00Z", 0, 1835395200LL},
+    {"no zone refused", "2026-12-04T14:00:00", -1, 0},
+    {"a date alone refused", "2026-12-04", -1, 0},
+    {"month 13 refused", "2026-13-04T14:00:00Z", -1, 0},
+    {"April 31 refused", "2026-04-31T14:00:00Z", -1, 0},
+    {"trailing text refused", "2026-12-04T14:00:00Zx", -1, 0},
+    {"a space for T refused", "2026-12-04 14:00:00Z", -1, 0},
+};
+
+static void test_parse_rfc3339(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_CASES(parse_cases); i++) {
+        const struct parse_case *k = &parse_cases[i];
+        long long t = -1;
+        int rc = util_parse_rfc3339(k->in, &t);
+        case_int(k->name, rc, k->rc);
+        if (rc == 0)
+            case_int(k->name, t, k->want);
+    }
+    /* and back: what util_rfc3339() writes, this reads */
+    char text[32];
+    long long back = 0;
+    util_rfc3339(1796392800LL, text, sizeof(text));
+    case_int("round trip", util_parse_rfc3339(text, &back), 0);
+    case_int("round trip", back, 1796392800LL);
+}
+
 static void test_now(void **state)
 {
     long long before = (long long)time(NULL);
@@ -470,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_const_streq),
         cmocka_unit_test(test_utf8_len),
         cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_parse_rfc3339),
         cmocka_unit_test(test_now),
         cmocka_unit_test(test_random_token),
         cmocka_unit_test(test_random_token_alphabet_coverage),
