@@ -139,6 +139,11 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     /* older than any [reports] window or limit can look back (both at most a day) */
     static const char reports_sql[] = "DELETE FROM unreachable_reports WHERE reported_at < ?";
     static const char moves_sql[] = "DELETE FROM report_moves WHERE moved_at < ?";
+    /* events for the application: kept a week after their last delivery
+     * (mrbctl events list and replay look back that far); pending ones stay */
+    static const char deliveries_sql[] = "DELETE FROM event_deliveries WHERE state <> 'pending' AND done_ms < ?";
+    static const char outbox_sql[] = "DELETE o FROM events_outbox o WHERE o.created_ms < ? AND o.fanned = 1 "
+                                     "AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = o.id)";
     struct db_val day[] = {DB_I(now - 86400)};
     unsigned long long a = 0, c = 0, d = 0;
     struct mrb_err err = {0};
@@ -153,6 +158,9 @@ static void purge(struct mrb_app *app, long long now, struct expire_stats *st)
     db_exec(app->db, clients_sql, DB_PARAMS(day), NULL, &err);
     db_exec(app->db, reports_sql, DB_PARAMS(day), NULL, &err);
     db_exec(app->db, moves_sql, DB_PARAMS(day), NULL, &err);
+    struct db_val week_ms[] = {DB_I((now - 7 * 86400LL) * 1000)};
+    db_exec(app->db, deliveries_sql, DB_PARAMS(week_ms), NULL, &err);
+    db_exec(app->db, outbox_sql, DB_PARAMS(week_ms), NULL, &err);
     st->purged_seats = (long)a;
     st->purged_participants = (long)c;
     st->purged_events = (long)d;

@@ -56,7 +56,8 @@ for f in /usr/lib/mrb/cgi-bin/join-room /usr/lib/mrb/mrb-health /usr/lib/mrb/mrb
   /usr/share/doc/mrb/examples/prometheus/mrb-alerts.yml /usr/share/doc/mrb/examples/grafana/mrb-dashboard.json \
   /usr/share/doc/mrb/examples/nginx/janus-admin-tls.conf /usr/share/doc/mrb/examples/janus/README.md \
   /usr/share/doc/mrb/OPERATIONS.md \
-  /usr/share/doc/mrb/examples/coturn/turnserver.conf "$UNITS/mrb-fcgi@.socket" "$UNITS/mrb-health.timer"; do
+  /usr/share/doc/mrb/examples/coturn/turnserver.conf "$UNITS/mrb-fcgi@.socket" "$UNITS/mrb-health.timer" \
+  "$UNITS/mrb-notify.service" /usr/lib/mrb/mrb-notify; do
   check "installed: $f" test -e "$f"
 done
 check "no timer or socket enabled by the package" bash -c '! ls /etc/systemd/system/*.wants/mrb-* 2>/dev/null | grep -q .'
