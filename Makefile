@@ -58,6 +58,10 @@ tools/mrbctl: tools/mrbctl.o lib/libmrb.a
 bench/ceiling: bench/ceiling.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
+# A day of bookings replayed through the placement code (lib/place.c).
+bench/placesim: bench/placesim.c lib/libmrb.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS) -lm
+
 # Fault injection against the dev stack's MariaDB (run by tests/e2e/t_txn_faults.sh).
 tests/e2e/txn_faults: tests/e2e/txn_faults.o lib/libmrb.a
 	$(CC) $(LDFLAGS) -o $@ $< lib/libmrb.a $(LDLIBS)
@@ -67,7 +71,8 @@ tests/unit/test_%: tests/unit/test_%.o lib/libmrb.a
 
 # Two sets of packages: deps-run is what building and running the stack
 # needs (make run, make up: a newcomer's first command stays fast); deps adds
-# every test's tools and the npm packages of tests/openapi and Redoc.
+# every test's tools and the npm packages of tests/openapi, Redoc and the
+# events receiver (tests/notify: the reference standardwebhooks library).
 deps-run:
 	scripts/deps.sh run
 
@@ -75,6 +80,8 @@ deps:
 	scripts/deps.sh test
 	@[ -e www/redoc.standalone.js ] && [ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] \
 	  || (cd tests/openapi && npm ci --no-audit --no-fund)
+	@[ tests/notify/node_modules/.package-lock.json -nt tests/notify/package-lock.json ] \
+	  || (cd tests/notify && npm ci --no-audit --no-fund)
 
 run: deps-run
 	$(MAKE) all
@@ -111,8 +118,9 @@ migrate: tools/mrbctl
 # The cmocka tests, then the house rules checked on the source: the layer
 # table of docs/DESIGN.md (includes), the counted SQL parameters, and
 # README.md's Layout against the files.
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) bench/placesim
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+	@echo "== bench/placesim --short --check"; bench/placesim --short --check
 	@tests/unit/layers.sh
 	@tests/unit/sql_params.sh
 	@tests/unit/readme_layout.sh
@@ -178,8 +186,10 @@ valgrind: all
 	tests/valgrind/run.sh
 
 # Benchmarks on the real dev stack (brought up when down); see docs/PERFORMANCE.md.
-bench: all bench/ceiling
+bench: all bench/ceiling bench/placesim
 	bench/run.sh
+	bench/events.sh
+	bench/placesim
 	bench/cluster.sh
 
 # The samples, units and scripts name the default /usr/local paths; an
