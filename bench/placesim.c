@@ -27,13 +27,20 @@
  *   that the peak of people present would fill PEAK_FILL of the fleet if it
  *   were perfectly balanced (--rooms overrides it).
  * - A room is placed when it is booked, on the first server place_order()
- *   gives over the servers alive then. unfilled = the seats of the rooms
- *   placed on a server that have not started; "booked no" passes 0 instead
- *   (measured load only: how MRB placed before booked capacity).
+ *   gives over the servers alive then, with want.seats = its size and its
+ *   booking window [start, end) (create-room's startsAt and expiresAt;
+ *   want.starts/ends in seconds from 00:00). A server's unfilled is the
+ *   product's window rule: over its live rooms whose window overlaps the
+ *   new room's (room.start < end and room.end > start), the seats booked
+ *   that are not taken, summed (not their peak: a deliberate over-count,
+ *   what the SQL computes). A room whose people have arrived has all its
+ *   seats taken and counts 0 (its people are in the measured score), so
+ *   only rooms not started count. "booked no" passes 0 instead (measured
+ *   load only: how MRB placed before booked capacity).
  * - Three servers die between 08:00 and 20:00; each of their rooms, booked
  *   or started, is placed again at that minute over the living servers
- *   (same region rule and tags); a started room's people arrive there at
- *   once.
+ *   (same region rule and tags, unfilled by the same rule for the moved
+ *   room's own window); a started room's people arrive there at once.
  * - When people arrive (a room's start, or its move), the server's
  *   measured score after that minute's arrivals is judged: over [score]
  *   limit is an over-limit arrival, and a violation when another living
@@ -47,16 +54,21 @@
  *
  * Reading it: with bookings counted, a server can pass its limit only
  * through a placement where no server the room may use fits (place_fits()
- * false for the first in place_order(): the no-fit column); otherwise the
- * booking's own check keeps every later minute under the limit. A booking
- * counts from the moment it is made, whatever hour it is for (unfilled has
- * no time), so a busy morning's bookings for the afternoon make every
- * server look full well before it is, and such placements go to the least
- * loaded server counting all its bookings, which need not be the least
- * loaded at the room's hour: a server can end a point or two over its
- * limit while its region has room. With place.c as this file was written
- * against, that happens at the default demand on many seeds (the default
- * day's pack run; most --short seeds but 1), and --check says so. */
+ * false for the first in place_order(): the no-fit column). Of the rooms
+ * on a server at any minute, the last placed saw every other one either in
+ * the measured score (arrived) or in unfilled (booked, and its window
+ * overlaps the last one's at that minute); had it fit, the minute is under
+ * the limit. When nothing fits, place_order() takes the lowest place_load(),
+ * and for a room booked ahead that is not the load at its hour: the score
+ * is measured now, so it still counts people whose rooms end before this
+ * one starts, and unfilled adds up bookings that follow one another as if
+ * they were at once. Both over-counts make servers look full hours before
+ * they are, and unevenly: the server whose estimate is exact (few people
+ * now, its bookings all at the same hour) looks emptiest, and it is the
+ * one that is really full, while its region has room at the hour. With
+ * place.c as this file was written against (the window rule and the tags
+ * tier), that happens at the default demand on every seed tried (--short
+ * 1-20, the default day 1-10), and --check says so. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>

@@ -221,9 +221,31 @@ static void record(struct mrb_app *app, const struct conf_endpoint *e, const str
     }
 }
 
-/* One round for one endpoint. Returns the attempts made, or -1. */
-static int round_for(struct mrb_app *app, const struct conf_endpoint *e, struct mrb_err *err)
+/* Endpoints whose last round had attempts and no success (and every one
+ * at start: it may have been down while no sender ran). When such an
+ * endpoint answers 2xx again, what waits for a retry is due at once: an
+ * application back from an outage gets its backlog now, in order, rather
+ * than at each event's next retry (up to an hour away). */
+static unsigned char endpoint_down[64];
+static int endpoint_down_init;
+
+static void pull_forward(struct mrb_app *app, const struct conf_endpoint *e)
 {
+    static const char sql[] = "UPDATE event_deliveries SET next_ms = ? WHERE endpoint = ? AND state = 'pending' "
+                              "AND next_ms > ?";
+    const long long now_ms = util_now_ms();
+    struct db_val p[] = {DB_I(now_ms), DB_S(e->name), DB_I(now_ms)};
+    unsigned long long n = 0;
+
+    if (db_exec(app->db, sql, DB_PARAMS(p), &n, NULL) == 0 && n)
+        log_msg(LOG_LVL_INFO, "endpoint %s answers again: %llu waiting deliver%s due now", e->name, n,
+                n == 1 ? "y is" : "ies are");
+}
+
+/* One round for one endpoint (index k). Returns the attempts made, or -1. */
+static int round_for(struct mrb_app *app, size_t k, struct mrb_err *err)
+{
+    const struct conf_endpoint *e = &app->conf.notify.endpoints[k];
     /* The first pending delivery of each stream, when it is due: a later
      * event of a stream waits for every earlier one (order within a room),
      * whatever its own due time. */
@@ -273,6 +295,11 @@ static int round_for(struct mrb_app *app, const struct conf_endpoint *e, struct 
     for (size_t i = 0; i < n; i++)
         record(app, e, &heads[i], &reqs[i], now_ms, &delivered, &failed);
     janus_http_done(reqs, n);
+    if (k < sizeof(endpoint_down)) {
+        if (delivered > 0 && endpoint_down[k])
+            pull_forward(app, e);
+        endpoint_down[k] = delivered == 0;
+    }
     if (counters_label_escape(e->name, esc, sizeof(esc)) == 0) {
         snprintf(label, sizeof(label), "endpoint=\"%s\"", esc);
         if (delivered)
@@ -300,8 +327,12 @@ int notify_round(struct mrb_app *app, struct mrb_err *err)
 {
     int total = 0;
 
+    if (!endpoint_down_init) {
+        memset(endpoint_down, 1, sizeof(endpoint_down));
+        endpoint_down_init = 1;
+    }
     for (size_t k = 0; k < app->conf.notify.n_endpoints; k++) {
-        int n = round_for(app, &app->conf.notify.endpoints[k], err);
+        int n = round_for(app, k, err);
         if (n < 0)
             return -1;
         total += n;

@@ -80,10 +80,13 @@ for u in 1 2 3 4 5; do post join-room "{\"roomId\":\"$ROOM\",\"roomKey\":\"1111\
 check "five more joins counted" wait_for 5 counted 'mrb_joins_total{outcome="ok"}' $((ok + 5))
 eq "...and no media-server call made by join-room for them" "$(metric 'mrb_media_server_calls_total{program="join-room"}')" "$calls"
 
-# counters survive worker restarts (they live in MariaDB)
+# counters survive worker restarts (they live in MariaDB); mrb-notify,
+# retrying against a receiver nobody started, counts on meanwhile: paused
+"$ROOT/scripts/stack.sh" notify-stop >/dev/null 2>&1
 before=$(curl -s "$BASE/metrics" | grep -E '_total(\{| )' | sort)
 "$ROOT/scripts/stack.sh" lighttpd-restart >/dev/null 2>&1
 after=$(curl -s "$BASE/metrics" | grep -E '_total(\{| )' | sort)
+"$ROOT/scripts/stack.sh" notify-start >/dev/null 2>&1
 eq "every counter unchanged across a restart of all workers" "$after" "$before"
 
 # MariaDB down: health and metrics say so

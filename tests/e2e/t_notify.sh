@@ -99,6 +99,8 @@ check "...in order" in_order "$M"
 "$MRBCTL" server enable "$B" >/dev/null
 "$ROOT/cron/mrb-expire" >/dev/null 2>&1
 for r in $(sql "SELECT id FROM rooms WHERE server_id = '$B' AND ended_at IS NULL"); do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
+# a room whose end its Janus refused stays open; earlier tests' leftovers must not hold the drain
+sql "UPDATE rooms SET ended_at = UNIX_TIMESTAMP() WHERE server_id = '$B' AND ended_at IS NULL"
 "$MRBCTL" server drain "$B" --now >/dev/null 2>&1
 sql "UPDATE leases SET holder = '', expires_at = 0 WHERE name = 'health'"
 "$ROOT/cron/mrb-health" --once >/dev/null 2>&1
@@ -120,7 +122,7 @@ sig=$(printf '%s.%s.%s' "$id" "$ts" "$body" | openssl dgst -sha256 -mac HMAC -ma
 forge() { curl -s -X POST "$RECV/forge" -d "$(jq -nc --arg b "$1" --arg i "$2" --arg t "$3" --arg s "$4" '{body:$b, headers:{"webhook-id":$i,"webhook-timestamp":$t,"webhook-signature":$s}}')" | jq -r .verdict; }
 eq "a signature made with openssl (the recipe of docs/API.md) is MRB's: a replay of a delivered id" "$(forge "$body" "$id" "$ts" "v1,$sig")" duplicate
 match "a wrong signature is refused" "$(forge "$body" "$id" "$ts" "v1,AAAA$sig")" '^refused'
-match "a body changed by one byte is refused" "$(forge "${body/events/Events}" "$id" "$ts" "v1,$sig")" '^refused'
+match "a body changed by one byte is refused" "$(forge "$body " "$id" "$ts" "v1,$sig")" '^refused'
 old=$((ts - 3600))
 osig=$(printf '%s.%s.%s' "$id" "$old" "$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(printf '%s' "${SECRET#whsec_}" | base64 -d | xxd -p -c 256)" -binary | base64)
 match "a timestamp an hour old is refused, though signed right" "$(forge "$body" "$id" "$old" "v1,$osig")" '^refused.*'

@@ -183,7 +183,7 @@ eq "...Dee stays, seated" "$(sql "SELECT COUNT(*) FROM participants WHERE partic
 # --- mrbctl -----------------------------------------------------------------
 out=$("$MRBCTL" room list --json)
 eq "mrbctl room list --json: the room's type" "$(jq -r --arg r "$V" '.[] | select(.roomId == $r) | .roomType' <<<"$out")" video
-match "mrbctl room list: a TYPE column" "$("$MRBCTL" room list)" "$V +$VS +live +[0-9]+/[0-9]+ +[0-9]+ video "
+match "mrbctl room list: a TYPE column" "$("$MRBCTL" room list)" "$V +$VS +[^ ]+ +live +[0-9]+/[0-9]+ +[0-9]+ video "
 out=$("$MRBCTL" room show "$V" 2>&1)
 match "mrbctl room show: type and what each person publishes" "$out" '"roomType": *"video"'
 match "...with publishing" "$out" '"publishing"'
