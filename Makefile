@@ -120,7 +120,7 @@ migrate: tools/mrbctl
 # README.md's Layout against the files.
 unit: $(UNIT_BIN) bench/placesim
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
-	@echo "== bench/placesim --short --check"; bench/placesim --short --check
+	@tests/unit/placesim.sh
 	@tests/unit/layers.sh
 	@tests/unit/sql_params.sh
 	@tests/unit/readme_layout.sh

@@ -42,44 +42,44 @@ static const struct order_case {
     struct place_want want;
     const char *want_order; /* indices, e.g. "201"; "" when none may take it */
 } order_cases[] = {
-    {"spread: the lowest load first", 0, {SRV(40, "", ""), SRV(20, "", ""), SRV(30, "", "")}, 3, {"", 0, "", 2}, "120"},
+    {"spread: the lowest load first", 0, {SRV(40, "", ""), SRV(20, "", ""), SRV(30, "", "")}, 3, {"", 0, "", 2, 0, 0}, "120"},
     {"spread: bookings count: 20 + 100 seats * 0.15 = 35 goes after 30", 0,
-     {SRV(30, "", ""), {20, 1.0, 1, 0, 100, "", ""}}, 2, {"", 0, "", 2}, "01"},
-    {"spread: ties go to the lower index", 0, {SRV(30, "", ""), SRV(30, "", "")}, 2, {"", 0, "", 2}, "01"},
+     {SRV(30, "", ""), {20, 1.0, 1, 0, 100, "", ""}}, 2, {"", 0, "", 2, 0, 0}, "01"},
+    {"spread: ties go to the lower index", 0, {SRV(30, "", ""), SRV(30, "", "")}, 2, {"", 0, "", 2, 0, 0}, "01"},
     {"spread: a full server goes after every one that fits (99.8 + 2 * 0.15 > 100)", 0,
-     {SRV(99.8, "", ""), SRV(90, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {SRV(99.8, "", ""), SRV(90, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"spread: the weight scales the booked seats: 30 + 2 * 0.15 * 50 = 45 after 40", 0,
-     {{30, 2.0, 1, 0, 50, "", ""}, SRV(40, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {{30, 2.0, 1, 0, 50, "", ""}, SRV(40, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"pack: the fullest that still fits under pack_limit first", 0 + 1,
-     {SRV(10, "", ""), SRV(60, "", ""), SRV(40, "", "")}, 3, {"", 0, "", 2}, "120"},
+     {SRV(10, "", ""), SRV(60, "", ""), SRV(40, "", "")}, 3, {"", 0, "", 2, 0, 0}, "120"},
     {"pack: past pack_limit with the room (69.9 + 0.3), a server goes after those still under it", 1,
-     {SRV(69.9, "", ""), SRV(10, "", ""), SRV(5, "", "")}, 3, {"", 0, "", 2}, "120"},
+     {SRV(69.9, "", ""), SRV(10, "", ""), SRV(5, "", "")}, 3, {"", 0, "", 2, 0, 0}, "120"},
     {"pack: all past pack_limit: they spread, lowest first", 1,
-     {SRV(80, "", ""), SRV(75, "", ""), SRV(90, "", "")}, 3, {"", 0, "", 2}, "102"},
+     {SRV(80, "", ""), SRV(75, "", ""), SRV(90, "", "")}, 3, {"", 0, "", 2, 0, 0}, "102"},
     {"pack: bookings count toward pack_limit: 60 + 70 seats * 0.15 = 70.5", 1,
-     {{60, 1.0, 1, 0, 70, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {{60, 1.0, 1, 0, 70, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"region preferred: its servers first, then the others", 0,
-     {SRV(10, "us", ""), SRV(30, "eu", ""), SRV(20, "eu", "")}, 3, {"eu", 0, "", 2}, "210"},
+     {SRV(10, "us", ""), SRV(30, "eu", ""), SRV(20, "eu", "")}, 3, {"eu", 0, "", 2, 0, 0}, "210"},
     {"region preferred: when none of its servers fits, the others that fit come first", 0,
-     {SRV(99.9, "eu", ""), SRV(50, "us", "")}, 2, {"eu", 0, "", 2}, "10"},
+     {SRV(99.9, "eu", ""), SRV(50, "us", "")}, 2, {"eu", 0, "", 2, 0, 0}, "10"},
     {"region required: only its servers, full or not", 0,
-     {SRV(99.9, "eu", ""), SRV(10, "us", "")}, 2, {"eu", 1, "", 2}, "0"},
-    {"region required: none there", 0, {SRV(10, "us", "")}, 1, {"ap", 1, "", 2}, ""},
+     {SRV(99.9, "eu", ""), SRV(10, "us", "")}, 2, {"eu", 1, "", 2, 0, 0}, "0"},
+    {"region required: none there", 0, {SRV(10, "us", "")}, 1, {"ap", 1, "", 2, 0, 0}, ""},
     {"tags: every wanted tag is required", 0,
-     {SRV(10, "", "recording"), SRV(20, "", "recording,sip"), SRV(5, "", "")}, 3, {"", 0, "recording,sip", 2}, "1"},
-    {"tags: none has them", 0, {SRV(10, "", "sip")}, 1, {"", 0, "gpu", 2}, ""},
+     {SRV(10, "", "recording"), SRV(20, "", "recording,sip"), SRV(5, "", "")}, 3, {"", 0, "recording,sip", 2, 0, 0}, "1"},
+    {"tags: none has them", 0, {SRV(10, "", "sip")}, 1, {"", 0, "gpu", 2, 0, 0}, ""},
     {"a server with tags the room does not want goes after one without (kept for rooms that need them)", 0,
-     {SRV(10, "", "recording"), SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {SRV(10, "", "recording"), SRV(50, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"...unless the untagged one is full", 0,
-     {SRV(10, "", "recording"), SRV(99.9, "", "")}, 2, {"", 0, "", 2}, "01"},
+     {SRV(10, "", "recording"), SRV(99.9, "", "")}, 2, {"", 0, "", 2, 0, 0}, "01"},
     {"...and a room that wants the tag prefers the closest match", 0,
-     {SRV(10, "", "recording,sip"), SRV(50, "", "recording")}, 2, {"", 0, "recording", 2}, "10"},
+     {SRV(10, "", "recording,sip"), SRV(50, "", "recording")}, 2, {"", 0, "recording", 2, 0, 0}, "10"},
     {"suspect servers last, whatever their load", 0,
-     {{10, 1.0, 1, 1, 0, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {{10, 1.0, 1, 1, 0, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"a stale server after every fresh one that fits", 0,
-     {{5, 1.0, 0, 0, 0, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2}, "10"},
+     {{5, 1.0, 0, 0, 0, "", ""}, SRV(50, "", "")}, 2, {"", 0, "", 2, 0, 0}, "10"},
     {"a stale server before a fresh one that is full (nothing known against it)", 0,
-     {SRV(100, "", ""), {4555, 1.0, 0, 0, 0, "", ""}}, 2, {"", 0, "", 2}, "01"},
+     {SRV(100, "", ""), {4555, 1.0, 0, 0, 0, "", ""}}, 2, {"", 0, "", 2, 0, 0}, "01"},
 };
 
 static void test_order(void **state)
@@ -120,7 +120,7 @@ static void test_load_fits_headroom(void **state)
     for (size_t i = 0; i < N_CASES(load_cases); i++) {
         const struct load_case *k = &load_cases[i];
         struct mrb_conf c = conf(0);
-        struct place_want w = {"", 0, "", k->seats};
+        struct place_want w = {"", 0, "", k->seats, 0, 0};
         case_close(k->name, place_load(&c, &k->s), k->load);
         case_int(k->name, place_fits(&c, &k->s, &w), k->fits);
         case_int(k->name, place_headroom(&c, &k->s), k->headroom);
