@@ -66,9 +66,9 @@
  * they are, and unevenly: the server whose estimate is exact (few people
  * now, its bookings all at the same hour) looks emptiest, and it is the
  * one that is really full, while its region has room at the hour. With
- * place.c as this file was written against (the window rule and the tags
- * tier), that happens at the default demand on every seed tried (--short
- * 1-20, the default day 1-10), and --check says so. */
+ * this rule and place.c as this file was written against (its tags tier
+ * included), that happens at the default demand on every seed tried
+ * (--short 1-20, the default day 1-10), and --check says so. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>

@@ -216,6 +216,8 @@ match "...delivery latency quantiles" "$m" 'mrb_event_delivery_seconds\{quantile
 # latency on the quiet path: the first four rooms' events (no chaos, no replay)
 lat=$(log_json | jq --arg a "$R" --arg b "$OP" --arg c "$EX" --arg d "$M" '[.events[] | select(.body.data.roomId == $a or .body.data.roomId == $b or .body.data.roomId == $c or .body.data.roomId == $d) | .receivedMs - ((.body.timestamp | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) * 1000 + (.body.timestamp | capture("\\.(?<ms>[0-9]+)Z$").ms | tonumber))] | sort')
 echo "       (commit to receipt, quiet path: p50 $(printf '%s' "$lat" | jq '.[(length - 1) / 2 | floor]') ms, max $(printf '%s' "$lat" | jq '.[-1]') ms over $(printf '%s' "$lat" | jq length) events)"
+# every body delivered in this test, for t_openapi (it validates each against docs/openapi.yaml's webhooks)
+log_json >"$ROOT/run/notify-delivered.json"
 check "...half of them within 1 s of their commit (the target; the bench measures it under load)" \
   test "$(printf '%s' "$lat" | jq '.[(length - 1) / 2 | floor]')" -le 1000
 finish

@@ -36,6 +36,12 @@ report() {
   done <"$TMP/$1.out"
 }
 start spec spec "$SPEC"
+# the events t_notify received (it runs first): each body against its webhook
+if [ -s "$ROOT/run/notify-delivered.json" ]; then
+  start events events "$SPEC" "$ROOT/run/notify-delivered.json" "$ROOT"
+else
+  not_ok "run/notify-delivered.json from t_notify (run it first: E2E_ONLY=t_notify)"
+fi
 start fields fields "$SPEC" "$ROOT"
 start render render "${BASE%/mrb}/api.html" "$SPEC"
 
@@ -314,5 +320,5 @@ hit "metrics HEAD" 200 HEAD metrics
 hit "metrics POST" 405 POST metrics -d ''
 
 start answers answers "$SPEC" "$ANS"
-for n in spec fields answers render; do report "$n"; done
+for n in spec fields answers render events; do [ -n "${PIDS[$n]:-}" ] && report "$n"; done
 finish

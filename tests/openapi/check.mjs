@@ -395,9 +395,32 @@ async function cmdRender(url, file) {
   }
 }
 
+// events SPEC FILE: every event body in FILE (the test receiver's log, GET /log of tests/notify/receiver.mjs,
+// written by tests/e2e/t_notify.sh) against its webhook in the description: one check per event type, and
+// every event type the outbox knows (lib/outbox.c outbox_types) described in webhooks.
+function cmdEvents(file, logFile, root) {
+  const spec = loadSpec(file);
+  const compile = specAjv(spec);
+  const bodies = JSON.parse(fs.readFileSync(logFile, 'utf8')).events.map((e) => e.body);
+  const byType = new Map();
+  for (const b of bodies) byType.set(b.type, [...(byType.get(b.type) || []), b]);
+  const described = Object.keys(spec.webhooks || {}).sort();
+  const outbox = fs.readFileSync(path.join(root, 'lib/outbox.c'), 'utf8');
+  const known = [...(/outbox_types\[\] = \{([^}]*)\}/s.exec(outbox) || ['', ''])[1].matchAll(/"([a-z._]+)"/g)].map((m) => m[1]).sort();
+  check(`webhooks describes exactly the outbox's ${known.length} event types`, JSON.stringify(known) === JSON.stringify(described),
+    `outbox: ${known.join(' ')}; described: ${described.join(' ')}`);
+  for (const [type, list] of [...byType.entries()].sort()) {
+    if (!spec.webhooks?.[type]) { fail(`delivered ${type}: described in webhooks`, 'no such webhook'); continue; }
+    const v = compile(`#/webhooks/${type.replace(/~/g, '~0').replace(/\//g, '~1')}/post/requestBody/content/application~1json/schema`);
+    const bad = list.filter((b) => !v(b)).map((b) => `${JSON.stringify(b).slice(0, 200)}: ${errText(v)}`);
+    check(`${list.length} delivered ${type} bod${list.length === 1 ? 'y matches' : 'ies match'} webhooks.${type}`, bad.length === 0,
+      bad.slice(0, 3).join(' | '));
+  }
+}
+
 const [cmd, ...args] = process.argv.slice(2);
-const cmds = { spec: cmdSpec, fields: cmdFields, answers: cmdAnswers, render: cmdRender };
-if (!cmds[cmd]) { console.error('usage: node check.mjs spec|fields|answers|render ...'); process.exit(2); }
+const cmds = { spec: cmdSpec, fields: cmdFields, answers: cmdAnswers, render: cmdRender, events: cmdEvents };
+if (!cmds[cmd]) { console.error('usage: node check.mjs spec|fields|answers|render|events ...'); process.exit(2); }
 try {
   await cmds[cmd](...args);
 } catch (e) {
