@@ -42,26 +42,27 @@ summary() { # summary LABEL FILE_OF_MS
     printf "%-28s %6d events  p50 %5d ms  p90 %5d ms  p99 %5d ms  max %5d ms\n", label, NR,
       v[int((NR - 1) * 0.50) + 1], v[int((NR - 1) * 0.90) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }' "$2"
 }
-cycle_room() { # cycle_room N: one client's loop
-  local i room url tok op sid
+cycle_room() { # cycle_room N: one client's loop: one person stays, another comes and goes
+  local i room url tok sid
   create_room "{\"roomNm\":\"bench events $1\",\"roomKey\":\"2468\",\"maxParticipants\":4}"
   room=$ROOM
   echo "$room" >>"$TMP/rooms"
+  post join-room "{\"roomId\":\"$room\",\"roomKey\":\"2468\",\"userId\":\"stay-$1\"}"
+  janus_join "$(jqr .data.server)" "$(jqr .data.token)" "$room" 2468 stay "$(jqr .data.opaqueId)" || true
   for i in $(seq 1 "$CYCLES"); do
-    for who in stay go; do
-      post join-room "{\"roomId\":\"$room\",\"roomKey\":\"2468\",\"userId\":\"$who-$1\"}"
-      url=$(jqr .data.server); tok=$(jqr .data.token); op=$(jqr .data.opaqueId)
-      janus_join "$url" "$tok" "$room" 2468 "$who" "$op" || true
-      [ "$who" = go ] && sid=$JSID
-    done
-    janus_post "$url/$sid" "{\"janus\":\"destroy\",\"transaction\":\"x\",\"token\":\"$tok\"}" >/dev/null
+    post join-room "{\"roomId\":\"$room\",\"roomKey\":\"2468\",\"userId\":\"go-$1\"}"
+    url=$(jqr .data.server); tok=$(jqr .data.token)
+    JSID=
+    janus_join "$url" "$tok" "$room" 2468 go "$(jqr .data.opaqueId)" || true
+    sid=$JSID
+    [ -n "$sid" ] && janus_post "$url/$sid" "{\"janus\":\"destroy\",\"transaction\":\"x\",\"token\":\"$tok\"}" >/dev/null
   done
   "$MRBCTL" room end "$room" >/dev/null 2>&1
 }
 
 # baseline: one room, one cycle, nothing else going on
 : >"$TMP/rooms"
-CYCLES_SAVE=$CYCLES; CYCLES=3
+CYCLES_SAVE=$CYCLES; CYCLES=2
 cycle_room quiet
 CYCLES=$CYCLES_SAVE
 sleep 2
@@ -71,8 +72,12 @@ cp "$TMP/rooms" "$TMP/quiet.rooms"
 # the load
 : >"$TMP/rooms"
 t0=$(date +%s)
-for c in $(seq 1 "$CLIENTS"); do cycle_room "$c" & done
-wait
+PIDS=()
+for c in $(seq 1 "$CLIENTS"); do # post keeps its answer in $TMP: one each
+  (TMP_MAIN=$TMP; TMP=$(mktemp -d); cycle_room "$c"; cat "$TMP/rooms" >>"$TMP_MAIN/rooms"; rm -rf "$TMP") &
+  PIDS+=($!)
+done
+wait "${PIDS[@]}" # not the receiver
 took=$(( $(date +%s) - t0 ))
 sleep 3
 latencies "$TMP/rooms" >"$TMP/load.ms"
