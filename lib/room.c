@@ -229,15 +229,14 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
        J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
-       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_REGION, J_TAGS, J_BOOKED, J_SEATS, J_STARTS, J_NCOLS };
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
     "kr.failures, kr.window_start, kc.failures, kc.window_start, "
-    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir, r.region, r.tags, "
-    "COALESCE(r.booked, r.max_participants), r.seats_taken, COALESCE(r.starts_at, r.created_at) "
+    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -253,8 +252,7 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
                                                 DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT,
-                                                DB_INT};
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -319,15 +317,28 @@ static void join_spec(const char *room_id, const struct db_col *cols, struct jan
 static int move_joined(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
                        int destroy_old, const char *avoid, struct mrb_err *err)
 {
+    /* What placement keeps to, read only here: a join that moves nothing
+     * (the hot path) does not carry these columns. */
+    static const char rules_sql[] = "SELECT region, tags, COALESCE(booked, max_participants), seats_taken, "
+                                    "COALESCE(starts_at, created_at) FROM rooms WHERE id = ?";
+    enum { M_REGION, M_TAGS, M_BOOKED, M_SEATS, M_STARTS, M_NCOLS };
+    struct db_col m[M_NCOLS] = {{.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}, {.type = DB_INT}};
+    struct db_val mp[] = {DB_S(room_id)};
+    struct server_row srv;
+    int rc;
+
+    if (db_query(app->db, rules_sql, DB_PARAMS(mp), m, M_NCOLS, NULL, NULL, err) != 1) {
+        if (err->http == 0)
+            err_set(err, E_ROOM_NOT_FOUND, "room %s is gone", room_id);
+        return -1;
+    }
     struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i,
                                 .destroy_old = destroy_old, .avoid = avoid,
                                 .reason = destroy_old ? "client_report" : "failover",
-                                .region = cols[J_REGION].is_null ? NULL : cols[J_REGION].s,
-                                .tags = cols[J_TAGS].is_null ? NULL : cols[J_TAGS].s,
-                                .booked = cols[J_BOOKED].i, .people = cols[J_SEATS].i,
-                                .starts = cols[J_STARTS].i, .ends = cols[J_EXPIRES].i};
-    struct server_row srv;
-    int rc;
+                                .region = m[M_REGION].is_null ? NULL : m[M_REGION].s,
+                                .tags = m[M_TAGS].is_null ? NULL : m[M_TAGS].s,
+                                .booked = m[M_BOOKED].i, .people = m[M_SEATS].i,
+                                .starts = m[M_STARTS].i, .ends = cols[J_EXPIRES].i};
 
     join_spec(room_id, cols, &room.spec);
     rc = servers_move_room(app, &room, &srv, err);
