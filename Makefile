@@ -189,7 +189,7 @@ valgrind: all
 bench: all bench/ceiling bench/placesim
 	bench/run.sh
 	bench/events.sh
-	bench/placesim
+	bench/placesim --check
 	bench/cluster.sh
 
 # The samples, units and scripts name the default /usr/local paths; an

@@ -464,12 +464,14 @@ struct result {
     double off_hours;
     long placed, moved, unplaced, lost;
     long no_fit; /* placements on a server that place_fits() called full */
+    long rebalanced, stayed; /* empty rooms moved as their people arrived, or left (no server had room) */
 };
 
 struct sim {
     const struct day *day;
     struct mrb_conf conf;
     int count_booked;
+    int rebalance; /* [score] rebalance: an empty room on a server over its limit moves as its people arrive */
     struct server_run *srv;
     /* Seats of each server's booked (not started) rooms, in two Fenwick
      * trees over the replay's minutes (FENWICK_SIZE ints per server): by
@@ -580,28 +582,52 @@ static void room_detach(struct sim *s, int room)
         booking_count(s, room, -size);
 }
 
-/* The living servers as the product would read them now for the room:
- * all fresh, of weight 1, none suspect, unfilled for the room's window
- * (unfilled_in()); with "booked no", no unfilled seats. */
-static size_t view_fill(struct sim *s, int room)
+/* Server i as the product would read it now for a room of window [from,
+ * to): fresh, of weight 1, not suspect, unfilled for the window and due
+ * for now (unfilled_in()); with "booked no", no bookings at all. */
+static struct place_server server_view(const struct sim *s, int i, int from, int to)
+{
+    const struct server *fixed = &s->day->servers[i];
+
+    return (struct place_server){.score = measured(s, i),
+                                 .weight = 1,
+                                 .fresh = 1,
+                                 .suspect = 0,
+                                 .unfilled = s->count_booked ? unfilled_in(s, i, from, to) : 0,
+                                 .due = s->count_booked ? unfilled_in(s, i, s->now, s->now + 1) : 0,
+                                 .region = regions[fixed->region].name,
+                                 .tags = server_tags(fixed)};
+}
+
+/* The living servers but skip (-1: none) as the product would read them
+ * now for the room: its window starts now at the earliest (a move of a
+ * started room), as servers_move_room() has it. */
+static size_t view_fill(struct sim *s, int room, int skip)
 {
     const struct room *r = &s->day->rooms[room];
     size_t n = 0;
 
     for (int i = 0; i < s->day->nservers; i++) {
-        const struct server *fixed = &s->day->servers[i];
-        if (!s->srv[i].alive)
+        if (!s->srv[i].alive || i == skip)
             continue;
-        s->view[n] = (struct place_server){.score = measured(s, i),
-                                           .weight = 1,
-                                           .fresh = 1,
-                                           .suspect = 0,
-                                           .unfilled = s->count_booked ? unfilled_in(s, i, r->start, r->end) : 0,
-                                           .region = regions[fixed->region].name,
-                                           .tags = server_tags(fixed)};
+        s->view[n] = server_view(s, i, r->start > s->now ? r->start : s->now, r->end);
         s->view_server[n++] = i;
     }
     return n;
+}
+
+/* The room as create-room and moves ask for it (servers_want()). */
+static struct place_want room_want(const struct sim *s, int room)
+{
+    const struct room *r = &s->day->rooms[room];
+
+    return (struct place_want){.region = regions[r->region].name,
+                               .region_required = r->region_required,
+                               .tags = room_tags(r),
+                               .seats = r->size,
+                               .starts = MINUTE_SECONDS * (r->start > s->now ? r->start : s->now),
+                               .ends = MINUTE_SECONDS * r->end,
+                               .arriving = r->start <= s->now};
 }
 
 /* The server place_order() puts first for the room, -1 when none may take
@@ -610,14 +636,8 @@ static size_t view_fill(struct sim *s, int room)
  * take a server over its limit when bookings are counted. */
 static int choose_server(struct sim *s, int room)
 {
-    const struct room *r = &s->day->rooms[room];
-    struct place_want want = {.region = regions[r->region].name,
-                              .region_required = r->region_required,
-                              .tags = room_tags(r),
-                              .seats = r->size,
-                              .starts = MINUTE_SECONDS * r->start,
-                              .ends = MINUTE_SECONDS * r->end};
-    size_t n = view_fill(s, room);
+    struct place_want want = room_want(s, room);
+    size_t n = view_fill(s, room, -1);
 
     if (place_order(&s->conf, s->view, n, &want, s->order) == 0)
         return -1;
@@ -652,10 +672,39 @@ static void room_book(struct sim *s, int room)
     s->res.placed++;
 }
 
+/* join-room's rebalance at arrival (room.c, rebalance_on_arrival()): the
+ * room's first person comes, its server is over its limit now (its
+ * measured load plus the seats due now, this room's among them); the
+ * empty room moves to the first server place_order() gives for it,
+ * without its own, if that one has room for its people now, and else
+ * stays. */
+static void rebalance(struct sim *s, int room)
+{
+    struct room_run *r = &s->rr[room];
+    struct place_server own = server_view(s, r->server, s->now, s->now + 1);
+    struct place_want want = room_want(s, room);
+    size_t n;
+
+    if (!place_over_now(&s->conf, &own))
+        return;
+    n = view_fill(s, room, r->server);
+    if (place_order(&s->conf, s->view, n, &want, s->order) == 0 ||
+        !place_fits_now(&s->conf, &s->view[s->order[0]], &want)) {
+        s->res.stayed++;
+        return;
+    }
+    room_detach(s, room);
+    r->server = s->view_server[s->order[0]];
+    room_attach(s, room);
+    s->res.rebalanced++;
+}
+
 static void room_start(struct sim *s, int room)
 {
     if (s->rr[room].state != ROOM_BOOKED)
         return; /* placed nowhere, or lost with its server */
+    if (s->rebalance)
+        rebalance(s, room);
     room_detach(s, room);
     s->rr[room].state = ROOM_STARTED;
     room_attach(s, room);
@@ -781,7 +830,8 @@ static void result_peaks(struct sim *s)
     s->res.peak_avg = sum / s->day->nservers;
 }
 
-static int simulate(const struct day *d, const struct options *o, int pack, int count_booked, struct result *out)
+static int simulate(const struct day *d, const struct options *o, int pack, int count_booked, int rebalance_on,
+                    struct result *out)
 {
     struct sim s;
     size_t n = (size_t)d->nservers, rooms = d->nrooms ? (size_t)d->nrooms : 1;
@@ -790,6 +840,7 @@ static int simulate(const struct day *d, const struct options *o, int pack, int 
     memset(&s, 0, sizeof(s));
     s.day = d;
     s.count_booked = count_booked;
+    s.rebalance = rebalance_on;
     s.conf.score.limit = o->limit;
     s.conf.score.pack_limit = o->pack_limit;
     s.conf.score.seat = o->seat;
@@ -934,27 +985,40 @@ static void print_header(const struct day *d, const struct options *o)
            100 * d->peak_fill, d->peak_minute / 60, d->peak_minute % 60, d->nrecording, deaths);
 }
 
-static void print_results(const struct day *d, const struct result res[4])
+/* The runs, in the order of the table: per strategy, measured load only
+ * (how MRB placed before booked capacity), bookings counted, and bookings
+ * counted with [score] rebalance (the product's defaults). */
+static const struct run {
+    const char *strategy, *booked;
+    int pack, count_booked, rebalance;
+} runs[] = {
+    {"spread", "no", 0, 0, 0}, {"spread", "yes", 0, 1, 0}, {"spread", "yes+rb", 0, 1, 1},
+    {"pack", "no", 1, 0, 0},   {"pack", "yes", 1, 1, 0},   {"pack", "yes+rb", 1, 1, 1},
+};
+#define NRUNS ((int)(sizeof(runs) / sizeof(runs[0])))
+
+static void print_results(const struct day *d, const struct result res[NRUNS])
 {
-    static const char *const strategy[] = {"spread", "spread", "pack", "pack"};
-    static const char *const booked[] = {"no", "yes", "no", "yes"};
     long unplaced = 0;
 
-    printf("strategy  booked  peak/avg       over-limit  violations  off-hours  placed  moved  no-fit\n");
-    for (int k = 0; k < 4; k++) {
+    printf("strategy  booked  peak/avg       over-limit  violations  off-hours  placed  moved  no-fit  rebalanced\n");
+    for (int k = 0; k < NRUNS; k++) {
         char peaks[64];
         snprintf(peaks, sizeof(peaks), "%.2f/%.2f", res[k].peak_max, res[k].peak_avg);
-        printf("%-8s  %-6s  %-13s  %10ld  %10ld  %9.1f  %6ld  %5ld  %6ld\n", strategy[k], booked[k], peaks,
-               res[k].over, res[k].violations, res[k].off_hours, res[k].placed, res[k].moved, res[k].no_fit);
+        printf("%-8s  %-6s  %-13s  %10ld  %10ld  %9.1f  %6ld  %5ld  %6ld  %10ld\n", runs[k].strategy, runs[k].booked,
+               peaks, res[k].over, res[k].violations, res[k].off_hours, res[k].placed, res[k].moved, res[k].no_fit,
+               res[k].rebalanced);
         unplaced += res[k].unplaced + res[k].lost;
     }
     printf("peak/avg: measured score, worst server / mean of all %d servers (the dead until they died)\n"
            "over-limit, violations: arrivals (rooms starting, started rooms moved); "
-           "no-fit: placements on a server place_fits() called full\n",
+           "no-fit: placements on a server place_fits() called full\n"
+           "yes+rb: with [score] rebalance (the default): an empty room on a server over its limit moves as its "
+           "people arrive (rebalanced)\n",
            d->nservers);
     if (unplaced > 0)
-        for (int k = 0; k < 4; k++)
-            printf("%s/%s: %ld rooms placed nowhere, %ld lost with their server\n", strategy[k], booked[k],
+        for (int k = 0; k < NRUNS; k++)
+            printf("%s/%s: %ld rooms placed nowhere, %ld lost with their server\n", runs[k].strategy, runs[k].booked,
                    res[k].unplaced, res[k].lost);
 }
 
@@ -962,7 +1026,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct day d;
-    struct result res[4];
+    struct result res[NRUNS];
     int rc = 2;
 
     memset(&d, 0, sizeof(d));
@@ -974,17 +1038,17 @@ int main(int argc, char **argv)
         goto err;
     }
     print_header(&d, &o);
-    for (int k = 0; k < 4; k++)
-        if (simulate(&d, &o, k >= 2, k % 2, &res[k]) != 0) {
+    for (int k = 0; k < NRUNS; k++)
+        if (simulate(&d, &o, runs[k].pack, runs[k].count_booked, runs[k].rebalance, &res[k]) != 0) {
             fprintf(stderr, "placesim: out of memory\n");
             goto err;
         }
     print_results(&d, res);
     rc = 0;
-    if (o.check && (res[1].violations != 0 || res[3].violations != 0)) {
-        fprintf(stderr, "placesim: check failed: booked capacity counted, %ld (spread) and %ld (pack) arrivals "
-                        "went over limit while their region had room\n",
-                res[1].violations, res[3].violations);
+    if (o.check && (res[2].violations != 0 || res[5].violations != 0)) {
+        fprintf(stderr, "placesim: check failed: with the product's defaults (bookings counted, rebalance), %ld "
+                        "(spread) and %ld (pack) arrivals went over limit while their region had room\n",
+                res[2].violations, res[5].violations);
         rc = 1;
     }
 err:

@@ -86,6 +86,7 @@ static const struct key keys[] = {
     {"score", "pack_limit", K_DOUBLE, OFF(score.pack_limit), 1, 1e6},
     {"score", "seat", K_DOUBLE, OFF(score.seat), 0, 1000},
     {"score", "booking_hold", K_LONG, OFF(score.booking_hold), 60, 366L * 86400},
+    {"score", "rebalance", K_BOOL, OFF(score.rebalance), 0, 1},
     {"health", "interval", K_LONG, OFF(score.interval), 1, 60},
     {"health", "fail_threshold", K_LONG, OFF(health.fail_threshold), 1, 100},
     {"health", "timeout_ms", K_LONG, OFF(health.timeout_ms), 100, 30000},
@@ -731,6 +732,7 @@ static void set_defaults(struct mrb_conf *c)
     c->score.pack_limit = 70;
     c->score.seat = 0.15; /* a session and a handle, (5 + 10) / 100: a person placed since the last poll */
     c->score.booking_hold = 6 * 3600;
+    c->score.rebalance = 1;
     c->health.fail_threshold = 2;
     c->health.timeout_ms = 2000;
     c->health.run_seconds = 55;

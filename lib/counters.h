@@ -26,6 +26,7 @@
 #define COUNTERS_EVENTS_FAILED "mrb_events_failed_total"       /* label: endpoint; given up after [notify] retry_for */
 #define COUNTERS_EVENTS_RETRIED "mrb_events_retried_total"     /* label: endpoint; attempts that will be retried */
 #define COUNTERS_OVER_LIMIT "mrb_placements_over_limit_total" /* rooms placed or moved onto a full server */
+#define COUNTERS_ARRIVAL_MOVES "mrb_arrival_moves_total" /* label: outcome (moved, stayed); empty rooms on a full server as people arrive */
 
 /* Adds n to counter name{label} (label is Prometheus label text such as
  * outcome="full", or ""). Best effort: a failure is logged, never fatal,

@@ -9,6 +9,11 @@ double place_load(const struct mrb_conf *c, const struct place_server *s)
     return s->score + s->weight * c->score.seat * (double)(s->unfilled > 0 ? s->unfilled : 0);
 }
 
+double place_load_now(const struct mrb_conf *c, const struct place_server *s)
+{
+    return s->score + s->weight * c->score.seat * (double)(s->due > 0 ? s->due : 0);
+}
+
 /* What the room adds to s once its seats are booked there. */
 static double room_cost(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w)
 {
@@ -18,6 +23,20 @@ static double room_cost(const struct mrb_conf *c, const struct place_server *s, 
 int place_fits(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w)
 {
     return s->fresh && place_load(c, s) + room_cost(c, s, w) <= c->score.limit;
+}
+
+int place_fits_now(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w)
+{
+    return s->fresh && place_load_now(c, s) + room_cost(c, s, w) <= c->score.limit;
+}
+
+/* Scores are sums of doubles taken in different orders: a difference this
+ * small is rounding, not a person (one is [score] seat, 0.15 by default). */
+#define LOAD_EPSILON 1e-9
+
+int place_over_now(const struct mrb_conf *c, const struct place_server *s)
+{
+    return s->fresh && place_load_now(c, s) > c->score.limit + LOAD_EPSILON;
 }
 
 long long place_headroom(const struct mrb_conf *c, const struct place_server *s)
@@ -39,7 +58,7 @@ int place_allowed(const struct place_server *s, const struct place_want *w)
 /* The rank of one server: tiers compared first, in order, then key. */
 struct rank {
     size_t index;
-    int tier[5]; /* suspect, does not fit, outside the wanted region, has tags not wanted, stale */
+    int tier[5]; /* suspect, fit (0 its window, 1 now, 2 neither), outside the wanted region, has tags not wanted, stale */
     int packed;  /* pack: 0 for a server it fills (fits under pack_limit), else 1 */
     double key;  /* lower first */
 };
@@ -73,7 +92,7 @@ size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_
             continue;
         r[m].index = i;
         r[m].tier[0] = v->suspect != 0;
-        r[m].tier[1] = !place_fits(c, v, w);
+        r[m].tier[1] = place_fits(c, v, w) ? 0 : w->arriving && place_fits_now(c, v, w) ? 1 : 2;
         r[m].tier[2] = w->region[0] && strcmp(v->region, w->region) != 0;
         /* keep servers with special abilities for the rooms that need them */
         r[m].tier[3] = !conf_tags_cover(w->tags, v->tags);

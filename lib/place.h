@@ -17,9 +17,12 @@ struct place_server {
     double weight;       /* the operator's multiplier */
     int fresh;           /* its metrics are fresh (score_fresh()) */
     int suspect;         /* its people could not reach it lately (reports.h) */
-    long long unfilled;  /* seats its live rooms booked that nobody has taken yet */
+    long long unfilled;  /* seats its live rooms booked for the room's window that nobody has taken yet */
     const char *region;  /* "" when it has none */
     const char *tags;    /* canonical (conf_tags_canon()), "" for none */
+    /* Of its bookings, the seats of rooms whose start has come and that
+     * nobody has taken: people due now. With score, its load now. */
+    long long due;
 };
 
 /* What a room asks of its server. Strings are borrowed. */
@@ -32,6 +35,12 @@ struct place_want {
      * that count against a server are those whose window overlaps this
      * one (servers.c reads them; place_order() takes them as given). */
     long long starts, ends;
+    /* Its people are here or due now (a room starting now, or a move of a
+     * room that has started): when no server has room for it through its
+     * window, one with room for it now is next best, since the bookings
+     * that make the window full have not arrived and can still be moved
+     * when they do (servers_arrival()). */
+    int arriving;
 };
 
 /* A server's load as placement sees it: its score plus its booked,
@@ -44,6 +53,18 @@ double place_load(const struct mrb_conf *c, const struct place_server *s);
  * before none that has not: see place_order()). */
 int place_fits(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w);
 
+/* A server's load now: its score plus the seats due now (place_server
+ * .due), at [score] seat each (times its weight). */
+double place_load_now(const struct mrb_conf *c, const struct place_server *s);
+
+/* 1 when s has room for want's people now: its load now plus the room's
+ * seats stays at or under [score] limit (fresh metrics only). */
+int place_fits_now(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w);
+
+/* 1 when s is over [score] limit now (place_load_now()), its metrics
+ * fresh: people arriving on it would be placed on a full server. */
+int place_over_now(const struct mrb_conf *c, const struct place_server *s);
+
 /* How many more seats s can take under [score] limit (0 when full or its
  * metrics are not fresh: unknown is not headroom). */
 long long place_headroom(const struct mrb_conf *c, const struct place_server *s);
@@ -54,7 +75,9 @@ int place_allowed(const struct place_server *s, const struct place_want *w);
 
 /* Writes to order[] the indices of the servers of s[0..n) that may take
  * the room (place_allowed), best first, and returns how many. Best first
- * means, in this order: not suspect; fits under [score] limit; in the
+ * means, in this order: not suspect; fits under [score] limit through
+ * the room's window (else, for a room whose people are arriving, fits
+ * now); in the
  * wanted region (a preferred region falls back to others only when none of
  * its servers fits); without tags the room does not want (servers with
  * special abilities are kept for the rooms that need them); fresh metrics

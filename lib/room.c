@@ -229,14 +229,14 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
        J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
-       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_NCOLS };
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_TAKEN, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
     "kr.failures, kr.window_start, kc.failures, kc.window_start, "
-    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir "
+    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir, r.seats_taken "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -252,7 +252,7 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
                                                 DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR};
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_INT};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -311,12 +311,20 @@ static void join_spec(const char *room_id, const struct db_col *cols, struct jan
                       cols[J_KBPS].i, (int)cols[J_SCREEN].i);
 }
 
-/* Moves the room of a join row off its server (down, or unreachable for
- * its people), as servers_move_room() does, with destroy_old and avoid as
- * there. On success cols hold the room's new server. Returns 0, or -1. */
+/* Why a join moves its room. */
+enum join_move {
+    MOVE_FAILOVER,  /* its server is down */
+    MOVE_REPORT,    /* its people cannot reach its server (reports.h): the old copy destroyed, avoid not used */
+    MOVE_REBALANCE, /* empty, its first person arriving, its server over its limit now: only to one with room */
+};
+
+/* Moves the room of a join row off its server, as servers_move_room()
+ * does, for why (avoid: a server it must not go to, or NULL). On success
+ * cols hold the room's new server. Returns 0, or -1. */
 static int move_joined(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
-                       int destroy_old, const char *avoid, struct mrb_err *err)
+                       enum join_move why, const char *avoid, struct mrb_err *err)
 {
+    static const char *const reasons[] = {"failover", "client_report", "rebalance"};
     /* What placement keeps to, read only here: a join that moves nothing
      * (the hot path) does not carry these columns. */
     static const char rules_sql[] = "SELECT region, tags, COALESCE(booked, max_participants), seats_taken, "
@@ -332,9 +340,11 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
             err_set(err, E_ROOM_NOT_FOUND, "room %s is gone", room_id);
         return -1;
     }
+    /* A server left alive keeps no copy: its people (none, for a
+     * rebalance) get Janus's "destroyed" and rejoin. */
     struct servers_room room = {.server_id = cols[J_SERVER].s, .max_participants = cols[J_MAXP].i,
-                                .destroy_old = destroy_old, .avoid = avoid,
-                                .reason = destroy_old ? "client_report" : "failover",
+                                .destroy_old = why != MOVE_FAILOVER, .avoid = avoid,
+                                .reason = reasons[why], .only_fitting = why == MOVE_REBALANCE,
                                 .region = m[M_REGION].is_null ? NULL : m[M_REGION].s,
                                 .tags = m[M_TAGS].is_null ? NULL : m[M_TAGS].s,
                                 .booked = m[M_BOOKED].i, .people = m[M_SEATS].i,
@@ -352,6 +362,31 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
     return 0;
 }
 
+/* The first person of an empty room arrives (this join took its first
+ * seat) and its server is over [score] limit now, with what is on it and
+ * the bookings due now (servers_over_now()): the room moves first to a
+ * server with room for its people now, if one may take it, its empty copy
+ * destroyed. Nobody is in it yet, so the move costs no one anything, and
+ * the booking that was placed hours ago on a forecast gives way to the
+ * servers as they are. This is what keeps the placement goal: no server
+ * takes people past its limit while another has room (docs/DESIGN.md,
+ * "Rebalanced at arrival"). Best effort: on any failure the room stays.
+ * Counted by outcome (moved, stayed). */
+static void rebalance_on_arrival(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols)
+{
+    struct mrb_err merr = {0};
+    char from[65];
+
+    if (servers_over_now(app, cols[J_SERVER].s, &merr) != 1 || db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
+        return;
+    if (move_joined(app, room_id, user, cols, MOVE_REBALANCE, NULL, &merr) == 0) {
+        counters_add(app, COUNTERS_ARRIVAL_MOVES, "outcome=\"moved\"", 1);
+        return;
+    }
+    log_msg(LOG_LVL_INFO, "room %s stays on %s, over its limit: %s", room_id, from, merr.msg);
+    counters_add(app, COUNTERS_ARRIVAL_MOVES, "outcome=\"stayed\"", 1);
+}
+
 /* Recreates the room where it is mapped (after a restart), or moves it to
  * the best other server (its own is down or gone). On success cols hold the
  * room's current server. Returns 0 or -1. */
@@ -364,7 +399,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
     int rc;
 
     if (!server_up)
-        return move_joined(app, room_id, user, cols, 0, NULL, err);
+        return move_joined(app, room_id, user, cols, MOVE_FAILOVER, NULL, err);
     join_spec(room_id, cols, &spec);
     struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
                               cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
@@ -403,7 +438,7 @@ static const char *weigh_report(struct mrb_app *app, const char *room_id, const 
     }
     if (db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
         return NULL;
-    if (move_joined(app, room_id, user, cols, 1, move.avoid, &merr) == 0) {
+    if (move_joined(app, room_id, user, cols, MOVE_REPORT, move.avoid, &merr) == 0) {
         reports_moved(app, room_id, from);
         return "outcome=\"moved_members\"";
     }
@@ -562,6 +597,10 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     }
     if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
         return -1;
+    /* the first seat of an empty room on a server that is up as mapped */
+    if (rc == 0 && cols[J_TAKEN].i == 0 && c->score.rebalance && !cols[J_HEALTHY].is_null &&
+        cols[J_HEALTHY].i == 1 && cols[J_SBOOT].i == cols[J_BOOT].i && !valid_present(body, "unreachable"))
+        rebalance_on_arrival(app, room_id, user, cols);
     if (valid_present(body, "unreachable") &&
         client_report(app, room_id, user, valid_str(body, "unreachable", ""), cols, err) != 0)
         return -1;

@@ -106,8 +106,8 @@ static int excluded(const char *const *exclude, const char *id)
     return 0;
 }
 
-/* A placeable server with its bookings: SERVER_COLUMNS, then B_UNFILLED. */
-enum { B_UNFILLED = C_NCOLS, B_NCOLS };
+/* A placeable server with its bookings: SERVER_COLUMNS, then B_UNFILLED, B_DUE. */
+enum { B_UNFILLED = C_NCOLS, B_DUE, B_NCOLS };
 
 struct candidate {
     struct server_row row;
@@ -135,37 +135,48 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
     if (!fresh)
         v->row.score = score_compute(k->conf, &in, k->now);
     v->row.unfilled = c[B_UNFILLED].is_null ? 0 : c[B_UNFILLED].i;
-    v->place = (struct place_server){v->row.score, v->row.weight, fresh,
-                                     reports_suspect(v->row.suspect_until, k->now), v->row.unfilled, NULL, NULL};
+    v->place = (struct place_server){.score = v->row.score,
+                                     .weight = v->row.weight,
+                                     .fresh = fresh,
+                                     .suspect = reports_suspect(v->row.suspect_until, k->now),
+                                     .unfilled = v->row.unfilled,
+                                     .due = c[B_DUE].is_null ? 0 : c[B_DUE].i};
     return 0;
 }
 
 /* The seats the live rooms of each server have booked that nobody has
- * taken yet, over a window [S, E): a room books its expectedParticipants
- * (else its maxParticipants) over [startsAt (else its creation), its
- * expiry), counted when that overlaps the window; an empty room whose
- * start is more than [score] booking_hold ago books nothing (an abandoned
- * booking). Parameters: max(now, S), E, now - booking_hold. Read through
- * rooms_expiry at every placement, so no poll resets it, and a move or a
- * failover carries a room's booking with its server_id. */
-#define SERVERS_BOOKINGS                                                                                    \
-    "(SELECT server_id, SUM(GREATEST(0, LEAST(COALESCE(booked, max_participants), max_participants) - seats_taken)) AS unfilled " \
-    "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND COALESCE(starts_at, created_at) < ? "       \
-    "AND (seats_taken > 0 OR COALESCE(starts_at, created_at) > ?) GROUP BY server_id)"
+ * taken yet. A room books its expectedParticipants (else its
+ * maxParticipants) over [startsAt (else its creation), its expiry); an
+ * empty room whose start is more than [score] booking_hold ago books
+ * nothing (an abandoned booking). Two sums: unfilled, the bookings whose
+ * window overlaps the window [S, E) of the room being placed; due, those
+ * whose start has come (their people are due now). Parameters:
+ * BOOKINGS_PARAMS. Read through rooms_expiry at every placement, so no
+ * poll resets it, and a move or a failover carries a room's booking with
+ * its server_id. */
+#define BOOKING_SEATS "GREATEST(0, LEAST(COALESCE(booked, max_participants), max_participants) - seats_taken)"
+#define BOOKING_START "COALESCE(starts_at, created_at)"
+#define SERVERS_BOOKINGS                                                                                     \
+    "(SELECT server_id, SUM(IF(expires_at > ? AND " BOOKING_START " < ?, " BOOKING_SEATS ", 0)) AS unfilled, " \
+    "SUM(IF(" BOOKING_START " <= ?, " BOOKING_SEATS ", 0)) AS due "                                             \
+    "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND (seats_taken > 0 OR " BOOKING_START " > ?) "      \
+    "GROUP BY server_id)"
+/* SERVERS_BOOKINGS's parameters for the window [S, E), at now. */
+#define BOOKINGS_PARAMS(S, E, now, hold) DB_I(S), DB_I(E), DB_I(now), DB_I(now), DB_I((now) - (hold))
 
 int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
                        struct server_row **out, struct mrb_err *err)
 {
     /* Every placeable server, each with its bookings; place_order() ranks
      * them (a fleet of 1,000 servers is one read of 1,000 short rows). */
-    static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled FROM servers s LEFT JOIN "
+    static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled, b.due FROM servers s LEFT JOIN "
                               SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.state = 'enabled' AND s.healthy = 1 "
                               "ORDER BY s.id"; /* ties go to the lower id */
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
     struct db_col cols[B_NCOLS];
-    struct db_val p[] = {DB_I(want->starts > k.now ? want->starts : k.now), DB_I(want->ends > k.now ? want->ends : k.now + 1),
-                         DB_I(k.now - c->score.booking_hold)};
+    struct db_val p[] = {BOOKINGS_PARAMS(want->starts > k.now ? want->starts : k.now,
+                                         want->ends > k.now ? want->ends : k.now + 1, k.now, c->score.booking_hold)};
     struct candidate *all = NULL;
     struct place_server *ps = NULL;
     size_t n = 0, m, *order = NULL;
@@ -174,6 +185,7 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     *out = NULL;
     init_cols(cols);
     cols[B_UNFILLED].type = DB_INT;
+    cols[B_DUE].type = DB_INT;
     if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*all), fill_candidate, &k, &rows, &n, err) != 0)
         return -1;
     all = rows;
@@ -199,12 +211,38 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
         m = SERVERS_TRIES;
     for (size_t i = 0; i < m; i++) {
         (*out)[i] = all[order[i]].row;
-        (*out)[i].fits = !ps[order[i]].fresh || place_fits(c, &ps[order[i]], want); /* unknown is not over */
+        const struct place_server *v = &ps[order[i]];
+        (*out)[i].fits_now = place_fits_now(c, v, want);
+        /* unknown is not over; an arriving room with room now is not over */
+        (*out)[i].fits = !v->fresh || place_fits(c, v, want) || (want->arriving && (*out)[i].fits_now);
     }
     free(all);
     free(ps);
     free(order);
     return (int)m;
+}
+
+int servers_over_now(struct mrb_app *app, const char *id, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled, b.due FROM servers s LEFT JOIN "
+                              SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.id = ?";
+    struct candidates k = {&app->conf, NULL, util_now()};
+    struct db_val p[] = {BOOKINGS_PARAMS(k.now, k.now + 1, k.now, app->conf.score.booking_hold), DB_S(id)};
+    struct db_col cols[B_NCOLS];
+    struct candidate *one = NULL;
+    void *rows = NULL;
+    size_t n = 0;
+    int over;
+
+    init_cols(cols);
+    cols[B_UNFILLED].type = DB_INT;
+    cols[B_DUE].type = DB_INT;
+    if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*one), fill_candidate, &k, &rows, &n, err) != 0)
+        return -1;
+    one = rows;
+    over = n == 1 && place_over_now(&app->conf, &one->place);
+    free(rows);
+    return over;
 }
 
 /* Reads server id's SERVER_COLUMNS row into cols. Returns 1, 0 or -1. */
@@ -247,6 +285,7 @@ void servers_want(struct place_want *w, const char *rule, const char *tags, long
 {
     w->starts = starts;
     w->ends = ends;
+    w->arriving = starts <= util_now();
     rule = rule ? rule : "";
     w->region_required = rule[0] == '!';
     w->region = rule + w->region_required;
@@ -272,14 +311,20 @@ static void none_can(const struct place_want *w, int tried, struct mrb_err *err)
 }
 
 int servers_place(struct mrb_app *app, const struct janus_room *room, const struct place_want *want,
-                  const char *const *exclude, int existing_ok, struct server_row *chosen, struct mrb_err *err)
+                  const char *const *exclude, unsigned flags, struct server_row *chosen, struct mrb_err *err)
 {
+    const int existing_ok = (flags & SERVERS_EXISTING_OK) != 0;
     struct server_row *rows = NULL;
     int n = servers_candidates(app, want, exclude, &rows, err);
 
     for (int i = 0; i < n; i++) {
         struct janus_server js;
         struct mrb_err jerr;
+        if ((flags & SERVERS_ONLY_FITTING) && !rows[i].fits_now) {
+            free(rows);
+            err_set(err, E_UNAVAILABLE, "no other media server has room for the room now");
+            return -1;
+        }
         servers_janus(&rows[i], &js);
         /* A move may land on a server that holds a copy from an earlier
          * stay: janus_room_put() brings it up to date. A new room's id is
@@ -454,7 +499,8 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
     /* a moved room's people come now, or at its start */
     servers_want(&want, room->region, room->tags, room->booked, room->starts > util_now() ? room->starts : util_now(),
                  room->ends);
-    if (servers_place(app, &room->spec, &want, exclude, 1, chosen, err) != 0)
+    if (servers_place(app, &room->spec, &want, exclude,
+                      SERVERS_EXISTING_OK | (room->only_fitting ? SERVERS_ONLY_FITTING : 0), chosen, err) != 0)
         return -1;
     rc = db_transaction(app->db, move_txn, &t, DB_TXN_REPLAYABLE, err);
     if (rc != 0 || t.moved == 0) {
@@ -628,7 +674,7 @@ int servers_recreate_rooms(struct mrb_app *app, const struct server_row *s, stru
     return made;
 }
 
-enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_DRAIN, L_UNFILLED, L_NCOLS };
+enum { L_STATE = C_NCOLS, L_POLLED, L_FAILS, L_ROOMS, L_PEOPLE, L_MURL, L_DRAIN, L_UNFILLED, L_DUE, L_NCOLS };
 
 static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx)
 {
@@ -643,9 +689,14 @@ static int fill_info(void *elem, const struct db_col *c, size_t ncols, void *ctx
     s->row.unfilled = c[L_UNFILLED].is_null ? 0 : c[L_UNFILLED].i;
     cols_input(c, &in);
     {
-        struct place_server ps = {s->row.score, s->row.weight, score_fresh(conf, &in, now),
-                                  reports_suspect(s->row.suspect_until, now), s->row.unfilled, s->row.region,
-                                  s->row.tags};
+        struct place_server ps = {.score = s->row.score,
+                                  .weight = s->row.weight,
+                                  .fresh = score_fresh(conf, &in, now),
+                                  .suspect = reports_suspect(s->row.suspect_until, now),
+                                  .unfilled = s->row.unfilled,
+                                  .due = c[L_DUE].is_null ? 0 : c[L_DUE].i,
+                                  .region = s->row.region,
+                                  .tags = s->row.tags};
         s->row.score = score_compute(conf, &in, now);
         ps.score = s->row.score;
         s->load = place_load(conf, &ps);
@@ -676,11 +727,11 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
         "SELECT " SERVER_COLUMNS_OF("s.") ", s.state, s.polled_at, s.fail_count, "
         "(SELECT COUNT(*) FROM rooms r WHERE r.server_id = s.id AND r.ended_at IS NULL AND r.expires_at > ?), "
         "(SELECT COUNT(*) FROM participants p WHERE p.server_id = s.id), s.metrics_url, s.drain_deadline, "
-        "b.unfilled FROM servers s LEFT JOIN " SERVERS_BOOKINGS " b ON b.server_id = s.id ORDER BY s.id";
+        "b.unfilled, b.due FROM servers s LEFT JOIN " SERVERS_BOOKINGS " b ON b.server_id = s.id ORDER BY s.id";
     struct db_col cols[L_NCOLS];
     const long long now = util_now();
     /* what operators and autoscalers see: the bookings of the coming hour */
-    struct db_val p[] = {DB_I(now), DB_I(now), DB_I(now + 3600), DB_I(now - app->conf.score.booking_hold)};
+    struct db_val p[] = {DB_I(now), BOOKINGS_PARAMS(now, now + 3600, now, app->conf.score.booking_hold)};
     void *rows;
     size_t n;
 
@@ -694,6 +745,7 @@ int servers_list(struct mrb_app *app, struct server_info **out, struct mrb_err *
     cols[L_MURL].type = DB_STR;
     cols[L_DRAIN].type = DB_INT;
     cols[L_UNFILLED].type = DB_INT;
+    cols[L_DUE].type = DB_INT;
     if (db_collect(app->db, sql, DB_PARAMS(p), cols, L_NCOLS, sizeof(**out), fill_info, (void *)&app->conf, &rows, &n,
                    err) != 0)
         return -1;

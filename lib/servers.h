@@ -30,6 +30,7 @@ struct server_row {
     char tags[301];   /* canonical (conf_tags_canon()) */
     long long unfilled; /* seats its live rooms booked that nobody has taken (placement only) */
     int fits;         /* placement: it had room under [score] limit for the room being placed */
+    int fits_now;     /* placement: fresh metrics, and room for the room's people now (place_fits_now()) */
 };
 
 /* Placement tries at most this many servers, best first. */
@@ -48,14 +49,24 @@ void servers_janus(const struct server_row *s, struct janus_server *out);
 int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
                        struct server_row **out, struct mrb_err *err);
 
+/* 1 when server id is over [score] limit now: its score plus the seats
+ * its rooms booked for now that nobody has taken (place_over_now()). 0 when
+ * not, when its metrics are not fresh (unknown is not over) or when there
+ * is no such server; -1 with err set. */
+int servers_over_now(struct mrb_app *app, const char *id, struct mrb_err *err);
+
+/* servers_place() flags. */
+#define SERVERS_EXISTING_OK 1u  /* below */
+#define SERVERS_ONLY_FITTING 2u /* only servers with room for the room's people now (server_row.fits_now) */
+
 /* Creates room on the best candidate for want that accepts it, trying the
- * next best on failure. With existing_ok, a server that already has a room of that id
+ * next best on failure. With SERVERS_EXISTING_OK, a server that already has a room of that id
  * took it too: room ids are 128 random bits, so that is a copy a concurrent
  * move of the same room made. On success returns 0 with *chosen filled; -1
  * with a 503 (code 503) when no server could take it. Writes nothing to the
  * database. */
 int servers_place(struct mrb_app *app, const struct janus_room *room, const struct place_want *want,
-                  const char *const *exclude, int existing_ok, struct server_row *chosen, struct mrb_err *err);
+                  const char *const *exclude, unsigned flags, struct server_row *chosen, struct mrb_err *err);
 
 /* Fills w (pointers borrowed) from a room's region rule as given ("eu";
  * "!eu" when required; NULL or "": none), its required tags (canonical;
@@ -88,8 +99,12 @@ struct servers_room {
     long long booked, people;
     long long starts, ends; /* its booking window (unix s) */
     /* Why it moves, for room.moved (outbox.h): "failover" (NULL), "panic",
-     * "drain", "shutdown" or "client_report". */
+     * "drain", "shutdown", "client_report" or "rebalance". */
     const char *reason;
+    /* Move only to a server with room for its people now (an empty room
+     * moved as its first person arrives: a server without room would be no
+     * better than the one it is on). */
+    int only_fitting;
 };
 
 /* Fills jr (pointers borrowed) from a room's stored columns: AudioBridge
