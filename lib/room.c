@@ -377,7 +377,9 @@ static void rebalance_on_arrival(struct mrb_app *app, const char *room_id, const
     struct mrb_err merr = {0};
     char from[65];
 
-    if (servers_over_now(app, cols[J_SERVER].s, &merr) != 1 || db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
+    /* this join's seat made the room's booking give way; its person is
+     * not measured yet: counted as arriving */
+    if (servers_over_now(app, cols[J_SERVER].s, cols[J_TAKEN].i + 1, &merr) != 1 || db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
         return;
     if (move_joined(app, room_id, user, cols, MOVE_REBALANCE, NULL, &merr) == 0) {
         counters_add(app, COUNTERS_ARRIVAL_MOVES, "outcome=\"moved\"", 1);

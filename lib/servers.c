@@ -222,7 +222,7 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     return (int)m;
 }
 
-int servers_over_now(struct mrb_app *app, const char *id, struct mrb_err *err)
+int servers_over_now(struct mrb_app *app, const char *id, long long arriving, struct mrb_err *err)
 {
     static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled, b.due FROM servers s LEFT JOIN "
                               SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.id = ?";
@@ -240,6 +240,8 @@ int servers_over_now(struct mrb_app *app, const char *id, struct mrb_err *err)
     if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*one), fill_candidate, &k, &rows, &n, err) != 0)
         return -1;
     one = rows;
+    if (n == 1)
+        one->place.due += arriving;
     over = n == 1 && place_over_now(&app->conf, &one->place);
     free(rows);
     return over;

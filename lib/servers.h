@@ -50,10 +50,11 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
                        struct server_row **out, struct mrb_err *err);
 
 /* 1 when server id is over [score] limit now: its score plus the seats
- * its rooms booked for now that nobody has taken (place_over_now()). 0 when
- * not, when its metrics are not fresh (unknown is not over) or when there
- * is no such server; -1 with err set. */
-int servers_over_now(struct mrb_app *app, const char *id, struct mrb_err *err);
+ * its rooms booked for now that nobody has taken, plus arriving: people
+ * who took seats (so their room's booking gave way) but are not measured
+ * yet (place_over_now()). 0 when not, when its metrics are not fresh
+ * (unknown is not over) or when there is no such server; -1 with err set. */
+int servers_over_now(struct mrb_app *app, const char *id, long long arriving, struct mrb_err *err);
 
 /* servers_place() flags. */
 #define SERVERS_EXISTING_OK 1u  /* below */

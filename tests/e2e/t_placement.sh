@@ -168,6 +168,61 @@ post join-room "{\"roomId\":\"$REQ\",\"roomKey\":\"1357\"}"
 eq "$A back: the required room is joinable there again" "$STATUS/$(server_of "$REQ")" "200/$A"
 for r in "$REQ" "$SIP" "$PREF"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
 
+# --- rebalanced at arrival -----------------------------------------------
+# A booking placed hours ago on a forecast meets the servers as they are
+# when its first person arrives: an empty room whose server is over
+# [score] limit now moves to one with room for its people now. The
+# second person, the full fleet and a required region leave it where it is.
+A_URL=$(server_conf "$A" public_url); B_URL=$(server_conf "$B" public_url)
+moved_reason() { sql "SELECT JSON_VALUE(body, '$.data.reason') FROM events_outbox WHERE room_id = '$1' AND type = 'room.moved' ORDER BY seq DESC LIMIT 1"; }
+arrivals() { metric "mrb_arrival_moves_total{outcome=\"$1\"}" 2>/dev/null || echo 0; }
+no_bookings; level
+only_on "$A" '{"roomNm":"booked this morning","roomKey":"1357","maxParticipants":4}'; ARR=$ROOM
+sql "UPDATE servers SET score = 99.5 WHERE id = '$A'"   # 99.5 + its 4 seats due now * 0.15 = 100.1
+moved0=$(arrivals moved); stayed0=$(arrivals stayed)
+post join-room "{\"roomId\":\"$ARR\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "the first person of an empty room on $A, over its limit now (99.5 + 4 due * $SEAT): the answer is $B" \
+  "$STATUS/$(jqr .data.server)" "200/$B_URL"
+eq "...the room lives on $B now" "$(server_of "$ARR")" "$B"
+eq "...its empty copy on $A is destroyed, the copy on $B exists" "$(room_exists_on "$A" "$ARR")/$(room_exists_on "$B" "$ARR")" "false/true"
+eq "...room.moved says why: rebalance" "$(moved_reason "$ARR")" rebalance
+eq "...the seat was taken once, and kept" "$(sql "SELECT seats_taken FROM rooms WHERE id = '$ARR'")" 1
+eq "...counted: mrb_arrival_moves_total{outcome=\"moved\"}" "$(arrivals moved)" $((moved0 + 1))
+sql "UPDATE servers SET score = 99.9 WHERE id = '$B'"
+post join-room "{\"roomId\":\"$ARR\",\"roomKey\":\"1357\",\"userId\":\"second\"}"
+eq "the second person: the room has someone in it, it stays on $B (over its limit or not)" \
+  "$STATUS/$(jqr .data.server)/$(server_of "$ARR")" "200/$B_URL/$B"
+post join-room "{\"roomId\":\"$ARR\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "...and a reload of the first stays too" "$STATUS/$(server_of "$ARR")" "200/$B"
+"$MRBCTL" room end "$ARR" >/dev/null 2>&1
+no_bookings; level
+only_on "$A" '{"roomNm":"both full","roomKey":"1357","maxParticipants":4}'; FULL=$ROOM
+sql "UPDATE servers SET score = 99.5 WHERE id IN ('$A', '$B')"
+post join-room "{\"roomId\":\"$FULL\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "every server over its limit now: the room stays on $A (no server is better)" "$STATUS/$(jqr .data.server)/$(server_of "$FULL")" "200/$A_URL/$A"
+eq "...counted: outcome=\"stayed\"" "$(arrivals stayed)" $((stayed0 + 1))
+"$MRBCTL" room end "$FULL" >/dev/null 2>&1
+no_bookings; level
+only_on "$A" '{"roomNm":"eu only","roomKey":"1357","maxParticipants":4,"region":"!eu-west"}'; EU=$ROOM
+sql "UPDATE servers SET score = 99.5 WHERE id = '$A'"
+post join-room "{\"roomId\":\"$EU\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "a room that requires eu-west stays on $A, over its limit, rather than leave its region" "$STATUS/$(server_of "$EU")" "200/$A"
+"$MRBCTL" room end "$EU" >/dev/null 2>&1
+no_bookings; level
+only_on "$A" '{"roomNm":"under","roomKey":"1357","maxParticipants":4}'; UNDER=$ROOM
+sql "UPDATE servers SET score = 99.3 WHERE id = '$A'"   # 99.3 + 0.6 = 99.9: at most the limit
+post join-room "{\"roomId\":\"$UNDER\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "a server under its limit now with the room's people (99.3 + 4 * $SEAT) keeps the room" "$STATUS/$(server_of "$UNDER")" "200/$A"
+"$MRBCTL" room end "$UNDER" >/dev/null 2>&1
+no_bookings; level
+only_on "$A" '{"roomNm":"later","roomKey":"1357","maxParticipants":4}'; EARLY=$ROOM
+only_on "$A" "{\"roomNm\":\"big later\",\"maxParticipants\":100,\"startsAt\":\"$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)\",\"ttlSeconds\":14400}"; LATER=$ROOM
+sql "UPDATE servers SET score = 90 WHERE id = '$A'"   # 90 + 100 seats at 2 h = 105 later, 90.6 now
+post join-room "{\"roomId\":\"$EARLY\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
+eq "bookings for later do not count now: 90 + 4 * $SEAT has room, the room stays on $A" "$STATUS/$(server_of "$EARLY")" "200/$A"
+for r in "$EARLY" "$LATER"; do "$MRBCTL" room end "$r" >/dev/null 2>&1; done
+level
+
 # --- where it shows --------------------------------------------------------
 out=$("$MRBCTL" status)
 match "mrbctl status shows each server's region and tags" "$out" "$A .* eu-west/recording,sip"
