@@ -47,28 +47,33 @@
  *   server of the room's region, with the tags it needs, measured room for
  *   it (score + size x seat <= limit) at that moment.
  *
- * The same day (servers, rooms, deaths) is replayed four times: spread and
- * pack, booked capacity counted and not. --check exits 1 unless both
- * "booked yes" runs have no violation: the promise of booked capacity.
+ * - [score] rebalance (room.c, rebalance_on_arrival()): as a room's people
+ *   arrive, its server is judged now (measured score plus the seats booked
+ *   by rooms whose start has come, this one's among them: place_server
+ *   .due); over its limit, the still-empty room moves to the first server
+ *   place_order() gives (its own left out) if that one has room for its
+ *   people now (place_fits_now()), else stays. Moves of started rooms and
+ *   rooms whose start has come are "arriving" (place_want.arriving).
+ *
+ * The same day (servers, rooms, deaths) is replayed six times: spread and
+ * pack, each with measured load only ("no": how MRB placed before booked
+ * capacity), bookings counted ("yes"), and bookings counted with the
+ * rebalance ("yes+rb", the product's defaults). --check exits 1 unless
+ * both "yes+rb" runs have no violation: the issue's goal.
  * Deterministic: one seed, its own PRNG (xorshift64*).
  *
- * Reading it: with bookings counted, a server can pass its limit only
- * through a placement where no server the room may use fits (place_fits()
- * false for the first in place_order(): the no-fit column). Of the rooms
- * on a server at any minute, the last placed saw every other one either in
- * the measured score (arrived) or in unfilled (booked, and its window
- * overlaps the last one's at that minute); had it fit, the minute is under
- * the limit. When nothing fits, place_order() takes the lowest place_load(),
- * and for a room booked ahead that is not the load at its hour: the score
- * is measured now, so it still counts people whose rooms end before this
- * one starts, and unfilled adds up bookings that follow one another as if
- * they were at once. Both over-counts make servers look full hours before
- * they are, and unevenly: the server whose estimate is exact (few people
- * now, its bookings all at the same hour) looks emptiest, and it is the
- * one that is really full, while its region has room at the hour. With
- * this rule and place.c as this file was written against (its tags tier
- * included), that happens at the default demand on every seed tried
- * (--short 1-20, the default day 1-10), and --check says so. */
+ * Reading it: with bookings counted and no rebalance, a server can pass
+ * its limit only through a placement where no server the room may use
+ * fits (the no-fit column). When nothing fits, place_order() takes the
+ * lowest place_load(), and for a room booked ahead that is not the load
+ * at its hour: the score is measured now, so it still counts people whose
+ * rooms end before this one starts, and unfilled adds up bookings that
+ * follow one another as if they were at once. Both over-counts make
+ * servers look full hours before they are, and unevenly, so "yes" leaves
+ * some violations on every seed. The rebalance fixes the outcome rather
+ * than the forecast: each arrival on a server over its limit moves to one
+ * with room now, so a server passes its limit only when no server of the
+ * region had room for the arriving room at that moment. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -886,7 +891,7 @@ static void usage(FILE *f)
                "  --rooms   rooms booked in the day (default: sized so the peak fills --fill,\n"
                "            %.2f, of the fleet if perfectly balanced)\n"
                "  --short   a small, fast day: 30 servers\n"
-               "  --check   exit 1 unless both \"booked yes\" runs have no violation\n",
+               "  --check   exit 1 unless both \"yes+rb\" runs (the defaults) have no violation\n",
             PEAK_FILL);
 }
 

@@ -123,7 +123,7 @@ struct mrb_conf {
         double pack_limit; /* pack fills a server up to this score before opening another */
         double seat;       /* what one person adds to a score: the cost of a booked, unfilled seat */
         long booking_hold; /* s: an empty room older than this no longer books its seats */
-        int rebalance;     /* an empty room moves as its first person arrives, when its server is over limit */
+        long rebalance;    /* an empty room moves as its first person arrives, when its server is over limit */
     } score;
     struct {
         long fail_threshold; /* consecutive failed polls before a server is down */

@@ -60,6 +60,7 @@ static const char full_conf[] =
     "sockets = 5\n"
     "fallback = 9999\n"
     "network = 6\n"
+    "rebalance = false\n"
     "\n"
     "[health]\n"
     "interval = 7\n"
@@ -208,6 +209,7 @@ static void test_full_config(void **state)
     assert_close(c.score.sockets, 5);
     assert_close(c.score.fallback, 9999);
     assert_close(c.score.network, 6);
+    assert_int_equal(c.score.rebalance, 0);
     assert_int_equal(c.score.interval, 7);
 
     assert_int_equal(c.n_servers, 2);
@@ -280,6 +282,7 @@ static void test_defaults(void **state)
     assert_close(c.score.sockets, 30);
     assert_close(c.score.fallback, 4555);
     assert_close(c.score.network, 50);
+    assert_int_equal(c.score.rebalance, 1);
     assert_int_equal(c.score.interval, 5);
     assert_int_equal(c.n_servers, 0);
     assert_null(c.servers);
