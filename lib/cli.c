@@ -1,4 +1,5 @@
 /* The cron programs' flags (cli.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,4 +31,23 @@ int cli_parse(int argc, char **argv, const char *name, const char *what, struct 
     if (o->config == NULL)
         o->config = conf_default_path();
     return 0;
+}
+
+volatile sig_atomic_t cli_stopping;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    cli_stopping = 1;
+}
+
+void cli_catch_term(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
 }

@@ -425,7 +425,7 @@ static void lease_count(struct mrb_app *app, const char *counter, const char *ho
 }
 
 /* Sleeps until the monotonic time t, or until *stop. */
-static void sleep_until(double t, volatile int *stop)
+static void sleep_until(double t, volatile sig_atomic_t *stop)
 {
     double d = t - mono_now();
     struct timespec pause;
@@ -437,7 +437,7 @@ static void sleep_until(double t, volatile int *stop)
     nanosleep(&pause, NULL); /* a signal ends it early: *stop is checked by the caller */
 }
 
-int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
+int health_run(struct mrb_app *app, int once, int dry_run, volatile sig_atomic_t *stop)
 {
     /* One run acts at a time, across overlapping cron runs and web nodes:
      * the "health" lease, a conditional UPDATE (exact on Galera too: two
@@ -452,14 +452,12 @@ int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop)
     const long interval = app->conf.score.interval;
     const long ttl = interval * 3 + app->conf.health.timeout_ms / 1000 + 1;
     const double start = mono_now();
-    char holder[128], host[64] = "?", tag[12];
+    char holder[128], host[64];
     struct mrb_err err = {0};
     int held = 0, said_standby = 0;
 
-    gethostname(host, sizeof(host) - 1);
-    if (util_random_token(tag, sizeof(tag), 6) != 0)
-        snprintf(tag, sizeof(tag), "x");
-    snprintf(holder, sizeof(holder), "%s:%ld:%s", host, (long)getpid(), tag);
+    lease_holder_name(holder, sizeof(holder));
+    snprintf(host, sizeof(host), "%.*s", (int)strcspn(holder, ":"), holder); /* the counters' label */
     snprintf(lease_holder, sizeof(lease_holder), "%s", holder);
     lease_ttl = ttl;
     for (double tick = start;; tick += (double)interval) {

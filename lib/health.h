@@ -1,6 +1,8 @@
 #ifndef MRB_HEALTH_H
 #define MRB_HEALTH_H
 
+#include <signal.h>
+
 #include "app.h"
 
 #define HEALTH_CANARY_ROOM "mrb-canary" /* its absence means the server lost its rooms */
@@ -10,7 +12,7 @@
  * server that is not disabled. A run that finds the lease held stands by
  * and tries again each interval (once: exits). Returns 0; *stop is polled
  * so SIGTERM ends the loop (the lease is released). */
-int health_run(struct mrb_app *app, int once, int dry_run, volatile int *stop);
+int health_run(struct mrb_app *app, int once, int dry_run, volatile sig_atomic_t *stop);
 
 /* One poll of every server (no lease): for tests and --once. Returns 0/-1. */
 int health_poll(struct mrb_app *app, int dry_run);

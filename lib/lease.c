@@ -1,4 +1,7 @@
 /* Named leases across web nodes (lease.h). */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "lease.h"
 #include "util.h"
 
@@ -23,4 +26,14 @@ void lease_release(struct db *db, const char *name, const char *holder)
     struct db_val p[] = {DB_S(name), DB_S(holder)};
 
     (void)db_exec(db, sql, DB_PARAMS(p), NULL, NULL);
+}
+
+void lease_holder_name(char *out, size_t len)
+{
+    char host[64] = "?", tag[12];
+
+    gethostname(host, sizeof(host) - 1);
+    if (util_random_token(tag, sizeof(tag), 6) != 0)
+        snprintf(tag, sizeof(tag), "x");
+    snprintf(out, len, "%s:%ld:%s", host, (long)getpid(), tag);
 }

@@ -16,4 +16,9 @@ int lease_take(struct db *db, const char *name, const char *holder, long ttl, st
 /* Lets lease name go at once, if holder has it. Best effort. */
 void lease_release(struct db *db, const char *name, const char *holder);
 
+/* Writes this process's holder name to out (at most len bytes): host,
+ * pid and a random tag, so that a restarted process is a new holder and
+ * the logs say which node acted. */
+void lease_holder_name(char *out, size_t len);
+
 #endif

@@ -346,8 +346,9 @@ static void pause_ms(long ms)
     nanosleep(&t, NULL); /* a signal ends it early: the loop looks at stop */
 }
 
-int notify_run(struct mrb_app *app, const char *holder, volatile sig_atomic_t *stop)
+int notify_run(struct mrb_app *app, volatile sig_atomic_t *stop)
 {
+    char holder[128];
     long long renewed_at = 0;
     int held = 0;
 
@@ -355,6 +356,7 @@ int notify_run(struct mrb_app *app, const char *holder, volatile sig_atomic_t *s
         log_msg(LOG_LVL_WARN, "no endpoint configured ([notify] url and secret, or [endpoint NAME]): nothing to send");
         return 1;
     }
+    lease_holder_name(holder, sizeof(holder));
     while (!*stop) {
         struct mrb_err err = {0};
         long long now = util_now();

@@ -41,10 +41,10 @@ int notify_fan_out(struct mrb_app *app, struct mrb_err *err);
 int notify_round(struct mrb_app *app, struct mrb_err *err);
 
 /* The sender's loop until *stop: takes or renews the "notify" lease each
- * second as holder; while it holds it, fans out and delivers about every
+ * second (as lease_holder_name()); while it holds it, fans out and delivers about every
  * 100 ms (at once again after a round that sent something). Returns 0, or
  * 1 after a configuration that names no endpoint (nothing to do). */
-int notify_run(struct mrb_app *app, const char *holder, volatile sig_atomic_t *stop);
+int notify_run(struct mrb_app *app, volatile sig_atomic_t *stop);
 
 /* mrbctl events list: the latest events (at most limit), with their
  * deliveries; failed_only keeps those with a failed delivery, room (may be
