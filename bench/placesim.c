@@ -642,9 +642,13 @@ static struct place_want room_want(const struct sim *s, int room)
 static int choose_server(struct sim *s, int room)
 {
     struct place_want want = room_want(s, room);
-    size_t n = view_fill(s, room, -1);
+    size_t n = view_fill(s, room, -1), m = place_order(&s->conf, s->view, n, &want, s->order);
 
-    if (place_order(&s->conf, s->view, n, &want, s->order) == 0)
+    if (m == PLACE_NOMEM) {
+        fprintf(stderr, "placesim: out of memory\n");
+        exit(2);
+    }
+    if (m == 0)
         return -1;
     if (!place_fits(&s->conf, &s->view[s->order[0]], &want))
         s->res.no_fit++;
@@ -692,9 +696,12 @@ static void rebalance(struct sim *s, int room)
 
     if (!place_over_now(&s->conf, &own))
         return;
-    n = view_fill(s, room, r->server);
-    if (place_order(&s->conf, s->view, n, &want, s->order) == 0 ||
-        !place_fits_now(&s->conf, &s->view[s->order[0]], &want)) {
+    n = place_order(&s->conf, s->view, view_fill(s, room, r->server), &want, s->order);
+    if (n == PLACE_NOMEM) {
+        fprintf(stderr, "placesim: out of memory\n");
+        exit(2);
+    }
+    if (n == 0 || !place_fits_now(&s->conf, &s->view[s->order[0]], &want)) {
         s->res.stayed++;
         return;
     }

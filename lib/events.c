@@ -268,13 +268,6 @@ static int handle_row(void *ctx, const struct db_col *c, size_t ncols)
     return 0;
 }
 
-static int fill_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
-{
-    (void)ncols;
-    (void)ctx;
-    return db_col_str(elem, 65, &c[0]) != 0; /* skip an over-long id */
-}
-
 /* A server that started or is shutting down: its people are gone
  * (participant.left, reason "server_down") and server.up or server.down. */
 static int server_events(struct mrb_app *app, const char *emitter, int started, struct mrb_err *err)
@@ -285,9 +278,9 @@ static int server_events(struct mrb_app *app, const char *emitter, int started, 
     struct room_id {
         char id[65];
     } *rooms = NULL;
-    size_t n = 0;
+    size_t n = 0, id_size = sizeof(*rooms);
 
-    if (db_collect(app->db, rooms_sql, DB_PARAMS(one), &room, 1, sizeof(*rooms), fill_id, NULL, (void **)&rooms, &n,
+    if (db_collect(app->db, rooms_sql, DB_PARAMS(one), &room, 1, id_size, db_fill_text, &id_size, (void **)&rooms, &n,
                    err) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)

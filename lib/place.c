@@ -84,7 +84,7 @@ size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_
     size_t m = 0;
 
     if (r == NULL)
-        return 0;
+        return PLACE_NOMEM;
     for (size_t i = 0; i < n; i++) {
         const struct place_server *v = &s[i];
         double load = place_load(c, v);

@@ -84,7 +84,9 @@ int place_allowed(const struct place_server *s, const struct place_want *w);
  * before none; then, with [score]
  * strategy spread, the lowest place_load() first, and with pack, the
  * highest load that still fits under pack_limit with the room, then the
- * others lowest first. Ties go to the lower index. */
+ * others lowest first. Ties go to the lower index. PLACE_NOMEM when it
+ * could not allocate its working array (not "none may take it"). */
+#define PLACE_NOMEM ((size_t)-1)
 size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_t n, const struct place_want *w,
                    size_t *order);
 

@@ -192,21 +192,16 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     ps = malloc((n ? n : 1) * sizeof(*ps));
     order = malloc((n ? n : 1) * sizeof(*order));
     *out = malloc((n < SERVERS_TRIES ? (n ? n : 1) : SERVERS_TRIES) * sizeof(**out));
-    if (ps == NULL || order == NULL || *out == NULL) {
-        free(all);
-        free(ps);
-        free(order);
-        free(*out);
-        *out = NULL;
-        err_set(err, E_UNAVAILABLE, "out of memory");
-        return -1;
-    }
+    if (ps == NULL || order == NULL || *out == NULL)
+        goto nomem;
     for (size_t i = 0; i < n; i++) {
         ps[i] = all[i].place;
         ps[i].region = all[i].row.region;
         ps[i].tags = all[i].row.tags;
     }
     m = place_order(c, ps, n, want, order);
+    if (m == PLACE_NOMEM)
+        goto nomem;
     if (m > SERVERS_TRIES)
         m = SERVERS_TRIES;
     for (size_t i = 0; i < m; i++) {
@@ -220,6 +215,14 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
     free(ps);
     free(order);
     return (int)m;
+nomem:
+    free(all);
+    free(ps);
+    free(order);
+    free(*out);
+    *out = NULL;
+    err_set(err, E_UNAVAILABLE, "out of memory");
+    return -1;
 }
 
 int servers_over_now(struct mrb_app *app, const char *id, long long arriving, struct mrb_err *err)
@@ -824,13 +827,6 @@ int servers_mark_up(struct mrb_app *app, const char *id, const char *reason, str
     return flip(app, sql, DB_PARAMS(p), id, "server.up", reason, err);
 }
 
-static int fill_server_id(void *elem, const struct db_col *c, size_t ncols, void *ctx)
-{
-    (void)ncols;
-    (void)ctx;
-    return db_col_str(elem, 65, &c[0]) != 0;
-}
-
 int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
 {
     static const char list_sql[] =
@@ -843,10 +839,10 @@ int servers_finish_drains(struct mrb_app *app, struct mrb_err *err)
     struct drained {
         char id[65];
     } *v = NULL;
-    size_t n = 0;
+    size_t n = 0, id_size = sizeof(*v);
     int done = 0;
 
-    if (db_collect(app->db, list_sql, DB_NO_PARAMS, &id, 1, sizeof(*v), fill_server_id, NULL, (void **)&v, &n, err) != 0)
+    if (db_collect(app->db, list_sql, DB_NO_PARAMS, &id, 1, id_size, db_fill_text, &id_size, (void **)&v, &n, err) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         struct db_val p[] = {DB_I(util_now()), DB_S(v[i].id)};
