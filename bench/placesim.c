@@ -83,6 +83,7 @@
 
 #include "conf.h"
 #include "place.h"
+#include "servers.h" /* SERVERS_TRIES */
 
 #define DAY_MINUTES 1440
 #define LEAD_MIN 10 /* minutes a room is booked ahead of its start */
@@ -684,9 +685,9 @@ static void room_book(struct sim *s, int room)
 /* join-room's rebalance at arrival (room.c, rebalance_on_arrival()): the
  * room's first person comes, its server is over its limit now (its
  * measured load plus the seats due now, this room's among them); the
- * empty room moves to the first server place_order() gives for it,
- * without its own, if that one has room for its people now, and else
- * stays. */
+ * empty room moves to the first of the SERVERS_TRIES best servers
+ * place_order() gives for it, its own left out, that has room for its
+ * people now, and else stays. */
 static void rebalance(struct sim *s, int room)
 {
     struct room_run *r = &s->rr[room];
@@ -701,14 +702,16 @@ static void rebalance(struct sim *s, int room)
         fprintf(stderr, "placesim: out of memory\n");
         exit(2);
     }
-    if (n == 0 || !place_fits_now(&s->conf, &s->view[s->order[0]], &want)) {
-        s->res.stayed++;
+    for (size_t k = 0; k < n && k < SERVERS_TRIES; k++) {
+        if (!place_fits_now(&s->conf, &s->view[s->order[k]], &want))
+            continue;
+        room_detach(s, room);
+        r->server = s->view_server[s->order[k]];
+        room_attach(s, room);
+        s->res.rebalanced++;
         return;
     }
-    room_detach(s, room);
-    r->server = s->view_server[s->order[0]];
-    room_attach(s, room);
-    s->res.rebalanced++;
+    s->res.stayed++;
 }
 
 static void room_start(struct sim *s, int room)

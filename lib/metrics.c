@@ -60,7 +60,7 @@ static const struct {
     {COUNTERS_EVENTS_FAILED, "Events given up on after [notify] retry_for, by endpoint (mrbctl events list --failed)."},
     {COUNTERS_EVENTS_RETRIED, "Delivery attempts that failed and will be retried, by endpoint."},
     {COUNTERS_ARRIVAL_MOVES, "Empty rooms whose first person arrived while their server was over [score] limit now: moved to a server with room, or stayed (none had room)."},
-    {COUNTERS_OVER_LIMIT, "Rooms placed or moved onto a server already at [score] limit with its bookings, because every server allowed to take them was (add servers)."},
+    {COUNTERS_OVER_LIMIT, "Rooms placed or moved onto a server already at [score] limit (with its bookings over the room's window; for a room whose people are here or due, with those due now), because every server allowed to take them was (add servers)."},
 };
 
 struct render {

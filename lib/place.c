@@ -25,14 +25,14 @@ int place_fits(const struct mrb_conf *c, const struct place_server *s, const str
     return s->fresh && place_load(c, s) + room_cost(c, s, w) <= c->score.limit;
 }
 
-int place_fits_now(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w)
-{
-    return s->fresh && place_load_now(c, s) + room_cost(c, s, w) <= c->score.limit;
-}
-
 /* Scores are sums of doubles taken in different orders: a difference this
  * small is rounding, not a person (one is [score] seat, 0.15 by default). */
 #define LOAD_EPSILON 1e-9
+
+int place_fits_now(const struct mrb_conf *c, const struct place_server *s, const struct place_want *w)
+{
+    return s->fresh && place_load_now(c, s) + room_cost(c, s, w) <= c->score.limit + LOAD_EPSILON;
+}
 
 int place_over_now(const struct mrb_conf *c, const struct place_server *s)
 {

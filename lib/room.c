@@ -229,14 +229,14 @@ int room_create(struct mrb_app *app, const char *bearer, json_t *body, json_t **
 /* One row of the join query: the room and the server it lives on. */
 enum { J_NAME, J_DESC, J_KEY, J_SECRET, J_RECORD, J_EXPIRES, J_ENDED, J_SERVER, J_SBOOT, J_BOOT, J_HEALTHY,
        J_PUB, J_ADM, J_ASEC, J_TSEC, J_MAXP, J_OPAQUE, J_HELD, J_RFAIL, J_RSTART, J_CFAIL, J_CSTART, J_TYPE,
-       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_TAKEN, J_NCOLS };
+       J_CODEC, J_KBPS, J_SCREEN, J_RECDIR, J_NCOLS };
 
 static const char join_sql[] =
     "SELECT r.name, r.description, r.room_key, r.secret, r.record, r.expires_at, r.ended_at, r.server_id, "
     "r.server_boot, s.boot, s.healthy, s.public_url, s.admin_url, s.admin_secret, s.token_secret, r.max_participants, "
     "st.opaque_id, IF(st.connected = 1, 9223372036854775807, st.held_until), "
     "kr.failures, kr.window_start, kc.failures, kc.window_start, "
-    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir, r.seats_taken "
+    "r.room_type, r.video_codec, r.bitrate_kbps, r.screen_share, s.record_dir "
     "FROM rooms r LEFT JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN seats st ON st.room_id = r.id AND st.user_id = ? "
     "LEFT JOIN key_failures kr ON kr.scope = 'r' AND kr.subject = r.id AND kr.window_start > ? "
@@ -252,7 +252,7 @@ static int load_room_as(struct mrb_app *app, const char *room_id, const char *us
     static const enum db_type types[J_NCOLS] = {DB_STR, DB_STR, DB_STR, DB_STR, DB_INT, DB_INT, DB_INT, DB_STR,
                                                 DB_INT, DB_INT, DB_INT, DB_STR, DB_STR, DB_STR, DB_STR, DB_INT,
                                                 DB_STR, DB_INT, DB_INT, DB_INT, DB_INT, DB_INT,
-                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR, DB_INT};
+                                                DB_STR, DB_STR, DB_INT, DB_INT, DB_STR};
     const long long since = util_now() - app->conf.limits.window;
     struct db_val p[] = {DB_S(user), DB_I(since), DB_S(app->client ? app->client : ""), DB_I(since), DB_S(room_id)};
 
@@ -318,9 +318,18 @@ enum join_move {
     MOVE_REBALANCE, /* empty, its first person arriving, its server over its limit now: only to one with room */
 };
 
+/* Sets string column c of a join row to s, as db_query() would. */
+static void col_set(struct db_col *c, const char *s)
+{
+    snprintf(c->s, DB_COL_MAX, "%s", s);
+    c->len = strlen(c->s);
+    c->is_null = 0;
+}
+
 /* Moves the room of a join row off its server, as servers_move_room()
  * does, for why (avoid: a server it must not go to, or NULL). On success
- * cols hold the room's new server. Returns 0, or -1. */
+ * cols hold the room's server: 0 when this call moved it, 1 when another
+ * worker had moved it first. Returns -1 on failure. */
 static int move_joined(struct mrb_app *app, const char *room_id, const char *user, struct db_col *cols,
                        enum join_move why, const char *avoid, struct mrb_err *err)
 {
@@ -354,16 +363,16 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
     rc = servers_move_room(app, &room, &srv, err);
     if (rc < 0)
         return -1;
-    if (rc == 1) /* another worker moved it first: use theirs */
-        return load_room(app, room_id, user, cols, err) == 1 ? 0 : -1;
-    snprintf(cols[J_SERVER].s, DB_COL_MAX, "%s", srv.id);
-    snprintf(cols[J_PUB].s, DB_COL_MAX, "%s", srv.public_url);
-    snprintf(cols[J_TSEC].s, DB_COL_MAX, "%s", srv.token_secret);
+    if (rc == 1) /* another worker moved it first (or, for a rebalance, someone took a seat): use that */
+        return load_room(app, room_id, user, cols, err) == 1 ? 1 : -1;
+    col_set(&cols[J_SERVER], srv.id);
+    col_set(&cols[J_PUB], srv.public_url);
+    col_set(&cols[J_TSEC], srv.token_secret);
     return 0;
 }
 
 /* The first person of an empty room arrives (this join took its first
- * seat) and its server is over [score] limit now, with what is on it and
+ * seat, as its seat's transaction saw the room) and its server is over [score] limit now, with what is on it and
  * the bookings due now (servers_over_now()): the room moves first to a
  * server with room for its people now, if one may take it, its empty copy
  * destroyed. Nobody is in it yet, so the move costs no one anything, and
@@ -379,10 +388,13 @@ static void rebalance_on_arrival(struct mrb_app *app, const char *room_id, const
 
     /* this join's seat made the room's booking give way; its person is
      * not measured yet: counted as arriving */
-    if (servers_over_now(app, cols[J_SERVER].s, cols[J_TAKEN].i + 1, &merr) != 1 || db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
+    if (servers_over_now(app, cols[J_SERVER].s, 1, &merr) != 1 || db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
         return;
-    if (move_joined(app, room_id, user, cols, MOVE_REBALANCE, NULL, &merr) == 0) {
+    switch (move_joined(app, room_id, user, cols, MOVE_REBALANCE, NULL, &merr)) {
+    case 0:
         counters_add(app, COUNTERS_ARRIVAL_MOVES, "outcome=\"moved\"", 1);
+        return;
+    case 1: /* a second person took a seat first: the room stays, and cols say where it is */
         return;
     }
     log_msg(LOG_LVL_INFO, "room %s stays on %s, over its limit: %s", room_id, from, merr.msg);
@@ -401,7 +413,7 @@ static int heal(struct mrb_app *app, const char *room_id, const char *user, stru
     int rc;
 
     if (!server_up)
-        return move_joined(app, room_id, user, cols, MOVE_FAILOVER, NULL, err);
+        return move_joined(app, room_id, user, cols, MOVE_FAILOVER, NULL, err) < 0 ? -1 : 0;
     join_spec(room_id, cols, &spec);
     struct janus_server js = {cols[J_SERVER].s, cols[J_ADM].s, cols[J_ASEC].s,
                               cols[J_RECDIR].is_null ? NULL : cols[J_RECDIR].s};
@@ -440,7 +452,7 @@ static const char *weigh_report(struct mrb_app *app, const char *room_id, const 
     }
     if (db_col_str(from, sizeof(from), &cols[J_SERVER]) != 0)
         return NULL;
-    if (move_joined(app, room_id, user, cols, MOVE_REPORT, move.avoid, &merr) == 0) {
+    if (move_joined(app, room_id, user, cols, MOVE_REPORT, move.avoid, &merr) >= 0) {
         reports_moved(app, room_id, from);
         return "outcome=\"moved_members\"";
     }
@@ -535,6 +547,7 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
     char token[256], opaque[40], expires[32], anon[24];
     long long now = util_now(), token_exp;
     struct janus_room spec;
+    struct seat_room seated = {0, ""};
     json_t *ice;
     int n, rc = 0;
 
@@ -597,10 +610,15 @@ int room_join(struct mrb_app *app, json_t *body, json_t **data, struct mrb_err *
         if (rc < 0)
             return -1;
     }
-    if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), err) != 0)
+    if (rc == 0 && seat_take(app, room_id, user, now, opaque, sizeof(opaque), &seated, err) != 0)
+        return -1;
+    /* The room moved between the first read and the seat: answer with
+     * where it is now (its new server's URL and token secret). */
+    if (rc == 0 && seated.server_id[0] && strcmp(seated.server_id, cols[J_SERVER].s) != 0 &&
+        load_room(app, room_id, user, cols, err) != 1)
         return -1;
     /* the first seat of an empty room on a server that is up as mapped */
-    if (rc == 0 && cols[J_TAKEN].i == 0 && c->score.rebalance && !cols[J_HEALTHY].is_null &&
+    if (rc == 0 && seated.taken == 1 && c->score.rebalance && !cols[J_HEALTHY].is_null &&
         cols[J_HEALTHY].i == 1 && cols[J_SBOOT].i == cols[J_BOOT].i && !valid_present(body, "unreachable"))
         rebalance_on_arrival(app, room_id, user, cols);
     if (valid_present(body, "unreachable") &&

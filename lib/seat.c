@@ -23,6 +23,7 @@ struct claim {
     const char *room_id, *user_id, *opaque;
     long long now;
     int full; /* out: the room had no seat, even after reclaiming */
+    struct seat_room *room; /* out: the room after the claim */
 };
 
 /* A lapsed seat's user_id (the seats key is room_id, user_id; VARCHAR(64)
@@ -68,6 +69,22 @@ static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long lo
  * transaction and the count lowered by exactly the rows deleted; those rows
  * are locked by this transaction, so no other one can count or delete them
  * twice. */
+/* The room row after this transaction's claim (its lock is held). */
+static int claimed_room(struct db *db, struct claim *c, struct mrb_err *err)
+{
+    static const char sql[] = "SELECT seats_taken, server_id FROM rooms WHERE id = ?";
+    struct db_val p[] = {DB_S(c->room_id)};
+    struct db_col r[2] = {{.type = DB_INT}, {.type = DB_STR}};
+    int n = db_query(db, sql, DB_PARAMS(p), r, 2, NULL, NULL, err);
+
+    if (n < 0)
+        return DB_ERR;
+    c->room->taken = n == 1 ? r[0].i : 0;
+    if (n != 1 || db_col_str(c->room->server_id, sizeof(c->room->server_id), &r[1]) != 0)
+        c->room->server_id[0] = '\0';
+    return 0;
+}
+
 static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char claim_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 "
@@ -93,7 +110,7 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
         return rc;
     rc = db_exec(db, claim_sql, DB_PARAMS(one), &claimed, err);
     if (rc != 0 || claimed == 1)
-        return rc;
+        return rc != 0 ? rc : claimed_room(db, c, err);
     /* Full by the count: reclaim lapsed seats (ours is not: its grace runs) */
     rc = reclaim_lapsed(db, c, &freed, err);
     if (rc != 0)
@@ -108,7 +125,7 @@ static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
         c->full = 1;
         return -1;
     }
-    return 0;
+    return claimed_room(db, c, err);
 }
 
 int seat_keep(struct mrb_app *app, const char *room_id, const char *user_id, const char *opaque,
@@ -143,10 +160,13 @@ static int own_seat(struct mrb_app *app, const char *room_id, const char *user_i
 }
 
 int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
-              size_t opaque_len, struct mrb_err *err)
+              size_t opaque_len, struct seat_room *room, struct mrb_err *err)
 {
-    struct claim c = {&app->conf, room_id, user_id, opaque, now, 0};
+    struct claim c = {&app->conf, room_id, user_id, opaque, now, 0, room};
     int rc;
+
+    room->taken = 0;
+    room->server_id[0] = '\0';
 
     if (opaque_len < 30) {
         err_set(err, E_UNAVAILABLE, "opaque id buffer too small");
@@ -170,6 +190,8 @@ int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, lon
         if (rc != DB_DUP)
             return -1;
         /* The same user's concurrent request holds a seat now: a reload. */
+        room->taken = 0;
+        room->server_id[0] = '\0';
         rc = own_seat(app, room_id, user_id, opaque, opaque_len, err);
         if (rc == 1)
             rc = seat_keep(app, room_id, user_id, opaque, now, err);

@@ -22,10 +22,20 @@
  * connected, grace passed) are reclaimed in that same transaction. When the
  * same user's concurrent request took a seat first, that seat is kept and
  * its opaque id returned. On success returns 0 with the seat's opaque id in
- * opaque (NUL-terminated, opaque_len >= 30); -1 with 409/107 when the room
- * is full, or a 503. */
+ * opaque (NUL-terminated, opaque_len >= 30) and *room as the transaction
+ * saw it; -1 with 409/107 when the room is full, or a 503. */
+/* The room as the transaction that took a seat saw it, after taking it:
+ * read under the room row's lock, so no move or other seat is in between.
+ * A join answers with this server (a move that committed between its first
+ * read and its seat is seen here), and only the room's first person may
+ * move it (room.c, rebalance on arrival). */
+struct seat_room {
+    long long taken;    /* seats taken, this one's included; 0 when not known (a concurrent request's seat kept) */
+    char server_id[65]; /* the server it is mapped to; "" when not known */
+};
+
 int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
-              size_t opaque_len, struct mrb_err *err);
+              size_t opaque_len, struct seat_room *room, struct mrb_err *err);
 
 /* A reload: pushes the grace deadline of user_id's seat opaque (one
  * autocommit UPDATE, no room lock). A lapsed seat that no join has

@@ -156,11 +156,12 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
  * its server_id. */
 #define BOOKING_SEATS "GREATEST(0, LEAST(COALESCE(booked, max_participants), max_participants) - seats_taken)"
 #define BOOKING_START "COALESCE(starts_at, created_at)"
-#define SERVERS_BOOKINGS                                                                                     \
+#define SERVERS_BOOKINGS_WHERE(more)                                                                          \
     "(SELECT server_id, SUM(IF(expires_at > ? AND " BOOKING_START " < ?, " BOOKING_SEATS ", 0)) AS unfilled, " \
     "SUM(IF(" BOOKING_START " <= ?, " BOOKING_SEATS ", 0)) AS due "                                             \
     "FROM rooms WHERE ended_at IS NULL AND expires_at > ? AND (seats_taken > 0 OR " BOOKING_START " > ?) "      \
-    "GROUP BY server_id)"
+    more "GROUP BY server_id)"
+#define SERVERS_BOOKINGS SERVERS_BOOKINGS_WHERE("")
 /* SERVERS_BOOKINGS's parameters for the window [S, E), at now. */
 #define BOOKINGS_PARAMS(S, E, now, hold) DB_I(S), DB_I(E), DB_I(now), DB_I(now), DB_I((now) - (hold))
 
@@ -227,10 +228,11 @@ nomem:
 
 int servers_over_now(struct mrb_app *app, const char *id, long long arriving, struct mrb_err *err)
 {
+    /* one server's bookings only (rooms_server), not every server's */
     static const char sql[] = "SELECT " SERVER_COLUMNS_OF("s.") ", b.unfilled, b.due FROM servers s LEFT JOIN "
-                              SERVERS_BOOKINGS " b ON b.server_id = s.id WHERE s.id = ?";
+                              SERVERS_BOOKINGS_WHERE("AND server_id = ? ") " b ON b.server_id = s.id WHERE s.id = ?";
     struct candidates k = {&app->conf, NULL, util_now()};
-    struct db_val p[] = {BOOKINGS_PARAMS(k.now, k.now + 1, k.now, app->conf.score.booking_hold), DB_S(id)};
+    struct db_val p[] = {BOOKINGS_PARAMS(k.now, k.now + 1, k.now, app->conf.score.booking_hold), DB_S(id), DB_S(id)};
     struct db_col cols[B_NCOLS];
     struct candidate *one = NULL;
     void *rows = NULL;
@@ -322,14 +324,14 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const stru
     struct server_row *rows = NULL;
     int n = servers_candidates(app, want, exclude, &rows, err);
 
+    int tried = 0;
+
     for (int i = 0; i < n; i++) {
         struct janus_server js;
         struct mrb_err jerr;
-        if ((flags & SERVERS_ONLY_FITTING) && !rows[i].fits_now) {
-            free(rows);
-            err_set(err, E_UNAVAILABLE, "no other media server has room for the room now");
-            return -1;
-        }
+        if ((flags & SERVERS_ONLY_FITTING) && !rows[i].fits_now)
+            continue;
+        tried = 1;
         servers_janus(&rows[i], &js);
         /* A move may land on a server that holds a copy from an earlier
          * stay: janus_room_put() brings it up to date. A new room's id is
@@ -345,7 +347,9 @@ int servers_place(struct mrb_app *app, const struct janus_room *room, const stru
         log_msg(LOG_LVL_WARN, "placing room on %s failed: %s", rows[i].id, jerr.msg);
     }
     free(rows);
-    if (n >= 0)
+    if (n >= 0 && (flags & SERVERS_ONLY_FITTING) && !tried)
+        err_set(err, E_UNAVAILABLE, "no other media server has room for the room now");
+    else if (n >= 0)
         none_can(want, n > 0, err);
     return -1;
 }
@@ -439,6 +443,11 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char moved_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
                                     "WHERE id = ? AND server_id = ? AND ended_at IS NULL";
+    /* a rebalance moves a room its first person is joining, and nobody
+     * else: a second seat taken meanwhile (its join was answered with the
+     * old server) keeps the room where it is */
+    static const char moved_empty_sql[] = "UPDATE rooms SET server_id = ?, server_boot = ? "
+                                          "WHERE id = ? AND server_id = ? AND ended_at IS NULL AND seats_taken <= 1";
     static const char stale_sql[] = "INSERT INTO stale_copies (room_id, server_id, room_type, secret, since) "
                                     "SELECT id, ?, room_type, secret, ? FROM rooms WHERE id = ? "
                                     "ON DUPLICATE KEY UPDATE since = VALUES(since)";
@@ -451,7 +460,8 @@ static int move_txn(struct db *db, void *ctx, struct mrb_err *err)
     int rc;
 
     t->moved = 0;
-    if ((rc = db_exec(db, moved_sql, DB_PARAMS(m), &t->moved, err)) != 0 || t->moved == 0)
+    if ((rc = db_exec(db, t->room->only_fitting ? moved_empty_sql : moved_sql, DB_PARAMS(m), &t->moved, err)) != 0 ||
+        t->moved == 0)
         return rc;
     if (presence_end(db, t->conf, id, to, t->now + t->grace, "moved", err) != 0)
         return DB_ERR;
@@ -501,9 +511,10 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
 
     struct place_want want;
 
-    /* a moved room's people come now, or at its start */
-    servers_want(&want, room->region, room->tags, room->booked, room->starts > util_now() ? room->starts : util_now(),
-                 room->ends);
+    /* a moved room's people come now, or at its start; a rebalance's are
+     * arriving now, whatever its start said */
+    servers_want(&want, room->region, room->tags, room->booked,
+                 room->starts > util_now() && !room->only_fitting ? room->starts : util_now(), room->ends);
     if (servers_place(app, &room->spec, &want, exclude,
                       SERVERS_EXISTING_OK | (room->only_fitting ? SERVERS_ONLY_FITTING : 0), chosen, err) != 0)
         return -1;
@@ -525,7 +536,8 @@ int servers_move_room(struct mrb_app *app, const struct servers_room *room, stru
      * until then; its unfilled seats count as its booking (place.h) */
     (void)servers_add_pending(app, chosen, room->people,
                               servers_room_egress_kbps(&room->spec, room->max_participants), NULL);
-    counters_add(app, COUNTERS_FAILOVERS, "", 1);
+    if (!room->only_fitting) /* a rebalance is no failure: mrb_arrival_moves_total */
+        counters_add(app, COUNTERS_FAILOVERS, "", 1);
     log_msg(LOG_LVL_INFO, "room %s moved from %s to %s", room->spec.id, room->server_id, chosen->id);
     if (room->destroy_old)
         destroy_old_copy(app, room);

@@ -195,6 +195,28 @@ eq "the second person: the room has someone in it, it stays on $B (over its limi
 post join-room "{\"roomId\":\"$ARR\",\"roomKey\":\"1357\",\"userId\":\"first\"}"
 eq "...and a reload of the first stays too" "$STATUS/$(server_of "$ARR")" "200/$B"
 "$MRBCTL" room end "$ARR" >/dev/null 2>&1
+# Everyone arrives on the hour: several first joins at once. Whichever
+# took the first seat may move the room, but never from under the others:
+# every answer names the server the room lives on, and it is there.
+wrong=0
+for round in 1 2 3; do
+  no_bookings; level
+  only_on "$A" '{"roomNm":"on the hour","roomKey":"1357","maxParticipants":8}'; HOUR=$ROOM
+  sql "UPDATE servers SET score = 99.5 WHERE id = '$A'"
+  for u in 1 2 3 4 5 6; do
+    curl -s -o "$TMP/hour$u" -X POST "$BASE/join-room" -H 'Content-Type: application/json' \
+      --data-binary "{\"roomId\":\"$HOUR\",\"roomKey\":\"1357\",\"userId\":\"h$u\"}" &
+  done
+  wait
+  lives=$(server_of "$HOUR"); lives_url=$(server_conf "$lives" public_url)
+  for u in 1 2 3 4 5 6; do
+    [ "$(jq -r .data.server "$TMP/hour$u")" = "$lives_url" ] || wrong=$((wrong + 1))
+  done
+  [ "$(room_exists_on "$lives" "$HOUR")" = true ] || wrong=$((wrong + 1))
+  echo "       (round $round: the room lives on $lives, $(sql "SELECT seats_taken FROM rooms WHERE id = '$HOUR'") seats taken)"
+  "$MRBCTL" room end "$HOUR" >/dev/null 2>&1
+done
+eq "6 first joins at once, 3 times: every answer names the server the room lives on, and it is there" "$wrong" 0
 no_bookings; level
 only_on "$A" '{"roomNm":"both full","roomKey":"1357","maxParticipants":4}'; FULL=$ROOM
 sql "UPDATE servers SET score = 99.5 WHERE id IN ('$A', '$B')"
