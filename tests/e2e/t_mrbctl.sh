@@ -102,9 +102,14 @@ eq "...and it is" "$(state empty)" disabled
 
 # --- panic: every live room moves now, recreated and joinable elsewhere
 on_b "panic 1"; P1=$ROOM; on_b "panic 2"; P2=$ROOM
+EMPTY=("$P1" "$P2"); for i in 3 4 5 6 7; do on_b "panic $i"; EMPTY+=("$ROOM"); done
+on_b "panic busy"; P3=$ROOM
 eq "both rooms on janus-b" "$(sql "SELECT COUNT(*) FROM rooms WHERE id IN ('$P1','$P2') AND server_id='janus-b'")" 2
+post join-room "{\"roomId\":\"$P3\",\"roomKey\":\"2468\",\"userId\":\"in-a-call\"}"
 moved_before=$(metric mrb_failovers_total)
 ctl server panic janus-b
+first_moved=$(sql "SELECT room_id FROM events_outbox WHERE type = 'room.moved' AND room_id IN ('$P3'$(printf ",'%s'" "${EMPTY[@]}")) ORDER BY id LIMIT 1")
+eq "the room with someone in it moves first, before the 7 empty ones created before it" "$first_moved" "$P3"
 eq "panic -> exit 0" "$RC" 0; match "reports the moves" "$OUT" "room\(s\) moved"
 eq "janus-b disabled" "$(state janus-b)" disabled
 eq "both rooms now mapped to janus-a" "$(sql "SELECT COUNT(*) FROM rooms WHERE id IN ('$P1','$P2') AND server_id='janus-a'")" 2
@@ -115,7 +120,7 @@ match "...on janus-a" "$(jqr .data.server)" ":8188/"
 U=$(jqr .data.server); T=$(jqr .data.token); O=$(jqr .data.opaqueId)
 check "a client joins the moved room on janus-a with the key" janus_join "$U" "$T" "$P1" 2468 Moved "$O"
 janus_post "$U/$JSID" "{\"janus\":\"destroy\",\"transaction\":\"d\",\"token\":\"$T\"}" >/dev/null
-check "mrb_failovers_total counted both moves" test "$(metric mrb_failovers_total)" -ge $((moved_before + 2))
+check "mrb_failovers_total counted the moves" test "$(metric mrb_failovers_total)" -ge $((moved_before + 3))
 ctl server panic nosuch; eq "panic an unknown server -> exit 1" "$RC" 1
 ctl server enable janus-b
 
