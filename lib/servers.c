@@ -649,13 +649,15 @@ static int move_rooms(struct mrb_app *app, const char *sql, const struct db_val 
 int servers_evacuate(struct mrb_app *app, const char *server_id, int destroy_old, const char *reason,
                      struct mrb_err *err)
 {
-    /* Calls in progress first: a room with seats taken has people waiting
-     * to rejoin, while an empty room booked for later has nobody to keep
-     * waiting (a server with a hundred bookings would otherwise hold the
-     * one live call back by their moves). Then the oldest first. */
+    /* Calls in progress first: a room with people in it now has them
+     * waiting to rejoin, then rooms with seats taken (people who may come
+     * back), while an empty room booked for later keeps nobody waiting (a
+     * server with a hundred such rooms would otherwise hold the one live
+     * call back by their moves). Then the oldest first. */
     static const char sql[] = "SELECT " ROOM_SPEC_COLUMNS " FROM rooms "
                               "WHERE server_id = ? AND ended_at IS NULL AND expires_at > ? "
-                              "ORDER BY seats_taken = 0, created_at";
+                              "ORDER BY NOT EXISTS (SELECT 1 FROM participants p WHERE p.room_id = rooms.id), "
+                              "seats_taken = 0, created_at";
     struct db_val p[] = {DB_S(server_id), DB_I(util_now())};
     int n, moved = move_rooms(app, sql, DB_PARAMS(p), destroy_old, reason, &n, err);
 

@@ -70,6 +70,11 @@ function onMessage(msg, jsep, room) {
   } else if (ev === 'destroyed') {
     /* ended by its host, or destroyed under us: join-room tells which (410) */
     lost('room destroyed on the media server');
+  } else if (ev === 'event' && msg.error_code === 485) {
+    /* "no such room": it moved (or ended) between join-room's answer and
+     * our join; join-room says where it is now */
+    lost('room not on the media server');
+    return;
   } else if (ev === 'event') {
     if (msg.participants) upsertPeople(msg.participants);
     if (msg.leaving !== undefined) {

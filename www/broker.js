@@ -78,10 +78,11 @@ async function lost(why) {
   note(`lost ${bad}: ${why}`);
   dropSession();
   setStatus('Reconnecting… (' + why + ')');
-  /* A room destroyed under us was moved on purpose (panic, drain: MRB
+  /* A room destroyed under us, or gone from the server before our join
+   * reached it, was moved on purpose (panic, drain, members' reports: MRB
    * destroys the old copy only once the new mapping is committed) or ended:
    * join-room says which at once, so the first try does not wait. */
-  const delays = why.startsWith('room destroyed') ? [0, ...REJOIN_DELAYS] : REJOIN_DELAYS;
+  const delays = why.startsWith('room ') ? [0, ...REJOIN_DELAYS] : REJOIN_DELAYS;
   for (let i = 0; mrb.call; i++) {
     await new Promise((r) => setTimeout(r, delays[Math.min(i, delays.length - 1)]));
     if (!mrb.call) break;

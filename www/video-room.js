@@ -226,6 +226,11 @@ function onVideoMessage(v, msg, jsep) {
     });
     subscribeAll(v, msg.publishers);
     shareButton();
+  } else if (ev === 'event' && msg.error_code === 426) {
+    /* "no such room": it moved (or ended) between join-room's answer and
+     * our join; join-room says where it is now */
+    lost('room not on the media server');
+    return;
   } else if (ev === 'event') {
     if (msg.publishers) subscribeAll(v, msg.publishers);
     if (msg.unpublished !== undefined && msg.unpublished !== 'ok') dropFeed(v, msg.unpublished);
