@@ -490,6 +490,26 @@ int db_exec_once(struct db *db, const char *sql, const struct db_val *params, si
     return exec(db, sql, params, np, 1, affected, err);
 }
 
+/* A query's result could not be read (store or fetch). A Galera
+ * transaction aborted by a replicated write (brute force) may learn of it
+ * only here, as a deadlock: that is a conflict to run again, as for a
+ * statement (run()), not an unavailable database. */
+static int result_failed(struct db *db, MYSQL_STMT *st, const char *what, struct mrb_err *err)
+{
+    unsigned int e = mysql_stmt_errno(st);
+    int rc;
+
+    if (conflict(e)) {
+        db->txn_conflict = db->in_txn;
+        err_set(err, E_UNAVAILABLE, "database busy, try again");
+        rc = DB_CONFLICT;
+    } else {
+        rc = fail(db, err, what, mysql_stmt_error(st));
+    }
+    mysql_stmt_free_result(st);
+    return rc;
+}
+
 int db_query(struct db *db, const char *sql, const struct db_val *params, size_t np,
              struct db_col *cols, size_t ncols, db_row_fn fn, void *ctx, struct mrb_err *err)
 {
@@ -524,11 +544,8 @@ int db_query(struct db *db, const char *sql, const struct db_val *params, size_t
         bind[i].length = &cols[i].len;
         bind[i].is_null = &nulls[i];
     }
-    if (mysql_stmt_bind_result(st, bind) != 0 || mysql_stmt_store_result(st) != 0) {
-        rc = fail(db, err, "result", mysql_stmt_error(st));
-        mysql_stmt_free_result(st);
-        return rc;
-    }
+    if (mysql_stmt_bind_result(st, bind) != 0 || mysql_stmt_store_result(st) != 0)
+        return result_failed(db, st, "result", err);
     while ((rc = mysql_stmt_fetch(st)) == 0) {
         for (size_t i = 0; i < ncols; i++) {
             cols[i].is_null = (char)nulls[i];
@@ -543,11 +560,8 @@ int db_query(struct db *db, const char *sql, const struct db_val *params, size_t
         mysql_stmt_free_result(st);
         return fail(db, err, "fetch", "column value too long");
     }
-    if (rc == 1) {
-        rc = fail(db, err, "fetch", mysql_stmt_error(st));
-        mysql_stmt_free_result(st);
-        return rc;
-    }
+    if (rc == 1)
+        return result_failed(db, st, "fetch", err);
     mysql_stmt_free_result(st);
     return rows;
 }

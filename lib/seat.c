@@ -78,7 +78,7 @@ static int claimed_room(struct db *db, struct claim *c, struct mrb_err *err)
     int n = db_query(db, sql, DB_PARAMS(p), r, 2, NULL, NULL, err);
 
     if (n < 0)
-        return DB_ERR;
+        return n; /* DB_CONFLICT runs the claim again */
     c->room->taken = n == 1 ? r[0].i : 0;
     if (n != 1 || db_col_str(c->room->server_id, sizeof(c->room->server_id), &r[1]) != 0)
         c->room->server_id[0] = '\0';
