@@ -372,9 +372,10 @@ static int move_joined(struct mrb_app *app, const char *room_id, const char *use
 }
 
 /* The first person of an empty room arrives (this join took its first
- * seat, as its seat's transaction saw the room) and its server is over [score] limit now, with what is on it and
- * the bookings due now (servers_over_now()): the room moves first to a
- * server with room for its people now, if one may take it, its empty copy
+ * seat, as its seat's transaction saw the room) and its server is over
+ * [score] limit now, with what is on it and the bookings due now
+ * (servers_over_now()): the room moves first to a server with room for
+ * its people now, if one may take it, its empty copy
  * destroyed. Nobody is in it yet, so the move costs no one anything, and
  * the booking that was placed hours ago on a forecast gives way to the
  * servers as they are. This is what keeps the placement goal: no server

@@ -64,11 +64,6 @@ static int reclaim_lapsed(struct db *db, const struct claim *c, unsigned long lo
     return rc;
 }
 
-/* One transaction: the conditional increment and the seat row together.
- * When the count says full, the room's lapsed seats are deleted in the same
- * transaction and the count lowered by exactly the rows deleted; those rows
- * are locked by this transaction, so no other one can count or delete them
- * twice. */
 /* The room row after this transaction's claim (its lock is held). */
 static int claimed_room(struct db *db, struct claim *c, struct mrb_err *err)
 {
@@ -85,6 +80,11 @@ static int claimed_room(struct db *db, struct claim *c, struct mrb_err *err)
     return 0;
 }
 
+/* One transaction: the conditional increment and the seat row together.
+ * When the count says full, the room's lapsed seats are deleted in the same
+ * transaction and the count lowered by exactly the rows deleted; those rows
+ * are locked by this transaction, so no other one can count or delete them
+ * twice. */
 static int claim_txn(struct db *db, void *ctx, struct mrb_err *err)
 {
     static const char claim_sql[] = "UPDATE rooms SET seats_taken = seats_taken + 1 "

@@ -15,15 +15,6 @@
  * parameter, now. The one definition of "held" for every query. */
 #define SEAT_HELD(alias) "(" alias "connected = 1 OR " alias "held_until >= ?)"
 
-/* Takes a new seat in room_id for user_id: the room's count and the seat
- * row change in one transaction (retried whole on a deadlock or a Galera
- * certification conflict), so capacity is exact under any concurrency, on
- * one node or several. When the count says full, lapsed seats (never
- * connected, grace passed) are reclaimed in that same transaction. When the
- * same user's concurrent request took a seat first, that seat is kept and
- * its opaque id returned. On success returns 0 with the seat's opaque id in
- * opaque (NUL-terminated, opaque_len >= 30) and *room as the transaction
- * saw it; -1 with 409/107 when the room is full, or a 503. */
 /* The room as the transaction that took a seat saw it, after taking it:
  * read under the room row's lock, so no move or other seat is in between.
  * A join answers with this server (a move that committed between its first
@@ -34,6 +25,15 @@ struct seat_room {
     char server_id[65]; /* the server it is mapped to; "" when not known */
 };
 
+/* Takes a new seat in room_id for user_id: the room's count and the seat
+ * row change in one transaction (retried whole on a deadlock or a Galera
+ * certification conflict), so capacity is exact under any concurrency, on
+ * one node or several. When the count says full, lapsed seats (never
+ * connected, grace passed) are reclaimed in that same transaction. When the
+ * same user's concurrent request took a seat first, that seat is kept and
+ * its opaque id returned. On success returns 0 with the seat's opaque id in
+ * opaque (NUL-terminated, opaque_len >= 30) and *room as the transaction
+ * saw it; -1 with 409/107 when the room is full, or a 503. */
 int seat_take(struct mrb_app *app, const char *room_id, const char *user_id, long long now, char *opaque,
               size_t opaque_len, struct seat_room *room, struct mrb_err *err);
 

@@ -165,6 +165,23 @@ static int fill_candidate(void *elem, const struct db_col *c, size_t ncols, void
 /* SERVERS_BOOKINGS's parameters for the window [S, E), at now. */
 #define BOOKINGS_PARAMS(S, E, now, hold) DB_I(S), DB_I(E), DB_I(now), DB_I(now), DB_I((now) - (hold))
 
+/* Runs a SERVER_COLUMNS + unfilled + due query (SERVERS_BOOKINGS joined)
+ * into a malloc'd array of candidates (*all, *n), as k reads them. */
+static int collect_candidates(struct mrb_app *app, const char *sql, const struct db_val *p, size_t np,
+                              const struct candidates *k, struct candidate **all, size_t *n, struct mrb_err *err)
+{
+    struct db_col cols[B_NCOLS];
+    void *rows = NULL;
+
+    init_cols(cols);
+    cols[B_UNFILLED].type = DB_INT;
+    cols[B_DUE].type = DB_INT;
+    if (db_collect(app->db, sql, p, np, cols, B_NCOLS, sizeof(**all), fill_candidate, (void *)k, &rows, n, err) != 0)
+        return -1;
+    *all = rows;
+    return 0;
+}
+
 int servers_candidates(struct mrb_app *app, const struct place_want *want, const char *const *exclude,
                        struct server_row **out, struct mrb_err *err)
 {
@@ -175,21 +192,15 @@ int servers_candidates(struct mrb_app *app, const struct place_want *want, const
                               "ORDER BY s.id"; /* ties go to the lower id */
     const struct mrb_conf *c = &app->conf;
     struct candidates k = {c, exclude, util_now()};
-    struct db_col cols[B_NCOLS];
     struct db_val p[] = {BOOKINGS_PARAMS(want->starts > k.now ? want->starts : k.now,
                                          want->ends > k.now ? want->ends : k.now + 1, k.now, c->score.booking_hold)};
     struct candidate *all = NULL;
     struct place_server *ps = NULL;
     size_t n = 0, m, *order = NULL;
-    void *rows = NULL;
 
     *out = NULL;
-    init_cols(cols);
-    cols[B_UNFILLED].type = DB_INT;
-    cols[B_DUE].type = DB_INT;
-    if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*all), fill_candidate, &k, &rows, &n, err) != 0)
+    if (collect_candidates(app, sql, DB_PARAMS(p), &k, &all, &n, err) != 0)
         return -1;
-    all = rows;
     ps = malloc((n ? n : 1) * sizeof(*ps));
     order = malloc((n ? n : 1) * sizeof(*order));
     *out = malloc((n < SERVERS_TRIES ? (n ? n : 1) : SERVERS_TRIES) * sizeof(**out));
@@ -233,22 +244,16 @@ int servers_over_now(struct mrb_app *app, const char *id, long long arriving, st
                               SERVERS_BOOKINGS_WHERE("AND server_id = ? ") " b ON b.server_id = s.id WHERE s.id = ?";
     struct candidates k = {&app->conf, NULL, util_now()};
     struct db_val p[] = {BOOKINGS_PARAMS(k.now, k.now + 1, k.now, app->conf.score.booking_hold), DB_S(id), DB_S(id)};
-    struct db_col cols[B_NCOLS];
     struct candidate *one = NULL;
-    void *rows = NULL;
     size_t n = 0;
     int over;
 
-    init_cols(cols);
-    cols[B_UNFILLED].type = DB_INT;
-    cols[B_DUE].type = DB_INT;
-    if (db_collect(app->db, sql, DB_PARAMS(p), cols, B_NCOLS, sizeof(*one), fill_candidate, &k, &rows, &n, err) != 0)
+    if (collect_candidates(app, sql, DB_PARAMS(p), &k, &one, &n, err) != 0)
         return -1;
-    one = rows;
     if (n == 1)
         one->place.due += arriving;
     over = n == 1 && place_over_now(&app->conf, &one->place);
-    free(rows);
+    free(one);
     return over;
 }
 
