@@ -60,6 +60,9 @@ CRON_DIR=${MRB_CRON_DIR:-$ROOT/cron}
 TIMEOUT=${MRB_WAIT_TIMEOUT:-30}
 STOP_TIMEOUT=10
 DB_STOP_TIMEOUT=60 # InnoDB flushes on shutdown; give it time to exit cleanly
+# A Galera node restarted after a crash runs galera_recovery, then catches up
+# by IST: 32 s was seen once on a loaded CI machine, past the 30 s above.
+GALERA_READY_TIMEOUT=${MRB_GALERA_WAIT_TIMEOUT:-120}
 CONF_IN=${MRB_CONFIG:-$ROOT/conf/mrb.dev.conf}
 # The dev stack keeps every program's routine lines in its log files under
 # run/ (production sends them to syslog or the journal: lib/log.c).

@@ -79,7 +79,7 @@ start_galera() {
   fi
   log "starting galera-$n on 127.0.0.1:$(galera_port "$n")${pos:+ ($pos)}"
   spawn "galera-$n" mariadbd --defaults-file="$dir/my.cnf" --user=mysql $pos
-  wait_ready "galera-$n" "$SPAWNED_PID" galera_synced "$n"
+  TIMEOUT=$GALERA_READY_TIMEOUT wait_ready "galera-$n" "$SPAWNED_PID" galera_synced "$n"
 }
 
 stop_galera() { # stop_galera N [SIGNAL]

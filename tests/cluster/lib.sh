@@ -18,6 +18,47 @@ node_sql() {
 }
 # node_alive N: node N answers.
 node_alive() { node_sql "$1" "SELECT 1" >/dev/null 2>&1; }
+# node_wsrep N: "Primary 3 Synced" (status, members, state) as node N sees
+# itself, or nothing when it does not answer.
+node_wsrep() {
+  sql "SELECT 1" >/dev/null 2>&1 # writes $TMP/my.cnf
+  # SHOW, not a SELECT: a node outside the primary component still answers it
+  mariadb --defaults-extra-file="$TMP/my.cnf" --port="$(node_port "$1")" --batch --skip-column-names -e \
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_local_state_comment')" 2>/dev/null |
+    awk '{ v[$1] = $2 } END { if (NR) print v["wsrep_cluster_status"], v["wsrep_cluster_size"], v["wsrep_local_state_comment"] }'
+}
+# cluster_whole: every node is Synced in one primary component of three. A
+# test that kills a node waits for it first: Galera counts quorum against the
+# last primary component, so a node still rejoining when another dies leaves
+# the survivors without one (they answer 1047 until the dead node returns).
+cluster_whole() {
+  local n
+  for n in "${NODES[@]}"; do
+    [ "$(node_wsrep "$n")" = "Primary 3 Synced" ] || return 1
+  done
+}
+# survivors_primary N...: nodes N... form the primary component, alone.
+survivors_primary() {
+  local n
+  for n in "$@"; do
+    [ "$(node_wsrep "$n")" = "Primary $# Synced" ] || return 1
+  done
+}
+# galera_report: what each node sees now and its last membership changes,
+# printed when a check of the cluster itself fails (CI keeps only the output;
+# cluster-down wipes the nodes' directories and logs).
+galera_report() {
+  local n d w
+  for n in "${NODES[@]}"; do
+    d=$("$ROOT/scripts/stack.sh" galera-dir "$n")
+    w=$(node_wsrep "$n")
+    echo "       galera-$n: ${w:-does not answer}"
+    grep -E 'view_id\((NON_)?PRIM|suspect|inactive|Shifting|non-Primary|declaring' "$d/error.log" 2>/dev/null |
+      tail -n 8 | cut -c1-180 | sed 's/^/         /'
+  done
+}
+# check_cluster NAME COMMAND...: check, followed by galera_report if it failed.
+check_cluster() { local before=$FAIL; check "$@"; [ "$FAIL" = "$before" ] || galera_report; }
 # conflicts: wsrep_local_cert_failures + wsrep_local_bf_aborts summed over the live nodes.
 conflicts() {
   local n t=0 v

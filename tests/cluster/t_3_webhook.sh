@@ -15,6 +15,7 @@ spooled() { ls "$SPOOL"/*.batch 2>/dev/null | wc -l; }
 has_session() { [ "$(node_sql "$1" "SELECT COUNT(*) FROM server_sessions WHERE server_id = 'janus-a' AND session_id = $2")" = 1 ]; }
 
 # --- node 1 (web node 1's first choice) killed ------------------------------
+check_cluster "the cluster is whole before the kill" wait_for 60 cluster_whole
 "$ROOT/scripts/stack.sh" galera-stop 1 KILL >/dev/null
 t0=$(date +%s%N)
 eq "batch to web node 1 with its database node dead -> 200" "$(hook "$(batch $((base + 1)))")" 200
@@ -22,6 +23,7 @@ echo "       (answered in $(( ($(date +%s%N) - t0) / 1000000 )) ms)"
 eq "...not spooled" "$(spooled)" 0
 check "...applied: the session is on node 2" has_session 2 $((base + 1))
 check "...and on node 3" has_session 3 $((base + 1))
+check_cluster "...nodes 2 and 3 go on as the primary component" wait_for 20 survivors_primary 2 3
 t0=$SECONDS
 "$ROOT/scripts/stack.sh" galera-start 1 >/dev/null || not_ok "node 1 restarts"
 echo "       (node 1 back and synced in $((SECONDS - t0)) s)"

@@ -34,6 +34,7 @@ fire() {
 
 ms_now() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
 now_ms() { NOW=${EPOCHREALTIME/./}; NOW=${NOW:0:13}; } # no fork: the loop must keep up
+check_cluster "the cluster is whole before the load" wait_for 60 cluster_whole
 now_ms; start=$NOW; kill_ms=0; i=0
 while :; do
   now_ms; now=$NOW

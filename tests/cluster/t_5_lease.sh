@@ -42,6 +42,7 @@ node=$(sql "SELECT node FROM db_clients WHERE program = 'mrb-health' AND client 
 victim=$(( (${node##*:} - 4297) / 10 ))
 survivor=1; [ "$victim" = 1 ] && survivor=2
 echo "       (holder $holder uses node $victim, $node)"
+check_cluster "the cluster is whole before the kill" wait_for 60 cluster_whole
 kill_t=$(date +%s)
 "$ROOT/scripts/stack.sh" galera-stop "$victim" KILL >/dev/null
 renewed() { [ "$(node_sql "$survivor" "SELECT COUNT(*) FROM leases WHERE name = 'health' AND expires_at - $TTL > $kill_t AND expires_at > UNIX_TIMESTAMP()")" = 1 ]; }

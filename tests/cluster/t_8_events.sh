@@ -39,11 +39,13 @@ load() {
     fi
   done
 }
+check_cluster "the cluster is whole before the load and the kill" wait_for 60 cluster_whole
 load &
 LP=$!
 sleep 2
 "$ROOT/scripts/stack.sh" galera-stop 1 KILL >/dev/null
 echo "       (Galera node 1 SIGKILLed mid-load)"
+check_cluster "...nodes 2 and 3 go on as the primary component" wait_for 20 survivors_primary 2 3
 wait "$LP"
 made=$(wc -l <"$TMP/made"); ended=$(wc -l <"$TMP/ended")
 echo "       ($made rooms created, $ended ended, through both web nodes)"
