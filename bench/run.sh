@@ -26,6 +26,9 @@ fi
 "$ROOT/scripts/stack.sh" cron-stop >/dev/null 2>&1 || true    # no poll or expiry run in the figures
 cleanup() {
   sql "DELETE FROM servers WHERE id LIKE 'bench-fake-%'" 2>/dev/null || true
+  # the join rooms end now, not at their expiry an hour on (the fresh one holds 200,000 seats)
+  sql "UPDATE rooms SET expires_at = UNIX_TIMESTAMP() - 1 WHERE name LIKE 'bench %' AND ended_at IS NULL" 2>/dev/null &&
+    "$ROOT/cron/mrb-expire" >/dev/null 2>&1 || true
   sql "DELETE FROM participants WHERE room_id = 'bench-room'; DELETE FROM seats WHERE room_id = 'bench-room';
        DELETE FROM presence_checks WHERE room_id = 'bench-room'; DELETE FROM rooms WHERE id = 'bench-room'" 2>/dev/null || true
   "$MRBCTL" server remove bench-emitter >/dev/null 2>&1 || true   # after its room: remove refuses a server with one
@@ -63,7 +66,10 @@ HOST=$(host_token bench-host)
 create_room '{"roomNm":"bench repeat","roomKey":"123456","maxParticipants":10}'; REPEAT_ROOM=$ROOM
 create_room '{"roomNm":"bench fresh","roomKey":"123456","maxParticipants":10}'; FRESH_ROOM=$ROOM
 create_room '{"roomNm":"bench video","roomKey":"123456","maxParticipants":10,"roomType":"video"}'; VIDEO_ROOM=$ROOM
-sql "UPDATE rooms SET max_participants = 10000000 WHERE id = '$FRESH_ROOM'"   # sized to fit every fresh user
+# sized to fit every fresh user, still booking the 10 seats it was created
+# with: booking 10,000,000 would make its server full for the create-room
+# runs below, and send their rooms to the unreachable fake servers
+sql "UPDATE rooms SET max_participants = 10000000, booked = 10 WHERE id = '$FRESH_ROOM'"
 export BENCH_KEY=123456 BENCH_TOKEN=$HOST
 calls_before=$(metric 'mrb_media_server_calls_total{program="join-room"}')
 joins_before=$(metric 'mrb_joins_total{outcome="ok"}')

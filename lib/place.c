@@ -58,7 +58,8 @@ int place_allowed(const struct place_server *s, const struct place_want *w)
 /* The rank of one server: tiers compared first, in order, then key. */
 struct rank {
     size_t index;
-    int tier[5]; /* suspect, fit (0 its window, 1 now, 2 neither), outside the wanted region, has tags not wanted, stale */
+    int tier[5]; /* suspect, fit (0 its window, 1 now, 2 neither), outside the wanted region,
+                  * has tags not wanted (only among servers that fit), stale */
     int packed;  /* pack: 0 for a server it fills (fits under pack_limit), else 1 */
     double key;  /* lower first */
 };
@@ -94,8 +95,9 @@ size_t place_order(const struct mrb_conf *c, const struct place_server *s, size_
         r[m].tier[0] = v->suspect != 0;
         r[m].tier[1] = place_fits(c, v, w) ? 0 : w->arriving && place_fits_now(c, v, w) ? 1 : 2;
         r[m].tier[2] = w->region[0] && strcmp(v->region, w->region) != 0;
-        /* keep servers with special abilities for the rooms that need them */
-        r[m].tier[3] = !conf_tags_cover(w->tags, v->tags);
+        /* keep servers with special abilities for the rooms that need them,
+         * while another has room: once none has, the least loaded is best */
+        r[m].tier[3] = r[m].tier[1] < 2 && !conf_tags_cover(w->tags, v->tags);
         r[m].tier[4] = !v->fresh;
         r[m].packed = 1;
         r[m].key = load;

@@ -138,15 +138,29 @@ all_created() { # all_created FILE: every room of FILE has its room.created
   got=$(log_json | jq -r '.events[] | select(.body.type == "room.created") | .body.data.roomId' | sort -u | grep -cxFf "$1")
   [ "$got" -eq "$want" ]
 }
+# behind_due: pending deliveries due by time although an earlier one of
+# their stream is still pending. A round must not read them: each is a
+# NOT EXISTS probe, every 0.1 s, for as long as the endpoint is down.
+behind_due() {
+  sql "SELECT COUNT(*) FROM event_deliveries d WHERE d.state = 'pending' AND d.next_ms <= $(date +%s%3N)
+       AND EXISTS (SELECT 1 FROM event_deliveries p WHERE p.endpoint = d.endpoint AND p.stream = d.stream
+                   AND p.state = 'pending' AND p.seq < d.seq)"
+}
+all_ended() { # all_ended FILE: every room of FILE has its room.ended
+  [ "$(log_json | jq -r '.events[] | select(.body.type == "room.ended") | .body.data.roomId' | sort -u | grep -cxFf "$1")" -eq "$(sort -u "$1" | wc -l)" ]
+}
 mode '{"mode":"fail","status":500}'
 before=$(log_json | jq .attempts)
 burst 5 failing
+while read -r r; do post room-end "{\"roomId\":\"$r\"}" -H "Authorization: Bearer $HOST"; done <"$TMP/failing"
 sleep 3
 eq "the receiver answers 500: nothing of the 5 new rooms is accepted" "$(log_json | jq -r '.events[] | .body.data.roomId' | grep -cxFf "$TMP/failing")" 0
 check "...but the sender kept trying" test "$(log_json | jq .attempts)" -gt "$before"
 check "...the events wait in the outbox (mrb_events_pending > 0)" metric_gt 'mrb_events_pending{endpoint="default"}' 0
+eq "...each room's room.ended waits behind its room.created, not due (a round reads each room's first only)" "$(behind_due)" 0
 mode '{"mode":"ok"}'
 check "the receiver recovers: all 5 arrive (backoff: within 15 s)" wait_for 15 all_created "$TMP/failing"
+check "...and their room.ended after them" wait_for 10 all_ended "$TMP/failing"
 
 mode '{"mode":"slow","ms":3000}'
 burst 3 slow
@@ -174,6 +188,7 @@ pending=$(sql "SELECT (SELECT COUNT(*) FROM events_outbox WHERE fanned = 0) + (S
 echo "       ($pending events waiting (not fanned out, or pending) while mrb-notify is dead)"
 "$ROOT/scripts/stack.sh" notify-start >/dev/null 2>&1
 check "mrb-notify SIGKILLed mid-burst and restarted: all 30 rooms' room.created arrive" wait_for 20 all_created "$TMP/killed"
+eq "...and no waiting delivery is due" "$(behind_due)" 0
 printf '%s\n' "$R" "$OP" "$EX" "$M" >"$TMP/ours"
 cat "$TMP/failing" "$TMP/slow" "$TMP/hung" "$TMP/killed" >>"$TMP/ours"
 all_rooms_in_order() { # every room this test made: seq 1, 2, 3... in arrival order
@@ -201,6 +216,7 @@ dup0=$(log_json | jq '.duplicates | length')
 out=$("$MRBCTL" events replay --since 62m); rc=$?   # the doomed event is an hour old
 eq "mrbctl events replay --since 62m -> exit 0" "$rc" 0
 match "...says how many" "$out" "^[0-9]+ deliver(y is|ies are) pending again"
+eq "...of those pending again, only each room's first is due" "$(behind_due)" 0
 check "...the failed event arrives now" wait_for 15 bash -c "[ \"\$(curl -s $RECV/log | jq --arg r $D '[.events[] | select(.body.data.roomId == \$r)] | length')\" -ge 1 ]"
 check "...and the ones already delivered come again with their own ids (dropped as duplicates)" \
   wait_for 15 bash -c "[ \"\$(curl -s $RECV/log | jq '.duplicates | length')\" -gt $dup0 ]"

@@ -74,6 +74,8 @@ static const struct order_case {
      {SRV(10, "", "recording"), SRV(50, "", "")}, 2, {"", 0, "", 2, 0, 0, 0}, "10"},
     {"...unless the untagged one is full", 0,
      {SRV(10, "", "recording"), SRV(99.9, "", "")}, 2, {"", 0, "", 2, 0, 0, 0}, "01"},
+    {"...and when none fits, the tags do not count: 101 tagged before 150 untagged", 0,
+     {SRV(150, "", ""), SRV(101, "", "recording")}, 2, {"", 0, "", 2, 0, 0, 0}, "10"},
     {"...and a room that wants the tag prefers the closest match", 0,
      {SRV(10, "", "recording,sip"), SRV(50, "", "recording")}, 2, {"", 0, "recording", 2, 0, 0, 0}, "10"},
     {"suspect servers last, whatever their load", 0,
