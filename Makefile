@@ -189,6 +189,7 @@ valgrind: all
 bench: all bench/ceiling bench/placesim
 	bench/run.sh
 	bench/events.sh
+	bench/backlog.sh
 	bench/placesim --check
 	bench/cluster.sh
 
