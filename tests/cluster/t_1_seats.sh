@@ -36,7 +36,13 @@ round() {
     rows=$(node_sql "$n" "SELECT CONCAT((SELECT COUNT(*) FROM seats WHERE room_id = '$r'), '/', seats_taken) FROM rooms WHERE id = '$r'")
     [ "$rows" = "$SEATS/$SEATS" ] || { BAD=$((BAD + 1)); echo "       $name: node $n holds $rows (rows/seats_taken)"; }
   done
-  [ "$admitted" = "$SEATS" ] || { BAD=$((BAD + 1)); echo "       $name: admitted $admitted"; }
+  if [ "$admitted" != "$SEATS" ]; then
+    BAD=$((BAD + 1)); echo "       $name: admitted $admitted"
+    # who was answered 200 without a seat row, and what the row holds
+    node_sql 1 "SELECT user_id FROM seats WHERE room_id = '$r'" | sort >"$TMP/$name.seated"
+    awk '$1 == 200 { print $2 }' "$out" | sort | comm -23 - "$TMP/$name.seated" | sed "s/^/       $name: 200 without a seat: /"
+    awk '{ print $2 }' "$out" | sort | uniq -d | sed "s/^/       $name: answered twice: /"
+  fi
   echo "       $name: admitted $admitted of $USERS ($(grep -c '^409 ' "$out") x 409, $(grep -c "^200 .*8081" "$out") admitted through web node 2)"
 }
 
