@@ -31,6 +31,12 @@
  * before it is done (record_txn()), or by settle(). */
 #define NOTIFY_WAITING_MS 9000000000000000000LL
 
+/* "An earlier delivery of d's stream to d's endpoint is still pending": the
+ * one rule of order within a stream, for the rounds, fan-out and settle(). */
+#define EARLIER_PENDING                                                                            \
+    "EXISTS (SELECT 1 FROM event_deliveries p WHERE p.endpoint = d.endpoint AND p.stream = d.stream " \
+    "AND p.state = 'pending' AND p.seq < d.seq)"
+
 long long notify_backoff_ms(int attempts, double rnd)
 {
     static const long long schedule_s[] = {1, 2, 5, 10, 30, 60, 300, 1800};
@@ -123,8 +129,8 @@ static int fan_txn(struct db *db, void *ctx, struct mrb_err *err)
     static const char pick_sql[] = "SELECT id, type, stream, seq, created_ms FROM events_outbox WHERE fanned = 0 "
                                    "ORDER BY id LIMIT 500 FOR UPDATE"; /* a bounded transaction */
     static const char add_sql[] = "INSERT IGNORE INTO event_deliveries (event_id, endpoint, stream, seq, next_ms) "
-                                  "SELECT ?, ?, ?, ?, IF(EXISTS (SELECT 1 FROM event_deliveries p WHERE p.endpoint = ? "
-                                  "AND p.stream = ? AND p.state = 'pending' AND p.seq < ?), ?, ?)";
+                                  "SELECT d.event_id, d.endpoint, d.stream, d.seq, IF(" EARLIER_PENDING ", ?, ?) "
+                                  "FROM (SELECT ? AS event_id, ? AS endpoint, ? AS stream, ? AS seq) d";
     static const char done_sql[] = "UPDATE events_outbox SET fanned = 1 WHERE id = ?";
     struct fan_txn *t = ctx;
     struct db_col cols[5] = {{.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR}, {.type = DB_INT}, {.type = DB_INT}};
@@ -138,9 +144,8 @@ static int fan_txn(struct db *db, void *ctx, struct mrb_err *err)
     for (size_t i = 0; i < n && rc == 0; i++) {
         for (size_t k = 0; k < t->conf->notify.n_endpoints && rc == 0; k++) {
             const struct conf_endpoint *e = &t->conf->notify.endpoints[k];
-            struct db_val p[] = {DB_I(rows[i].id), DB_S(e->name),     DB_S(rows[i].stream),
-                                 DB_I(rows[i].seq), DB_S(e->name),    DB_S(rows[i].stream),
-                                 DB_I(rows[i].seq), DB_I(NOTIFY_WAITING_MS), DB_I(rows[i].created_ms)};
+            struct db_val p[] = {DB_I(NOTIFY_WAITING_MS), DB_I(rows[i].created_ms), DB_I(rows[i].id),
+                                 DB_S(e->name), DB_S(rows[i].stream), DB_I(rows[i].seq)};
             if (notify_wants(e, rows[i].type))
                 rc = db_exec(db, add_sql, DB_PARAMS(p), NULL, err);
         }
@@ -285,13 +290,9 @@ static void record(struct mrb_app *app, const struct conf_endpoint *e, const str
 static int settle(struct db *db, const char *endpoint, struct mrb_err *err)
 {
     static const char wait_sql[] = "UPDATE event_deliveries d SET d.next_ms = ? WHERE d.endpoint = ? "
-                                   "AND d.state = 'pending' AND d.next_ms <> ? AND EXISTS (SELECT 1 FROM "
-                                   "event_deliveries p WHERE p.endpoint = d.endpoint AND p.stream = d.stream "
-                                   "AND p.state = 'pending' AND p.seq < d.seq)";
+                                   "AND d.state = 'pending' AND d.next_ms <> ? AND " EARLIER_PENDING;
     static const char due_sql[] = "UPDATE event_deliveries d SET d.next_ms = ? WHERE d.endpoint = ? "
-                                  "AND d.state = 'pending' AND d.next_ms = ? AND NOT EXISTS (SELECT 1 FROM "
-                                  "event_deliveries p WHERE p.endpoint = d.endpoint AND p.stream = d.stream "
-                                  "AND p.state = 'pending' AND p.seq < d.seq)";
+                                  "AND d.state = 'pending' AND d.next_ms = ? AND NOT " EARLIER_PENDING;
     struct db_val w[] = {DB_I(NOTIFY_WAITING_MS), DB_S(endpoint), DB_I(NOTIFY_WAITING_MS)};
     struct db_val d[] = {DB_I(util_now_ms()), DB_S(endpoint), DB_I(NOTIFY_WAITING_MS)};
 
@@ -341,9 +342,8 @@ static int round_for(struct mrb_app *app, size_t k, struct mrb_err *err)
     static const char heads_sql[] =
         "SELECT d.event_id, d.attempts, o.msg_id, o.created_ms, o.body, d.stream FROM event_deliveries d "
         "JOIN events_outbox o ON o.id = d.event_id "
-        "WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_ms <= ? AND NOT EXISTS "
-        "(SELECT 1 FROM event_deliveries p WHERE p.endpoint = d.endpoint AND p.stream = d.stream "
-        "AND p.state = 'pending' AND p.seq < d.seq) ORDER BY d.next_ms, d.event_id LIMIT ?";
+        "WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_ms <= ? AND NOT " EARLIER_PENDING
+        " ORDER BY d.next_ms, d.event_id LIMIT ?";
     struct db_col cols[6] = {{.type = DB_INT}, {.type = DB_INT}, {.type = DB_STR},
                              {.type = DB_INT}, {.type = DB_STR}, {.type = DB_STR}};
     long long now_ms = util_now_ms();

@@ -27,17 +27,8 @@ node_wsrep() {
     "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_local_state_comment')" 2>/dev/null |
     awk '{ v[$1] = $2 } END { if (NR) print v["wsrep_cluster_status"], v["wsrep_cluster_size"], v["wsrep_local_state_comment"] }'
 }
-# cluster_whole: every node is Synced in one primary component of three. A
-# test that kills a node waits for it first: Galera counts quorum against the
-# last primary component, so a node still rejoining when another dies leaves
-# the survivors without one (they answer 1047 until the dead node returns).
-cluster_whole() {
-  local n
-  for n in "${NODES[@]}"; do
-    [ "$(node_wsrep "$n")" = "Primary 3 Synced" ] || return 1
-  done
-}
-# survivors_primary N...: nodes N... form the primary component, alone.
+# survivors_primary N...: nodes N... are Synced and form the primary
+# component, alone.
 survivors_primary() {
   local n
   for n in "$@"; do
@@ -57,6 +48,11 @@ galera_report() {
       tail -n 8 | cut -c1-180 | sed 's/^/         /'
   done
 }
+# cluster_whole: every node is Synced in one primary component of three. A
+# test that kills a node waits for it first: Galera counts quorum against the
+# last primary component, so a node still rejoining when another dies leaves
+# the survivors without one (they answer 1047 until the dead node returns).
+cluster_whole() { survivors_primary "${NODES[@]}"; }
 # check_cluster NAME COMMAND...: check, followed by galera_report if it failed.
 check_cluster() { local before=$FAIL; check "$@"; [ "$FAIL" = "$before" ] || galera_report; }
 # conflicts: wsrep_local_cert_failures + wsrep_local_bf_aborts summed over the live nodes.
